@@ -1,0 +1,3 @@
+from asngen.cli.main import main
+
+raise SystemExit(main())

@@ -1,0 +1,77 @@
+"""The ``asngen`` command: one entry point, one module per subcommand.
+
+Each subcommand lives in ``asngen.cli.<name>`` and provides two functions:
+``configure(parser)`` to declare its options and ``run(args) -> int`` to do
+the work.  Subcommand modules import nothing heavy at module level, so that
+``asngen --help`` answers immediately.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import importlib.util
+import sys
+
+from .. import __version__
+
+#: subcommand name -> (module in asngen.cli, one-line help)
+SUBCOMMANDS: dict[str, tuple[str, str]] = {
+    "generate": ("generate", "generate associations from a pool (the reference's asn_generate)"),
+    "explain": ("explain", "explain why exposures were or were not associated"),
+    "report": ("report", "write a static HTML report of a pool's associations"),
+    "batch": ("batch", "generate associations for many pools, optionally on Dask"),
+    "from-list": ("from_list", "build an association from a list of files (asn_from_list)"),
+    "make-pool": ("make_pool", "make a pool from FITS headers (asn_make_pool)"),
+    "gather": ("gather", "copy an association's members and rewrite it (asn_gather)"),
+    "edit": ("edit", "add or remove members of an association (asn_edit)"),
+    "validate": ("validate", "check association files against the JSON schemas"),
+    "diff": ("diff", "compare two sets of associations"),
+}
+
+
+def _available() -> dict[str, tuple[str, str]]:
+    found = {}
+    for name, (module, text) in SUBCOMMANDS.items():
+        if importlib.util.find_spec(f"asngen.cli.{module}") is not None:
+            found[name] = (module, text)
+    return found
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="asngen",
+        description="Group exposures of an association pool into Level 2 and Level 3 associations.",
+    )
+    parser.add_argument("--version", action="version", version=f"asngen {__version__}")
+    subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
+    for name, (module, text) in _available().items():
+        sub = subparsers.add_parser(name, help=text, description=text)
+        sub.set_defaults(_module=module)
+        mod = importlib.import_module(f"asngen.cli.{module}")
+        mod.configure(sub)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if not getattr(args, "command", None):
+        parser.print_help()
+        return 2
+    mod = importlib.import_module(f"asngen.cli.{args._module}")
+    from ..errors import AsngenError
+
+    try:
+        return int(mod.run(args) or 0)
+    except AsngenError as err:
+        print(f"asngen {args.command}: error: {err}", file=sys.stderr)
+        return err.exit_status
+    except KeyboardInterrupt:
+        print(f"asngen {args.command}: interrupted", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())
