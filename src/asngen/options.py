@@ -18,7 +18,7 @@ class GenerateOptions:
     all_candidates: bool = False  # --all-candidates
     rules: tuple[str, ...] = ()  # -r/--rules, user rule files in order
     ignore_default: bool = False  # --ignore-default
-    version_id: str | None = None  # --version-id (already resolved: a timestamp if given bare)
+    version_id: str | bool | None = None  # --version-id: a string, True for a UTC timestamp, or None
     delimiter: str = "|"  # -d/--delimiter
     pool_format: str = "ascii"  # --pool-format
     dms: bool = False  # --DMS
@@ -32,9 +32,7 @@ class GenerateOptions:
     extra: dict = field(default_factory=dict, compare=False)
 
     def mode(self) -> tuple[bool, bool]:
-        """(discover, keep_candidates) as the reference derives them from the flags."""
-        if self.ids:
-            return False, True
-        if not self.discover and not self.all_candidates:
+        """(discover, all_candidates) as the reference derives them: no flag at all means both."""
+        if self.ids is None and not self.discover and not self.all_candidates:
             return True, True
         return self.discover, self.all_candidates

@@ -1,0 +1,90 @@
+"""The Python entry points: generate associations from a pool, get files back.
+
+``generate(pool, options)`` returns a :class:`GenerateResult` holding the
+associations (as written) and the exact file names and texts; writing them is
+a separate, atomic step (:func:`write_result`), so a failed run never leaves
+half a set of files behind.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from . import asn_io
+from .errors import PoolError
+from .options import GenerateOptions
+
+
+@dataclass
+class GenerateResult:
+    """What one generation run produced."""
+
+    pool_name: str
+    associations: list = field(default_factory=list)  # the written ones, in output order
+    skipped: list = field(default_factory=list)  # generated but invalid (only with --no-finalize)
+    files: list[tuple[str, str]] = field(default_factory=list)  # (file name, text)
+    orphans: list[dict] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+    rows: int = 0
+
+
+def _load(pool: Any, options: GenerateOptions):
+    from .pool import Pool, pool_from_table, read_pool
+
+    if isinstance(pool, Pool):
+        return pool
+    if isinstance(pool, (str, Path)):
+        return read_pool(str(pool), delimiter=options.delimiter, fmt=options.pool_format)
+    return pool_from_table(pool)
+
+
+def generate(pool: Any, options: GenerateOptions | None = None, *, run=None) -> GenerateResult:
+    """Generate the associations of ``pool`` (a path, a Pool or an astropy Table)."""
+    from .generator.drivers import per_candidate, per_pool
+    from .generator.loop import RunState
+    from .rules.dms import MissingColumn
+
+    options = options or GenerateOptions()
+    pool = _load(pool, options)
+    run = run or RunState()
+    if not options.per_pool_algorithm and pool.rows and "asn_candidate" not in pool.columns:
+        raise PoolError("the pool has no ASN_CANDIDATE column", file=pool.source, column="asn_candidate")
+    algorithm = per_pool if options.per_pool_algorithm else per_candidate
+    try:
+        associations = algorithm(pool, options, options.version_id, run)
+    except MissingColumn as err:
+        raise PoolError(
+            "the pool lacks a column the rules need", file=pool.source, column=err.args[0]
+        ) from None
+    except LookupError as err:
+        raise PoolError(f"cannot classify an exposure: {err}", file=pool.source, column="exp_type") from None
+    result = GenerateResult(pool_name=pool.name, rows=len(pool.rows), warnings=list(run.warnings))
+    used = set()
+    for asn in associations:
+        if not asn.is_valid():
+            result.skipped.append(asn)
+            continue
+        result.associations.append(asn)
+        name = asn_io.file_name(asn.asn_name(), options.fmt)
+        result.files.append((name, asn_io.dumps(asn.data, options.fmt)))
+        for product in asn.data["products"]:
+            for member in product["members"]:
+                if member.item is not None:
+                    used.add(member.item.get("filename"))
+    result.orphans = [row for row in pool.rows if row.get("filename") not in used]
+    return result
+
+
+def write_result(result: GenerateResult, path: str | Path, orphans_file: str | None = None) -> list[Path]:
+    """Write the association files (and the orphan table) into ``path`` atomically."""
+    from .output import write_files_atomically
+
+    files = list(result.files)
+    if orphans_file:
+        from .pool import format_pool, pool_from_rows
+
+        rows = [dict(row, reason="in no association") for row in result.orphans]
+        files.append((orphans_file, format_pool(pool_from_rows(rows)) if rows else "reason\n"))
+    return write_files_atomically(path, files)

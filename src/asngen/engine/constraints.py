@@ -1,0 +1,460 @@
+"""Constraint trees: the vocabulary every rule is written in.
+
+A rule is a tree of three kinds of nodes:
+
+* :class:`Attr` tests one pool column (or the first valid of several) against
+  an anchored, case-insensitive regular expression, or just for presence.  By
+  default the first value it accepts is *pinned*: every later row must carry
+  the same value.  This is how "all exposures of one filter" is expressed.
+* :class:`Test` runs a small function on the row (and, when declared, on the
+  association being built), for conditions that are not a column pattern.
+* :class:`Group` combines children with ``all``, ``any``, ``notany`` or
+  ``notall``.
+
+Nodes are immutable and shared by every association built from a rule.  What
+an association has learnt (pinned values, values seen, last result) lives in
+a per-association list of leaf states indexed by ``Leaf.slot``, and every
+check runs as a transaction: if the row is refused, the states it touched are
+rolled back, so a rejected row leaves no trace.
+
+Evaluation order, short-circuiting and the propagation of *reprocess
+requests* (rows to be tried again in another pass) follow the reference
+generator exactly, because the set of associations produced depends on them.
+"""
+
+from __future__ import annotations
+
+import re
+from ast import literal_eval
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+# Values that mean "this column has no value" for every DMS attribute test.
+EMPTY: tuple = (
+    None, "", "NULL", "Null", "null", "--", "N", "n", "F", "f",
+    "FALSE", "false", "False", "N/A", "n/a",
+)
+EMPTY_SET = frozenset(v for v in EMPTY if v is not None)
+
+
+class Category:
+    """Work categories of a reprocess request, in priority order."""
+
+    RULES = 0  # only try to start new associations
+    BOTH = 1  # existing associations, then new ones
+    EXISTING = 2  # only existing associations
+    NONSCIENCE = 3  # only existing associations, after everything else
+
+    names = ("RULES", "BOTH", "EXISTING", "NONSCIENCE")
+
+
+@dataclass(eq=False)
+class Reprocess:
+    """A request to run rows through the generator again."""
+
+    items: list
+    rules: list | None = None  # None: the rule that asked; []: every rule
+    work_over: int = Category.BOTH
+    only_on_match: bool = False
+    trigger: str = ""
+
+    def key(self) -> tuple:
+        return (tuple(self.rules or ()), self.work_over, self.only_on_match)
+
+
+def is_listlike(obj: Any) -> bool:
+    """True for values that stand for several alternatives (lists, sets), not str or tuple."""
+    return not isinstance(obj, (str, tuple)) and hasattr(obj, "__iter__")
+
+
+def evaluate_literal(value: Any) -> Any:
+    """A cell such as ``[('o001', 'observation')]`` as Python data; other text unchanged."""
+    if not isinstance(value, str):
+        return value
+    try:
+        return literal_eval(value)
+    except (ValueError, SyntaxError, TypeError, MemoryError, RecursionError):
+        return value
+
+
+_PATTERNS: dict[str, re.Pattern] = {}
+
+
+def _pattern(text: str) -> re.Pattern:
+    compiled = _PATTERNS.get(text)
+    if compiled is None:
+        compiled = re.compile("^" + text + "$", re.IGNORECASE)
+        _PATTERNS[text] = compiled
+    return compiled
+
+
+def meets(value: str, conditions: Any) -> bool:
+    """Whether ``value`` fully matches one of the regular expressions ``conditions``."""
+    if isinstance(conditions, str):
+        return _pattern(conditions).match(value) is not None
+    if not is_listlike(conditions):
+        conditions = [conditions]
+    for condition in conditions:
+        if _pattern(condition).match(value) is not None:
+            return True
+    return False
+
+
+class Node:
+    """Common base of the three node kinds."""
+
+    name: str | None = None
+
+    def leaves(self):  # depth-first
+        raise NotImplementedError
+
+
+@dataclass(eq=False)
+class Attr(Node):
+    """Test a pool column; see the module docstring.
+
+    ``value`` is None (any valid value), a regex, a list of regexes, or a
+    function ``f(asn) -> regex`` computed from the association's state.
+    ``onlyif(item, asn)`` skips the test (counting it as passed) when false.
+    """
+
+    sources: Sequence[str]
+    value: Any = None
+    name: str | None = None
+    required: bool = True
+    force_unique: bool = True
+    force_undefined: bool = False
+    evaluate: bool = False
+    onlyif: Callable | None = None
+    force_reprocess: int | None = None
+    only_on_match: bool = False
+    is_acid: bool = False
+    invalid: frozenset = EMPTY_SET
+    slot: int = -1
+
+    kind = "attr"
+
+    def leaves(self):
+        yield self
+
+    def initial_state(self) -> list:
+        # [value, sources, force_unique, found_values(list, insertion ordered), matched]
+        return [self.value, list(self.sources), self.force_unique, [], False]
+
+    @property
+    def uses_association(self) -> bool:
+        return self.onlyif is not None or callable(self.value)
+
+
+@dataclass(eq=False)
+class Test(Node):
+    """A condition computed by a function rather than read from one column.
+
+    ``sources(item, asn)`` gives the value to test; ``test(expected, got)``
+    compares (equality by default).  ``value=None`` always passes.  With
+    ``force_unique`` the first value seen becomes the expected value.
+    """
+
+    sources: Callable
+    value: Any = None
+    name: str | None = None
+    test: Callable | None = None
+    force_unique: bool = True
+    reprocess_on_match: bool = False
+    reprocess_on_fail: bool = False
+    work_over: int = Category.BOTH
+    reprocess_rules: list | None = None
+    uses_association: bool = True
+    slot: int = -1
+
+    kind = "test"
+
+    def leaves(self):
+        yield self
+
+    def initial_state(self) -> list:
+        return [self.value, None, self.force_unique, [], False]
+
+
+REDUCERS = ("all", "any", "notany", "notall")
+
+
+@dataclass(eq=False)
+class Group(Node):
+    """Children combined by ``reduce``: all, any, notany or notall."""
+
+    children: list = field(default_factory=list)
+    reduce: str = "all"
+    name: str | None = None
+    reprocess_on_match: bool = False
+    reprocess_on_fail: bool = False
+    work_over: int = Category.BOTH
+    reprocess_rules: list | None = None
+
+    kind = "group"
+
+    def __post_init__(self):
+        if self.reduce not in REDUCERS:
+            raise ValueError(f"unknown reduction {self.reduce!r}")
+
+    def leaves(self):
+        for child in self.children:
+            yield from child.leaves()
+
+
+def All(*children, **kwargs) -> Group:  # noqa: N802 - reads like a keyword in rule files
+    return Group(list(children), "all", **kwargs)
+
+
+def Any_(*children, **kwargs) -> Group:  # noqa: N802
+    return Group(list(children), "any", **kwargs)
+
+
+def NotAny(*children, **kwargs) -> Group:  # noqa: N802
+    return Group(list(children), "notany", **kwargs)
+
+
+def NotAll(*children, **kwargs) -> Group:  # noqa: N802
+    return Group(list(children), "notall", **kwargs)
+
+
+class Check:
+    """One transactional check of an item against an association's states.
+
+    ``asn`` provides ``states`` (list indexed by slot, ``None`` = pristine)
+    and is passed to the callables of the rule.  When ``journal`` is a dict,
+    the original state of every slot touched is saved there for rollback.
+    """
+
+    __slots__ = ("asn", "states", "journal", "trace")
+
+    def __init__(self, asn, journal: dict | None, trace: list | None = None):
+        self.asn = asn
+        self.states = asn.states
+        self.journal = journal
+        self.trace = trace
+
+    def state(self, leaf) -> list:
+        states = self.states
+        st = states[leaf.slot]
+        if st is None:
+            st = leaf.initial_state()
+            states[leaf.slot] = st
+            if self.journal is not None:
+                self.journal.setdefault(leaf.slot, None)
+        elif self.journal is not None and leaf.slot not in self.journal:
+            self.journal[leaf.slot] = [st[0], list(st[1]) if st[1] is not None else None, st[2], list(st[3]), st[4]]
+        return st
+
+    def rollback(self) -> None:
+        for slot, saved in self.journal.items():
+            self.states[slot] = saved
+        self.journal.clear()
+
+    # -- evaluation -------------------------------------------------------
+    def run(self, node, item) -> tuple[bool, list]:
+        kind = node.kind
+        if kind == "attr":
+            return self._attr(node, item)
+        if kind == "test":
+            return self._test(node, item)
+        return self._group(node, item)
+
+    def _refuse(self, leaf, item, st, why: str, got: Any = None) -> tuple[bool, list]:
+        st[4] = False
+        if self.trace is not None:
+            self.trace.append((leaf, why, got))
+        return False, []
+
+    def _attr(self, leaf: Attr, item) -> tuple[bool, list]:
+        st = self.state(leaf)
+        reprocess: list = []
+        if leaf.onlyif is not None and not leaf.onlyif(item, self.asn):
+            if leaf.force_reprocess is not None:
+                reprocess.append(Reprocess([item], None, leaf.force_reprocess, leaf.only_on_match, leaf.name or ""))
+            st[4] = True
+            return True, reprocess
+        source = None
+        value = None
+        invalid = leaf.invalid
+        for column in st[1]:
+            candidate = item.get(column, _MISSING)
+            if candidate is _MISSING:
+                continue
+            if candidate is None or candidate in invalid:
+                continue
+            source, value = column, candidate
+            break
+        if source is None:
+            if leaf.required and not leaf.force_undefined:
+                return self._refuse(leaf, item, st, "missing")
+            st[4] = True
+            return True, reprocess
+        if leaf.force_undefined:
+            return self._refuse(leaf, item, st, "present", value)
+        evaled = evaluate_literal(value) if leaf.evaluate else value
+        expected = st[0]
+        if expected is None:
+            if is_listlike(evaled):
+                reprocess.append(_split_values(item, source, evaled, leaf))
+                st[4] = False
+                return False, reprocess
+            value = str(evaled)
+        else:
+            if callable(expected):
+                expected = expected(self.asn)
+            alternatives = evaled if is_listlike(evaled) else [evaled]
+            chosen = _NOTHING
+            for alternative in alternatives:
+                value = str(alternative)
+                if meets(value, expected):
+                    chosen = alternative
+                    break
+            if chosen is _NOTHING:
+                return self._refuse(leaf, item, st, "mismatch", value if not is_listlike(evaled) else evaled)
+            rest = [other for other in alternatives if other != chosen]
+            if rest:
+                reprocess.append(_split_values(item, source, rest, leaf))
+        escaped = re.escape(value)
+        found = st[3]
+        if escaped not in found:
+            found.append(escaped)
+        if st[2]:
+            st[0] = escaped
+            st[1] = [source]
+            st[2] = False
+        if leaf.force_reprocess is not None:
+            reprocess.append(Reprocess([item], None, leaf.force_reprocess, leaf.only_on_match, leaf.name or ""))
+        st[4] = True
+        return True, reprocess
+
+    def _test(self, leaf: Test, item) -> tuple[bool, list]:
+        st = self.state(leaf)
+        got = leaf.sources(item, self.asn)
+        expected = st[0]
+        if expected is None:
+            satisfied = True
+        elif leaf.test is None:
+            satisfied = expected == got
+        else:
+            satisfied = leaf.test(expected, got)
+        st[4] = bool(satisfied)
+        if satisfied:
+            if st[2]:
+                st[0] = got
+            if st[0] not in st[3]:
+                st[3].append(st[0])
+        elif self.trace is not None:
+            self.trace.append((leaf, "test", got))
+        if (satisfied and leaf.reprocess_on_match) or (not satisfied and leaf.reprocess_on_fail):
+            return satisfied, [Reprocess([item], leaf.reprocess_rules, leaf.work_over, False, leaf.name or "")]
+        return satisfied, []
+
+    def _group(self, group: Group, item) -> tuple[bool, list]:
+        reduce = group.reduce
+        if reduce == "all":
+            matched, lists = self._all(group.children, item)
+        elif reduce == "any":
+            matched, lists = self._any(group.children, item)
+        elif reduce == "notany":
+            matched, lists = self._any(group.children, item)
+            matched = not matched
+        else:
+            matched, lists = self._all(group.children, item)
+            matched = not matched
+        reprocess = [entry for sub in lists for entry in sub]
+        if (matched and group.reprocess_on_match) or (not matched and group.reprocess_on_fail):
+            reprocess.append(Reprocess([item], group.reprocess_rules, group.work_over, False, group.name or ""))
+        return matched, reprocess
+
+    def _all(self, children, item) -> tuple[bool, list]:
+        if not children:
+            return False, []
+        all_match = True
+        negative = None
+        collected = []
+        for child in children:
+            matched, reprocess = self.run(child, item)
+            if matched:
+                if all_match:
+                    collected.append(reprocess)
+            else:
+                all_match = False
+                if not reprocess:
+                    negative = None
+                    break
+                if negative is None:
+                    negative = [reprocess]
+        if not all_match:
+            return False, negative if negative is not None else []
+        return True, collected
+
+    def _any(self, children, item) -> tuple[bool, list]:
+        if not children:
+            return False, []
+        collected = []
+        matched = False
+        for child in children:
+            matched, reprocess = self.run(child, item)
+            if matched:
+                return True, [reprocess]
+            collected.append(reprocess)
+        return matched, collected
+
+
+class _Missing:
+    __slots__ = ()
+
+
+_MISSING = _Missing()
+_NOTHING = _Missing()
+
+
+def _split_values(item, source: str, values, leaf) -> Reprocess:
+    """One copy of ``item`` per alternative value, to be tried again."""
+    copies = []
+    for value in values:
+        copy = item.copy()
+        copy[source] = str(value)
+        copies.append(copy)
+    return Reprocess(copies, None, Category.BOTH, False, leaf.name or "")
+
+
+def number_leaves(root: Node) -> int:
+    """Give every leaf its state slot; returns the number of slots."""
+    count = 0
+    for leaf in root.leaves():
+        leaf.slot = count
+        count += 1
+    return count
+
+
+def first_named(root: Node, name: str):
+    """The first node called ``name`` below ``root``, in depth-first order (root excluded)."""
+    if root.kind != "group":
+        return None
+    for child in root.children:
+        if child.name is not None and child.name == name:
+            return child
+        found = first_named(child, name)
+        if found is not None:
+            return found
+    return None
+
+
+def describe(node: Node, states: list) -> list[str]:
+    """Readable lines: every named leaf with what it requires now."""
+    lines = []
+    for leaf in node.leaves():
+        if leaf.name is None:
+            continue
+        st = states[leaf.slot] if states[leaf.slot] is not None else leaf.initial_state()
+        value = st[0]
+        if callable(value):
+            value = "<computed>"
+        if leaf.kind == "attr":
+            lines.append(f"{leaf.name}: {', '.join(st[1])} = {value!r}")
+        else:
+            lines.append(f"{leaf.name} = {value!r}")
+    return lines

@@ -1,0 +1,1 @@
+"""From a pool and a registry to the final list of associations."""

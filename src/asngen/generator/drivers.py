@@ -1,0 +1,145 @@
+"""The two generation algorithms and what follows them.
+
+*Per candidate* (the default): for every association candidate listed in the
+pool's ``asn_candidate`` column, the rows that mention it form a small pool,
+generated on its own with the candidate pinned; a last pass over the whole
+pool finds "discovered" associations.  *Per pool*: one pass over the whole
+pool with every candidate at once.  Then come finalization (validity,
+splitting, pruning duplicates, numbering), optional merging, and the
+``--DMS`` filter.
+"""
+
+from __future__ import annotations
+
+from ..engine.constraints import evaluate_literal
+from ..registry import Registry, resolve_rule_files
+from .loop import RunState, generate
+from .prune import PruneState, resequence, same_association
+
+CANDIDATE = "candidate"
+DISCOVER = "discover"
+
+
+def candidates_by_type(rows) -> dict[str, list[str]]:
+    """Candidate ids grouped by type, both in order of first appearance."""
+    by_type: dict[str, dict[str, None]] = {}
+    for row in rows:
+        value = evaluate_literal(row.get("asn_candidate"))
+        if isinstance(value, int) and not isinstance(value, bool):
+            by_type.setdefault("unknown", {})[str(value)] = None
+            continue
+        try:
+            pairs = list(value) if not isinstance(value, str) else None
+            if pairs is None:
+                raise ValueError
+            for pair in pairs:
+                cand_id, ctype = pair
+                by_type.setdefault(ctype, {})[cand_id] = None
+        except (ValueError, TypeError):
+            continue
+    return {ctype: list(ids) for ctype, ids in by_type.items()}
+
+
+def _finalize(registry: Registry, associations: list, prune_state: PruneState) -> list:
+    for finalize in registry.finalizers:
+        associations = finalize(associations, prune_state)
+    return associations
+
+
+def discover_filter(associations: list, keep_candidates: bool, debug: bool) -> list:
+    """Keep discovered associations that no candidate association already is."""
+    dups = [asn for asn in associations if asn.asn_name().startswith("dup")]
+    valid = [asn for asn in associations if not asn.asn_name().startswith("dup")]
+    candidates = [asn for asn in valid if asn.registry_name == CANDIDATE]
+    discovered = [asn for asn in valid if asn.registry_name == DISCOVER]
+    for candidate in candidates:
+        if not discovered:
+            break
+        discovered = [asn for asn in discovered if not same_association(asn, candidate)]
+    if keep_candidates:
+        discovered.extend(candidates)
+    if debug:
+        discovered += dups
+    return discovered
+
+
+def per_candidate(pool, options, version_id, run: RunState) -> list:
+    rows = pool.rows
+    files = resolve_rule_files(options.rules, options.ignore_default)
+    discover, keep_candidates = options.mode()
+    prune_state = PruneState(options.debug)
+    ids = list(options.ids) if options.ids else None
+    requested = list(ids) if ids else None
+    if options.dms and ids is not None:
+        selected = [row for row in rows if any(cid in row["asn_candidate"] for cid in ids)]
+        for cid in candidates_by_type(selected).get("background", []):
+            if cid not in ids:
+                ids.append(cid)
+    by_type = candidates_by_type(rows)
+    if ids is None:
+        work = [(cid, ctype) for ctype, cids in by_type.items() for cid in cids]
+    else:
+        work = []
+        for cid in ids:
+            for ctype, cids in by_type.items():
+                if cid in cids:
+                    work.append((cid, ctype))
+                    break
+            else:
+                run.warn(f"Candidate id {cid} not found in pool")
+    associations: list = []
+    for cid, ctype in work:
+        marker = f"[('{cid}', '{ctype}')]"
+        subset = []
+        for row in rows:
+            if cid in row["asn_candidate"]:
+                copy = dict(row)
+                copy["asn_candidate"] = marker
+                subset.append(copy)
+        registry = Registry(files, CANDIDATE, global_ids=(cid,), has_global=True)
+        associations.extend(generate(subset, registry, version_id, pool.name, run))
+        run.progress(cid)
+    discover_registry = Registry(files, DISCOVER)
+    if discover:
+        associations.extend(generate(rows, discover_registry, version_id, pool.name, run))
+        _seal(associations)
+        associations = discover_filter(associations, keep_candidates, options.debug)
+        resequence(associations)
+    else:
+        _seal(associations)
+    if options.finalize and associations:
+        associations = _finalize(discover_registry, associations, prune_state)
+    if options.merge and discover_registry.merge is not None:
+        associations = discover_registry.merge(associations)
+    if options.dms and requested is not None:
+        associations = [asn for asn in associations if any(cid in asn.data["asn_id"] for cid in requested)]
+    return associations
+
+
+def per_pool(pool, options, version_id, run: RunState) -> list:
+    files = resolve_rule_files(options.rules, options.ignore_default)
+    discover, keep_candidates = options.mode()
+    prune_state = PruneState(options.debug)
+    if discover or keep_candidates:
+        registry = Registry(files, CANDIDATE, global_ids=None, has_global=True)
+    elif options.ids:
+        registry = Registry(files, CANDIDATE, global_ids=tuple(options.ids), has_global=True)
+    else:
+        registry = Registry(files, CANDIDATE)
+    if discover:
+        registry.extend(Registry(files, DISCOVER))
+    associations = generate(pool.rows, registry, version_id, pool.name, run)
+    _seal(associations)
+    if options.finalize:
+        associations = _finalize(registry, associations, prune_state)
+    if discover:
+        associations = discover_filter(associations, keep_candidates, options.debug)
+        resequence(associations)
+    if options.merge and registry.merge is not None:
+        associations = registry.merge(associations)
+    return associations
+
+
+def _seal(associations: list) -> None:
+    for asn in associations:
+        asn.seal()

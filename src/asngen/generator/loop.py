@@ -1,0 +1,151 @@
+"""One pass of the generator over a set of rows with one registry.
+
+Rows are taken from the work queue list by list.  Each row is first offered
+to the existing associations that could take it (in creation order), then to
+every rule, in registry order, that may start a new association with it,
+except rules that already took the row in this step.  What the constraints
+ask to be tried again goes back on the queue.  With ``trace`` set, every
+decision is recorded for ``asngen explain``.
+"""
+
+from __future__ import annotations
+
+from ..association import Association
+from ..engine.constraints import Category, Reprocess
+from ..engine.index import AssociationIndex, static_pass
+from ..engine.queue import WorkQueue, keep_after
+
+
+class RunState:
+    """What lives for a whole run: serial numbers and the reference's sequence counters."""
+
+    def __init__(self) -> None:
+        self.serial = 0
+        self.level2_sequence = 1  # shared by all Level 2 rules, pre-incremented (first is 2)
+        self.level3_sequences: dict[str, int] = {}
+        self.recorder = None  # an explain.Recorder when decisions are recorded
+        self.warnings: list[str] = []
+        self.on_progress = None
+
+    def warn(self, message: str) -> None:
+        self.warnings.append(message)
+
+    def progress(self, label: str) -> None:
+        if self.on_progress is not None:
+            self.on_progress(label)
+
+    def next_serial(self) -> int:
+        self.serial += 1
+        return self.serial
+
+    def next_sequence(self, asn) -> int:
+        if asn.level == 2:
+            self.level2_sequence += 1
+            return self.level2_sequence
+        value = self.level3_sequences.get(asn.asn_type, 0) + 1
+        self.level3_sequences[asn.asn_type] = value
+        return value
+
+
+class _StaticFilter:
+    """Memoised verdicts of every rule's static checks, per combination of values."""
+
+    def __init__(self, rules) -> None:
+        self.rules = rules
+        columns: list[str] = []
+        for bound in rules:
+            for leaf in bound.static_checks:
+                for column in leaf.sources:
+                    if column not in columns:
+                        columns.append(column)
+        self.columns = tuple(columns)
+        self.memo: dict = {}
+
+    def passing(self, item) -> frozenset:
+        get = item.get
+        profile = tuple([get(column) for column in self.columns])
+        verdict = self.memo.get(profile)
+        if verdict is None:
+            verdict = frozenset(
+                bound for bound in self.rules
+                if all(static_pass(leaf, item) for leaf in bound.static_checks)
+            )
+            self.memo[profile] = verdict
+        return verdict
+
+
+def generate(items, registry, version_id, pool_name: str, run: RunState) -> list[Association]:
+    """Build the (unfinalized) associations of ``items`` under ``registry``."""
+    if version_id is True:  # the reference stamps each pass separately
+        from datetime import UTC, datetime
+
+        version_id = datetime.now(UTC).strftime("%Y%m%dt%H%M%S")
+    associations: list[Association] = []
+    index = AssociationIndex()
+    statics = _StaticFilter(registry.rules)
+    queue = WorkQueue()
+    queue.push(Reprocess(list(items), list(registry.rules), Category.BOTH))
+    recorder = run.recorder
+    all_rules = registry.rules
+    while True:
+        work = queue.pop()
+        if work is None:
+            break
+        allowed = work.rules if work.rules else all_rules
+        allowed_set = set(allowed)
+        category = work.work_over
+        for item in work.items:
+            existing = []
+            reprocess: list = []
+            if category != Category.RULES:
+                candidates = _candidates(index, item, allowed_set)
+                for asn in candidates:
+                    trace = [] if recorder is not None else None
+                    matched, requests = asn.add(item, trace)
+                    reprocess.extend(requests)
+                    if matched:
+                        existing.append(asn)
+                    if recorder is not None:
+                        recorder.offer(item, asn, matched, trace)
+            if category in (Category.BOTH, Category.RULES):
+                taken = {asn.bound for asn in existing}
+                passing = statics.passing(item)
+                for bound in all_rules:
+                    if bound not in allowed_set or bound in taken:
+                        continue
+                    if bound not in passing:
+                        if recorder is not None:
+                            recorder.refuse_static(item, bound)
+                        continue
+                    asn = Association(bound, version_id, 0, pool_name)
+                    trace = [] if recorder is not None else None
+                    matched, requests = asn.add(item, trace)
+                    reprocess.extend(requests)
+                    if recorder is not None:
+                        recorder.create(item, bound, asn if matched else None, trace)
+                    if matched:
+                        asn.serial = run.next_serial()
+                        asn.sequence = run.next_sequence(asn)
+                        associations.append(asn)
+                        index.add(asn)
+                        asn.index = index
+                        for filename in asn.filenames:
+                            index.note_member(asn, filename)
+            for request in reprocess:
+                kept = keep_after(request, category)
+                if kept is not None:
+                    queue.push(kept)
+    return associations
+
+
+def _candidates(index: AssociationIndex, item, allowed_set) -> list:
+    found = {}
+    for bound in allowed_set:
+        for asn in index.candidates(item, bound):
+            found[asn.serial] = asn
+    filename = item.get("filename")
+    if filename is not None:
+        for asn in index.by_filename.get(filename, ()):
+            if asn.bound in allowed_set:
+                found[asn.serial] = asn
+    return [found[serial] for serial in sorted(found)]

@@ -1,0 +1,187 @@
+"""Removing duplicate associations after finalization.
+
+Two passes, as in the reference.  First, associations whose first product
+has exactly the same members are reduced to one, preferring observation
+candidates over other candidates over discovered ones (by ``asn_id``), and
+among equals the one created last.  Second, associations that share a
+product name are compared: an identical one or one whose members are a
+subset (by count) of the other's is dropped.  The order of the surviving
+associations follows from these passes and decides the file sequence
+numbers, so it is reproduced too.
+
+In debug mode a dropped association is kept, renamed ``dupNNNNN_<name>``.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from pathlib import PurePath
+
+from ..rules.suffixes import remove_suffix
+
+
+class PruneState:
+    def __init__(self, debug: bool = False) -> None:
+        self.debug = debug
+        self.dup_count = 0
+
+
+def _exposure(expname: str) -> str:
+    return remove_suffix(PurePath(expname).stem)[0]
+
+
+def membership_report(left: dict, right: dict, strict: bool = True) -> set[str]:
+    """The kinds of difference between two products (empty set: same members)."""
+    munge = (lambda name: name) if strict else _exposure
+    kinds: set[str] = set()
+    for product in (left, right):
+        counts = Counter(member["expname"] for member in product["members"])
+        if any(count > 1 for count in counts.values()):
+            kinds.add("duplicate")
+    left_members, right_members = left["members"], right["members"]
+    if len(left_members) != len(right_members):
+        kinds.add("length")
+    remaining = list(right_members)
+    unaccounted_left = 0
+    for member in left_members:
+        name = munge(member["expname"])
+        for position, other in enumerate(remaining):
+            if munge(other["expname"]) != name:
+                continue
+            if member["exptype"] != other["exptype"]:
+                kinds.add("mismatch")
+            del remaining[position]
+            break
+        else:
+            unaccounted_left += 1
+    if unaccounted_left or remaining:
+        kinds.add("unaccounted")
+    if kinds == {"length", "unaccounted"}:
+        kinds.add("subset")
+    return kinds
+
+
+def _components(name: str) -> set[str]:
+    import re
+
+    return set(re.split("[_-]", name))
+
+
+def same_association(left, right) -> bool:
+    """The reference's association equality: type, id class and (suffix-insensitive) membership."""
+    if left.data["asn_type"] != right.data["asn_type"]:
+        return False
+    if left.data["asn_id"][0] != right.data["asn_id"][0]:
+        return False
+    products_left = left.data["products"]
+    products_right = list(right.data["products"])
+    if len(products_left) != len(products_right):
+        return False
+    for product in products_left:
+        name = _components(product["name"])
+        for position, other in enumerate(products_right):
+            if _components(other["name"]) != name:
+                continue
+            if membership_report(product, other, strict=False):
+                return False
+            del products_right[position]
+            break
+        else:
+            return False
+    return not products_right
+
+
+def _split_dups(asns):
+    dups, valid = [], []
+    for asn in asns:
+        (dups if asn.asn_name().startswith("dup") else valid).append(asn)
+    return dups, valid
+
+
+def _remove(remove_from: list, to_remove: list, dups: list, state: PruneState) -> None:
+    for asn in to_remove:
+        for position, candidate in enumerate(remove_from):
+            if candidate is asn:
+                del remove_from[position]
+                break
+        else:
+            raise IndexError("Expected duplicate association not found in list")
+        if state.debug:
+            state.dup_count += 1
+            asn.name_override = f"dup{state.dup_count:05d}_{asn.asn_name()}"
+            dups.append(asn)
+
+
+def _by_asn_id(asns: list) -> list:
+    return sorted(asns, key=lambda asn: asn.data["asn_id"])
+
+
+def prune(asns: list, state: PruneState) -> list:
+    return prune_duplicate_products(prune_duplicate_associations(asns, state), state)
+
+
+def prune_duplicate_associations(asns: list, state: PruneState) -> list:
+    dups, valid = _split_dups(asns)
+    ordered = _by_asn_id(valid)
+    pruned = []
+    # group by membership signature so each association is compared only with likely twins
+    while ordered:
+        original = ordered.pop()
+        pruned.append(original)
+        product = original.data["products"][0]
+        to_prune = [
+            asn for asn in ordered
+            if len(asn.data["products"][0]["members"]) == len(product["members"])
+            and not membership_report(product, asn.data["products"][0])
+        ]
+        _remove(ordered, to_prune, dups, state)
+    return pruned + dups
+
+
+def prune_duplicate_products(asns: list, state: PruneState) -> list:
+    dups, valid = _split_dups(asns)
+    names = [asn.data["products"][0]["name"] for asn in valid]
+    duplicated = [name for name, count in Counter(names).items() if count > 1]
+    if not duplicated:
+        return asns
+    ordered = _by_asn_id(valid)
+    by_product: dict[str, list] = {}
+    for asn in ordered:
+        by_product.setdefault(asn.data["products"][0]["name"], []).append(asn)
+    full_prune: list = []
+    for product_name in duplicated:
+        group = by_product[product_name]
+        to_keep = list(group)
+        for asn in group:
+            if any(same_association(asn, pruned) for pruned in full_prune):
+                continue
+            to_prune = []
+            for entrant in to_keep:
+                if same_association(entrant, asn):
+                    continue
+                kinds = membership_report(asn.data["products"][0], entrant.data["products"][0])
+                if kinds:
+                    if "subset" in kinds:
+                        if len(entrant.data["products"][0]["members"]) > len(asn.data["products"][0]["members"]):
+                            asn, entrant = entrant, asn
+                        to_prune.append(entrant)
+                    continue
+                to_prune.append(entrant)
+            full_prune.extend(to_prune)
+            for pruned in to_prune:
+                for position, candidate in enumerate(to_keep):
+                    if same_association(candidate, pruned):
+                        del to_keep[position]
+                        break
+                else:
+                    raise ValueError("list.remove(x): x not in list")
+    _remove(ordered, full_prune, dups, state)
+    return ordered + dups
+
+
+def resequence(asns: list) -> None:
+    counters: dict = {}
+    for asn in asns:
+        key = (asn.data["asn_id"], asn.data["asn_type"])
+        counters[key] = counters.get(key, 0) + 1
+        asn.sequence = counters[key]

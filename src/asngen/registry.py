@@ -1,0 +1,177 @@
+"""The rules in force for one run, loaded from rule files.
+
+A rule file is a Python module that lists its rules in ``RULES`` and may
+define ``FINALIZE`` (a function over the list of generated associations) and
+``MERGE`` (how ``--merge`` combines associations).  asngen ships two such
+files, ``rules/rules_level2b.py`` and ``rules/rules_level3.py``; users may
+pass their own with ``-r``.  Rule files are executed only when the user names
+them (or they are the built-in ones).
+
+Within a registry, rules are ordered file by file and, within a file, by
+name, because the order in which rules see a row decides which association
+it starts; the reference orders them the same way.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import sys
+import traceback
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .engine.constraints import Attr, Group, describe, number_leaves
+from .errors import RuleError
+from .rules.model import Rule
+
+RULES_DIR = Path(__file__).resolve().parent / "rules"
+DEFAULT_RULE_FILES = (RULES_DIR / "rules_level2b.py", RULES_DIR / "rules_level3.py")
+
+
+@dataclass(frozen=True)
+class RuleFile:
+    path: str
+    rules: tuple[Rule, ...]
+    finalize: object | None
+    merge: object | None
+
+
+_LOADED: dict[str, RuleFile] = {}
+
+
+def load_rule_file(path: str | Path) -> RuleFile:
+    """Execute a rule file and collect what it declares (cached per path)."""
+    resolved = Path(path).expanduser()
+    key = str(resolved.resolve()) if resolved.exists() else str(resolved)
+    if key in _LOADED:
+        return _LOADED[key]
+    if not resolved.is_file():
+        raise RuleError("rule file not found", file=str(path))
+    builtin = {str(p) for p in DEFAULT_RULE_FILES}
+    if key in builtin:
+        module_name = f"asngen.rules.{resolved.stem}"
+        if module_name in sys.modules:
+            module = sys.modules[module_name]
+        else:
+            module = importlib.import_module(module_name)
+    else:
+        module_name = f"asngen_user_rules_{len(_LOADED)}_{resolved.stem}"
+        spec = importlib.util.spec_from_file_location(module_name, resolved)
+        if spec is None or spec.loader is None:
+            raise RuleError("not a Python rule file", file=str(path))
+        module = importlib.util.module_from_spec(spec)
+        try:
+            spec.loader.exec_module(module)
+        except SyntaxError as err:
+            raise RuleError(f"syntax error: {err.msg}", file=str(path), row=err.lineno) from None
+        except Exception as err:  # noqa: BLE001 - any failure of user code is reported the same way
+            line = None
+            for frame in traceback.extract_tb(err.__traceback__):
+                if Path(frame.filename) == resolved:
+                    line = frame.lineno
+            raise RuleError(
+                f"rule file failed to load: {type(err).__name__}: {err}", file=str(path), row=line
+            ) from None
+    rules = getattr(module, "RULES", None)
+    if rules is None:
+        rules = [value for value in vars(module).values() if isinstance(value, Rule)]
+    rules = [rule for rule in rules if isinstance(rule, Rule)]
+    if not rules:
+        raise RuleError("defines no rules (expected a RULES list of asngen Rule objects)", file=str(path))
+    loaded = RuleFile(
+        path=key,
+        rules=tuple(sorted(rules, key=lambda rule: rule.name)),
+        finalize=getattr(module, "FINALIZE", None),
+        merge=getattr(module, "MERGE", None),
+    )
+    _LOADED[key] = loaded
+    return loaded
+
+
+def candidate_constraint(ids) -> Attr:
+    """The constraint every rule gets when generating for candidates: pins asn_candidate."""
+    pattern = ".+(" + "|".join(ids) + ").+" if ids else None
+    return Attr(
+        ["asn_candidate"], value=pattern, name="asn_candidate", force_unique=True,
+        is_acid=True, evaluate=True,
+    )
+
+
+@dataclass(eq=False)
+class BoundRule:
+    """A rule as it sits in one registry, with the registry's global constraint."""
+
+    rule: Rule
+    registry_name: str | None
+    global_ids: tuple | None = None  # None: no global constraint; () all candidates
+    has_global: bool = False
+    tree: Group = field(init=False)
+    nslots: int = field(init=False)
+
+    def __post_init__(self):
+        tree = self.rule.constraints()
+        if self.has_global:
+            tree = Group(
+                list(tree.children) + [candidate_constraint(self.global_ids)],
+                tree.reduce, name=tree.name, reprocess_on_match=tree.reprocess_on_match,
+                reprocess_on_fail=tree.reprocess_on_fail, work_over=tree.work_over,
+                reprocess_rules=tree.reprocess_rules,
+            )
+        self.tree = tree
+        self.nslots = number_leaves(tree)
+        self._named: dict[str, list] = {}
+        self._index_named(tree)
+        self.acid_leaf = next((leaf for leaf in tree.leaves() if getattr(leaf, "is_acid", False)), None)
+        self.force_match = self.named("force_match")
+        self.asn_rule = f"{self.registry_name}_{self.rule.name}" if self.registry_name else self.rule.name
+        from .engine.index import analyse
+
+        self.guards, self.static_checks = analyse(tree)
+
+    def _index_named(self, node) -> None:
+        if node.kind != "group":
+            return
+        for child in node.children:
+            if child.name is not None:
+                self._named.setdefault(child.name, []).append(child)
+            self._index_named(child)
+
+    def named(self, name: str):
+        nodes = self._named.get(name)
+        return nodes[0] if nodes else None
+
+    def all_named(self, name: str) -> list:
+        return self._named.get(name, [])
+
+    def describe(self, states) -> list[str]:
+        return describe(self.tree, states)
+
+    def __repr__(self) -> str:
+        return f"<{self.asn_rule}>"
+
+
+class Registry:
+    """An ordered set of bound rules plus the callbacks of their files."""
+
+    def __init__(self, files: list[RuleFile], name: str | None, global_ids=None, has_global=False):
+        self.name = name
+        self.files = files
+        self.rules: list[BoundRule] = [
+            BoundRule(rule, name, tuple(global_ids) if global_ids else None, has_global)
+            for rule_file in files
+            for rule in rule_file.rules
+        ]
+        self.finalizers = [f.finalize for f in files if f.finalize is not None]
+        merges = [f.merge for f in files if f.merge is not None]
+        self.merge = merges[-1] if merges else None
+
+    def extend(self, other: Registry) -> None:
+        self.rules.extend(other.rules)
+
+
+def resolve_rule_files(user_files, ignore_default: bool) -> list[RuleFile]:
+    paths = [] if ignore_default else list(DEFAULT_RULE_FILES)
+    paths.extend(user_files or ())
+    if not paths:
+        raise RuleError("No rule definition files specified (--ignore-default needs -r FILE)")
+    return [load_rule_file(path) for path in paths]

@@ -1,0 +1,436 @@
+"""Building blocks of the Level 2b rules (one exposure's calibration).
+
+Constraint factories return fresh trees each time they are called; the
+classifiers decide a member's type; the finalizers turn a grown association
+into the files the pipeline needs (nod pairs, imprint selection, WFSS
+source catalogs).
+"""
+
+from __future__ import annotations
+
+from pathlib import PurePath
+
+from ..engine.constraints import All, Any_, Attr, Category, NotAll, NotAny, Test
+from . import dms, naming
+from .suffixes import remove_suffix
+
+# ---------------------------------------------------------------- constraints
+
+
+def base():
+    """Same program; remember whether the visit is a time series."""
+    return All(
+        Attr(["program"], name="program"),
+        Attr(["tsovisit"], name="is_tso", required=False, force_unique=True),
+    )
+
+
+def mode():
+    """Same instrument configuration, and never a NIRSpec/opaque, blocked or WFS&C visit."""
+    return All(
+        Attr(["instrume"], name="instrument"),
+        Attr(["detector"], name="detector"),
+        Attr(["filter", "band"], name="opt_elem"),
+        Attr(["pupil", "grating"], name="opt_elem2", required=False),
+        Attr(["fxd_slit"], name="fxd_slit", required=False),
+        Attr(["subarray"], name="subarray", required=False),
+        Attr(["channel"], name="channel", required=False),
+        NotAny(Attr(["detector"], value="nirspec"), Attr(["filter"], value="opaque")),
+        NotAll(Attr(["detector"], value="nrcblong"), Attr(["exp_type"], value="nrc_tsgrism")),
+        NotAny(Attr(["visitype"], value=".+wfsc.+")),
+        Attr(["fxd_slit"], name="slit", required=False),
+    )
+
+
+def image_science():
+    return Attr(["exp_type"], name="exp_type", value="|".join(dms.IMAGE2_SCIENCE_EXP_TYPES))
+
+
+def image_nonscience():
+    return Any_(
+        target_acq(),
+        Attr(["exp_type"], name="non_science", value="|".join(dms.IMAGE2_NONSCIENCE_EXP_TYPES)),
+        All(
+            Attr(["exp_type"], name="exp_type", value="nrs_msaspec"),
+            Attr(["msastate"], value="primarypark_allopen"),
+            Attr(["grating"], value="mirror"),
+        ),
+    )
+
+
+def spectral_science(exclude=()):
+    if exclude:
+        types = set(dms.SPEC2_SCIENCE_EXP_TYPES).symmetric_difference(exclude)
+        types = sorted(types)  # order is irrelevant for an alternation
+    else:
+        types = dms.SPEC2_SCIENCE_EXP_TYPES
+    return Any_(Attr(["exp_type"], name="exp_type", value="|".join(types)))
+
+
+def target_acq():
+    """Classified as a target acquisition (by the plain classifier, not the rule's)."""
+    return Test(
+        lambda item, asn: dms.classify(item), value="target_acquisition", name="target_acq",
+        uses_association=False,
+    )
+
+
+def single_science(**flags):
+    """The row is science and the association has no science member yet."""
+    return All(
+        Test(lambda item, asn: asn.exposure_type(item) == "science", value=True),
+        Test(lambda item, asn: asn.has_science(), value=False),
+        **flags,
+    )
+
+
+def background():
+    """A background exposure; it is also offered to the existing associations."""
+    return Attr(
+        ["bkgdtarg"], name="background", force_unique=False,
+        force_reprocess=Category.EXISTING, only_on_match=True,
+    )
+
+
+def special():
+    return Attr(["bkgdtarg", "is_psf"], name="is_special")
+
+
+def imprint():
+    return All(Attr(["is_imprt"], name="imprint"), reprocess_on_match=True, work_over=Category.EXISTING)
+
+
+def imprint_special():
+    return All(
+        Attr(["is_imprt"], name="imprint", force_reprocess=Category.EXISTING, only_on_match=True),
+        Attr(["mostilno"], name="mosaic_tile"),
+        Test(lambda item, asn: asn.original_exposure_type, value="imprint",
+             test=lambda expected, got: expected != got, force_unique=False),
+    )
+
+
+def target():
+    """Same target; WFSS direct-image candidates all count as target 000."""
+    return Any_(
+        All(
+            Attr(["asn_candidate"], name="acdirect", value=r"\[\('c\d{4}', 'direct_image'\)\]"),
+            Test(lambda item, asn: "000", name="target", uses_association=False),
+        ),
+        Attr(["targetid"], name="target"),
+    )
+
+
+def tso():
+    return All(
+        Attr(["pntgtype"], value="science"),
+        Any_(Attr(["tsovisit"], value="t"), Attr(["exp_type"], value="|".join(dms.TSO_EXP_TYPES))),
+        name="is_tso",
+    )
+
+
+def not_tso():
+    return NotAny(tso())
+
+
+def wfsc():
+    return All(All(Attr(["visitype"], name="wfsc", value=".+wfsc.+", force_unique=True)))
+
+
+def item_test(predicate, expected=True):
+    """A pure test of the row (no association state)."""
+    return Test(lambda item, asn: item, value=expected,
+                test=lambda value, item: predicate(item) == value,
+                force_unique=False, uses_association=False)
+
+
+# ---------------------------------------------------------------- classification
+
+
+def exposure_type(asn, item, default="science") -> str:
+    """Level 2 type: like the base classification, but a PSF is just science here."""
+    asn.original_exposure_type = dms.classify(item, default)
+    if asn.original_exposure_type == "psf":
+        return default
+    return asn.original_exposure_type
+
+
+def special_exposure_type(asn, item, default="science") -> str:
+    """Special rules make their one exposure the science; imprints follow it."""
+    asn.original_exposure_type = exposure_type(asn, item, default)
+    if asn.has_science() and asn.original_exposure_type == "imprint":
+        return "imprint"
+    return default
+
+
+def wfss_exposure_type(asn, item, default="science") -> str:
+    result = exposure_type(asn, item, default)
+    if result == "science" and dms.column(item, "exp_type") in ("nis_image", "nrc_image", "mir_image"):
+        return "direct_image"
+    return result
+
+
+# ---------------------------------------------------------------- validity
+
+
+def has_science(asn, member) -> bool:
+    return member["exptype"] == "science"
+
+
+def allowed_candidates(asn, member) -> bool:
+    """Level 2 is made for observation candidates, and background ones with a background."""
+    ctype = asn.acid()[1].lower()
+    if ctype == "observation":
+        return True
+    if ctype == "background":
+        return any(entry["exptype"].lower() == "background" for entry in asn.members)
+    return False
+
+
+VALIDITY = (("has_science", has_science), ("allowed_candidates", allowed_candidates))
+
+
+# ---------------------------------------------------------------- finalizers
+
+
+def finalize_plain(asn):
+    return [asn] if asn.is_valid() else None
+
+
+def prune_imprints(asn) -> None:
+    """Keep only the imprint exposures that belong with the science exposures."""
+    members = asn.products[0]["members"]
+    science, imprint_sci, imprint_bkg = [], [], []
+    science_is_background = False
+    science_targets = set()
+    for member in members:
+        row = member.item
+        if row is None or "targetid" not in row or "bkgdtarg" not in row:
+            continue
+        if member["exptype"] == "science":
+            science.append(member)
+            science_targets.add(str(row["targetid"]))
+            if row["bkgdtarg"] == "t":
+                science_is_background = True
+        elif member["exptype"] == "imprint":
+            (imprint_bkg if row["bkgdtarg"] == "t" else imprint_sci).append(member)
+    to_check = imprint_bkg if science_is_background else imprint_sci
+    matching, not_matching = [], []
+    for member in to_check:
+        if "targetid" in member.item and str(member.item["targetid"]) in science_targets:
+            matching.append(member)
+        else:
+            not_matching.append(member)
+    if matching:
+        to_check = matching
+        for member in not_matching:
+            _remove_equal(members, member)
+    if 1 <= len(science) < len(to_check):
+        keep = set()
+        for sci in science:
+            if "dithptin" not in sci.item:
+                continue
+            for imp in to_check:
+                if "dithptin" in imp.item and imp.item["dithptin"] == sci.item["dithptin"]:
+                    keep.add(imp["expname"])
+        if keep:
+            for member in to_check:
+                if member["expname"] not in keep:
+                    _remove_equal(members, member)
+
+
+def _remove_equal(members: list, member) -> None:
+    """list.remove semantics with the reference's member equality (expname and exptype)."""
+    for position, other in enumerate(members):
+        if other["expname"] == member["expname"] and other["exptype"] == member["exptype"]:
+            del members[position]
+            return
+    raise ValueError("member not in list")
+
+
+def finalize_imprint(asn):
+    if asn.is_valid():
+        prune_imprints(asn)
+    return finalize_plain(asn)
+
+
+def _int_or_none(row, column):
+    try:
+        return int(row[column])
+    except (KeyError, ValueError):
+        return None
+
+
+def nod_overlap(science: dict, other: dict) -> bool:
+    """Whether another nod position cannot serve as background for ``science``."""
+    try:
+        exptype = str(science["exp_type"]).lower()
+    except KeyError:
+        return False
+    if exptype not in ("nrs_fixedslit", "nrs_msaspec"):
+        return False
+    try:
+        sci_target = str(science["targetid"]).lower()
+        bkg_target = str(other["targetid"]).lower()
+    except KeyError:
+        sci_target = bkg_target = None
+    if sci_target != bkg_target:
+        return True
+    try:
+        numdthpt = int(science["numdthpt"])
+        patt_num = int(science["patt_num"])
+        bkg_num = int(other["patt_num"])
+    except (KeyError, ValueError):
+        numdthpt, patt_num, bkg_num = 0, None, None
+    subpx = _int_or_none(science, "subpxpts")
+    if subpx is None:
+        subpx = _int_or_none(science, "subpxpns")
+    bkg_subpx = _int_or_none(other, "subpxpts")
+    if bkg_subpx is None:
+        bkg_subpx = _int_or_none(other, "subpxpns")
+    if None in (patt_num, bkg_num, subpx, bkg_subpx) or subpx == 0 or bkg_subpx == 0:
+        return exptype == "nrs_fixedslit"
+    sci_point = (patt_num - 1) // subpx
+    bkg_point = (bkg_num - 1) // bkg_subpx
+    if sci_point == bkg_point:
+        return True
+    if exptype == "nrs_msaspec":
+        return False
+    slit = str(science["fxd_slit"]).lower() if "fxd_slit" in science else None
+    return slit == "s1600a1" and numdthpt // subpx == 5 and abs(sci_point - bkg_point) <= 1
+
+
+def split_nods(asn):
+    """One association per science exposure; the other nods become its background."""
+    if not asn.is_valid():
+        return None
+    for product in asn.products:
+        members = product["members"]
+        sciences = [m for m in members if m["exptype"] == "science"]
+        others = [m for m in members if m["exptype"] != "science"]
+        results = []
+        for sci in sciences:
+            twin = asn.clone()
+            name = remove_suffix(PurePath(PurePath(sci["expname"]).name).stem)[0]
+            new_members = [sci]
+            for other in sciences:
+                if other["expname"] != sci["expname"] and not nod_overlap(sci.item, other.item):
+                    background = other.copy()
+                    background["exptype"] = "background"
+                    new_members.append(background)
+            new_members += others
+            twin.products = [{"name": name, "members": new_members}]
+            twin.data["products"] = twin.products
+            if twin.is_valid():
+                results.append(twin)
+        return results
+    return []
+
+
+def finalize_imprint_then_nods(asn):
+    if asn.is_valid():
+        prune_imprints(asn)
+    return split_nods(asn)
+
+
+def closest_direct(science, directs):
+    """The direct image taken soonest after the grism exposure (by expspcin)."""
+    closest = directs[0]
+    sci = dms.valid(science.item, "expspcin")
+    if sci is None:
+        return closest
+    sci = int(sci)
+    best = 9999
+    for direct in directs:
+        value = dms.valid(direct.item, "expspcin")
+        if value is None:
+            continue
+        diff = int(value) - sci
+        if 0 < diff < best:
+            best = diff
+            closest = direct
+    return closest
+
+
+def closest_direct_parallel(science, directs):
+    longs = [d for d in directs if "long" in d["expname"]]
+    return longs[0] if longs else directs[0]
+
+
+def direct_optical_elements(row) -> str:
+    elements = []
+    if str(row.get("instrume", "UNKNOWN")).lower() == "miri":
+        value = row.get("filter")
+        if value is not None:
+            elements.append(str(value))
+    else:
+        for columns in (("filter", "band"), ("pupil", "grating")):
+            found = dms.first_valid(row, columns)
+            if found is None:
+                raise TypeError("direct image lacks an optical element")
+            if found[1]:
+                elements.append(found[1])
+    elements.sort(key=str.lower)
+    return "-".join(elements) or "clear"
+
+
+def wfss_catalog(asn, chooser=closest_direct):
+    """Replace the direct images by the Level 3 products the grism calibration needs."""
+    from ..association import Member
+
+    directs = asn.members_by_type("direct_image")
+    sciences = asn.members_by_type("science")
+    if not directs or not sciences:
+        return None
+    members = asn.members
+    members[:] = [m for m in members if m["exptype"] != "direct_image"]
+    direct = chooser(sciences[0], directs)
+    root = naming.standard(asn, opt_elem=direct_optical_elements(direct.item))
+    members.append(Member({"expname": root + "_i2d.fits", "exptype": "direct_image"}))
+    members.append(Member({"expname": root + "_cat.ecsv", "exptype": "sourcecat"}))
+    members.append(Member({"expname": root + "_segm.fits", "exptype": "segmap"}))
+    return finalize_plain(asn)
+
+
+def finalize_wfss_parallel(asn):
+    return wfss_catalog(asn, closest_direct_parallel)
+
+
+# ---------------------------------------------------------------- callbacks
+
+
+def finalize_level2(associations, prune_state):
+    from ..generator.prune import prune, resequence
+
+    others, level2 = [], []
+    for asn in associations:
+        if asn.level == 2:
+            result = asn.rule.finalize(asn)
+            if result is not None:
+                level2.extend(result)
+        else:
+            others.append(asn)
+    level2 = prune(level2, prune_state)
+    resequence(level2)
+    return others + level2
+
+
+def merge_level2(associations):
+    """Combine Level 2 associations of the same type and candidate into one, product per exposure."""
+    others, merged = [], {}
+    for asn in associations:
+        if asn.level != 2:
+            others.append(asn)
+            continue
+        key = f"{asn.data['asn_type']}_{asn.data['asn_id']}"
+        current = merged.setdefault(key, asn)
+        for product in list(asn.data["products"]):
+            combined = False
+            for current_product in current.data["products"]:
+                if product["name"] == current_product["name"]:
+                    names = {m["expname"] for m in product["members"]}
+                    new = names.difference(m["expname"] for m in current_product["members"])
+                    current_product["members"].extend(m for m in product["members"] if m["expname"] in new)
+                    combined = True
+            if not combined:
+                current.data["products"].append(product)
+    return others + list(merged.values())

@@ -1,0 +1,205 @@
+"""Building blocks of the Level 3 rules (combining exposures into one product).
+
+Every science rule is wrapped the same way (:func:`science`): same program and
+instrument, never an imprint, and either the rule's own conditions or, for a
+target acquisition, an observation the association already holds.
+"""
+
+from __future__ import annotations
+
+from pathlib import PurePath
+
+from ..engine.constraints import All, Any_, Attr, Category, NotAny, Test
+from . import dms, naming
+from .level2 import target_acq, tso  # the same DMS predicates
+from .suffixes import remove_suffix
+
+MULTI_OBS_CANDIDATE_TYPES = ("group", "background", "mosaic")
+
+
+def science(*rule_constraints, name=None):
+    """The wrapper every Level 3 science rule shares (see module docstring)."""
+    own = All(*rule_constraints, name=name)
+    return All(
+        All(Attr(["program"], name="program"), Attr(["instrume"], name="instrument"), name="base"),
+        Attr(["is_imprt"], force_undefined=True),
+        Any_(
+            All(own, Attr(["obs_num"], name="obs_num", force_unique=False, required=False), name="rule"),
+            All(
+                target_acq(),
+                Attr(["obs_num"], name="acq_obsnum", force_unique=False,
+                     value=lambda asn: "(" + "|".join(asn.found_of("obs_num")) + ")"),
+                name="acq_constraint", work_over=Category.EXISTING,
+            ),
+            name="acq_check",
+        ),
+        name="dmsbase_top",
+    )
+
+
+def optical_path():
+    """Same filter, pupil/grating and subarray; S200A1 and S200A2 slits may mix."""
+    return All(
+        Attr(["filter"], name="opt_elem", required=False),
+        Attr(["pupil", "grating"], name="opt_elem2", required=False),
+        Any_(
+            Attr(["fxd_slit"], name="fxd_slit2", value=["s200a1|s200a2"], force_unique=False, required=False),
+            Attr(["fxd_slit"], name="fxd_slit", required=False),
+        ),
+        Attr(["subarray"], name="subarray"),
+    )
+
+
+def target(checked_for_background=True):
+    """Same target.  Backgrounds skip the check (and are offered to existing associations)."""
+    direct = All(
+        Attr(["asn_candidate"], name="acdirect", value=r"\[\('c\d{4}', 'direct_image'\)\]"),
+        Test(lambda item, asn: "000", name="target", uses_association=False),
+    )
+    if not checked_for_background:
+        return Any_(direct, Attr(["targetid"], name="target"))
+    return Any_(
+        direct,
+        Attr(["targetid"], name="target",
+             onlyif=lambda item, asn: asn.exposure_type(item) != "background",
+             force_reprocess=Category.EXISTING, only_on_match=True),
+    )
+
+
+def science_target():
+    """Same target, checked only for science exposures (PSFs may differ)."""
+    return Attr(["targetid"], name="target",
+                onlyif=lambda item, asn: asn.exposure_type(item) == "science",
+                force_reprocess=Category.EXISTING, only_on_match=True)
+
+
+def image():
+    return Attr(["exp_type"], name="exp_type", value="nrc_image|mir_image|nis_image|fgs_image|nrs_mimf")
+
+
+def not_wfs_visit():
+    return Attr(["visitype"], name="wfsvisit", value="((?!wfsc).)*", required=False)
+
+
+def ifu():
+    return Attr(["exp_type"], name="exp_type", value="mir_mrs|mir_flatmrs|nrs_autowave|nrs_ifu", force_unique=False)
+
+
+def msa():
+    return All(
+        Attr(["exp_type"], name="exp_type", value="nrs_msaspec", force_unique=False),
+        Attr(["msametfl"], name="is_msa", force_unique=False),
+        name="msa_spectral",
+    )
+
+
+def not_tso():
+    return NotAny(tso())
+
+
+def not_background():
+    return NotAny(Attr(["bkgdtarg"], name="bkgdtarg", force_unique=False))
+
+
+def not_background_or_tso():
+    return NotAny(Attr(["bkgdtarg"], name="bkgdtarg"), tso())
+
+
+def item_test(predicate, expected=True):
+    return Test(lambda item, asn: item, value=expected,
+                test=lambda value, item: predicate(item) == value,
+                force_unique=False, uses_association=False)
+
+
+# ---------------------------------------------------------------- classification
+
+
+def exposure_type(asn, item, default="science") -> str:
+    return dms.classify(item, default)
+
+
+def auxiliary_exposure_type(asn, item, default="science") -> str:
+    """Auxiliary-data rules take everything as science, except target acquisitions."""
+    result = dms.classify(item, default)
+    return result if result == "target_acquisition" else "science"
+
+
+# ---------------------------------------------------------------- validity
+
+
+def has_science(asn, member) -> bool:
+    return member["exptype"] == "science"
+
+
+def has_psf(asn, member) -> bool:
+    return member["exptype"] == "psf"
+
+
+def candidate_is(ctype):
+    def check(asn, member) -> bool:
+        return asn.acid()[1].lower() == ctype
+
+    check.__name__ = f"candidate_is_{ctype}"
+    return check
+
+
+def candidate_is_not(ctype):
+    def check(asn, member) -> bool:
+        return asn.acid()[1].lower() != ctype
+
+    return check
+
+
+def has_pair(asn, member) -> bool:
+    """Fires when a second exposure is added (validity is checked before the member is appended)."""
+    return len(asn.members) == 1
+
+
+# ---------------------------------------------------------------- finalizers
+
+
+def finalize_science(asn):
+    """Group, background and mosaic candidates must combine more than one observation."""
+    if asn.acid()[1].lower() in MULTI_OBS_CANDIDATE_TYPES and len(asn.found_of("obs_num")) <= 1:
+        return None
+    return [asn] if asn.is_valid() else None
+
+
+def finalize_fixed_slit_nods(asn):
+    """Nodded slit spectra: each science exposure's x1d also serves as background for the others."""
+    if not asn.is_valid():
+        return None
+    found = asn.found_of("patttype_spectarg")
+    if "nod" not in found[-1]:
+        return [asn]
+    for product in asn.products:
+        members = product["members"]
+        sciences = [m for m in members if m["exptype"] == "science"]
+        if len(sciences) < 2:
+            return [asn]
+        for sci in sciences:
+            background = sci.copy()
+            background["expname"] = remove_suffix(PurePath(PurePath(sci["expname"]).name).stem)[0] + "_x1d.fits"
+            background["exptype"] = "background"
+            members.append(background)
+        return [asn] if asn.is_valid() else []
+    return [asn]
+
+
+def finalize_level3(associations, prune_state):
+    from ..generator.prune import prune, resequence
+
+    others, level3 = [], []
+    for asn in associations:
+        if asn.level == 3:
+            result = asn.rule.finalize(asn)
+            if result is not None:
+                level3.extend(result)
+        else:
+            others.append(asn)
+    level3 = prune(level3, prune_state)
+    resequence(level3)
+    return others + level3
+
+
+__all__ = ["naming"]

@@ -1,0 +1,45 @@
+"""What a rule is: a named, declarative bundle of everything one rule does.
+
+A :class:`Rule` says which exposures it accepts (its constraint tree), what
+kind of association it builds (level, ``asn_type``), how it classifies
+members, how it names its product, which validity tests the association
+must pass, and what happens to it at the end (finalize).  Rule files are
+plain modules that list their rules in ``RULES`` and may offer a
+``FINALIZE`` callback; nothing else is needed to add a rule.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from ..engine.constraints import Node
+
+
+def _no_finalize(asn) -> list | None:
+    return [asn] if asn.is_valid() else None
+
+
+@dataclass(frozen=True, eq=False)
+class Rule:
+    """One association rule.
+
+    ``constraints`` is a zero-argument function returning a fresh constraint
+    tree (trees hold per-rule slot numbers, so every registry builds its own).
+    """
+
+    name: str
+    level: int
+    asn_type: str
+    constraints: Callable[[], Node]
+    exposure_type: Callable[[Any, dict], str]
+    product_name: Callable[[Any], str] | None = None
+    validity: tuple[tuple[str, Callable[[Any, dict], bool]], ...] = ()
+    finalize: Callable[[Any], list | None] = _no_finalize
+    coron_members: bool = True  # False: members never get the coronagraphic "ints" suffix
+    doc: str = ""
+    extra: dict = field(default_factory=dict)
+
+    def __repr__(self) -> str:
+        return f"Rule({self.name})"
