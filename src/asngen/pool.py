@@ -1,0 +1,558 @@
+"""Reading and writing association pools (one row per exposure).
+
+A pool file is a ``|``-delimited text table: ``#`` lines are comments, the
+first other line names the columns, every later non-blank line is a row.
+The reference reads it with astropy's guessing ``ascii`` reader, forcing every
+cell to a lower-cased string and filling empty cells with ``"null"``.  We
+must produce exactly the values it produces, because they end up verbatim in
+the association files (``asn_candidate``, ``exposerr``, file names ...).
+
+Importing astropy costs about half a second, more than a whole small run, so
+the default case (format ``ascii``, a one-character delimiter) is parsed here
+in plain Python by re-doing, step by step, what astropy's ``Basic`` reader
+does with such a file:
+
+* lines are split like :meth:`str.splitlines`; a line is skipped when it is
+  blank or its first non-blank character is ``#``;
+* each kept line is stripped of surrounding whitespace and split on the
+  delimiter with the rules of :mod:`csv` (quote character ``"``, doubled
+  quotes, quoted fields may span lines); each cell then loses surrounding
+  spaces and tabs (no other change: ``01`` stays ``01``; brackets, commas and
+  single quotes are kept);
+* cells are lower-cased, and so are column names;
+* an empty cell becomes ``"null"`` -- **cut to the width of the longest value
+  of its column**, because astropy stores the column as a fixed-width string
+  array before filling it.  A column whose values are all one character long
+  therefore fills with ``"n"``; a column holding only empty cells too.
+
+Whenever the file could be read differently by astropy's format guessing (a
+header that fails astropy's strict name test, such as a numeric or empty
+name, or a trailing delimiter; fewer than two columns; lines that look like
+fixed-width, RST, ECSV or HTML tables; a compressed file) we do not guess:
+astropy itself reads the file, imported only then.  Other formats
+(``--pool-format csv``, ``fits``, ``votable`` ...) always go through astropy.
+
+Deliberate differences from the reference, all on input it cannot use either:
+a missing, unreadable, binary or undecodable file, an empty file, rows with
+the wrong number of cells and duplicated column names raise :class:`PoolError`
+(one line, naming the file and where); astropy would rename a repeated name
+``x`` to ``x_1``, and the reference crashes when two names differ only in case.
+Cells longer than Python's csv field limit (128 KiB), on which astropy fails,
+are accepted.
+"""
+
+from __future__ import annotations
+
+import csv
+import gc
+import io
+import os
+import re
+from collections.abc import Iterable, Iterator, Mapping
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from typing import Any, TextIO
+
+from .errors import PoolError
+
+__all__ = [
+    "DEFAULT_DELIMITER",
+    "DEFAULT_FORMAT",
+    "Pool",
+    "format_pool",
+    "pool_from_rows",
+    "pool_from_table",
+    "read_pool",
+    "write_pool",
+]
+
+DEFAULT_DELIMITER = "|"
+DEFAULT_FORMAT = "ascii"
+NULL = "null"
+IN_MEMORY = "in-memory"
+
+_QUOTE = '"'
+_CAPITAL_SIGMA = "\u03a3"
+# astropy's strict column-name test (used while guessing) rejects names that
+# start or end with one of these.
+_BAD_NAME_ENDS = frozenset(" ,|\t'\"")
+# First bytes of the compressed files astropy opens transparently.
+_COMPRESSED_MAGIC = (b"\x1f\x8b\x08", b"BZh", b"\xfd7zXZ\x00", b"\x1f\x9d")
+_HTML_DOCTYPE = re.compile(r"\s*<!\s*DOCTYPE\s*HTML", re.IGNORECASE)
+_HTML_TAGS = [re.compile(rf"<\s*{tag}[^>]*>", re.IGNORECASE) for tag in ("table", "tr", "td")]
+
+
+@dataclass
+class Pool:
+    """A pool held as plain Python strings: fast to build, cheap to copy from.
+
+    ``rows`` are dicts keyed by ``columns`` (file order).  ``comments`` keeps
+    the text of the file's ``#`` lines (without the ``#``), so that a pool
+    written back by :func:`write_pool` looks like the one read.
+    """
+
+    columns: list[str]
+    rows: list[dict[str, str]]
+    source: str = IN_MEMORY
+    comments: list[str] = field(default_factory=list)
+
+    @property
+    def name(self) -> str:
+        """Base name of the source file, extension included (the ``asn_pool`` value)."""
+        if self.source == IN_MEMORY:
+            return IN_MEMORY
+        return os.path.basename(self.source)
+
+    def __len__(self) -> int:
+        return len(self.rows)
+
+
+# ---------------------------------------------------------------- reading
+
+
+def read_pool(
+    path: str | os.PathLike[str], *, delimiter: str = DEFAULT_DELIMITER, fmt: str = DEFAULT_FORMAT
+) -> Pool:
+    """Read a pool file as the reference does (see the module docstring).
+
+    ``PoolError.row`` is the 1-based *data row* number (comment, blank and
+    header lines not counted); the message also gives the file's line number.
+    """
+    source = os.fspath(path)
+    text = None
+    if fmt == DEFAULT_FORMAT and _fast_delimiter(delimiter):
+        data = _read_bytes(source)
+        if not data.startswith(_COMPRESSED_MAGIC):
+            text = _decode(data, source)
+            pool = _parse_text(text, delimiter, source)
+            if pool is not None:
+                return pool
+    elif not os.path.isfile(os.path.expanduser(source)):
+        _read_bytes(source)  # raises the proper "no such file" error
+    try:
+        return _read_with_astropy(source, delimiter, fmt)
+    except PoolError:
+        if text is not None:
+            # astropy's own message lists every format it tried; our parser
+            # usually says more precisely what is wrong.
+            _parse_text(text, delimiter, source, diagnose=True)
+        raise
+
+
+def _fast_delimiter(delimiter: str) -> bool:
+    """Delimiters for which our parser is known to match astropy's.
+
+    Excluded: space (astropy's csv setup merges runs of spaces), quote and
+    comment characters, line breaks, and letters/digits (lower-casing the
+    text could change them).
+    """
+    return (
+        isinstance(delimiter, str)
+        and len(delimiter) == 1
+        and (delimiter == "\t" or delimiter.isprintable())
+        and delimiter not in " \"'#"
+        and not delimiter.isalnum()
+        and delimiter.lower() == delimiter
+    )
+
+
+def _read_bytes(source: str) -> bytes:
+    try:
+        with open(os.path.expanduser(source), "rb") as handle:
+            return handle.read()
+    except FileNotFoundError:
+        raise PoolError("no such file", file=source) from None
+    except IsADirectoryError:
+        raise PoolError("is a directory, not a pool file", file=source) from None
+    except OSError as err:
+        raise PoolError(f"cannot read: {err.strerror or err}", file=source) from None
+
+
+def _decode(data: bytes, source: str) -> str:
+    nul = data.find(b"\x00")
+    if nul >= 0:
+        line = data.count(b"\n", 0, nul) + 1
+        raise PoolError(f"looks binary (NUL byte on line {line}), not a text pool", file=source)
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as err:
+        line = data.count(b"\n", 0, err.start) + 1
+        raise PoolError(
+            f"not valid UTF-8 text (byte offset {err.start}, line {line})", file=source
+        ) from None
+
+
+def _parse_text(text: str, delimiter: str, source: str, diagnose: bool = False) -> Pool | None:
+    """Parse pool text; None when astropy must decide (see module docstring).
+
+    With ``diagnose`` the cases normally left to astropy are parsed too, only
+    to raise our precise error if there is one; the result is then None.
+    """
+    if not diagnose and _may_be_other_format(text, source):
+        return None
+    # Lower-casing is context-free except for the Greek final sigma, so
+    # unless a capital sigma occurs the whole text is lowered at once (the
+    # reference lowers cell by cell, after splitting and stripping).
+    per_cell = _CAPITAL_SIGMA in text
+    work = text if per_cell else text.lower()
+    lines = work.splitlines()
+    content = [line for line in map(str.strip, lines) if line and line[0] != "#"]
+    if not content:
+        raise PoolError("empty pool: no header line (only blank or comment lines)", file=source)
+    if not diagnose and any(len(set(line) - {delimiter, " ", "\t"}) <= 1 for line in content[:4]):
+        return None  # a fixed-width / RST position line: astropy may read another layout
+
+    quoted = _QUOTE in work
+    blanks = any(pair in work for pair in _blank_pairs(delimiter))
+    line_of = None
+    if quoted:
+        names, cell_rows, line_of = _split_csv(content, delimiter, source)
+    else:
+        names = [cell.strip(" \t") for cell in content[0].split(delimiter)]
+    if not diagnose and (len(names) < 2 or any(_bad_name(name) for name in names)):
+        return None
+    columns = [name.lower() for name in names]
+    _check_duplicates(columns, source)
+
+    body = content[1:]
+    with _gc_paused():
+        if quoted or blanks or per_cell:
+            if not quoted:
+                cell_rows = [line.split(delimiter) for line in body]
+            if quoted or blanks:
+                cell_rows = [[cell.strip(" \t") for cell in row] for row in cell_rows]
+            if per_cell:
+                cell_rows = [[cell.lower() for cell in row] for row in cell_rows]
+            _check_widths(cell_rows, len(columns), source, lines, line_of)
+            rows = [dict(zip(columns, row, strict=True)) for row in cell_rows]
+            del cell_rows
+        else:
+            # The common case, in one pass with no lasting intermediate lists.
+            try:
+                rows = [dict(zip(columns, line.split(delimiter), strict=True)) for line in body]
+            except ValueError:
+                _check_widths(
+                    [line.split(delimiter) for line in body], len(columns), source, lines, None
+                )
+                raise
+        if rows and (quoted or blanks or _may_have_empty(body, delimiter, work)):
+            _fill_empty(rows)
+    if diagnose:
+        return None
+    return Pool(columns=columns, rows=rows, source=source, comments=_comments(text))
+
+
+@contextmanager
+def _gc_paused() -> Iterator[None]:
+    """Pause the cyclic GC while building millions of short-lived containers.
+
+    Nothing built here can form a cycle, and scanning the growing row list
+    again and again would cost more than the parsing itself.
+    """
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
+def _comments(text: str) -> list[str]:
+    """The text of the ``#`` lines, as astropy keeps it in ``meta['comments']``."""
+    if "#" not in text:
+        return []
+    kept = (line.strip() for line in text.splitlines())
+    return [line[1:].strip() for line in kept if line.startswith("#")]
+
+
+def _may_be_other_format(text: str, source: str) -> bool:
+    """Inputs on which astropy's guessing might pick a reader other than Basic."""
+    head = text[:100000]
+    if "%ECSV" in head:
+        return True
+    if re.search(r"\.html?$", source, re.IGNORECASE) or _HTML_DOCTYPE.match(head):
+        return True
+    return "<" in head and all(tag.search(head) for tag in _HTML_TAGS)
+
+
+def _bad_name(name: str) -> bool:
+    """astropy's strict name test: empty, numeric, or a suspicious first/last character."""
+    if not name or name[0] in _BAD_NAME_ENDS or name[-1] in _BAD_NAME_ENDS:
+        return True
+    try:
+        float(name)
+    except ValueError:
+        return False
+    return True
+
+
+def _blank_pairs(delimiter: str) -> tuple[str, ...]:
+    # Lines are already stripped, so a cell has surrounding blanks only next
+    # to a delimiter.
+    return (" " + delimiter, delimiter + " ", "\t" + delimiter, delimiter + "\t")
+
+
+def _split_csv(
+    content: list[str], delimiter: str, source: str
+) -> tuple[list[str], list[list[str]], list[int]]:
+    """Split with astropy's csv settings; also give each row's first content line."""
+    options: dict[str, Any] = {
+        "delimiter": delimiter,
+        "quotechar": _QUOTE,
+        "doublequote": True,
+        "escapechar": None,
+        "quoting": csv.QUOTE_MINIMAL,
+        "skipinitialspace": True,
+    }
+    try:
+        header = next(csv.reader([content[0] + "\n"], **options), [])
+        reader = csv.reader((line + "\n" for line in content[1:]), **options)
+        rows: list[list[str]] = []
+        line_of: list[int] = []
+        consumed = 0
+        for row in reader:
+            line_of.append(consumed + 1)  # index in content of the row's first line
+            consumed = reader.line_num
+            rows.append(row)
+    except csv.Error as err:
+        raise PoolError(f"cannot split line: {err}", file=source) from None
+    return [cell.strip(" \t") for cell in header], rows, line_of
+
+
+def _check_duplicates(columns: list[str], source: str) -> None:
+    if len(set(columns)) == len(columns):
+        return
+    seen: dict[str, int] = {}
+    for number, name in enumerate(columns, start=1):
+        if name in seen:
+            raise PoolError(
+                f"duplicated column name {name!r} (columns {seen[name]} and {number},"
+                " names compared lower-cased)",
+                file=source,
+                column=name,
+            )
+        seen[name] = number
+
+
+def _check_widths(
+    rows: list[list[str]], ncols: int, source: str, lines: list[str], line_of: list[int] | None
+) -> None:
+    bad = next((i for i, row in enumerate(rows) if len(row) != ncols), None)
+    if bad is None:
+        return
+    content_index = line_of[bad] if line_of is not None else bad + 1
+    line = _physical_line(lines, content_index)
+    raise PoolError(
+        f"line {line} has {len(rows[bad])} cells but the header names {ncols} columns",
+        file=source,
+        row=bad + 1,
+    )
+
+
+def _physical_line(lines: list[str], content_index: int) -> int:
+    """1-based file line number of the ``content_index``-th kept line (0 = header)."""
+    seen = -1
+    for number, line in enumerate(lines, start=1):
+        kept = line.strip()
+        if kept and kept[0] != "#":
+            seen += 1
+            if seen == content_index:
+                return number
+    return len(lines)
+
+
+def _may_have_empty(body: list[str], delimiter: str, text: str) -> bool:
+    """Cheap test for quote- and blank-free text: can any cell be empty?"""
+    if delimiter + delimiter in text:
+        return True
+    return any(line[0] == delimiter or line[-1] == delimiter for line in body)
+
+
+def _fill_empty(rows: list[dict[str, str]]) -> None:
+    """Fill empty cells with ``"null"`` cut to their column's widest value (at least 1).
+
+    astropy first fills them with ``"0"``, makes a fixed-width string array
+    of the column, then fills again with ``"null"``, which the array width
+    truncates.
+    """
+    holey = [row for row in rows if "" in row.values()]
+    if not holey:
+        return
+    affected = {name for row in holey for name, value in row.items() if not value}
+    fills = {}
+    for name in affected:
+        if any(len(row[name]) >= len(NULL) for row in rows):
+            fills[name] = NULL
+        else:
+            fills[name] = NULL[: max(1, max(len(row[name]) for row in rows))]
+    for row in holey:
+        for name in [name for name, value in row.items() if not value]:
+            row[name] = fills[name]
+
+
+# ---------------------------------------------------------- astropy paths
+
+
+def _lowercasing_converters() -> dict[str, list[tuple[Any, Any]]]:
+    from astropy.io.ascii import convert_numpy
+
+    to_str, str_type = convert_numpy(str)
+
+    def convert(values: list[str]) -> list[str]:
+        return [str(value).lower() for value in to_str(values)]
+
+    return {"*": [(convert, str_type)]}
+
+
+def _read_with_astropy(source: str, delimiter: str, fmt: str) -> Pool:
+    """The reference's own call, for formats and files our parser leaves alone."""
+    from astropy.table import Table
+
+    try:
+        try:
+            table = Table.read(
+                source, format=fmt, delimiter=delimiter, converters=_lowercasing_converters()
+            )
+        except TypeError:
+            # Readers such as FITS or VOTable take neither option; read plainly
+            # and lower-case the values below.
+            table = Table.read(source, format=fmt)
+        if getattr(table, "masked", False) or any(
+            hasattr(table[name], "mask") for name in table.colnames
+        ):
+            table = table.filled(NULL)
+    except PoolError:
+        raise
+    except Exception as err:  # astropy raises many kinds; all mean "cannot read"
+        first = str(err).strip().splitlines()[0] if str(err).strip() else type(err).__name__
+        raise PoolError(
+            f"cannot read as format {fmt!r} with delimiter {delimiter!r}: {first}", file=source
+        ) from None
+    columns = [str(name).lower() for name in table.colnames]
+    _check_duplicates(columns, source)
+    values = [
+        [_cell_text(value).lower() for value in table[name].tolist()] for name in table.colnames
+    ]
+    rows = (
+        [dict(zip(columns, row, strict=True)) for row in zip(*values, strict=True)]
+        if values
+        else []
+    )
+    comments = [str(c) for c in table.meta.get("comments", [])] if hasattr(table, "meta") else []
+    return Pool(columns=columns, rows=rows, source=source, comments=comments)
+
+
+def _cell_text(value: object) -> str:
+    if value is None or type(value).__name__ == "MaskedConstant":
+        return NULL
+    if isinstance(value, bytes):
+        return value.decode("utf-8", errors="replace")
+    return str(value)
+
+
+# ------------------------------------------------------ in-memory pools
+
+
+def pool_from_table(table: Any) -> Pool:
+    """A pool from a table built in Python (an astropy Table or look-alike).
+
+    Like the reference's in-memory pools, values are *not* lower-cased; they
+    are turned into strings, and masked cells (or None) become ``"null"``.
+    Needs ``table.colnames`` and iteration over rows indexable by name.
+    """
+    names = [str(name) for name in table.colnames]
+    rows = [{name: _cell_text(row[name]) for name in names} for row in table]
+    comments = []
+    meta = getattr(table, "meta", None)
+    if isinstance(meta, Mapping):
+        comments = [str(c) for c in meta.get("comments", [])]
+    return Pool(columns=names, rows=rows, source=IN_MEMORY, comments=comments)
+
+
+def pool_from_rows(
+    rows: Iterable[Mapping[str, object]], source: str = IN_MEMORY, lowercase: bool = False
+) -> Pool:
+    """A pool from dicts; columns in first-seen order, missing cells ``"null"``.
+
+    With ``lowercase`` the names and values are lower-cased, as if read from a file.
+    """
+    columns: list[str] = []
+    known: set[str] = set()
+    materialised = [dict(row) for row in rows]
+    for row in materialised:
+        for key in row:
+            name = str(key).lower() if lowercase else str(key)
+            if name not in known:
+                known.add(name)
+                columns.append(name)
+    out = []
+    for row in materialised:
+        cells = {}
+        for key, value in row.items():
+            text = _cell_text(value)
+            name = str(key)
+            if lowercase:
+                text, name = text.lower(), name.lower()
+            cells[name] = text
+        out.append({name: cells.get(name, NULL) for name in columns})
+    return Pool(columns=columns, rows=out, source=source)
+
+
+# ---------------------------------------------------------------- writing
+
+
+def format_pool(pool: Pool, delimiter: str = DEFAULT_DELIMITER) -> str:
+    """The text :func:`write_pool` writes; the reference's orphan-table layout.
+
+    Format (what astropy's ``ascii`` writer produces for a string table):
+    one ``# <comment>`` line per pool comment, then the header line of
+    column names joined by ``delimiter``, then one line per row, every line
+    ending with ``\\n``.  Cells lose surrounding spaces/tabs; a cell holding
+    the delimiter, a double quote or a line break is written in double
+    quotes with inner quotes doubled (csv minimal quoting), and a row whose
+    only cell is empty is written ``""``.  Reading the text back with
+    :func:`read_pool` gives the same columns and rows (empty cells aside,
+    which read back as ``"null"``).
+    """
+    buffer = io.StringIO()
+    writer = csv.writer(
+        buffer,
+        delimiter=delimiter,
+        quotechar=_QUOTE,
+        doublequote=True,
+        escapechar=None,
+        quoting=csv.QUOTE_MINIMAL,
+    )
+
+    def line(cells: list[str]) -> str:
+        buffer.seek(0)
+        buffer.truncate()
+        writer.writerow([cell.strip(" \t") for cell in cells])
+        return buffer.getvalue().rstrip("\r\n") + "\n"
+
+    out = [f"# {comment}\n" for comment in pool.comments]
+    out.append(line(list(pool.columns)))
+    out.extend(line([str(row.get(name, NULL)) for name in pool.columns]) for row in pool.rows)
+    return "".join(out)
+
+
+def write_pool(
+    pool: Pool, path_or_stream: str | os.PathLike[str] | TextIO, delimiter: str = DEFAULT_DELIMITER
+) -> None:
+    """Write ``pool`` as a delimited table with a header (see :func:`format_pool`).
+
+    Paths are written whole or not at all is *not* promised here: for
+    all-or-nothing output pass the text of :func:`format_pool` to
+    :func:`asngen.output.write_files_atomically`.
+    """
+    text = format_pool(pool, delimiter)
+    if hasattr(path_or_stream, "write"):
+        path_or_stream.write(text)  # type: ignore[union-attr]
+        return
+    target = os.fspath(path_or_stream)  # type: ignore[arg-type]
+    try:
+        with open(target, "w", encoding="utf-8", newline="") as handle:
+            handle.write(text)
+    except OSError as err:
+        raise PoolError(f"cannot write: {err.strerror or err}", file=target) from None
