@@ -26,7 +26,8 @@ def dumps(data: Mapping[str, Any], fmt: str = "json") -> str:
     if fmt == "yaml":
         import yaml  # lazy: only YAML users pay for it
 
-        return yaml.safe_dump(_plain(data), sort_keys=False, default_flow_style=False)
+        # the reference's layout: block style, keys sorted
+        return yaml.safe_dump(_plain(data), default_flow_style=False)
     raise AssociationFileError(f"unknown association format {fmt!r} (use one of {FORMATS})")
 
 

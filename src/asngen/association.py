@@ -226,7 +226,7 @@ class Association:
         exptype = self.exposure_type(item)
         exp_type = dms.column(item, "exp_type")
         integrations = self.use_integrations(item)
-        if exptype == "background" or exp_type in dms.WFSS_EXP_TYPES:
+        if exptype == "background":
             suffix = "x1d"
         elif exp_type in dms.LEVEL2B_EXPTYPES:
             suffix = "cal"

@@ -40,6 +40,7 @@ def add_generate_options(parser: argparse.ArgumentParser) -> None:
                         help="association file format (default: json)")
     parser.add_argument("--no-finalize", action="store_true", help="skip finalization (validity, pruning, numbering)")
     parser.add_argument("--merge", action="store_true", help="merge Level 2 associations of one candidate")
+    parser.add_argument("--no-merge", action="store_true", help="do not merge (the default; accepted for compatibility)")
     parser.add_argument("--per-pool-algorithm", action="store_true", help="one pass over the whole pool")
     parser.add_argument("--strict", action="store_true", help="stop at the first row that cannot be classified")
 
