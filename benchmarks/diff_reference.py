@@ -1,0 +1,358 @@
+#!/usr/bin/env python3
+"""Run asngen and the reference asn_generate on the same pools and report every disagreement.
+
+    python benchmarks/diff_reference.py POOL [POOL ...] [--set NAME ...] [--args "OPTS"] [-j 2]
+    python benchmarks/diff_reference.py --shrink POOL --args "OPTS" -o MIN.csv
+
+The golden corpus proves asngen on 114 known cases; the product is judged on
+pools nobody has seen.  This tool is the search loop for unseen behaviour: it
+runs both programs on each (pool, options) pair, compares the written
+association files with the golden corpus's own comparer (same rules as the
+corpus: ``code_version`` and ``constraints`` ignored) and compares the exit
+statuses.  ``--shrink`` delta-debugs one disagreeing pool down to a small
+reproduction (rows first, then columns), which is what goes into
+``tests/data/regressions``.
+
+The reference is only *run* (``/opt/jwstref/bin/asn_generate``), never
+imported.  Both programs always get ``--version-id golden`` so that names are
+deterministic.  ``{rules_dir}`` inside an option stands for the standard rule
+folder and is replaced per program: jwst's ``associations/lib`` for the
+reference, ``asngen/rules`` for asngen.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib.util
+import re
+import shlex
+import shutil
+import subprocess
+import sys
+import tempfile
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+
+GOLDEN = Path("/work/shared/golden")
+REFERENCE = Path("/opt/jwstref/bin/asn_generate")
+REF_RULES = Path("/opt/jwstref/lib/python3.11/site-packages/jwst/associations/lib")
+OURS = [sys.executable, "-m", "asngen", "generate"]  # run this tool with the dev venv python
+OUR_RULES = Path(__file__).resolve().parents[1] / "src" / "asngen" / "rules"
+
+# The option combinations of the golden corpus; "{ids}" is filled from the pool.
+OPTION_SETS: dict[str, list[str]] = {
+    "default": [],
+    "all_candidates": ["--all-candidates"],
+    "discover": ["--discover"],
+    "ids": ["-i", "{ids}"],
+    "per_pool": ["--per-pool-algorithm"],
+    "dms_ids": ["--DMS", "-i", "{ids}"],
+    "merge": ["--merge"],
+    "no_finalize": ["--no-finalize"],
+    "l2": ["-r", "{rules_dir}/rules_level2b.py", "--ignore-default"],
+    "l3": ["-r", "{rules_dir}/rules_level3.py", "--ignore-default"],
+}
+CANDIDATE_ID = re.compile(r"'([ocr]\d+)'", re.IGNORECASE)
+
+
+def _comparer():
+    """The golden corpus's compare.py, loaded as a module (it is stdlib only)."""
+    spec = importlib.util.spec_from_file_location("golden_compare", GOLDEN / "compare.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+COMPARE = _comparer()
+
+
+# ---------------------------------------------------------------------------
+# Pools as plain text: the shrinker and the id picker need no pool reader.
+# ---------------------------------------------------------------------------
+@dataclass
+class PoolText:
+    """A pool split into comment lines, header cells and data rows (cells kept verbatim)."""
+
+    comments: list[str]
+    header: list[str]
+    rows: list[list[str]]
+
+    @classmethod
+    def read(cls, path: Path) -> PoolText:
+        comments, header, rows = [], None, []
+        for line in path.read_text(encoding="utf-8").splitlines():
+            if line.startswith("#"):
+                comments.append(line)
+            elif not line.strip():
+                continue
+            elif header is None:
+                header = line.split("|")
+            else:
+                rows.append(line.split("|"))
+        return cls(comments, header or [], rows)
+
+    def write(self, path: Path) -> None:
+        lines = [*self.comments, "|".join(self.header), *("|".join(r) for r in self.rows)]
+        path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+
+    def column(self, name: str) -> int | None:
+        lowered = [cell.strip().lower() for cell in self.header]
+        return lowered.index(name) if name in lowered else None
+
+    def candidate_ids(self) -> list[str]:
+        """Candidate ids in order of first appearance (the ``-i`` choices)."""
+        index = self.column("asn_candidate")
+        seen: dict[str, None] = {}
+        if index is None:
+            return []
+        for row in self.rows:
+            if index < len(row):
+                for found in CANDIDATE_ID.findall(row[index]):
+                    seen.setdefault(found.lower(), None)
+        return list(seen)
+
+
+def pick_ids(pool: PoolText) -> list[str]:
+    """One observation and one c-type candidate, as the corpus's ``-i o001 c1001`` cases do."""
+    ids = pool.candidate_ids()
+    chosen = [next((i for i in ids if i.startswith("o")), None)]
+    chosen.append(next((i for i in ids if i.startswith("c")), None))
+    return [i for i in chosen if i] or ["o001"]
+
+
+def expand(options: list[str], ids: list[str]) -> list[str]:
+    out: list[str] = []
+    for option in options:
+        out.extend(ids if option == "{ids}" else [option])
+    return out
+
+
+# ---------------------------------------------------------------------------
+# Running both programs
+# ---------------------------------------------------------------------------
+@dataclass
+class Outcome:
+    """One (pool, options) pair: both exit statuses and the comparer's problem lines."""
+
+    pool: Path
+    options: list[str]
+    ref_status: int | str
+    our_status: int | str
+    problems: list[str] = field(default_factory=list)
+    ref_stderr: str = ""
+    our_stderr: str = ""
+
+    @property
+    def skipped(self) -> bool:
+        return self.ref_status == "timeout"
+
+    @property
+    def agree(self) -> bool:
+        return self.skipped or (not self.problems and self.ref_status == self.our_status)
+
+    def command(self) -> str:
+        return shlex.join(["asngen", "generate", str(self.pool), *self.options])
+
+
+def _run(command: list[str], out: Path, timeout: float | None) -> tuple[int | str, str]:
+    out.mkdir(parents=True)  # the reference needs an existing output folder
+    try:
+        proc = subprocess.run(
+            command, cwd=out.parent, capture_output=True, text=True, timeout=timeout
+        )
+    except subprocess.TimeoutExpired:
+        return "timeout", ""
+    return proc.returncode, proc.stderr
+
+
+def run_reference(pool: Path, options: list[str], out: Path, timeout: float | None = 300):
+    args = [o.replace("{rules_dir}", str(REF_RULES)) for o in options]
+    return _run(
+        [str(REFERENCE), str(pool), *args, "--version-id", "golden", "-p", str(out)], out, timeout
+    )
+
+
+def run_ours(pool: Path, options: list[str], out: Path, timeout: float | None = 300):
+    args = [o.replace("{rules_dir}", str(OUR_RULES)) for o in options]
+    return _run([*OURS, str(pool), *args, "--version-id", "golden", "-p", str(out)], out, timeout)
+
+
+def compare(
+    pool: Path, options: list[str], timeout: float | None = 300, keep: Path | None = None
+) -> Outcome:
+    """Run both programs on one pool and compare what they wrote."""
+    with tempfile.TemporaryDirectory(prefix="diffref_") as tmp:
+        ref_dir, our_dir = Path(tmp) / "ref" / "out", Path(tmp) / "ours" / "out"
+        ref_status, ref_err = run_reference(pool, options, ref_dir, timeout)
+        outcome = Outcome(pool, options, ref_status, "not-run", ref_stderr=ref_err)
+        if outcome.skipped:
+            return outcome
+        outcome.our_status, outcome.our_stderr = run_ours(pool, options, our_dir, timeout)
+        COMPARE.compare_dirs(ref_dir, our_dir, out=outcome.problems.append)
+        if keep is not None and not outcome.agree:
+            for name, src in (("ref", ref_dir), ("ours", our_dir)):
+                dest = keep / f"{pool.stem}__{'_'.join(options) or 'default'}" / name
+                shutil.rmtree(dest, ignore_errors=True)
+                shutil.copytree(src, dest)
+        return outcome
+
+
+def describe(outcome: Outcome) -> str:
+    lines = [f"DISAGREE {outcome.command()}"]
+    if outcome.ref_status != outcome.our_status:
+        lines.append(f"  exit status {outcome.our_status} != reference {outcome.ref_status}")
+        tail = (
+            outcome.ref_stderr.strip().splitlines()[-1:]
+            + outcome.our_stderr.strip().splitlines()[-1:]
+        )
+        lines.extend(f"    {line[:200]}" for line in tail)
+    lines.extend(f"  {line[:300]}" for line in outcome.problems[:5])
+    if len(outcome.problems) > 5:
+        lines.append(f"  ... {len(outcome.problems) - 5} more")
+    return "\n".join(lines)
+
+
+# ---------------------------------------------------------------------------
+# Shrinking (delta debugging on rows, then on columns)
+# ---------------------------------------------------------------------------
+def _ddmin(items: list, still_fails) -> list:
+    """Classic ddmin: the smallest sub-list (1-minimal) for which ``still_fails`` holds."""
+    granularity = 2
+    while len(items) >= 2:
+        size = max(1, len(items) // granularity)
+        chunks = [items[i : i + size] for i in range(0, len(items), size)]
+        for index in range(len(chunks)):
+            complement = [x for j, c in enumerate(chunks) if j != index for x in c]
+            if complement and still_fails(complement):
+                items = complement
+                granularity = max(granularity - 1, 2)
+                break
+        else:
+            if granularity >= len(items):
+                break
+            granularity = min(len(items), granularity * 2)
+    return items
+
+
+def shrink(
+    pool_path: Path, options: list[str], timeout: float = 300, same_kind: bool = True
+) -> PoolText:
+    """Reduce a disagreeing pool while the disagreement persists.
+
+    With ``same_kind`` the reduced pool must keep the first problem's kind
+    (exit status, MISSING, EXTRA or DIFFERING), so that shrinking does not
+    drift to an unrelated disagreement.
+    """
+    pool = PoolText.read(pool_path)
+    first = compare(pool_path, options, timeout)
+    if first.agree:
+        raise SystemExit(f"{pool_path}: no disagreement to shrink")
+    kind = _kind(first)
+    work = Path(tempfile.mkdtemp(prefix="shrink_")) / pool_path.name
+
+    def fails(candidate: PoolText) -> bool:
+        candidate.write(work)
+        outcome = compare(work, options, timeout)
+        return not outcome.agree and (not same_kind or _kind(outcome) == kind)
+
+    rows = _ddmin(pool.rows, lambda rows: fails(PoolText(pool.comments, pool.header, rows)))
+    pool = PoolText([], pool.header, rows)
+    if not fails(pool):  # the comments were needed after all (never so far)
+        pool.comments = PoolText.read(pool_path).comments
+    keep_cols = _ddmin(list(range(len(pool.header))), lambda cols: fails(_columns(pool, cols)))
+    pool = _columns(pool, keep_cols)
+    # Finally blank every remaining cell that is not needed.
+    for r, row in enumerate(pool.rows):
+        for c, cell in enumerate(row):
+            if cell.strip() and cell.strip().lower() != "null":
+                trial = PoolText(pool.comments, pool.header, [list(x) for x in pool.rows])
+                trial.rows[r][c] = "null"
+                if fails(trial):
+                    row[c] = "null"
+    shutil.rmtree(work.parent, ignore_errors=True)
+    return pool
+
+
+def _columns(pool: PoolText, keep: list[int]) -> PoolText:
+    return PoolText(
+        pool.comments,
+        [pool.header[i] for i in keep],
+        [[r[i] for i in keep if i < len(r)] for r in pool.rows],
+    )
+
+
+def _kind(outcome: Outcome) -> str:
+    if outcome.ref_status != outcome.our_status:
+        return f"exit {outcome.ref_status}/{outcome.our_status}"
+    return outcome.problems[0].split()[0] if outcome.problems else "?"
+
+
+# ---------------------------------------------------------------------------
+# Command line
+# ---------------------------------------------------------------------------
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("pools", nargs="+", type=Path, help="pool files")
+    parser.add_argument(
+        "--set",
+        dest="sets",
+        nargs="+",
+        choices=sorted(OPTION_SETS),
+        help="option combinations to run (default: all of them)",
+    )
+    parser.add_argument(
+        "--args",
+        action="append",
+        metavar="OPTS",
+        help="an explicit option list instead of --set (repeatable), e.g. '-i o001'",
+    )
+    parser.add_argument("-j", "--jobs", type=int, default=2, help="parallel pairs (default 2)")
+    parser.add_argument("--timeout", type=float, default=300, help="reference seconds per run")
+    parser.add_argument("--keep", type=Path, help="keep both outputs of disagreeing pairs here")
+    parser.add_argument(
+        "--shrink", action="store_true", help="shrink the one pool given (needs one --args)"
+    )
+    parser.add_argument("-o", "--output", type=Path, help="where --shrink writes the reduced pool")
+    args = parser.parse_args(argv)
+
+    if args.shrink:
+        if len(args.pools) != 1 or not args.args or len(args.args) != 1 or not args.output:
+            parser.error("--shrink takes one pool, one --args and -o")
+        reduced = shrink(args.pools[0], shlex.split(args.args[0]), args.timeout)
+        reduced.write(args.output)
+        print(f"{args.output}: {len(reduced.rows)} rows, {len(reduced.header)} columns")
+        return 0
+
+    jobs = []
+    for pool in args.pools:
+        ids = pick_ids(PoolText.read(pool))
+        if args.args:
+            jobs.extend((pool, shlex.split(a)) for a in args.args)
+        else:
+            jobs.extend((pool, expand(OPTION_SETS[name], ids)) for name in args.sets or OPTION_SETS)
+
+    counts = {"agree": 0, "disagree": 0, "skipped": 0}
+    with ThreadPoolExecutor(max_workers=max(1, args.jobs)) as executor:
+        futures = [
+            executor.submit(compare, pool, opts, args.timeout, args.keep) for pool, opts in jobs
+        ]
+        for future in futures:
+            outcome = future.result()
+            if outcome.skipped:
+                counts["skipped"] += 1
+                print(f"SKIPPED  {outcome.command()} (reference timed out)", flush=True)
+            elif outcome.agree:
+                counts["agree"] += 1
+            else:
+                counts["disagree"] += 1
+                print(describe(outcome), flush=True)
+    print(
+        f"{len(jobs)} runs: {counts['agree']} agree, {counts['disagree']} disagree, "
+        f"{counts['skipped']} skipped"
+    )
+    return 1 if counts["disagree"] else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
