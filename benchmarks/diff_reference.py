@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import argparse
 import importlib.util
+import json
 import re
 import shlex
 import shutil
@@ -182,6 +183,7 @@ def compare(
     pool: Path, options: list[str], timeout: float | None = 300, keep: Path | None = None
 ) -> Outcome:
     """Run both programs on one pool and compare what they wrote."""
+    pool = pool.resolve()  # both programs run in a scratch folder
     with tempfile.TemporaryDirectory(prefix="diffref_") as tmp:
         ref_dir, our_dir = Path(tmp) / "ref" / "out", Path(tmp) / "ours" / "out"
         ref_status, ref_err = run_reference(pool, options, ref_dir, timeout)
@@ -288,6 +290,27 @@ def _kind(outcome: Outcome) -> str:
     return outcome.problems[0].split()[0] if outcome.problems else "?"
 
 
+def save_regression(pool: Path, options: list[str], folder: Path, timeout: float = 300) -> None:
+    """Write ``folder`` in the layout of tests/data/regressions.
+
+    The expected files come from running the reference on the saved
+    ``pool.csv`` itself, because ``asn_pool`` holds the pool's file name.
+    """
+    folder.mkdir(parents=True, exist_ok=True)
+    shutil.copyfile(pool, folder / "pool.csv")
+    (folder / "args.json").write_text(
+        json.dumps([*options, "--version-id", "golden"], indent=2) + "\n"
+    )
+    expected = folder / "expected"
+    shutil.rmtree(expected, ignore_errors=True)
+    with tempfile.TemporaryDirectory(prefix="diffref_") as tmp:
+        status, _ = run_reference(
+            (folder / "pool.csv").resolve(), options, Path(tmp) / "out", timeout
+        )
+        shutil.copytree(Path(tmp) / "out", expected, ignore=shutil.ignore_patterns("*.csv"))
+    (folder / "meta.json").write_text(json.dumps({"exit_code": status}, indent=2) + "\n")
+
+
 # ---------------------------------------------------------------------------
 # Command line
 # ---------------------------------------------------------------------------
@@ -310,10 +333,17 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("-j", "--jobs", type=int, default=2, help="parallel pairs (default 2)")
     parser.add_argument("--timeout", type=float, default=300, help="reference seconds per run")
     parser.add_argument("--keep", type=Path, help="keep both outputs of disagreeing pairs here")
+    parser.add_argument("-v", "--verbose", action="store_true", help="also list the agreeing runs")
     parser.add_argument(
         "--shrink", action="store_true", help="shrink the one pool given (needs one --args)"
     )
     parser.add_argument("-o", "--output", type=Path, help="where --shrink writes the reduced pool")
+    parser.add_argument(
+        "--save-regression",
+        type=Path,
+        metavar="DIR",
+        help="store the one pool and one --args as a regression folder DIR",
+    )
     args = parser.parse_args(argv)
 
     if args.shrink:
@@ -324,6 +354,15 @@ def main(argv: list[str] | None = None) -> int:
         print(f"{args.output}: {len(reduced.rows)} rows, {len(reduced.header)} columns")
         return 0
 
+    if args.save_regression:
+        if len(args.pools) != 1 or not args.args or len(args.args) != 1:
+            parser.error("--save-regression takes one pool and one --args")
+        save_regression(
+            args.pools[0], shlex.split(args.args[0]), args.save_regression, args.timeout
+        )
+        print(f"{args.save_regression}: saved")
+        return 0
+
     jobs = []
     for pool in args.pools:
         ids = pick_ids(PoolText.read(pool))
@@ -332,7 +371,7 @@ def main(argv: list[str] | None = None) -> int:
         else:
             jobs.extend((pool, expand(OPTION_SETS[name], ids)) for name in args.sets or OPTION_SETS)
 
-    counts = {"agree": 0, "disagree": 0, "skipped": 0}
+    counts = {"agree": 0, "disagree": 0, "skipped": 0, "both_failed": 0}
     with ThreadPoolExecutor(max_workers=max(1, args.jobs)) as executor:
         futures = [
             executor.submit(compare, pool, opts, args.timeout, args.keep) for pool, opts in jobs
@@ -344,6 +383,10 @@ def main(argv: list[str] | None = None) -> int:
                 print(f"SKIPPED  {outcome.command()} (reference timed out)", flush=True)
             elif outcome.agree:
                 counts["agree"] += 1
+                if outcome.ref_status != 0:
+                    counts["both_failed"] += 1
+                if args.verbose:
+                    print(f"agree    {outcome.command()} (exit {outcome.ref_status})", flush=True)
             else:
                 counts["disagree"] += 1
                 print(describe(outcome), flush=True)
