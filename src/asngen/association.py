@@ -79,6 +79,7 @@ class Association:
         self.name_override = None
         self.frozen = None  # (product name, asn_id, target) kept from before a skipped duplicate
         self.index = None  # the generator's AssociationIndex, told about new members
+        self.closed = False  # holds a science member (cached has_science)
         data = {
             "asn_type": "None",
             "asn_rule": bound.asn_rule,
@@ -151,7 +152,7 @@ class Association:
         return self.rule.exposure_type(self, item)
 
     def has_science(self) -> bool:
-        return any(member["exptype"].lower() == "science" for member in self.members)
+        return self.closed
 
     @property
     def members(self) -> list:
@@ -256,6 +257,10 @@ class Association:
             members.append(member)
         filename = item["filename"]
         self.filenames.add(filename)
+        if not self.closed and member["exptype"].lower() == "science":
+            self.closed = True
+            if self.index is not None and self.rule.after_science is not None:
+                self.index.close(self)
         if self.index is not None:
             self.index.note_member(self, filename)
         self.frozen = None

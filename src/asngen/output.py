@@ -75,8 +75,6 @@ def write_files_atomically(target: str | Path, files: Iterable[tuple[str, str]])
             path = staging / name
             with open(path, "w", encoding="utf-8", newline="") as handle:
                 handle.write(text)
-                handle.flush()
-                os.fsync(handle.fileno())
         for name, _ in files:
             final = target / name
             os.replace(staging / name, final)

@@ -28,17 +28,22 @@ does with such a file:
 Whenever the file could be read differently by astropy's format guessing (a
 header that fails astropy's strict name test, such as a numeric or empty
 name, or a trailing delimiter; fewer than two columns; lines that look like
-fixed-width, RST, ECSV or HTML tables; a compressed file) we do not guess:
-astropy itself reads the file, imported only then.  Other formats
-(``--pool-format csv``, ``fits``, ``votable`` ...) always go through astropy.
+fixed-width, RST, ECSV or HTML tables; a compressed file; rows whose number
+of cells differs from the header's, which another guess -- no stripping,
+``'`` as quote character, ... -- may still accept) we do not guess: astropy
+itself reads the file, imported only then.  Other formats (``--pool-format
+csv``, ``fits``, ``votable`` ...) always go through astropy.
 
 Deliberate differences from the reference, all on input it cannot use either:
-a missing, unreadable, binary or undecodable file, an empty file, rows with
-the wrong number of cells and duplicated column names raise :class:`PoolError`
-(one line, naming the file and where); astropy would rename a repeated name
-``x`` to ``x_1``, and the reference crashes when two names differ only in case.
-Cells longer than Python's csv field limit (128 KiB), on which astropy fails,
-are accepted.
+a missing, unreadable, binary or undecodable file, an empty file, rows of the
+wrong width that astropy cannot read either (or, in files over ten million
+characters, at all: its guessing would take minutes), and duplicated column
+names raise :class:`PoolError` (one line, naming the file and where).
+astropy would rename a repeated name ``x`` to ``x_1``, and the reference
+crashes when two names differ only in case.  FITS and VOTable pools, which
+the reference cannot read (it passes them a delimiter), are read and their
+values turned into lower-cased strings.  Cells longer than Python's csv
+field limit (128 KiB), on which astropy fails, are accepted.
 """
 
 from __future__ import annotations
@@ -50,8 +55,8 @@ import os
 import re
 from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
-from operator import itemgetter
 from dataclasses import dataclass, field
+from operator import itemgetter
 from typing import Any, TextIO
 
 from .errors import PoolError
@@ -77,10 +82,14 @@ _CAPITAL_SIGMA = "\u03a3"
 # astropy's strict column-name test (used while guessing) rejects names that
 # start or end with one of these.
 _BAD_NAME_ENDS = frozenset(" ,|\t'\"")
+# Text size (characters) up to which rows of the wrong width are shown to
+# astropy, whose other guesses may still read the file, before we call them
+# an error.  Its guessing then costs about a second per megabyte.
+_ASTROPY_RETRY_LIMIT = 10_000_000
+# Characters astropy accepts in the position line of a fixed-width table.
+_POSITION_CHARS = frozenset("`~!#$%^&*-_+=\\|\":'")
 # First bytes of the compressed files astropy opens transparently.
 _COMPRESSED_MAGIC = (b"\x1f\x8b\x08", b"BZh", b"\xfd7zXZ\x00", b"\x1f\x9d")
-_HTML_DOCTYPE = re.compile(r"\s*<!\s*DOCTYPE\s*HTML", re.IGNORECASE)
-_HTML_TAGS = [re.compile(rf"<\s*{tag}[^>]*>", re.IGNORECASE) for tag in ("table", "tr", "td")]
 
 
 @dataclass
@@ -106,6 +115,9 @@ class Pool:
 
     def __len__(self) -> int:
         return len(self.rows)
+
+    def __repr__(self) -> str:  # the rows can number millions
+        return f"Pool({self.name!r}, {len(self.columns)} columns, {len(self.rows)} rows)"
 
 
 # ---------------------------------------------------------------- reading
@@ -200,8 +212,8 @@ def _parse_text(text: str, delimiter: str, source: str, diagnose: bool = False) 
     content = [line for line in map(str.strip, lines) if line and line[0] != "#"]
     if not content:
         raise PoolError("empty pool: no header line (only blank or comment lines)", file=source)
-    if not diagnose and any(len(set(line) - {delimiter, " ", "\t"}) <= 1 for line in content[:4]):
-        return None  # a fixed-width / RST position line: astropy may read another layout
+    if not diagnose and any(_position_line(line, delimiter) for line in content[:4]):
+        return None  # astropy may read a fixed-width or RST table instead
 
     quoted = _QUOTE in work
     blanks = _has_blank_edges(work, delimiter)
@@ -224,18 +236,25 @@ def _parse_text(text: str, delimiter: str, source: str, diagnose: bool = False) 
                 cell_rows = [[cell.strip(" \t") for cell in row] for row in cell_rows]
             if per_cell:
                 cell_rows = [[cell.lower() for cell in row] for row in cell_rows]
-            _check_widths(cell_rows, len(columns), source, lines, line_of)
-            rows = [dict(zip(columns, row, strict=True)) for row in cell_rows]
+            error = _width_error(cell_rows, len(columns), source, lines, line_of)
+            rows = [] if error else [dict(zip(columns, row, strict=True)) for row in cell_rows]
             del cell_rows
         else:
             # The common case, in one pass with no lasting intermediate lists.
             try:
                 rows = [dict(zip(columns, line.split(delimiter), strict=True)) for line in body]
+                error = None
             except ValueError:
-                _check_widths(
-                    [line.split(delimiter) for line in body], len(columns), source, lines, None
-                )
-                raise
+                cell_rows = [line.split(delimiter) for line in body]
+                error = _width_error(cell_rows, len(columns), source, lines, None)
+                rows = []
+        if error is not None:
+            # Another of astropy's guesses (no stripping, ' as quote, ...)
+            # may still read the file; ask it, unless the file is too big for
+            # its guessing to finish soon.
+            if diagnose or len(text) > _ASTROPY_RETRY_LIMIT:
+                raise error
+            return None
         if rows and (quoted or blanks or _may_have_empty(body, delimiter, work)):
             _fill_empty(rows)
     if diagnose:
@@ -272,9 +291,19 @@ def _may_be_other_format(text: str, source: str) -> bool:
     head = text[:100000]
     if "%ECSV" in head:
         return True
-    if re.search(r"\.html?$", source, re.IGNORECASE) or _HTML_DOCTYPE.match(head):
+    if re.search(r"\.html?$", source, re.IGNORECASE):
         return True
-    return "<" in head and all(tag.search(head) for tag in _HTML_TAGS)
+    if re.match(r"\s*<!\s*DOCTYPE\s*HTML", head, re.IGNORECASE):
+        return True
+    return "<" in head and all(
+        re.search(rf"<\s*{tag}[^>]*>", head, re.IGNORECASE) for tag in ("table", "tr", "td")
+    )
+
+
+def _position_line(line: str, delimiter: str) -> bool:
+    """Could this be the ``---- ----`` line of a fixed-width (or ``====`` of an RST) table?"""
+    rest = set(line) - {delimiter, " ", "\t"}
+    return len(rest) <= 1 and rest <= _POSITION_CHARS
 
 
 def _bad_name(name: str) -> bool:
@@ -341,15 +370,15 @@ def _check_duplicates(columns: list[str], source: str) -> None:
         seen[name] = number
 
 
-def _check_widths(
+def _width_error(
     rows: list[list[str]], ncols: int, source: str, lines: list[str], line_of: list[int] | None
-) -> None:
+) -> PoolError | None:
     bad = next((i for i, row in enumerate(rows) if len(row) != ncols), None)
     if bad is None:
-        return
+        return None
     content_index = line_of[bad] if line_of is not None else bad + 1
     line = _physical_line(lines, content_index)
-    raise PoolError(
+    return PoolError(
         f"line {line} has {len(rows[bad])} cells but the header names {ncols} columns",
         file=source,
         row=bad + 1,
@@ -425,32 +454,36 @@ def _read_with_astropy(source: str, delimiter: str, fmt: str) -> Pool:
                 source, format=fmt, delimiter=delimiter, converters=_lowercasing_converters()
             )
         except TypeError:
-            # Readers such as FITS or VOTable take neither option; read plainly
-            # and lower-case the values below.
+            # FITS, VOTable ... take neither option (the reference fails
+            # here); read plainly and lower-case the values below.
             table = Table.read(source, format=fmt)
-        if getattr(table, "masked", False) or any(
-            hasattr(table[name], "mask") for name in table.colnames
-        ):
-            table = table.filled(NULL)
-    except PoolError:
-        raise
+        try:
+            table = table.filled(NULL)  # as the reference: may cut "null", see above
+        except (TypeError, ValueError):
+            pass  # non-string masked columns: their masked cells give "null" below
+        names = [str(name) for name in table.colnames]
+        values = [[_cell_text(value).lower() for value in table[name].tolist()] for name in names]
     except Exception as err:  # astropy raises many kinds; all mean "cannot read"
-        first = str(err).strip().splitlines()[0] if str(err).strip() else type(err).__name__
         raise PoolError(
-            f"cannot read as format {fmt!r} with delimiter {delimiter!r}: {first}", file=source
+            f"cannot read as format {fmt!r} with delimiter {delimiter!r}: {_summary(err)}",
+            file=source,
         ) from None
-    columns = [str(name).lower() for name in table.colnames]
+    columns = [name.lower() for name in names]
     _check_duplicates(columns, source)
-    values = [
-        [_cell_text(value).lower() for value in table[name].tolist()] for name in table.colnames
-    ]
-    rows = (
-        [dict(zip(columns, row, strict=True)) for row in zip(*values, strict=True)]
-        if values
-        else []
-    )
-    comments = [str(c) for c in table.meta.get("comments", [])] if hasattr(table, "meta") else []
+    rows = [dict(zip(columns, row, strict=True)) for row in zip(*values, strict=True)]
+    comments = [str(comment) for comment in table.meta.get("comments", [])]
     return Pool(columns=columns, rows=rows, source=source, comments=comments)
+
+
+def _summary(err: Exception) -> str:
+    """One informative line from an astropy exception (its guess report is long)."""
+    text = str(err).strip()
+    if not text:
+        return type(err).__name__
+    first = text.splitlines()[0]
+    if "Unable to guess table format" in first:
+        return "no table layout astropy knows fits this file"
+    return first
 
 
 def _cell_text(value: object) -> str:
@@ -513,19 +546,23 @@ def pool_from_rows(
 
 
 def format_pool(pool: Pool, delimiter: str = DEFAULT_DELIMITER) -> str:
-    """The text :func:`write_pool` writes; the reference's orphan-table layout.
+    """The text :func:`write_pool` writes: the reference's orphan-table layout.
 
-    Format (what astropy's ``ascii`` writer produces for a string table):
-    one ``# <comment>`` line per pool comment, then the header line of
-    column names joined by ``delimiter``, then one line per row, every line
-    ending with ``\\n``.  Cells lose surrounding spaces/tabs; a cell holding
-    the delimiter, a double quote or a line break is written in double
-    quotes with inner quotes doubled (csv minimal quoting), and a row whose
-    only cell is empty is written ``""``.  Reading the text back with
-    :func:`read_pool` gives the same columns and rows (empty cells aside,
-    which read back as ``"null"``).
+    This is what astropy's (fast) ``ascii`` writer makes of a string table,
+    byte for byte: one ``# <comment>`` line per pool comment, the header
+    line (column names joined by ``delimiter``), then one line per row; every
+    line ends with ``\n``.  Names lose surrounding whitespace and cells
+    surrounding spaces/tabs.  Minimal csv quoting applies: a cell holding
+    the delimiter, a double quote or a ``\n`` is written between double
+    quotes with inner quotes doubled, and a row made of one empty cell is
+    written ``""``.  Reading the text back with :func:`read_pool` gives the
+    same pool, except that an empty cell reads back as ``"null"`` and a row
+    whose first cell starts with ``#`` reads back as a comment (both true of
+    the reference's files as well).
     """
     buffer = io.StringIO()
+    for comment in pool.comments:
+        buffer.write(f"# {comment}\n")
     writer = csv.writer(
         buffer,
         delimiter=delimiter,
@@ -533,18 +570,14 @@ def format_pool(pool: Pool, delimiter: str = DEFAULT_DELIMITER) -> str:
         doublequote=True,
         escapechar=None,
         quoting=csv.QUOTE_MINIMAL,
+        lineterminator="\n",
     )
-
-    def line(cells: list[str]) -> str:
-        buffer.seek(0)
-        buffer.truncate()
-        writer.writerow([cell.strip(" \t") for cell in cells])
-        return buffer.getvalue().rstrip("\r\n") + "\n"
-
-    out = [f"# {comment}\n" for comment in pool.comments]
-    out.append(line(list(pool.columns)))
-    out.extend(line([str(row.get(name, NULL)) for name in pool.columns]) for row in pool.rows)
-    return "".join(out)
+    columns = pool.columns
+    writer.writerow([name.strip() for name in columns])
+    writer.writerows(
+        [str(row.get(name, NULL)).strip(" \t") for name in columns] for row in pool.rows
+    )
+    return buffer.getvalue()
 
 
 def write_pool(

@@ -17,7 +17,7 @@ from __future__ import annotations
 import importlib.util
 import sys
 import traceback
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 from .engine.constraints import Attr, Group, describe, number_leaves
@@ -97,44 +97,86 @@ def candidate_constraint(ids) -> Attr:
     )
 
 
-@dataclass(eq=False)
-class BoundRule:
-    """A rule as it sits in one registry, with the registry's global constraint."""
+class RuleTemplate:
+    """A rule's constraint tree built and analysed once, shared by every registry."""
 
-    rule: Rule
-    registry_name: str | None
-    global_ids: tuple | None = None  # None: no global constraint; () all candidates
-    has_global: bool = False
-    tree: Group = field(init=False)
-    nslots: int = field(init=False)
-
-    def __post_init__(self):
-        tree = self.rule.constraints()
-        if self.has_global:
-            tree = Group(
-                list(tree.children) + [candidate_constraint(self.global_ids)],
-                tree.reduce, name=tree.name, reprocess_on_match=tree.reprocess_on_match,
-                reprocess_on_fail=tree.reprocess_on_fail, work_over=tree.work_over,
-                reprocess_rules=tree.reprocess_rules,
-            )
-        self.tree = tree
-        self.nslots = number_leaves(tree)
-        self._named: dict[str, list] = {}
-        self._index_named(tree)
-        self.acid_leaf = next((leaf for leaf in tree.leaves() if getattr(leaf, "is_acid", False)), None)
-        self.force_match = self.named("force_match")
-        self.asn_rule = f"{self.registry_name}_{self.rule.name}" if self.registry_name else self.rule.name
+    def __init__(self, rule: Rule):
         from .engine.index import analyse
 
-        self.guards, self.static_checks = analyse(tree)
+        self.rule = rule
+        self.tree = rule.constraints()
+        self.nslots = number_leaves(self.tree)
+        self.named: dict[str, list] = {}
+        _index_named(self.tree, self.named)
+        self.acid_leaf = next((leaf for leaf in self.tree.leaves() if getattr(leaf, "is_acid", False)), None)
+        analysis = analyse(self.tree)
+        self.guards, self.static_checks = analysis.guards, analysis.statics
+        self.gated, self.gate = analysis.gated, analysis.gate
 
-    def _index_named(self, node) -> None:
-        if node.kind != "group":
-            return
-        for child in node.children:
-            if child.name is not None:
-                self._named.setdefault(child.name, []).append(child)
-            self._index_named(child)
+
+def _index_named(node, named: dict) -> None:
+    if node.kind != "group":
+        return
+    for child in node.children:
+        if child.name is not None:
+            named.setdefault(child.name, []).append(child)
+        _index_named(child, named)
+
+
+_TEMPLATES: dict[int, RuleTemplate] = {}
+
+
+def template_of(rule: Rule) -> RuleTemplate:
+    found = _TEMPLATES.get(id(rule))
+    if found is None or found.rule is not rule:
+        found = RuleTemplate(rule)
+        _TEMPLATES[id(rule)] = found
+    return found
+
+
+class BoundRule:
+    """A rule as it sits in one registry, with the registry's global constraint.
+
+    The rule's own tree is shared (see :class:`RuleTemplate`); only the
+    candidate constraint, appended as the last child of the top ``all``, is
+    specific to the registry.
+    """
+
+    __slots__ = (
+        "rule", "registry_name", "tree", "nslots", "_named", "acid_leaf", "force_match",
+        "asn_rule", "guards", "static_checks", "template", "gated", "gate",
+    )
+
+    def __init__(self, rule: Rule, registry_name: str | None, global_ids=None, has_global: bool = False):
+        template = template_of(rule)
+        self.template = template
+        self.rule = rule
+        self.registry_name = registry_name
+        base = template.tree
+        self._named = template.named
+        self.acid_leaf = template.acid_leaf
+        self.nslots = template.nslots
+        if has_global:
+            extra = candidate_constraint(global_ids)
+            extra.slot = template.nslots
+            self.nslots += 1
+            self.tree = Group(
+                list(base.children) + [extra], base.reduce, name=base.name,
+                reprocess_on_match=base.reprocess_on_match, reprocess_on_fail=base.reprocess_on_fail,
+                work_over=base.work_over, reprocess_rules=base.reprocess_rules,
+            )
+            named = dict(self._named)
+            named["asn_candidate"] = self._named.get("asn_candidate", []) + [extra]
+            self._named = named
+            if self.acid_leaf is None:
+                self.acid_leaf = extra
+        else:
+            self.tree = base
+        self.force_match = self.named("force_match")
+        self.asn_rule = f"{registry_name}_{rule.name}" if registry_name else rule.name
+        self.guards = template.guards
+        self.static_checks = template.static_checks
+        self.gated, self.gate = template.gated, template.gate
 
     def named(self, name: str):
         nodes = self._named.get(name)
@@ -153,13 +195,15 @@ class BoundRule:
 class Registry:
     """An ordered set of bound rules plus the callbacks of their files."""
 
-    def __init__(self, files: list[RuleFile], name: str | None, global_ids=None, has_global=False):
+    def __init__(self, files: list[RuleFile], name: str | None, global_ids=None, has_global=False,
+                 include=None):
         self.name = name
         self.files = files
         self.rules: list[BoundRule] = [
             BoundRule(rule, name, tuple(global_ids) if global_ids else None, has_global)
             for rule_file in files
             for rule in rule_file.rules
+            if include is None or include(rule)
         ]
         self.finalizers = [f.finalize for f in files if f.finalize is not None]
         merges = [f.merge for f in files if f.merge is not None]

@@ -142,10 +142,6 @@ class Attr(Node):
         # [value, sources, force_unique, found_values(list, insertion ordered), matched]
         return [self.value, list(self.sources), self.force_unique, [], False]
 
-    @property
-    def uses_association(self) -> bool:
-        return self.onlyif is not None or callable(self.value)
-
 
 @dataclass(eq=False)
 class Test(Node):
@@ -165,7 +161,7 @@ class Test(Node):
     reprocess_on_fail: bool = False
     work_over: int = Category.BOTH
     reprocess_rules: list | None = None
-    uses_association: bool = True
+    side_effects: bool = False  # calls something that changes the association (L2 classifiers)
     slot: int = -1
 
     kind = "test"
@@ -191,6 +187,8 @@ class Group(Node):
     reprocess_on_fail: bool = False
     work_over: int = Category.BOTH
     reprocess_rules: list | None = None
+    #: optional ``gate(item)``: when it returns False, only the first child can match
+    gate: Callable | None = None
 
     kind = "group"
 

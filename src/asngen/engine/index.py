@@ -37,31 +37,55 @@ def _usable_guard(leaf) -> bool:
     return _usable_static(leaf) and leaf.required and leaf.force_unique and not leaf.force_undefined
 
 
-def _uses_association(node) -> bool:
-    return any(getattr(leaf, "uses_association", False) for leaf in node.leaves())
+def _has_side_effects(node) -> bool:
+    return any(getattr(leaf, "side_effects", False) for leaf in node.leaves())
 
 
-def analyse(tree) -> tuple[list, list]:
-    """(guards, static checks) of a rule's constraint tree."""
-    guards: list = []
-    statics: list = []
-    _walk(tree, guards, statics, [True])
-    return guards, statics
+class Analysis:
+    """What the index may rely on for one rule's tree.
+
+    ``guards`` are pinned column tests every accepted row passes; ``gated``
+    are further guards that hold unless the row opens the ``gate`` of an
+    ``any`` group (for Level 3 rules: target acquisitions, which join by
+    observation instead of by the rule's own conditions).
+    """
+
+    def __init__(self) -> None:
+        self.guards: list = []
+        self.gated: list = []
+        self.gate = None
+        self.statics: list = []
 
 
-def _walk(group, guards, statics, guarding) -> None:
+def analyse(tree) -> Analysis:
+    found = Analysis()
+    _walk(tree, found, found.guards, [True], statics=True)
+    return found
+
+
+def _walk(group, found: Analysis, guards: list, guarding: list, statics: bool) -> None:
     for child in group.children:
         if child.kind == "group":
             if child.reduce == "all" and not child.reprocess_on_fail:
-                _walk(child, guards, statics, guarding)
-            elif guarding[0] and _uses_association(child):
+                _walk(child, found, guards, guarding, statics)
+            elif (
+                guarding[0] and child.reduce == "any" and child.gate is not None
+                and found.gate is None and guards is found.guards and child.children
+                and child.children[0].kind == "group" and child.children[0].reduce == "all"
+            ):
+                found.gate = child.gate
+                _walk(child.children[0], found, found.gated, [True], statics=False)
+                if _has_side_effects(child):
+                    guarding[0] = False
+            elif guarding[0] and _has_side_effects(child):
                 guarding[0] = False
             continue
         if _usable_static(child):
-            statics.append(child)
+            if statics:
+                found.statics.append(child)
             if guarding[0] and _usable_guard(child):
                 guards.append(child)
-        elif guarding[0] and getattr(child, "uses_association", False):
+        elif guarding[0] and getattr(child, "side_effects", False):
             guarding[0] = False
 
 
@@ -87,54 +111,121 @@ def plain(value) -> bool:
 
 
 class AssociationIndex:
-    """Existing associations of one generation run, findable by guard values."""
+    """Existing associations of one generation run, findable by guard values.
+
+    Associations are filed under the values their guards pinned, then under
+    the values of their gated guards.  Associations of rules that accept a
+    single science exposure move to a "closed" bucket once they have it; that
+    bucket is searched only for rows the rule's ``after_science`` admits.
+    """
 
     def __init__(self) -> None:
-        self.by_rule: dict = {}  # bound rule -> {sources tuple: {key: [asn]}}
-        self.unindexed: dict = {}  # bound rule -> [asn]
-        self.all_by_rule: dict = {}  # bound rule -> [asn]
+        self.tables: dict = {}  # bound -> {(sources, gated sources): {key: {gated key: bucket}}}
+        self.unindexed: dict = {}  # bound -> bucket
+        self.all_by_rule: dict = {}  # bound -> {serial: asn}
         self.by_filename: dict = {}  # filename -> [asn]
+        self.bucket_of: dict = {}  # asn serial -> bucket
 
     def add(self, asn) -> None:
         bound = asn.bound
-        self.all_by_rule.setdefault(bound, []).append(asn)
-        guards = bound.guards
-        if not guards:
-            self.unindexed.setdefault(bound, []).append(asn)
-            return
-        sources = []
-        key = []
-        for leaf in guards:
+        self.all_by_rule.setdefault(bound, {})[asn.serial] = asn
+        bucket = self._bucket_for(asn)
+        self.bucket_of[asn.serial] = bucket
+        (bucket[1] if asn.closed else bucket[0])[asn.serial] = asn
+
+    @staticmethod
+    def _pinned(asn, leaves):
+        sources, key = [], []
+        for leaf in leaves:
             st = asn.states[leaf.slot]
             if st is None or st[2] or len(st[1]) != 1 or not asn.literal_ok(st):
-                self.unindexed.setdefault(bound, []).append(asn)
-                return
+                return None
             sources.append(st[1][0])
             key.append(asn.literal_of(st))
-        groups = self.by_rule.setdefault(bound, {})
-        groups.setdefault(tuple(sources), {}).setdefault(tuple(key), []).append(asn)
+        return tuple(sources), tuple(key)
+
+    def _bucket_for(self, asn) -> list:
+        bound = asn.bound
+        primary = self._pinned(asn, bound.guards)
+        secondary = self._pinned(asn, bound.gated)
+        if primary is None or secondary is None or not (bound.guards or bound.gated):
+            return self.unindexed.setdefault(bound, [{}, {}])
+        table = self.tables.setdefault(bound, {}).setdefault((primary[0], secondary[0]), {})
+        return table.setdefault(primary[1], {}).setdefault(secondary[1], [{}, {}])
+
+    def close(self, asn) -> None:
+        bucket = self.bucket_of.get(asn.serial)
+        if bucket is not None and asn.serial in bucket[0]:
+            del bucket[0][asn.serial]
+            bucket[1][asn.serial] = asn
 
     def note_member(self, asn, filename: str) -> None:
         self.by_filename.setdefault(filename, []).append(asn)
 
-    def candidates(self, item, bound) -> list:
-        """Associations of ``bound`` that ``item`` might join (superset of the true ones)."""
-        found = list(self.unindexed.get(bound, ()))
-        groups = self.by_rule.get(bound)
-        if groups:
-            for sources, table in groups.items():
-                key = []
-                for column in sources:
-                    value = item.get(column)
-                    if value is None or value in EMPTY_SET:
-                        key = None
-                        break
-                    if not plain(value):
-                        return list(self.all_by_rule.get(bound, ()))
-                    key.append(value.lower())
-                if key is None:
-                    continue
-                hit = table.get(tuple(key))
-                if hit:
-                    found.extend(hit)
-        return found
+    def candidates(self, item, bound, found: dict) -> None:
+        """Add to ``found`` the associations of ``bound`` that ``item`` might join."""
+        admit = bound.rule.after_science
+        closed_too = admit is None or admit(item)
+        bucket = self.unindexed.get(bound)
+        if bucket is not None:
+            found.update(bucket[0])
+            if closed_too:
+                found.update(bucket[1])
+        tables = self.tables.get(bound)
+        if not tables:
+            return
+        gate = bound.gate
+        gate_open = None
+        for (sources, gated_sources), table in tables.items():
+            key = _row_key(item, sources)
+            if key is _ANY:
+                found.update(self.all_by_rule.get(bound, {}))
+                return
+            if key is None:
+                continue
+            by_gated = table.get(key)
+            if not by_gated:
+                continue
+            if gated_sources:
+                if gate_open is None:
+                    gate_open = gate is not None and _safe_gate(gate, item)
+                if not gate_open:
+                    gated_key = _row_key(item, gated_sources)
+                    if gated_key is _ANY:
+                        buckets = by_gated.values()
+                    elif gated_key is None:
+                        continue
+                    else:
+                        hit = by_gated.get(gated_key)
+                        buckets = (hit,) if hit else ()
+                else:
+                    buckets = by_gated.values()
+            else:
+                buckets = by_gated.values()
+            for hit in buckets:
+                found.update(hit[0])
+                if closed_too:
+                    found.update(hit[1])
+
+
+_ANY = object()
+
+
+def _row_key(item, sources):
+    """The row's values for ``sources`` (lower-cased); None if one is missing; _ANY if not plain."""
+    key = []
+    for column in sources:
+        value = item.get(column)
+        if value is None or value in EMPTY_SET:
+            return None
+        if not plain(value):
+            return _ANY
+        key.append(value.lower())
+    return tuple(key)
+
+
+def _safe_gate(gate, item) -> bool:
+    try:
+        return bool(gate(item))
+    except Exception:  # noqa: BLE001 - when unsure, search everything
+        return True

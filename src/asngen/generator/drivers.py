@@ -99,7 +99,7 @@ def per_candidate(pool, options, version_id, run: RunState) -> list:
         registry = Registry(files, CANDIDATE, global_ids=(cid,), has_global=True)
         associations.extend(generate(subset, registry, version_id, pool.name, run))
         run.progress(cid)
-    discover_registry = Registry(files, DISCOVER)
+    discover_registry = Registry(files, DISCOVER, include=_discoverable(options))
     if discover:
         associations.extend(generate(rows, discover_registry, version_id, pool.name, run))
         _seal(associations)
@@ -127,7 +127,7 @@ def per_pool(pool, options, version_id, run: RunState) -> list:
     else:
         registry = Registry(files, CANDIDATE)
     if discover:
-        registry.extend(Registry(files, DISCOVER))
+        registry.extend(Registry(files, DISCOVER, include=_discoverable(options)))
     associations = generate(pool.rows, registry, version_id, pool.name, run)
     _seal(associations)
     if options.finalize:
@@ -138,6 +138,20 @@ def per_pool(pool, options, version_id, run: RunState) -> list:
     if options.merge and registry.merge is not None:
         associations = registry.merge(associations)
     return associations
+
+
+def _discoverable(options):
+    """Rules worth running without a candidate.
+
+    Level 2 rules that need an observation or background candidate can never
+    produce a valid association in the discover pass; with finalization on,
+    such associations are dropped before anything looks at them, so they are
+    not built at all.  (With --no-finalize they still take sequence numbers,
+    so they are built.)
+    """
+    if not options.finalize:
+        return None
+    return lambda rule: not rule.needs_candidate
 
 
 def _seal(associations: list) -> None:

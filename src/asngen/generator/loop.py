@@ -139,10 +139,9 @@ def generate(items, registry, version_id, pool_name: str, run: RunState) -> list
 
 
 def _candidates(index: AssociationIndex, item, allowed_set) -> list:
-    found = {}
+    found: dict = {}
     for bound in allowed_set:
-        for asn in index.candidates(item, bound):
-            found[asn.serial] = asn
+        index.candidates(item, bound, found)
     filename = item.get("filename")
     if filename is not None:
         for asn in index.by_filename.get(filename, ()):

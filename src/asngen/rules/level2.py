@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from pathlib import PurePath
 
-from ..engine.constraints import All, Any_, Attr, Category, NotAll, NotAny, Test
+from ..engine.constraints import All, Any_, Attr, Category, NotAll, NotAny, Test, meets
 from . import dms, naming
 from .suffixes import remove_suffix
 
@@ -70,15 +70,14 @@ def spectral_science(exclude=()):
 def target_acq():
     """Classified as a target acquisition (by the plain classifier, not the rule's)."""
     return Test(
-        lambda item, asn: dms.classify(item), value="target_acquisition", name="target_acq",
-        uses_association=False,
+        lambda item, asn: dms.classify(item), value="target_acquisition", name="target_acq"
     )
 
 
 def single_science(**flags):
     """The row is science and the association has no science member yet."""
     return All(
-        Test(lambda item, asn: asn.exposure_type(item) == "science", value=True),
+        Test(lambda item, asn: asn.exposure_type(item) == "science", value=True, side_effects=True),
         Test(lambda item, asn: asn.has_science(), value=False),
         **flags,
     )
@@ -114,7 +113,7 @@ def target():
     return Any_(
         All(
             Attr(["asn_candidate"], name="acdirect", value=r"\[\('c\d{4}', 'direct_image'\)\]"),
-            Test(lambda item, asn: "000", name="target", uses_association=False),
+            Test(lambda item, asn: "000", name="target"),
         ),
         Attr(["targetid"], name="target"),
     )
@@ -140,7 +139,42 @@ def item_test(predicate, expected=True):
     """A pure test of the row (no association state)."""
     return Test(lambda item, asn: item, value=expected,
                 test=lambda value, item: predicate(item) == value,
-                force_unique=False, uses_association=False)
+                force_unique=False)
+
+
+# ---------------------------------------------------------------- closed associations
+# Predicates for Rule.after_science: which rows can still join an association that
+# already has its one science exposure.  They must answer True when unsure.
+
+
+def never(item) -> bool:
+    return False
+
+
+def is_background_row(item) -> bool:
+    return dms.valid(item, "bkgdtarg") is not None
+
+
+def is_background_or_imprint_row(item) -> bool:
+    return dms.valid(item, "bkgdtarg") is not None or dms.valid(item, "is_imprt") is not None
+
+
+def is_background_or_taconfirm_row(item) -> bool:
+    if dms.valid(item, "bkgdtarg") is not None:
+        return True
+    exp_type = dms.valid(item, "exp_type")
+    return exp_type is not None and meets(str(exp_type), "mir_taconfirm")
+
+
+def is_not_wfss_science_row(item) -> bool:
+    try:
+        return wfss_exposure_type(_Scratch(), item) != "science"
+    except (LookupError, KeyError):
+        return True
+
+
+class _Scratch:
+    original_exposure_type = None
 
 
 # ---------------------------------------------------------------- classification

@@ -31,10 +31,18 @@ def science(*rule_constraints, name=None):
                      value=lambda asn: "(" + "|".join(asn.found_of("obs_num")) + ")"),
                 name="acq_constraint", work_over=Category.EXISTING,
             ),
-            name="acq_check",
+            name="acq_check", gate=_maybe_acquisition,
         ),
         name="dmsbase_top",
     )
+
+
+def _maybe_acquisition(item) -> bool:
+    """Only target acquisitions can take the second branch of ``acq_check``."""
+    try:
+        return dms.classify(item) == "target_acquisition"
+    except LookupError:
+        return True
 
 
 def optical_path():
@@ -54,7 +62,7 @@ def target(checked_for_background=True):
     """Same target.  Backgrounds skip the check (and are offered to existing associations)."""
     direct = All(
         Attr(["asn_candidate"], name="acdirect", value=r"\[\('c\d{4}', 'direct_image'\)\]"),
-        Test(lambda item, asn: "000", name="target", uses_association=False),
+        Test(lambda item, asn: "000", name="target"),
     )
     if not checked_for_background:
         return Any_(direct, Attr(["targetid"], name="target"))
@@ -108,7 +116,7 @@ def not_background_or_tso():
 def item_test(predicate, expected=True):
     return Test(lambda item, asn: item, value=expected,
                 test=lambda value, item: predicate(item) == value,
-                force_unique=False, uses_association=False)
+                force_unique=False)
 
 
 # ---------------------------------------------------------------- classification

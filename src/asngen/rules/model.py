@@ -38,6 +38,11 @@ class Rule:
     validity: tuple[tuple[str, Callable[[Any, dict], bool]], ...] = ()
     finalize: Callable[[Any], list | None] = _no_finalize
     coron_members: bool = True  # False: members never get the coronagraphic "ints" suffix
+    #: once the association holds a science member, only rows for which this returns True
+    #: can still join (None: no such knowledge).  Must return True when unsure.
+    after_science: Callable[[dict], bool] | None = None
+    #: never valid unless built for an observation/background candidate (Level 2)
+    needs_candidate: bool = False
     doc: str = ""
     extra: dict = field(default_factory=dict)
 

@@ -22,12 +22,12 @@ def _exposures_one_science_or_background():
 def _not_science():
     """Anything the rule's classifier does not call science (direct images, backgrounds...)."""
     return Test(lambda item, asn: asn.exposure_type(item), value="science",
-                test=lambda expected, got: got != expected, force_unique=False)
+                test=lambda expected, got: got != expected, force_unique=False, side_effects=True)
 
 
 def _is_science():
     return Test(lambda item, asn: asn.exposure_type(item), value="science",
-                test=lambda expected, got: got == expected, force_unique=False)
+                test=lambda expected, got: got == expected, force_unique=False, side_effects=True)
 
 
 def _wfss(grism: str, direct: str, *configuration):
@@ -76,6 +76,7 @@ def _lrs_ta_confirm():
 RULES = [
     Rule(
         name="Asn_Lv2CoronAsRate", level=2, asn_type=IMAGE2,
+        after_science=l2.is_background_row, needs_candidate=True,
         doc="NIRCam coronagraphy in full frame, also calibrated per integration-less rate.",
         constraints=lambda: All(
             l2.base(), l2.mode(),
@@ -88,6 +89,7 @@ RULES = [
     ),
     Rule(
         name="Asn_Lv2FGS", level=2, asn_type=IMAGE2,
+        after_science=l2.never, needs_candidate=True,
         doc="One FGS image, outside wavefront-sensing visits.",
         constraints=lambda: All(
             l2.base(), l2.single_science(),
@@ -98,6 +100,7 @@ RULES = [
     ),
     Rule(
         name="Asn_Lv2Image", level=2, asn_type=IMAGE2,
+        after_science=l2.is_background_row, needs_candidate=True,
         doc="One science image with its background exposures.",
         constraints=lambda: All(
             l2.base(), l2.mode(), l2.image_science(), l2.not_tso(),
@@ -107,12 +110,14 @@ RULES = [
     ),
     Rule(
         name="Asn_Lv2ImageNonScience", level=2, asn_type=IMAGE2,
+        after_science=l2.never, needs_candidate=True,
         doc="One non-science image (acquisitions, focus, MSA imaging) calibrated on its own.",
         constraints=lambda: All(l2.base(), l2.image_nonscience(), l2.single_science()),
         exposure_type=l2.special_exposure_type, validity=l2.VALIDITY,
     ),
     Rule(
         name="Asn_Lv2ImageSpecial", level=2, asn_type=IMAGE2,
+        after_science=l2.never, needs_candidate=True,
         doc="One background or PSF image calibrated as science.",
         constraints=lambda: All(
             l2.base(), l2.mode(), l2.image_science(), l2.single_science(), l2.special(),
@@ -121,6 +126,7 @@ RULES = [
     ),
     Rule(
         name="Asn_Lv2ImageTSO", level=2, asn_type="tso-image2",
+        after_science=l2.never, needs_candidate=True,
         doc="One time-series image.",
         constraints=lambda: All(
             l2.base(), l2.mode(), l2.image_science(), l2.single_science(), l2.tso(),
@@ -129,6 +135,7 @@ RULES = [
     ),
     Rule(
         name="Asn_Lv2MIRLRSFixedSlitNod", level=2, asn_type=SPEC2,
+        needs_candidate=True,
         doc="MIRI LRS slit nods: each nod is science with the other nods as background.",
         constraints=lambda: All(
             All(
@@ -147,7 +154,7 @@ RULES = [
                     Attr(["patt_num"], name="is_current_patt_num",
                          value=lambda asn: "((?!{}).)*".format(asn.value_of("patt_num"))),
                     Test(lambda item, asn: False, name="force_match", value=None,
-                         test=lambda expected, got: True, force_unique=True, uses_association=False),
+                         test=lambda expected, got: True, force_unique=True),
                     Attr(["patttype"], name="patttype", value="along-slit-nod", force_unique=False),
                 ),
                 Attr(["exp_type"], name="exp_type", value="mir_taconfirm"),
@@ -157,6 +164,7 @@ RULES = [
     ),
     Rule(
         name="Asn_Lv2NRSFSS", level=2, asn_type=SPEC2,
+        needs_candidate=True,
         doc="NIRSpec fixed-slit nods of one pointing, split into one association per nod.",
         constraints=lambda: All(
             l2.base(), l2.mode(),
@@ -176,6 +184,7 @@ RULES = [
     ),
     Rule(
         name="Asn_Lv2NRSIFUNod", level=2, asn_type=SPEC2,
+        needs_candidate=True,
         doc="NIRSpec IFU nods of one mosaic tile, split into one association per nod.",
         constraints=lambda: All(
             l2.base(), l2.mode(),
@@ -188,6 +197,7 @@ RULES = [
     ),
     Rule(
         name="Asn_Lv2NRSLAMPImage", level=2, asn_type=IMAGE2,
+        after_science=l2.never, needs_candidate=True,
         doc="One NIRSpec lamp exposure through the mirror.",
         constraints=lambda: All(
             l2.base(), l2.single_science(),
@@ -199,6 +209,7 @@ RULES = [
     ),
     Rule(
         name="Asn_Lv2NRSLAMPSpectral", level=2, asn_type="nrslamp-spec2",
+        after_science=l2.never, needs_candidate=True,
         doc="One NIRSpec lamp, autoflat or autowave exposure through a grating.",
         constraints=lambda: All(
             l2.base(), l2.single_science(),
@@ -220,6 +231,7 @@ RULES = [
     ),
     Rule(
         name="Asn_Lv2NRSMSA", level=2, asn_type=SPEC2,
+        needs_candidate=True,
         doc="NIRSpec MOS exposures of one spectral configuration, split per nod.",
         constraints=lambda: All(
             l2.base(), l2.mode(),
@@ -233,6 +245,7 @@ RULES = [
     ),
     Rule(
         name="Asn_Lv2Spec", level=2, asn_type=SPEC2,
+        after_science=l2.is_background_or_imprint_row, needs_candidate=True,
         doc="One spectral science exposure with its imprints (same tile) and backgrounds.",
         constraints=lambda: All(
             l2.base(), l2.mode(),
@@ -257,6 +270,7 @@ RULES = [
     ),
     Rule(
         name="Asn_Lv2SpecImprint", level=2, asn_type=SPEC2,
+        after_science=l2.never, needs_candidate=True,
         doc="One imprint exposure calibrated as science.",
         constraints=lambda: All(
             l2.base(), l2.mode(), l2.spectral_science(), l2.single_science(),
@@ -267,6 +281,7 @@ RULES = [
     ),
     Rule(
         name="Asn_Lv2SpecSpecial", level=2, asn_type=SPEC2,
+        needs_candidate=True,
         doc="One background or PSF spectrum calibrated as science, with its imprints.",
         constraints=lambda: All(
             l2.base(), l2.mode(), l2.spectral_science(), l2.special(),
@@ -277,6 +292,7 @@ RULES = [
     ),
     Rule(
         name="Asn_Lv2SpecTSO", level=2, asn_type="tso-spec2",
+        after_science=l2.never, needs_candidate=True,
         doc="One time-series spectrum, excluding uncalibratable configurations.",
         constraints=lambda: All(
             All(
@@ -303,6 +319,7 @@ RULES = [
     ),
     Rule(
         name="Asn_Lv2WFSC", level=2, asn_type=IMAGE2,
+        after_science=l2.never, needs_candidate=True,
         doc="One wavefront-sensing image (not line-of-sight jitter NIRCam images).",
         constraints=lambda: All(
             l2.base(), l2.image_science(), l2.single_science(), l2.wfsc(),
@@ -315,12 +332,14 @@ RULES = [
     ),
     Rule(
         name="Asn_Lv2WFSSMIR", level=2, asn_type=SPEC2,
+        after_science=l2.is_not_wfss_science_row, needs_candidate=True,
         doc="One MIRI WFSS exposure with the direct images that locate its sources.",
         constraints=_wfss("mir_wfss", "mir_image", ("instrument", "instrume"), ("detector", "detector")),
         exposure_type=l2.wfss_exposure_type, validity=l2.VALIDITY, finalize=l2.wfss_catalog,
     ),
     Rule(
         name="Asn_Lv2WFSSNIS", level=2, asn_type=SPEC2,
+        after_science=l2.is_not_wfss_science_row, needs_candidate=True,
         doc="One NIRISS WFSS exposure with the direct images that locate its sources.",
         constraints=_wfss(
             "nis_wfss", "nis_image", ("instrument", "instrume"), ("instrument", "instrume"),
@@ -330,12 +349,14 @@ RULES = [
     ),
     Rule(
         name="Asn_Lv2WFSSNRC", level=2, asn_type=SPEC2,
+        after_science=l2.is_not_wfss_science_row, needs_candidate=True,
         doc="One NIRCam WFSS exposure with the direct images that locate its sources.",
         constraints=_wfss("nrc_wfss", "nrc_image", ("instrument", "instrume"), ("detector", "detector")),
         exposure_type=l2.wfss_exposure_type, validity=l2.VALIDITY, finalize=l2.wfss_catalog,
     ),
     Rule(
         name="Asn_Lv2WFSSParallel", level=2, asn_type=SPEC2,
+        after_science=l2.is_not_wfss_science_row,
         doc="Parallel WFSS (direct_image candidates): grism plus the long-wavelength direct image.",
         constraints=lambda: All(
             Attr(["asn_candidate"], name="acdirect", value=r"\[\('c\d{4}', 'direct_image'\)\]"),
@@ -354,6 +375,7 @@ RULES = [
     ),
     Rule(
         name="Asn_MIRLRSTAConfirm", level=2, asn_type=SPEC2,
+        after_science=l2.is_background_or_taconfirm_row, needs_candidate=True,
         doc="One MIRI LRS science exposure with its backgrounds and its target-acquisition confirmation.",
         constraints=lambda: _lrs_ta_confirm(),
         exposure_type=l2.exposure_type, validity=l2.VALIDITY,

@@ -41,7 +41,7 @@ RULES = [
             l3.target_acq(),
             Test(lambda item, asn: item, name="force_fail", value="anything but None",
                  test=lambda expected, got: False, reprocess_on_fail=True,
-                 work_over=Category.NONSCIENCE, reprocess_rules=[], uses_association=False),
+                 work_over=Category.NONSCIENCE, reprocess_rules=[]),
         ),
         exposure_type=l3.exposure_type, validity=SCIENCE, product_name=naming.standard,
     ),
