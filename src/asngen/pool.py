@@ -28,7 +28,8 @@ does with such a file:
 Whenever the file could be read differently by astropy's format guessing (a
 header that fails astropy's strict name test, such as a numeric or empty
 name, or a trailing delimiter; fewer than two columns; lines that look like
-fixed-width, RST, ECSV or HTML tables; a compressed file; rows whose number
+fixed-width, RST, ECSV or HTML tables; a compressed file; only comment lines
+(a comment may be taken for the header); rows whose number
 of cells differs from the header's, which another guess -- no stripping,
 ``'`` as quote character, ... -- may still accept) we do not guess: astropy
 itself reads the file, imported only then.  Other formats (``--pool-format
@@ -211,6 +212,8 @@ def _parse_text(text: str, delimiter: str, source: str, diagnose: bool = False) 
     lines = work.splitlines()
     content = [line for line in map(str.strip, lines) if line and line[0] != "#"]
     if not content:
+        if not diagnose and "#" in work:
+            return None  # astropy may take a comment line for the header
         raise PoolError("empty pool: no header line (only blank or comment lines)", file=source)
     if not diagnose and any(_position_line(line, delimiter) for line in content[:4]):
         return None  # astropy may read a fixed-width or RST table instead
