@@ -28,7 +28,7 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import AsngenError
-from .suffixes import strip_suffix
+from ..rules.suffixes import remove_suffix
 
 #: Top-level keys that say nothing about what is associated.
 IGNORED_KEYS = frozenset({"products", "code_version", "version_id", "constraints"})
@@ -350,7 +350,7 @@ def _member_changes(left: dict[str, Any], right: dict[str, Any], ignore_suffix: 
 
 def _member_key_function(ignore_suffix: bool) -> Any:
     if ignore_suffix:
-        return lambda member: strip_suffix(Path(str(member.get("expname", ""))).stem)
+        return lambda member: _root(Path(str(member.get("expname", ""))).stem)
     return lambda member: member.get("expname")
 
 
@@ -395,3 +395,8 @@ def _count(unit: Unit) -> str:
 
 def _member_text(member: dict[str, Any]) -> str:
     return f"{member.get('expname')} ({member.get('exptype')})"
+
+
+def _root(name: str) -> str:
+    """``name`` without its known calibration suffix (``x_rate`` -> ``x``)."""
+    return remove_suffix(name)[0]

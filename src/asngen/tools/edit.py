@@ -23,7 +23,7 @@ from pathlib import Path
 
 from ..errors import AsngenError, UsageError
 from ..model import Association, load_asn
-from .suffixes import strip_suffix
+from ..rules.suffixes import remove_suffix
 
 ASSOCIATION_SUFFIXES = (".json", ".yaml", ".yml")
 
@@ -55,14 +55,14 @@ def add(asn: Association, filenames: Iterable[str | Path], exptype: str = "scien
 def find(asn: Association, filename: str | Path, *, ignore_suffix: bool = False) -> list[tuple[int, int]]:
     """(product index, member index) of every member that ``filename`` matches."""
     path = _expand(filename)
-    key = strip_suffix(path.stem) if ignore_suffix else path.name
+    key = _root(path.stem) if ignore_suffix else path.name
     found = []
     for index, product in enumerate(asn.data["products"]):
         for number, member in enumerate(product["members"]):
             expname = member.get("expname")
             if not expname:
                 continue
-            candidate = strip_suffix(Path(expname).stem) if ignore_suffix else expname
+            candidate = _root(Path(expname).stem) if ignore_suffix else expname
             if candidate == key:
                 found.append((index, number))
     return found
@@ -128,3 +128,8 @@ def _check_suffix(path: Path) -> None:
             "not an association file name (it must end in .json, or .yaml for YAML)",
             file=str(path),
         )
+
+
+def _root(name: str) -> str:
+    """``name`` without its known calibration suffix (``x_rate`` -> ``x``)."""
+    return remove_suffix(name)[0]

@@ -25,7 +25,7 @@ from typing import Any
 from .. import __version__
 from ..errors import AsngenError, UsageError
 from ..model import Association
-from .suffixes import strip_suffix
+from ..rules.suffixes import remove_suffix
 
 DEFAULT_RULE = "DMS_Level3_Base"
 DEFAULT_ACID = "o999"
@@ -160,7 +160,7 @@ def _level2(pairs: Sequence[tuple[str, str]], rule: str, acid: str) -> dict[str,
 def level2_product_name(expname: str) -> str:
     """The Level 2 product name of a science file: folder + stem, known suffix removed."""
     path = Path(expname)
-    return strip_suffix(str(path.parent / path.stem))
+    return _root(str(path.parent / path.stem))
 
 
 def _check_validity(data: dict[str, Any], rule: str) -> None:
@@ -180,3 +180,8 @@ def _check_validity(data: dict[str, Any], rule: str) -> None:
         )
     if reasons:
         raise AsngenError(f"the association would not be valid: {'; '.join(reasons)}")
+
+
+def _root(name: str) -> str:
+    """``name`` without its known calibration suffix (``x_rate`` -> ``x``)."""
+    return remove_suffix(name)[0]
