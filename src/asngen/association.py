@@ -11,11 +11,10 @@ reference order.  Values that the reference recomputes on every added member
 from __future__ import annotations
 
 import re
-from ast import literal_eval
 from pathlib import PurePath
 
 from . import __version__
-from .engine.constraints import EMPTY, Check
+from .engine.constraints import EMPTY, Check, evaluate_literal
 from .rules import dms
 from .rules.suffixes import remove_suffix
 
@@ -136,10 +135,7 @@ class Association:
         leaf = self.bound.acid_leaf
         if leaf is not None:
             text = "-".join(self.state_of(leaf)[3]).replace("\\", "")
-            try:
-                parsed = literal_eval(text)
-            except (ValueError, SyntaxError, TypeError, MemoryError, RecursionError):
-                parsed = text
+            parsed = evaluate_literal(text)
             try:
                 acid, ctype = parsed
                 return acid, ctype

@@ -57,7 +57,8 @@ import re
 from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from operator import itemgetter
+from itertools import compress, repeat
+from operator import contains, eq, itemgetter
 from typing import Any, TextIO
 
 from .errors import PoolError
@@ -258,8 +259,12 @@ def _parse_text(text: str, delimiter: str, source: str, diagnose: bool = False) 
             if diagnose or len(text) > _ASTROPY_RETRY_LIMIT:
                 raise error
             return None
-        if rows and (quoted or blanks or _may_have_empty(body, delimiter, work)):
-            _fill_empty(rows)
+        if quoted or blanks or per_cell:
+            holey = [row for row in rows if "" in row.values()]
+        else:
+            holey = _rows_with_empty_cells(rows, body, delimiter, work)
+        if holey:
+            _fill_empty(rows, holey)
     if diagnose:
         return None
     return Pool(columns=columns, rows=rows, source=source, comments=_comments(text))
@@ -400,27 +405,31 @@ def _physical_line(lines: list[str], content_index: int) -> int:
     return len(lines)
 
 
-def _may_have_empty(body: list[str], delimiter: str, text: str) -> bool:
-    """Cheap test for quote- and blank-free text: can any cell be empty?"""
-    if not body:
-        return False
-    return (
-        delimiter + delimiter in text
-        or delimiter in map(itemgetter(0), body)
-        or delimiter in map(itemgetter(-1), body)
-    )
+def _rows_with_empty_cells(
+    rows: list[dict[str, str]], body: list[str], delimiter: str, text: str
+) -> list[dict[str, str]]:
+    """The rows of quote- and blank-free text that have an empty cell.
 
-
-def _fill_empty(rows: list[dict[str, str]]) -> None:
-    """Fill empty cells with ``"null"`` cut to their column's widest value (at least 1).
-
-    astropy first fills them with ``"0"``, makes a fixed-width string array
-    of the column, then fills again with ``"null"``, which the array width
-    truncates.
+    Found from the text (a doubled delimiter, or one opening or closing a
+    line) with C-level iteration only, instead of scanning every row's values.
     """
-    holey = [row for row in rows if "" in row.values()]
-    if not holey:
-        return
+    marks = [
+        map(eq, map(itemgetter(0), body), repeat(delimiter)),
+        map(eq, map(itemgetter(-1), body), repeat(delimiter)),
+    ]
+    doubled = delimiter + delimiter
+    if doubled in text:
+        marks.append(map(contains, body, repeat(doubled)))
+    return list(compress(rows, map(any, zip(*marks))))
+
+
+def _fill_empty(rows: list[dict[str, str]], holey: list[dict[str, str]]) -> None:
+    """Fill the empty cells of ``holey`` rows with ``"null"`` cut to the column width.
+
+    The width is that of the column's widest value, at least 1: astropy
+    first fills empty cells with ``"0"``, makes a fixed-width string array
+    of the column, then fills again with ``"null"``, which the width cuts.
+    """
     affected = {name for row in holey for name, value in row.items() if not value}
     fills = {}
     for name in affected:

@@ -112,6 +112,7 @@ class RuleTemplate:
         analysis = analyse(self.tree)
         self.guards, self.static_checks = analysis.guards, analysis.statics
         self.gated, self.gate = analysis.gated, analysis.gate
+        self.gated_statics = analysis.gated_statics
 
 
 def _index_named(node, named: dict) -> None:
@@ -144,7 +145,7 @@ class BoundRule:
 
     __slots__ = (
         "rule", "registry_name", "tree", "nslots", "_named", "acid_leaf", "force_match",
-        "asn_rule", "guards", "static_checks", "template", "gated", "gate",
+        "asn_rule", "guards", "static_checks", "template", "gated", "gate", "gated_statics",
     )
 
     def __init__(self, rule: Rule, registry_name: str | None, global_ids=None, has_global: bool = False):
@@ -177,6 +178,7 @@ class BoundRule:
         self.guards = template.guards
         self.static_checks = template.static_checks
         self.gated, self.gate = template.gated, template.gate
+        self.gated_statics = template.gated_statics
 
     def named(self, name: str):
         nodes = self._named.get(name)

@@ -68,14 +68,38 @@ def is_listlike(obj: Any) -> bool:
     return not isinstance(obj, (str, tuple)) and hasattr(obj, "__iter__")
 
 
+_LITERALS: dict[str, Any] = {}
+_ESCAPES: dict[str, str] = {}
+
+
 def evaluate_literal(value: Any) -> Any:
-    """A cell such as ``[('o001', 'observation')]`` as Python data; other text unchanged."""
+    """A cell such as ``[('o001', 'observation')]`` as Python data; other text unchanged.
+
+    Results are cached (pools repeat the same few candidate lists); callers
+    must not modify what they get.
+    """
     if not isinstance(value, str):
         return value
+    cached = _LITERALS.get(value, _LITERALS)
+    if cached is not _LITERALS:
+        return cached
     try:
-        return literal_eval(value)
+        result = literal_eval(value)
     except (ValueError, SyntaxError, TypeError, MemoryError, RecursionError):
-        return value
+        result = value
+    if len(_LITERALS) < 100_000:
+        _LITERALS[value] = result
+    return result
+
+
+def escape(value: str) -> str:
+    """``re.escape``, cached."""
+    escaped = _ESCAPES.get(value)
+    if escaped is None:
+        escaped = re.escape(value)
+        if len(_ESCAPES) < 200_000:
+            _ESCAPES[value] = escaped
+    return escaped
 
 
 _PATTERNS: dict[str, re.Pattern] = {}
@@ -139,8 +163,9 @@ class Attr(Node):
         yield self
 
     def initial_state(self) -> list:
-        # [value, sources, force_unique, found_values(list, insertion ordered), matched]
-        return [self.value, list(self.sources), self.force_unique, [], False]
+        # [value, sources, force_unique, found_values (insertion ordered), matched,
+        #  pinned literal lower-cased (for a fast ASCII comparison) or None]
+        return [self.value, list(self.sources), self.force_unique, [], False, None]
 
 
 @dataclass(eq=False)
@@ -170,7 +195,7 @@ class Test(Node):
         yield self
 
     def initial_state(self) -> list:
-        return [self.value, None, self.force_unique, [], False]
+        return [self.value, None, self.force_unique, [], False, None]
 
 
 REDUCERS = ("all", "any", "notany", "notall")
@@ -242,7 +267,7 @@ class Check:
             if self.journal is not None:
                 self.journal.setdefault(leaf.slot, None)
         elif self.journal is not None and leaf.slot not in self.journal:
-            self.journal[leaf.slot] = [st[0], list(st[1]) if st[1] is not None else None, st[2], list(st[3]), st[4]]
+            self.journal[leaf.slot] = [st[0], st[1], st[2], list(st[3]), st[4], st[5]]
         return st
 
     def rollback(self) -> None:
@@ -260,9 +285,10 @@ class Check:
         return self._group(node, item)
 
     def _refuse(self, leaf, item, st, why: str, got: Any = None) -> tuple[bool, list]:
+        """A leaf said no.  With tracing on, remember (leaf, why, value seen, value required)."""
         st[4] = False
         if self.trace is not None:
-            self.trace.append((leaf, why, got))
+            self.trace.append((leaf, why, got, st[0]))
         return False, []
 
     def _attr(self, leaf: Attr, item) -> tuple[bool, list]:
@@ -302,19 +328,29 @@ class Check:
         else:
             if callable(expected):
                 expected = expected(self.asn)
-            alternatives = evaled if is_listlike(evaled) else [evaled]
-            chosen = _NOTHING
-            for alternative in alternatives:
-                value = str(alternative)
-                if meets(value, expected):
-                    chosen = alternative
-                    break
+            literal = st[5]
+            if literal is not None and evaled.__class__ is str and evaled.isascii() and evaled[-1:] != "\n":
+                # a pinned value: case-insensitive equality is what the escaped regex tests
+                if evaled.lower() != literal:
+                    return self._refuse(leaf, item, st, "mismatch", evaled)
+                value = evaled
+                alternatives = (evaled,)
+                chosen = evaled
+            else:
+                alternatives = evaled if is_listlike(evaled) else [evaled]
+                chosen = _NOTHING
+                for alternative in alternatives:
+                    value = str(alternative)
+                    if meets(value, expected):
+                        chosen = alternative
+                        break
             if chosen is _NOTHING:
                 return self._refuse(leaf, item, st, "mismatch", value if not is_listlike(evaled) else evaled)
-            rest = [other for other in alternatives if other != chosen]
-            if rest:
-                reprocess.append(_split_values(item, source, rest, leaf))
-        escaped = re.escape(value)
+            if len(alternatives) > 1:
+                rest = [other for other in alternatives if other != chosen]
+                if rest:
+                    reprocess.append(_split_values(item, source, rest, leaf))
+        escaped = escape(value)
         found = st[3]
         if escaped not in found:
             found.append(escaped)
@@ -322,6 +358,7 @@ class Check:
             st[0] = escaped
             st[1] = [source]
             st[2] = False
+            st[5] = value.lower() if value.isascii() and value[-1:] != "\n" else None
         if leaf.force_reprocess is not None:
             reprocess.append(Reprocess([item], None, leaf.force_reprocess, leaf.only_on_match, leaf.name or ""))
         st[4] = True
@@ -344,7 +381,7 @@ class Check:
             if st[0] not in st[3]:
                 st[3].append(st[0])
         elif self.trace is not None:
-            self.trace.append((leaf, "test", got))
+            self.trace.append((leaf, "test", got, expected))
         if (satisfied and leaf.reprocess_on_match) or (not satisfied and leaf.reprocess_on_fail):
             return satisfied, [Reprocess([item], leaf.reprocess_rules, leaf.work_over, False, leaf.name or "")]
         return satisfied, []

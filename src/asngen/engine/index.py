@@ -55,6 +55,7 @@ class Analysis:
         self.gated: list = []
         self.gate = None
         self.statics: list = []
+        self.gated_statics: list = []
 
 
 def analyse(tree) -> Analysis:
@@ -74,14 +75,16 @@ def _walk(group, found: Analysis, guards: list, guarding: list, statics: bool) -
                 and child.children[0].kind == "group" and child.children[0].reduce == "all"
             ):
                 found.gate = child.gate
-                _walk(child.children[0], found, found.gated, [True], statics=False)
+                _walk(child.children[0], found, found.gated, [True], statics="gated")
                 if _has_side_effects(child):
                     guarding[0] = False
             elif guarding[0] and _has_side_effects(child):
                 guarding[0] = False
             continue
         if _usable_static(child):
-            if statics:
+            if statics == "gated":
+                found.gated_statics.append(child)
+            elif statics:
                 found.statics.append(child)
             if guarding[0] and _usable_guard(child):
                 guards.append(child)

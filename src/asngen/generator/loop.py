@@ -48,30 +48,56 @@ class RunState:
 
 
 class _StaticFilter:
-    """Memoised verdicts of every rule's static checks, per combination of values."""
+    """Memoised verdicts of every rule's static checks, per combination of values.
+
+    A rule whose top-level ``any`` has a gate (Level 3: the target-acquisition
+    branch) also needs its first branch's static checks unless the gate opens.
+    """
+
+    _shared: dict = {}  # (templates...) -> (columns, memo): candidate registries share verdicts
 
     def __init__(self, rules) -> None:
         self.rules = rules
+        self.by_template = {bound.template: bound for bound in rules}
+        key = tuple(bound.template for bound in rules)
+        shared = self._shared.get(key)
+        if shared is not None:
+            self.columns, self.memo = shared
+            return
         columns: list[str] = []
         for bound in rules:
-            for leaf in bound.static_checks:
+            for leaf in (*bound.static_checks, *bound.gated_statics):
                 for column in leaf.sources:
                     if column not in columns:
                         columns.append(column)
-        self.columns = tuple(columns)
+        self.gate_columns = ("pntgtype", "exp_type", "is_psf", "is_imprt", "bkgdtarg")
+        self.columns = tuple(columns) + self.gate_columns
         self.memo: dict = {}
+        self._shared[key] = (self.columns, self.memo)
 
     def passing(self, item) -> frozenset:
         get = item.get
         profile = tuple([get(column) for column in self.columns])
         verdict = self.memo.get(profile)
         if verdict is None:
-            verdict = frozenset(
-                bound for bound in self.rules
-                if all(static_pass(leaf, item) for leaf in bound.static_checks)
-            )
+            verdict = frozenset(bound.template for bound in self.rules if self._passes(bound, item))
             self.memo[profile] = verdict
         return verdict
+
+    @staticmethod
+    def _passes(bound, item) -> bool:
+        if not all(static_pass(leaf, item) for leaf in bound.static_checks):
+            return False
+        if bound.gated_statics and not _gate_open(bound.gate, item):
+            return all(static_pass(leaf, item) for leaf in bound.gated_statics)
+        return True
+
+
+def _gate_open(gate, item) -> bool:
+    try:
+        return bool(gate(item))
+    except Exception:  # noqa: BLE001 - when unsure, keep the rule
+        return True
 
 
 def generate(items, registry, version_id, pool_name: str, run: RunState) -> list[Association]:
@@ -113,7 +139,7 @@ def generate(items, registry, version_id, pool_name: str, run: RunState) -> list
                 for bound in all_rules:
                     if bound not in allowed_set or bound in taken:
                         continue
-                    if bound not in passing:
+                    if bound.template not in passing:
                         if recorder is not None:
                             recorder.refuse_static(item, bound)
                         continue

@@ -120,21 +120,44 @@ def prune(asns: list, state: PruneState) -> list:
     return prune_duplicate_products(prune_duplicate_associations(asns, state), state)
 
 
+def _membership_key(asn):
+    """Equal keys <=> identical first-product membership (None: never identical to anything).
+
+    With no repeated exposure name on either side, the reference's member-by-
+    member comparison succeeds exactly when the (expname, exptype) sets agree.
+    """
+    members = asn.data["products"][0]["members"]
+    names = [member["expname"] for member in members]
+    if len(set(names)) != len(names):
+        return None
+    return frozenset((member["expname"], member["exptype"]) for member in members)
+
+
 def prune_duplicate_associations(asns: list, state: PruneState) -> list:
     dups, valid = _split_dups(asns)
     ordered = _by_asn_id(valid)
+    keys = [_membership_key(asn) for asn in ordered]
+    positions: dict = {}
+    for position, key in enumerate(keys):
+        if key is not None:
+            positions.setdefault(key, []).append(position)
+    removed = [False] * len(ordered)
     pruned = []
-    # group by membership signature so each association is compared only with likely twins
-    while ordered:
-        original = ordered.pop()
-        pruned.append(original)
-        product = original.data["products"][0]
-        to_prune = [
-            asn for asn in ordered
-            if len(asn.data["products"][0]["members"]) == len(product["members"])
-            and not membership_report(product, asn.data["products"][0])
-        ]
-        _remove(ordered, to_prune, dups, state)
+    for position in range(len(ordered) - 1, -1, -1):
+        if removed[position]:
+            continue
+        pruned.append(ordered[position])
+        key = keys[position]
+        if key is None:
+            continue
+        twins = [p for p in positions[key] if p < position and not removed[p]]
+        for twin in twins:
+            removed[twin] = True
+            if state.debug:
+                state.dup_count += 1
+                asn = ordered[twin]
+                asn.name_override = f"dup{state.dup_count:05d}_{asn.asn_name()}"
+                dups.append(asn)
     return pruned + dups
 
 
