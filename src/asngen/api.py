@@ -28,6 +28,8 @@ class GenerateResult:
     orphans: list[dict] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
     rows: int = 0
+    #: rows left out before generation, with the reason: (row number, row, reason)
+    excluded: list = field(default_factory=list)
 
 
 def _load(pool: Any, options: GenerateOptions):
@@ -38,6 +40,36 @@ def _load(pool: Any, options: GenerateOptions):
     if isinstance(pool, (str, Path)):
         return read_pool(str(pool), delimiter=options.delimiter, fmt=options.pool_format)
     return pool_from_table(pool)
+
+
+def _classifiable(pool, options):
+    """Set aside rows whose member type cannot be determined (science pointing, no EXP_TYPE).
+
+    The reference aborts the whole run on the first such row; such a row can
+    never become a member, so leaving it out changes nothing else.  With
+    ``--strict`` the run stops instead, naming the row.
+    """
+    from .pool import Pool
+    from .rules.dms import EMPTY_SET
+
+    excluded = []
+    keep = []
+    for number, row in enumerate(pool.rows, start=1):
+        exp_type = row.get("exp_type")
+        if exp_type is None or exp_type in EMPTY_SET:
+            pointing = row.get("pntgtype")
+            if pointing is None or pointing in EMPTY_SET or pointing == "science":
+                if options.strict:
+                    raise PoolError(
+                        "exposure type cannot be determined (EXP_TYPE is empty and PNTGTYPE is science)",
+                        file=pool.source, row=number, column="exp_type",
+                    )
+                excluded.append((number, row, "exposure type cannot be determined: EXP_TYPE is empty"))
+                continue
+        keep.append(row)
+    if not excluded:
+        return pool, excluded
+    return Pool(columns=pool.columns, rows=keep, source=pool.source, comments=pool.comments), excluded
 
 
 def generate(pool: Any, options: GenerateOptions | None = None, *, run=None) -> GenerateResult:
@@ -51,16 +83,18 @@ def generate(pool: Any, options: GenerateOptions | None = None, *, run=None) -> 
     run = run or RunState()
     if not options.per_pool_algorithm and pool.rows and "asn_candidate" not in pool.columns:
         raise PoolError("the pool has no ASN_CANDIDATE column", file=pool.source, column="asn_candidate")
+    if pool.rows and "filename" not in pool.columns:
+        raise PoolError("the pool has no FILENAME column", file=pool.source, column="filename")
+    usable, excluded = _classifiable(pool, options)
     algorithm = per_pool if options.per_pool_algorithm else per_candidate
     try:
-        associations = algorithm(pool, options, options.version_id, run)
+        associations = algorithm(usable, options, options.version_id, run)
     except MissingColumn as err:
         raise PoolError(
             "the pool lacks a column the rules need", file=pool.source, column=err.args[0]
         ) from None
-    except LookupError as err:
-        raise PoolError(f"cannot classify an exposure: {err}", file=pool.source, column="exp_type") from None
     result = GenerateResult(pool_name=pool.name, rows=len(pool.rows), warnings=list(run.warnings))
+    result.excluded = excluded
     used = set()
     for asn in associations:
         if not asn.is_valid():
