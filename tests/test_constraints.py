@@ -1,0 +1,626 @@
+"""The constraint engine: Attr, Test and Group nodes, reprocess requests, rollback.
+
+Every test builds its own tiny tree, numbers its leaves and checks rows
+against a fake association that only holds the per-leaf ``states`` list (and
+whatever the tree's callables look at).  The expectations follow the
+reference generator's constraint semantics (reference-behaviour.md §2).
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from asngen.engine.constraints import (
+    EMPTY,
+    All,
+    Any_,
+    Attr,
+    Category,
+    Check,
+    Group,
+    NotAll,
+    NotAny,
+    Reprocess,
+    describe,
+    evaluate_literal,
+    first_named,
+    is_listlike,
+    meets,
+    number_leaves,
+)
+from asngen.engine.constraints import Test as Probe  # "Test*" names would be collected by pytest
+
+
+class FakeAsn:
+    """Just enough of an association for the engine: one state per leaf."""
+
+    def __init__(self, tree, **extra):
+        self.tree = tree
+        self.states = [None] * number_leaves(tree)
+        self.__dict__.update(extra)
+
+
+def make(tree, **extra) -> FakeAsn:
+    return FakeAsn(tree, **extra)
+
+
+def offer(asn: FakeAsn, item: dict, node=None) -> tuple[bool, list]:
+    """Check ``item`` as an association does: a refused row is rolled back."""
+    check = Check(asn, {})
+    matched, reprocess = check.run(node or asn.tree, item)
+    if not matched:
+        check.rollback()
+    return matched, reprocess
+
+
+def pinned(asn: FakeAsn, leaf) -> object:
+    """The value a leaf currently requires (None when it has never been touched)."""
+    state = asn.states[leaf.slot]
+    return None if state is None else state[0]
+
+
+def found(asn: FakeAsn, leaf) -> list:
+    state = asn.states[leaf.slot]
+    return [] if state is None else state[3]
+
+
+# -- helpers -------------------------------------------------------------------
+
+
+def test_meets_is_a_case_insensitive_full_match():
+    assert meets("F444W", "f444w")
+    assert meets("f444w", "F4.*")
+    assert not meets("f444w", "f444")  # anchored at the end
+    assert not meets("xf444w", "f444w")  # anchored at the start
+    assert meets("nrc_image", ["nis_image", "nrc_image"])
+    assert meets("b", "a|b")
+
+
+def test_meets_anchors_bind_to_the_outer_alternatives_only():
+    # "^" + "a|b" + "$" as the reference builds it: the first alternative may
+    # be followed by anything, the last must end the value, and both must start it.
+    assert meets("nrc_image_x", "nrc_image|nis_image")
+    assert not meets("x_nis_image", "nrc_image|nis_image")
+    assert not meets("x_nrc_image", "nrc_image|nis_image")
+    assert not meets("nrc_image_x", "nis_image|nrc_image")
+
+
+def test_is_listlike_excludes_strings_and_tuples():
+    assert is_listlike(["a"])
+    assert is_listlike({"a"})
+    assert not is_listlike("ab")
+    assert not is_listlike(("o001", "observation"))
+
+
+def test_evaluate_literal_parses_candidate_lists_and_keeps_other_text():
+    assert evaluate_literal("[('o001', 'observation')]") == [("o001", "observation")]
+    assert evaluate_literal("('c1000', 'mosaic')") == ("c1000", "mosaic")
+    assert evaluate_literal("f444w") == "f444w"
+    assert evaluate_literal("[unbalanced") == "[unbalanced"
+    assert evaluate_literal(7) == 7
+
+
+def test_number_leaves_gives_depth_first_slots():
+    a, b, c = Attr(["a"]), Attr(["b"]), Probe(lambda item, asn: 1)
+    tree = All(a, Any_(b, c))
+    assert number_leaves(tree) == 3
+    assert (a.slot, b.slot, c.slot) == (0, 1, 2)
+
+
+def test_first_named_searches_depth_first_below_the_root():
+    inner = Attr(["filter"], name="opt_elem")
+    later = Attr(["pupil"], name="opt_elem")
+    tree = All(All(inner, name="path"), later, name="root")
+    assert first_named(tree, "opt_elem") is inner
+    assert first_named(tree, "path").kind == "group"
+    assert first_named(tree, "root") is None
+    assert first_named(tree, "nothing") is None
+
+
+def test_unknown_reduction_is_refused():
+    with pytest.raises(ValueError):
+        Group([Attr(["a"])], "sometimes")
+
+
+# -- Attr: presence ---------------------------------------------------------------
+
+
+def test_required_attr_refuses_a_missing_column():
+    leaf = Attr(["filter"])
+    asn = make(leaf)
+    assert offer(asn, {"pupil": "clear"}) == (False, [])
+
+
+@pytest.mark.parametrize("empty", ["null", "NULL", "f", "F", "n", "N", "N/A", "n/a", "--", "", "false"])
+def test_invalid_values_count_as_missing(empty):
+    assert empty in EMPTY
+    required = make(Attr(["filter"]))
+    assert offer(required, {"filter": empty}) == (False, [])
+    optional = make(Attr(["filter"], required=False))
+    assert offer(optional, {"filter": empty}) == (True, [])
+    # and nothing was pinned by the empty value
+    assert pinned(optional, optional.tree) is None
+
+
+def test_optional_attr_passes_without_the_column_and_pins_nothing():
+    leaf = Attr(["filter"], required=False)
+    asn = make(leaf)
+    assert offer(asn, {}) == (True, [])
+    assert pinned(asn, leaf) is None
+    # a later real value is then pinned
+    assert offer(asn, {"filter": "f444w"})[0]
+    assert offer(asn, {"filter": "f200w"}) == (False, [])
+
+
+def test_first_valid_source_is_used():
+    leaf = Attr(["pupil", "grating"], name="opt_elem2")
+    asn = make(leaf)
+    assert offer(asn, {"pupil": "null", "grating": "g140m"})[0]
+    state = asn.states[leaf.slot]
+    assert state[1] == ["grating"]  # the source is pinned too
+    # once pinned to grating, a pupil value no longer counts
+    assert not offer(asn, {"pupil": "g140m", "grating": "null"})[0]
+    assert offer(asn, {"pupil": "clear", "grating": "g140m"})[0]
+
+
+# -- Attr: pinning -------------------------------------------------------------------
+
+
+def test_force_unique_pins_the_first_value_case_insensitively():
+    leaf = Attr(["filter"], name="opt_elem")
+    asn = make(leaf)
+    assert offer(asn, {"filter": "f444w"}) == (True, [])
+    assert pinned(asn, leaf) == "f444w"
+    assert offer(asn, {"filter": "F444W"}) == (True, [])
+    assert offer(asn, {"filter": "f200w"}) == (False, [])
+    # found values keep each spelling once (pools are lower-cased before this)
+    assert offer(asn, {"filter": "f444w"}) == (True, [])
+    assert found(asn, leaf) == ["f444w", "F444W"]
+
+
+def test_pinned_value_is_stored_regex_escaped():
+    leaf = Attr(["fxd_slit"])
+    asn = make(leaf)
+    assert offer(asn, {"fxd_slit": "s200a1+x"})[0]
+    assert pinned(asn, leaf) == r"s200a1\+x"
+    # the escaped value matches only itself, not what '+' would mean as a regex
+    assert offer(asn, {"fxd_slit": "s200a1+x"})[0]
+    assert not offer(asn, {"fxd_slit": "s200a11x"})[0]
+
+
+def test_without_force_unique_every_matching_value_is_accepted_and_recorded():
+    leaf = Attr(["exp_type"], value="nrs_fixedslit|nrs_autowave", force_unique=False)
+    asn = make(leaf)
+    assert offer(asn, {"exp_type": "nrs_fixedslit"})[0]
+    assert offer(asn, {"exp_type": "nrs_autowave"})[0]
+    assert not offer(asn, {"exp_type": "nrs_msaspec"})[0]
+    assert pinned(asn, leaf) == "nrs_fixedslit|nrs_autowave"  # the pattern stays
+    assert found(asn, leaf) == ["nrs_fixedslit", "nrs_autowave"]
+
+
+def test_force_undefined_requires_the_column_to_be_empty():
+    leaf = Attr(["is_imprt"], force_undefined=True)
+    asn = make(leaf)
+    assert offer(asn, {"is_imprt": "f"}) == (True, [])
+    assert offer(asn, {}) == (True, [])
+    assert offer(asn, {"is_imprt": "t"}) == (False, [])
+
+
+def test_regex_value_is_a_full_match():
+    leaf = Attr(["exp_type"], value="nrc_image|nis_image")
+    asn = make(leaf)
+    assert not offer(asn, {"exp_type": "xnis_image"})[0]
+    assert not offer(asn, {"exp_type": "nis_image_x"})[0]
+    assert offer(asn, {"exp_type": "NIS_IMAGE"})[0]
+    # and the value accepted is pinned: the other alternative is refused now
+    assert not offer(asn, {"exp_type": "nrc_image"})[0]
+
+
+def test_list_of_patterns_accepts_any_of_them():
+    leaf = Attr(["fxd_slit"], value=["s200a1|s200a2", "s400a1"], force_unique=False)
+    asn = make(leaf)
+    for slit in ("s200a1", "s200a2", "s400a1"):
+        assert offer(asn, {"fxd_slit": slit})[0], slit
+    assert not offer(asn, {"fxd_slit": "s1600a1"})[0]
+
+
+def test_callable_value_is_computed_from_the_association():
+    leaf = Attr(["obs_num"], value=lambda asn: "(" + "|".join(asn.allowed) + ")", force_unique=False)
+    asn = make(leaf, allowed=["001", "002"])
+    assert offer(asn, {"obs_num": "002"})[0]
+    assert not offer(asn, {"obs_num": "003"})[0]
+    asn.allowed.append("003")  # computed anew on every check
+    assert offer(asn, {"obs_num": "003"})[0]
+
+
+def test_onlyif_false_skips_the_test():
+    leaf = Attr(["targetid"], onlyif=lambda item, asn: item.get("bkgdtarg") != "t")
+    asn = make(leaf)
+    assert offer(asn, {"targetid": "1"})[0]
+    assert offer(asn, {"targetid": "2", "bkgdtarg": "t"}) == (True, [])
+    assert not offer(asn, {"targetid": "2"})[0]
+    assert pinned(asn, leaf) == "1"
+
+
+def test_onlyif_with_force_reprocess_asks_for_the_row_again():
+    leaf = Attr(
+        ["targetid"],
+        name="target",
+        onlyif=lambda item, asn: item.get("bkgdtarg") != "t",
+        force_reprocess=Category.EXISTING,
+        only_on_match=True,
+    )
+    asn = make(leaf)
+    item = {"targetid": "2", "bkgdtarg": "t"}
+    matched, reprocess = offer(asn, item)
+    assert matched
+    assert len(reprocess) == 1
+    request = reprocess[0]
+    assert request.items == [item]
+    assert request.work_over == Category.EXISTING
+    assert request.only_on_match
+    assert request.rules is None  # the association fills in its own rule
+    assert request.trigger == "target"
+
+
+def test_force_reprocess_also_fires_on_a_real_match():
+    leaf = Attr(["targetid"], force_reprocess=Category.EXISTING)
+    asn = make(leaf)
+    matched, reprocess = offer(asn, {"targetid": "1"})
+    assert matched and [r.work_over for r in reprocess] == [Category.EXISTING]
+    # but not when the value is refused
+    assert offer(asn, {"targetid": "2"}) == (False, [])
+
+
+# -- Attr: lists of values (candidates) -------------------------------------------------
+
+
+def test_evaluate_list_without_a_value_splits_the_row_into_copies():
+    leaf = Attr(["asn_candidate"], evaluate=True, is_acid=True)
+    asn = make(leaf)
+    item = {"asn_candidate": "[('o001', 'observation'), ('c1000', 'mosaic')]", "filename": "a"}
+    matched, reprocess = offer(asn, item)
+    assert not matched
+    assert len(reprocess) == 1
+    copies = reprocess[0].items
+    assert [c["asn_candidate"] for c in copies] == ["('o001', 'observation')", "('c1000', 'mosaic')"]
+    assert all(c["filename"] == "a" for c in copies)
+    assert item["asn_candidate"].startswith("[")  # the original row is not modified
+    assert reprocess[0].work_over == Category.BOTH
+    # a single copy is accepted and pinned
+    assert offer(asn, copies[0]) == (True, [])
+    assert pinned(asn, leaf) == r"\('o001',\ 'observation'\)"
+    assert not offer(asn, copies[1])[0]
+
+
+def test_evaluate_list_with_a_value_uses_the_first_match_and_requeues_the_rest():
+    leaf = Attr(["asn_candidate"], value=r"\('o\d{3}', 'observation'\)|\('c\d{4}', 'mosaic'\)", evaluate=True)
+    asn = make(leaf)
+    item = {
+        "asn_candidate": "[('c1000', 'background'), ('o002', 'observation'), ('c1001', 'mosaic')]",
+    }
+    matched, reprocess = offer(asn, item)
+    assert matched
+    assert found(asn, leaf) == [r"\('o002',\ 'observation'\)"]
+    # every other alternative (also the non-matching one) goes back as its own copy
+    assert len(reprocess) == 1
+    assert [c["asn_candidate"] for c in reprocess[0].items] == [
+        "('c1000', 'background')",
+        "('c1001', 'mosaic')",
+    ]
+
+
+def test_evaluate_list_against_a_pinned_candidate_requeues_the_others():
+    leaf = Attr(["asn_candidate"], evaluate=True)
+    asn = make(leaf)
+    assert offer(asn, {"asn_candidate": "('o001', 'observation')"})[0]
+    matched, reprocess = offer(asn, {"asn_candidate": "[('c1000', 'mosaic'), ('o001', 'observation')]"})
+    assert matched
+    assert [c["asn_candidate"] for c in reprocess[0].items] == ["('c1000', 'mosaic')"]
+    assert found(asn, leaf) == [r"\('o001',\ 'observation'\)"]
+
+
+def test_evaluate_list_with_no_matching_alternative_is_refused_without_requests():
+    leaf = Attr(["asn_candidate"], value=r"\('o\d{3}', 'observation'\)", evaluate=True)
+    asn = make(leaf)
+    assert offer(asn, {"asn_candidate": "[('c1000', 'mosaic')]"}) == (False, [])
+    assert asn.states[leaf.slot] is None  # rolled back to pristine
+
+
+def test_evaluate_single_alternative_has_nothing_to_requeue():
+    leaf = Attr(["asn_candidate"], value=r"\('o\d{3}', 'observation'\)", evaluate=True)
+    asn = make(leaf)
+    assert offer(asn, {"asn_candidate": "[('o001', 'observation')]"}) == (True, [])
+
+
+# -- Test ----------------------------------------------------------------------------------
+
+
+def test_test_without_value_passes_once_then_pins_what_it_saw():
+    leaf = Probe(lambda item, asn: item["obs_num"], name="obs")
+    asn = make(leaf)
+    assert offer(asn, {"obs_num": "1"}) == (True, [])
+    assert pinned(asn, leaf) == "1"
+    assert not offer(asn, {"obs_num": "2"})[0]
+    assert offer(asn, {"obs_num": "1"})[0]
+
+
+def test_test_without_value_or_pinning_accepts_everything():
+    leaf = Probe(lambda item, asn: item["obs_num"], force_unique=False)
+    asn = make(leaf)
+    assert offer(asn, {"obs_num": "1"})[0]
+    assert offer(asn, {"obs_num": "2"})[0]
+    assert pinned(asn, leaf) is None
+    assert found(asn, leaf) == [None]
+
+
+def test_test_with_value_compares_by_equality():
+    leaf = Probe(lambda item, asn: item["nints"], value="1", force_unique=False)
+    asn = make(leaf)
+    assert offer(asn, {"nints": "1"})[0]
+    assert not offer(asn, {"nints": "2"})[0]
+
+
+def test_test_with_force_unique_keeps_the_first_result():
+    leaf = Probe(lambda item, asn: item["targetid"].zfill(3), value="anything", test=lambda e, g: True)
+    asn = make(leaf)
+    assert offer(asn, {"targetid": "7"})[0]
+    assert pinned(asn, leaf) == "007"
+    assert found(asn, leaf) == ["007"]
+
+
+def test_test_custom_comparison_and_reprocess_on_fail():
+    leaf = Probe(
+        lambda item, asn: item,
+        value="x",
+        test=lambda expected, got: False,
+        reprocess_on_fail=True,
+        work_over=Category.NONSCIENCE,
+        reprocess_rules=[],
+        name="force_fail",
+    )
+    asn = make(leaf)
+    matched, reprocess = offer(asn, {"a": "1"})
+    assert not matched
+    assert [(r.work_over, r.rules, r.trigger) for r in reprocess] == [(Category.NONSCIENCE, [], "force_fail")]
+
+
+def test_test_reprocess_on_match():
+    leaf = Probe(lambda item, asn: "yes", reprocess_on_match=True)
+    asn = make(leaf)
+    matched, reprocess = offer(asn, {})
+    assert matched and len(reprocess) == 1 and reprocess[0].rules is None
+
+
+# -- Group reductions ----------------------------------------------------------------------
+
+YES = {"a": "1", "b": "1"}
+
+
+def _leaf(column: str, value: str | None = None, **kwargs) -> Attr:
+    return Attr([column], value=value, force_unique=False, **kwargs)
+
+
+@pytest.mark.parametrize(
+    ("reduce", "a", "b", "expected"),
+    [
+        ("all", "1", "1", True),
+        ("all", "1", "2", False),
+        ("all", "2", "2", False),
+        ("any", "1", "2", True),
+        ("any", "2", "1", True),
+        ("any", "2", "2", False),
+        ("notany", "2", "2", True),
+        ("notany", "1", "2", False),
+        ("notall", "1", "2", True),
+        ("notall", "1", "1", False),
+        ("notall", "2", "2", True),
+    ],
+)
+def test_reductions(reduce, a, b, expected):
+    tree = Group([_leaf("a", "1"), _leaf("b", "1")], reduce)
+    asn = make(tree)
+    assert offer(asn, {"a": a, "b": b})[0] is expected
+
+
+@pytest.mark.parametrize("reduce", ["all", "any", "notall"])
+def test_empty_group_never_matches(reduce):
+    empty = Group([], reduce)
+    asn = make(Attr(["a"]))
+    assert Check(asn, {}).run(empty, {}) == (reduce == "notall", [])
+
+
+def test_helpers_build_the_matching_reductions():
+    a = _leaf("a")
+    assert All(a).reduce == "all"
+    assert Any_(a).reduce == "any"
+    assert NotAny(a).reduce == "notany"
+    assert NotAll(a).reduce == "notall"
+
+
+def _requester(column: str, *, fail: bool, trigger: str) -> Probe:
+    """A Test that passes or fails as told and always asks for the row again."""
+    return Probe(
+        lambda item, asn: item.get(column),
+        value="never" if fail else None,
+        force_unique=False,
+        reprocess_on_fail=fail,
+        reprocess_on_match=not fail,
+        name=trigger,
+    )
+
+
+def test_all_collects_the_requests_of_every_child_when_it_matches():
+    tree = All(_requester("a", fail=False, trigger="one"), _requester("b", fail=False, trigger="two"))
+    matched, reprocess = offer(make(tree), YES)
+    assert matched
+    assert [r.trigger for r in reprocess] == ["one", "two"]
+
+
+def test_all_fails_at_once_on_a_child_without_requests():
+    seen = []
+
+    def spy(item, asn):
+        seen.append("after")
+        return "x"
+
+    tree = All(_leaf("a", "2"), Probe(spy, reprocess_on_match=True))
+    matched, reprocess = offer(make(tree), YES)
+    assert (matched, reprocess) == (False, [])
+    assert seen == []  # the children after the plain failure were not evaluated
+
+
+def test_all_remembers_the_first_failing_child_with_requests():
+    tree = All(
+        _requester("a", fail=False, trigger="passing"),
+        _requester("a", fail=True, trigger="first"),
+        _requester("b", fail=True, trigger="second"),
+    )
+    matched, reprocess = offer(make(tree), YES)
+    assert not matched
+    # the requests of passing children and of later failures are dropped
+    assert [r.trigger for r in reprocess] == ["first"]
+
+
+def test_all_drops_remembered_requests_when_a_later_child_fails_plainly():
+    tree = All(_requester("a", fail=True, trigger="first"), _leaf("b", "2"))
+    assert offer(make(tree), YES) == (False, [])
+
+
+def test_all_keeps_checking_after_a_failure_with_requests():
+    seen = []
+
+    def spy(item, asn):
+        seen.append("later")
+        return "x"
+
+    tree = All(_requester("a", fail=True, trigger="first"), Probe(spy))
+    matched, reprocess = offer(make(tree), YES)
+    assert not matched and [r.trigger for r in reprocess] == ["first"]
+    assert seen == ["later"]
+
+
+def test_any_returns_only_the_matching_childs_requests():
+    tree = Any_(
+        _requester("a", fail=True, trigger="failed"),
+        _requester("a", fail=False, trigger="matched"),
+        _requester("b", fail=False, trigger="not reached"),
+    )
+    matched, reprocess = offer(make(tree), YES)
+    assert matched
+    assert [r.trigger for r in reprocess] == ["matched"]
+
+
+def test_any_without_a_match_returns_every_childs_requests():
+    tree = Any_(_requester("a", fail=True, trigger="one"), _requester("b", fail=True, trigger="two"))
+    matched, reprocess = offer(make(tree), YES)
+    assert not matched
+    assert [r.trigger for r in reprocess] == ["one", "two"]
+
+
+def test_notany_inverts_the_match_and_keeps_the_requests():
+    tree = NotAny(_requester("a", fail=True, trigger="one"))
+    matched, reprocess = offer(make(tree), YES)
+    assert matched
+    assert [r.trigger for r in reprocess] == ["one"]
+
+
+def test_group_reprocess_on_match_and_on_fail():
+    on_match = All(_leaf("a", "1"), reprocess_on_match=True, reprocess_rules=[], work_over=Category.RULES,
+                   name="grp")
+    matched, reprocess = offer(make(on_match), YES)
+    assert matched
+    assert [(r.rules, r.work_over, r.trigger) for r in reprocess] == [([], Category.RULES, "grp")]
+    on_fail = Any_(_leaf("a", "2"), reprocess_on_fail=True, work_over=Category.EXISTING)
+    matched, reprocess = offer(make(on_fail), YES)
+    assert not matched and [r.work_over for r in reprocess] == [Category.EXISTING]
+    assert reprocess[0].items == [YES]
+
+
+def test_reprocess_key_distinguishes_rules_category_and_only_on_match():
+    assert Reprocess([1]).key() == ((), Category.BOTH, False)
+    assert Reprocess([1], ["r"], Category.EXISTING, True).key() == (("r",), Category.EXISTING, True)
+
+
+# -- transactions ---------------------------------------------------------------------------
+
+
+def test_refused_row_leaves_the_states_untouched():
+    filt = Attr(["filter"], name="opt_elem")
+    target = Attr(["targetid"], name="target")
+    tree = All(filt, target)
+    asn = make(tree)
+    assert offer(asn, {"filter": "f444w", "targetid": "1"})[0]
+    before = [list(state) for state in asn.states]
+    # filter matches (and would be recorded again) but target is refused
+    assert not offer(asn, {"filter": "f444w", "targetid": "2"})[0]
+    assert asn.states == before
+
+
+def test_rollback_restores_pristine_slots():
+    filt = Attr(["filter"])
+    target = Attr(["targetid"], value="1")
+    asn = make(All(filt, target))
+    # the first leaf pins f444w before the second refuses the row
+    assert not offer(asn, {"filter": "f444w", "targetid": "2"})[0]
+    assert asn.states == [None, None]
+    # so a different filter is still welcome
+    assert offer(asn, {"filter": "f200w", "targetid": "1"})[0]
+    assert pinned(asn, filt) == "f200w"
+
+
+def test_rollback_undoes_found_values_of_an_unpinned_leaf():
+    kinds = Attr(["exp_type"], value="a|b", force_unique=False)
+    gate = Attr(["ok"], value="y")
+    asn = make(All(kinds, gate))
+    assert offer(asn, {"exp_type": "a", "ok": "y"})[0]
+    assert not offer(asn, {"exp_type": "b", "ok": "n"})[0]
+    assert found(asn, kinds) == ["a"]
+
+
+def test_check_without_a_journal_keeps_changes():
+    filt = Attr(["filter"])
+    target = Attr(["targetid"], value="1")
+    asn = make(All(filt, target))
+    matched, _ = Check(asn, None).run(asn.tree, {"filter": "f444w", "targetid": "2"})
+    assert not matched
+    assert pinned(asn, filt) == "f444w"
+
+
+def test_journal_records_only_the_first_state_of_each_slot():
+    filt = Attr(["filter"], force_unique=False)
+    asn = make(filt)
+    offer(asn, {"filter": "a"})
+    journal: dict = {}
+    check = Check(asn, journal)
+    check.run(filt, {"filter": "b"})
+    check.run(filt, {"filter": "c"})
+    assert journal[filt.slot][3] == ["a"]
+    assert found(asn, filt) == ["a", "b", "c"]
+    check.rollback()
+    assert found(asn, filt) == ["a"]
+    assert journal == {}
+
+
+# -- tracing and description --------------------------------------------------------------
+
+
+def test_trace_records_why_a_leaf_refused():
+    leaf = Attr(["filter"], value="f444w", name="opt_elem")
+    asn = make(leaf)
+    trace: list = []
+    Check(asn, {}, trace).run(leaf, {"filter": "f200w"})
+    Check(asn, {}, trace).run(leaf, {})
+    assert [(entry[0].name, entry[1], entry[2]) for entry in trace] == [
+        ("opt_elem", "mismatch", "f200w"),
+        ("opt_elem", "missing", None),
+    ]
+
+
+def test_describe_lists_named_leaves_with_their_requirement():
+    filt = Attr(["filter"], name="opt_elem")
+    anon = Attr(["pupil"])
+    test = Probe(lambda item, asn: 1, name="target")
+    asn = make(All(filt, anon, test))
+    offer(asn, {"filter": "f444w", "pupil": "clear"})
+    assert describe(asn.tree, asn.states) == ["opt_elem: filter = 'f444w'", "target = 1"]
