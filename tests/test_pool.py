@@ -134,6 +134,19 @@ def test_empty_cells_read_as_null_cut_to_column_width(tmp_path):
     assert as_lists(pool) == astropy_reference(path)
 
 
+@pytest.mark.parametrize("sample", [1, 1000])
+def test_null_width_of_short_columns_known_only_after_the_sample(tmp_path, monkeypatch, sample):
+    import asngen.pool
+
+    monkeypatch.setattr(asngen.pool, "_WIDTH_SAMPLE_ROWS", sample)
+    path = write(tmp_path, "A|B|C\nx|y|\n|yy|z\nx||abcdef\n|yyy|\n")
+    assert as_lists(read_pool(path)) == (
+        ["a", "b", "c"],
+        [["x", "y", "null"], ["n", "yy", "z"], ["x", "nul", "abcdef"], ["n", "yyy", "null"]],
+    )
+    assert as_lists(read_pool(path)) == astropy_reference(path)
+
+
 def test_comments_and_blank_lines_are_skipped_and_kept_as_comments(tmp_path):
     path = write(
         tmp_path,

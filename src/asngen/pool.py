@@ -88,6 +88,8 @@ _BAD_NAME_ENDS = frozenset(" ,|\t'\"")
 # astropy, whose other guesses may still read the file, before we call them
 # an error.  Its guessing then costs about a second per megabyte.
 _ASTROPY_RETRY_LIMIT = 10_000_000
+# Rows looked at to tell columns surely wider than "null" (see _sampled_fill_maps).
+_WIDTH_SAMPLE_ROWS = 1000
 # Characters astropy accepts in the position line of a fixed-width table.
 _POSITION_CHARS = frozenset("`~!#$%^&*-_+=\\|\":'")
 # First bytes of the compressed files astropy opens transparently.
@@ -236,22 +238,12 @@ def _parse_text(text: str, delimiter: str, source: str, diagnose: bool = False) 
         if quoted or blanks or per_cell:
             if not quoted:
                 cell_rows = [line.split(delimiter) for line in body]
-            if quoted or blanks:
-                cell_rows = [[cell.strip(" \t") for cell in row] for row in cell_rows]
-            if per_cell:
-                cell_rows = [[cell.lower() for cell in row] for row in cell_rows]
-            error = _width_error(cell_rows, len(columns), source, lines, line_of)
-            rows = [] if error else [dict(zip(columns, row, strict=True)) for row in cell_rows]
+            rows, error = _rows_from_cells(
+                columns, cell_rows, quoted or blanks, per_cell, (source, lines, line_of)
+            )
             del cell_rows
         else:
-            # The common case, in one pass with no lasting intermediate lists.
-            try:
-                rows = [dict(zip(columns, line.split(delimiter), strict=True)) for line in body]
-                error = None
-            except ValueError:
-                cell_rows = [line.split(delimiter) for line in body]
-                error = _width_error(cell_rows, len(columns), source, lines, None)
-                rows = []
+            rows, error = _rows_from_plain_lines(columns, body, delimiter, work, (source, lines))
         if error is not None:
             # Another of astropy's guesses (no stripping, ' as quote, ...)
             # may still read the file; ask it, unless the file is too big for
@@ -259,12 +251,6 @@ def _parse_text(text: str, delimiter: str, source: str, diagnose: bool = False) 
             if diagnose or len(text) > _ASTROPY_RETRY_LIMIT:
                 raise error
             return None
-        if quoted or blanks or per_cell:
-            holey = [row for row in rows if "" in row.values()]
-        else:
-            holey = _rows_with_empty_cells(rows, body, delimiter, work)
-        if holey:
-            _fill_empty(rows, holey)
     if diagnose:
         return None
     return Pool(columns=columns, rows=rows, source=source, comments=_comments(text))
@@ -405,14 +391,45 @@ def _physical_line(lines: list[str], content_index: int) -> int:
     return len(lines)
 
 
-def _rows_with_empty_cells(
-    rows: list[dict[str, str]], body: list[str], delimiter: str, text: str
-) -> list[dict[str, str]]:
-    """The rows of quote- and blank-free text that have an empty cell.
+def _rows_from_plain_lines(
+    columns: list[str], body: list[str], delimiter: str, text: str, where: tuple
+) -> tuple[list[dict[str, str]], PoolError | None]:
+    """Rows of quote- and blank-free lower-cased lines: the speed-critical case.
 
-    Found from the text (a doubled delimiter, or one opening or closing a
-    line) with C-level iteration only, instead of scanning every row's values.
+    Everything per cell happens in C (``str.split``, ``zip``, ``dict``,
+    ``map``); the only per-row Python work is the comprehension itself.
     """
+    ncols = len(columns)
+    holey = _empty_cell_flags(body, delimiter, text)
+    try:
+        if holey is None:
+            rows = [dict(zip(columns, line.split(delimiter), strict=True)) for line in body]
+            return rows, None
+        if set(map(str.count, body, repeat(delimiter))) != {ncols - 1}:
+            raise ValueError("rows of different widths")
+        fill_maps = _sampled_fill_maps(body, ncols, delimiter)
+        get = dict.get
+        rows = [
+            dict(zip(columns, map(get, fill_maps, cells, cells), strict=True))
+            if flag
+            else dict(zip(columns, cells, strict=True))
+            for cells, flag in zip(map(str.split, body, repeat(delimiter)), holey, strict=True)
+        ]
+    except ValueError:
+        cell_rows = [line.split(delimiter) for line in body]
+        return [], _width_error(cell_rows, ncols, *where, None)
+    _fill_short_columns(rows, columns, fill_maps, holey)
+    return rows, None
+
+
+def _empty_cell_flags(body: list[str], delimiter: str, text: str) -> list[bool] | None:
+    """Which lines have an empty cell (None: none has).
+
+    Read from the text -- a doubled delimiter, or one opening or closing a
+    line -- with C-level iteration only.
+    """
+    if not body:
+        return None
     marks = [
         map(eq, map(itemgetter(0), body), repeat(delimiter)),
         map(eq, map(itemgetter(-1), body), repeat(delimiter)),
@@ -420,7 +437,64 @@ def _rows_with_empty_cells(
     doubled = delimiter + delimiter
     if doubled in text:
         marks.append(map(contains, body, repeat(doubled)))
-    return list(compress(rows, map(any, zip(*marks))))
+    flags = list(map(any, zip(*marks, strict=True)))
+    return flags if any(flags) else None
+
+
+def _sampled_fill_maps(body: list[str], ncols: int, delimiter: str) -> list[dict[str, str]]:
+    """Per column, ``{"": "null"}`` when the first rows already prove it at least 4 wide.
+
+    Other columns get ``{}`` (empty cells kept for now), settled by
+    :func:`_fill_short_columns` once every value is known.
+    """
+    sample = [line.split(delimiter) for line in body[:_WIDTH_SAMPLE_ROWS]]
+    return [
+        {"": NULL} if any(len(cells[index]) >= len(NULL) for cells in sample) else {}
+        for index in range(ncols)
+    ]
+
+
+def _fill_short_columns(
+    rows: list[dict[str, str]],
+    columns: list[str],
+    fill_maps: list[dict[str, str]],
+    holey: list[bool],
+) -> None:
+    holey_rows = None
+    for name, fill_map in zip(columns, fill_maps, strict=True):
+        if fill_map:
+            continue
+        values = list(map(itemgetter(name), rows))
+        if "" not in values:
+            continue
+        fill = NULL[: max(1, max(map(len, values)))]
+        if holey_rows is None:
+            holey_rows = list(compress(rows, holey))
+        for row in holey_rows:
+            if not row[name]:
+                row[name] = fill
+
+
+def _rows_from_cells(
+    columns: list[str],
+    cell_rows: list[list[str]],
+    strip: bool,
+    lower: bool,
+    where: tuple,
+) -> tuple[list[dict[str, str]], PoolError | None]:
+    """Rows from split cells, for the slower cases (quotes, blanks, capital sigma)."""
+    if strip:
+        cell_rows = [[cell.strip(" \t") for cell in row] for row in cell_rows]
+    if lower:
+        cell_rows = [[cell.lower() for cell in row] for row in cell_rows]
+    error = _width_error(cell_rows, len(columns), *where)
+    if error is not None:
+        return [], error
+    rows = [dict(zip(columns, row, strict=True)) for row in cell_rows]
+    holey = [row for row in rows if "" in row.values()]
+    if holey:
+        _fill_empty(rows, holey)
+    return rows, None
 
 
 def _fill_empty(rows: list[dict[str, str]], holey: list[dict[str, str]]) -> None:
