@@ -40,6 +40,7 @@ from pool_modes import (  # noqa: E402  (the sibling module, also when imported 
     COLUMNS,
     MODES,
     SCALABLE,
+    TSO_FLAVOURS,
     ObsPlan,
     Rng,
     observation_rows,
@@ -82,6 +83,7 @@ class Planner:
         self.next_obs = 1
         self.next_target = 1
         self.next_cid = 1000
+        self.tso_count = 0
         self._deck: list[str] = []
 
     def _kind(self) -> str:
@@ -104,6 +106,9 @@ class Planner:
         mode = kind.removesuffix("_bkg").removesuffix("_direct")
         mode = {"nircam_mosaic": "nircam_image", "miri_mosaic": "miri_image"}.get(mode, mode)
         params = MODES[mode][2](rng)
+        if mode == "tso":  # take the four time-series flavours in turn, so small pools have all
+            params["flavour"] = TSO_FLAVOURS[self.tso_count % len(TSO_FLAVOURS)]
+            self.tso_count += 1
         target = self._target()
 
         def obs(

@@ -28,6 +28,7 @@ from modes_imaging import (
     rows_niriss_wfss,
 )
 from modes_spectra import (
+    TSO_FLAVOURS,
     plan_miri_lrs,
     plan_miri_mrs,
     plan_nirspec_fs,
@@ -43,7 +44,7 @@ from modes_spectra import (
 )
 from pool_rows import COLUMNS, Observation, ObsPlan, Rng
 
-__all__ = ["COLUMNS", "MODES", "SCALABLE", "ObsPlan", "Rng", "observation_rows"]
+__all__ = ["COLUMNS", "MODES", "SCALABLE", "TSO_FLAVOURS", "ObsPlan", "Rng", "observation_rows"]
 
 MODES: dict[str, tuple[str, str, Callable[[Rng], dict], Callable]] = {
     "nircam_image": ("NIRCAM", "NIRCam Imaging", plan_nircam_image, rows_nircam_image),
