@@ -1,0 +1,140 @@
+"""Measuring one process run, and what a benchmark run records per pool.
+
+Every measured command runs in a fresh ``_measure.py`` wrapper process:
+``getrusage(RUSAGE_CHILDREN)`` reports the largest resident set of all the
+children a process has waited for, so a fresh wrapper per run makes the peak
+memory that run's alone.  Output digests make runs comparable across
+versions and with the reference.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import statistics
+import subprocess
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+
+
+@dataclass
+class Measurement:
+    """One process run as the wrapper saw it."""
+
+    returncode: int
+    timed_out: bool
+    wall_s: float
+    user_s: float
+    sys_s: float
+    maxrss_bytes: int
+    stderr_tail: str = ""
+
+
+@dataclass
+class PoolResult:
+    """Everything measured on one pool."""
+
+    pool: str
+    kind: str  # "corpus" or "synthetic"
+    rows: int
+    seed: int | None = None
+    runs: list[Measurement] = field(default_factory=list)
+    associations: int | None = None
+    types: dict[str, int] = field(default_factory=dict)
+    digest: str | None = None
+    checksum: str | None = None  # "ok", "DIFFERS", "pool changed", or None (not checked)
+    reference: Measurement | None = None
+    reference_associations: int | None = None
+    reference_digest: str | None = None
+    same_as_reference: bool | None = None
+
+    @property
+    def ok(self) -> bool:
+        return bool(self.runs) and all(r.returncode == 0 and not r.timed_out for r in self.runs)
+
+    @property
+    def wall_s(self) -> float | None:
+        return statistics.median(r.wall_s for r in self.runs) if self.runs else None
+
+    @property
+    def peak_bytes(self) -> int | None:
+        return max(r.maxrss_bytes for r in self.runs) if self.runs else None
+
+    @property
+    def speedup(self) -> float | None:
+        if not (self.reference and self.ok and self.wall_s):
+            return None
+        return self.reference.wall_s / self.wall_s
+
+
+def measure(
+    command: list[str], timeout: float, cpu: int, workdir: Path, env: dict | None = None
+) -> Measurement:
+    """Run ``command`` once inside a fresh wrapper process and return what it measured."""
+    result = workdir / "measure.json"
+    stderr = workdir / "stderr.txt"
+    wrapper = [sys.executable, str(HERE / "_measure.py"), str(result), str(timeout), str(cpu)]
+    subprocess.run([*wrapper, str(stderr), "--", *command], check=True, env=env)
+    data = json.loads(result.read_text())
+    tail = stderr.read_text(errors="replace").strip().splitlines()[-1:] if stderr.exists() else []
+    return Measurement(**data, stderr_tail=tail[0][:200] if tail else "")
+
+
+def output_summary(outdir: Path) -> tuple[int, dict[str, int]]:
+    """Number of association files and their count per asn_type, read from the file names.
+
+    Names are ``jw{program}-{acid}[_{stamp}]_{asn_type}_{seq}_asn.json``; no
+    asn_type contains ``_``, so the type is the third field from the end.
+    """
+    types: dict[str, int] = {}
+    n = 0
+    for entry in os.scandir(outdir):
+        if entry.name.endswith(".json"):
+            n += 1
+            parts = entry.name.removesuffix(".json").split("_")
+            kind = parts[-3] if len(parts) >= 3 else "?"
+            types[kind] = types.get(kind, 0) + 1
+    return n, dict(sorted(types.items()))
+
+
+def outputs_digest(outdir: Path) -> str:
+    """SHA-256 over all output files, names included, independent of informational fields.
+
+    Association files are compared as parsed JSON without ``code_version``
+    (the producing package) and ``constraints`` (each implementation's own
+    text), exactly what the golden comparer ignores; other files byte for byte.
+    """
+    h = hashlib.sha256()
+    for name in sorted(os.listdir(outdir)):
+        data = (outdir / name).read_bytes()
+        if name.endswith(".json"):
+            try:
+                obj = json.loads(data)
+            except ValueError:
+                pass
+            else:
+                if isinstance(obj, dict):
+                    obj.pop("code_version", None)
+                    obj.pop("constraints", None)
+                data = json.dumps(obj, sort_keys=True, separators=(",", ":")).encode()
+        h.update(name.encode() + b"\0" + hashlib.sha256(data).digest())
+    return h.hexdigest()
+
+
+def file_sha256(path: Path) -> str:
+    h = hashlib.sha256()
+    with open(path, "rb") as f:
+        for block in iter(lambda: f.read(1 << 20), b""):
+            h.update(block)
+    return h.hexdigest()
+
+
+def count_rows(pool: Path) -> int:
+    """Exposure rows of a pool file: non-comment, non-empty lines after the header."""
+    with open(pool, encoding="utf-8", errors="replace") as f:
+        n = sum(1 for line in f if line.strip() and not line.startswith("#"))
+    return max(n - 1, 0)
