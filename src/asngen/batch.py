@@ -27,6 +27,7 @@ import dataclasses
 import hashlib
 import json
 import os
+import sys
 import time
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import closing
@@ -42,6 +43,8 @@ MANIFEST_FORMAT = 1
 POOL_PATTERN = "*.csv"
 #: seconds between manifest saves during a long run (a killed run keeps most of its record)
 SAVE_INTERVAL = 15.0
+#: how long to try reaching a scheduler given by address
+CONNECT_TIMEOUT = "10s"
 
 DONE, SKIPPED, FAILED = "done", "skipped", "failed"
 
@@ -442,12 +445,12 @@ def _execute_dask(
             # Generation is pure Python: one single-threaded process per worker.
             cluster = LocalCluster(
                 n_workers=workers, threads_per_worker=1, processes=True,
-                dashboard_address=None, silence_logs=logging.ERROR,
+                dashboard_address="127.0.0.1:0", silence_logs=logging.ERROR,
             )
             client = Client(cluster)
         elif own_client:
             try:
-                client = Client(str(scheduler), timeout="10s")
+                client = Client(str(scheduler), timeout=CONNECT_TIMEOUT)
             except (OSError, TimeoutError) as err:
                 raise AsngenError(
                     f"cannot connect to the Dask scheduler at {scheduler}: {error_line(err)}"
@@ -483,3 +486,19 @@ def _execute_dask(
             client.close()
         if cluster is not None:
             cluster.close()
+
+
+class _CallableModule(type(os)):
+    """Lets ``asngen.batch(...)`` call :func:`batch` whatever the import order.
+
+    ``asngen`` exports the function ``batch`` lazily, but importing this
+    module (``from asngen.batch import ...``) makes the package attribute
+    ``asngen.batch`` this module; making the module callable keeps both
+    spellings working.
+    """
+
+    def __call__(self, *args: Any, **kwargs: Any) -> BatchResult:
+        return batch(*args, **kwargs)
+
+
+sys.modules[__name__].__class__ = _CallableModule

@@ -146,6 +146,7 @@ class BoundRule:
     __slots__ = (
         "rule", "registry_name", "tree", "nslots", "_named", "acid_leaf", "force_match",
         "asn_rule", "guards", "static_checks", "template", "gated", "gate", "gated_statics",
+        "has_global",
     )
 
     def __init__(self, rule: Rule, registry_name: str | None, global_ids=None, has_global: bool = False):
@@ -153,6 +154,7 @@ class BoundRule:
         self.template = template
         self.rule = rule
         self.registry_name = registry_name
+        self.has_global = has_global
         base = template.tree
         self._named = template.named
         self.acid_leaf = template.acid_leaf

@@ -187,6 +187,9 @@ class Test(Node):
     work_over: int = Category.BOTH
     reprocess_rules: list | None = None
     side_effects: bool = False  # calls something that changes the association (L2 classifiers)
+    #: the row columns ``sources`` reads, when it reads nothing else (no association state):
+    #: such a test can be decided from the row alone before any association exists
+    columns: tuple | None = None
     slot: int = -1
 
     kind = "test"

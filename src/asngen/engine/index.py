@@ -109,6 +109,99 @@ def static_pass(leaf, item) -> bool:
     return meets(str(value), leaf.value)
 
 
+PASS, FAIL, UNKNOWN = 1, 0, 2
+
+
+def fresh_verdict(node, item) -> int:
+    """What checking ``item`` against a *fresh* association gives at ``node``, if decidable.
+
+    PASS and FAIL mean "matches / refuses, with no reprocess request"; UNKNOWN
+    means the answer needs the real check.  Only leaves that depend on the row
+    alone are decided: column tests with a fixed pattern and tests that
+    declare the columns they read.
+    """
+    kind = node.kind
+    if kind == "attr":
+        if node.evaluate or node.onlyif is not None or callable(node.value):
+            return UNKNOWN
+        if static_pass(node, item):
+            return UNKNOWN if node.force_reprocess is not None else PASS
+        return FAIL
+    if kind == "test":
+        if node.columns is None or node.side_effects:
+            return UNKNOWN
+        try:
+            got = node.sources(item, None)
+        except Exception:  # noqa: BLE001 - undecidable here; the real check will tell
+            return UNKNOWN
+        expected = node.value
+        if expected is None:
+            satisfied = True
+        elif node.test is None:
+            satisfied = expected == got
+        else:
+            satisfied = bool(node.test(expected, got))
+        if (satisfied and node.reprocess_on_match) or (not satisfied and node.reprocess_on_fail):
+            return UNKNOWN
+        return PASS if satisfied else FAIL
+    reduce = node.reduce
+    if reduce in ("all", "notall"):
+        result = PASS
+        for child in node.children:
+            verdict = fresh_verdict(child, item)
+            if verdict == FAIL:
+                result = FAIL
+                break
+            if verdict == UNKNOWN:
+                result = UNKNOWN
+        if reduce == "notall" and result != UNKNOWN:
+            result = PASS if result == FAIL else FAIL
+    else:
+        result = FAIL
+        for child in node.children:
+            verdict = fresh_verdict(child, item)
+            if verdict == FAIL:
+                continue
+            result = verdict
+            break
+        if reduce == "notany" and result != UNKNOWN:
+            result = PASS if result == FAIL else FAIL
+    if (result == PASS and node.reprocess_on_match) or (result == FAIL and node.reprocess_on_fail):
+        return UNKNOWN
+    return result
+
+
+def fresh_columns(node, raw: list, patterns: dict, presence: list) -> None:
+    """The row columns :func:`fresh_verdict` may read below ``node``, by how they matter.
+
+    ``raw``: columns whose exact value matters (read by tests); ``patterns``:
+    column -> the fixed patterns tested on it (only which of them match
+    matters); ``presence``: columns of which only "holds a value" matters.
+    """
+    for leaf in node.leaves():
+        if leaf.kind == "attr":
+            if leaf.evaluate or leaf.onlyif is not None or callable(leaf.value):
+                continue  # undecidable from the row: fresh_verdict does not read it
+            for column in leaf.sources:
+                if leaf.value is None:
+                    if column not in presence:
+                        presence.append(column)
+                else:
+                    found = patterns.setdefault(column, [])
+                    value = leaf.value if isinstance(leaf.value, str) else tuple(leaf.value)
+                    if value not in found:
+                        found.append(value)
+        elif leaf.columns is not None and not leaf.side_effects:
+            for column in leaf.columns:
+                if column not in raw:
+                    raw.append(column)
+    for column in raw:
+        patterns.pop(column, None)
+    for column in list(presence):
+        if column in raw or column in patterns:
+            presence.remove(column)
+
+
 def plain(value) -> bool:
     return isinstance(value, str) and value.isascii() and not value.endswith("\n")
 

@@ -11,8 +11,9 @@ decision is recorded for ``asngen explain``.
 from __future__ import annotations
 
 from ..association import Association
-from ..engine.constraints import Category, Reprocess
-from ..engine.index import AssociationIndex, static_pass
+from ..engine.constraints import EMPTY_SET, Category, Check, Reprocess, meets
+from ..engine.memo import RecordingRow, RefusalMemo
+from ..engine.index import FAIL, AssociationIndex, fresh_columns, fresh_verdict
 from ..engine.queue import WorkQueue, keep_after
 
 
@@ -26,6 +27,7 @@ class RunState:
         self.recorder = None  # an explain.Recorder when decisions are recorded
         self.warnings: list[str] = []
         self.on_progress = None
+        self.refusals = RefusalMemo()
 
     def warn(self, message: str) -> None:
         self.warnings.append(message)
@@ -47,57 +49,61 @@ class RunState:
         return value
 
 
-class _StaticFilter:
-    """Memoised verdicts of every rule's static checks, per combination of values.
+_NO_VALUE = EMPTY_SET | {None}
 
-    A rule whose top-level ``any`` has a gate (Level 3: the target-acquisition
-    branch) also needs its first branch's static checks unless the gate opens.
+
+class _StaticFilter:
+    """Which rules could start an association with a row, decided from the row alone.
+
+    Verdicts are memoised per combination of the values of every column the
+    decision can read, and shared by the registries of one rule set.
     """
 
-    _shared: dict = {}  # (templates...) -> (columns, memo): candidate registries share verdicts
+    _shared: dict = {}  # (templates...) -> (columns, memo)
 
     def __init__(self, rules) -> None:
         self.rules = rules
-        self.by_template = {bound.template: bound for bound in rules}
         key = tuple(bound.template for bound in rules)
         shared = self._shared.get(key)
-        if shared is not None:
-            self.columns, self.memo = shared
-            return
-        columns: list[str] = []
-        for bound in rules:
-            for leaf in (*bound.static_checks, *bound.gated_statics):
-                for column in leaf.sources:
-                    if column not in columns:
-                        columns.append(column)
-        self.gate_columns = ("pntgtype", "exp_type", "is_psf", "is_imprt", "bkgdtarg")
-        self.columns = tuple(columns) + self.gate_columns
-        self.memo: dict = {}
-        self._shared[key] = (self.columns, self.memo)
+        if shared is None:
+            raw: list[str] = []
+            patterns: dict[str, list] = {}
+            presence: list[str] = []
+            for bound in rules:
+                fresh_columns(bound.template.tree, raw, patterns, presence)
+            shared = (tuple(raw), tuple(patterns.items()), tuple(presence), {}, {})
+            self._shared[key] = shared
+        self.raw, self.patterns, self.presence, self.memo, self.abstract = shared
+
+    def _matches(self, column, patterns, value):
+        """Which of the column's patterns the value matches (None: no value), cached."""
+        key = (column, value)
+        found = self.abstract.get(key, self)
+        if found is self:
+            if value is None or value in EMPTY_SET:
+                found = None
+            else:
+                text = str(value)
+                found = tuple(meets(text, pattern) for pattern in patterns)
+            self.abstract[key] = found
+        return found
 
     def passing(self, item) -> frozenset:
         get = item.get
-        profile = tuple([get(column) for column in self.columns])
+        matches = self._matches
+        profile = (
+            tuple([get(column) for column in self.raw]),
+            tuple([matches(column, patterns, get(column)) for column, patterns in self.patterns]),
+            tuple([get(column) not in _NO_VALUE for column in self.presence]),
+        )
         verdict = self.memo.get(profile)
         if verdict is None:
-            verdict = frozenset(bound.template for bound in self.rules if self._passes(bound, item))
+            verdict = frozenset(
+                bound.template for bound in self.rules
+                if fresh_verdict(bound.template.tree, item) != FAIL
+            )
             self.memo[profile] = verdict
         return verdict
-
-    @staticmethod
-    def _passes(bound, item) -> bool:
-        if not all(static_pass(leaf, item) for leaf in bound.static_checks):
-            return False
-        if bound.gated_statics and not _gate_open(bound.gate, item):
-            return all(static_pass(leaf, item) for leaf in bound.gated_statics)
-        return True
-
-
-def _gate_open(gate, item) -> bool:
-    try:
-        return bool(gate(item))
-    except Exception:  # noqa: BLE001 - when unsure, keep the rule
-        return True
 
 
 def generate(items, registry, version_id, pool_name: str, run: RunState) -> list[Association]:
@@ -112,6 +118,7 @@ def generate(items, registry, version_id, pool_name: str, run: RunState) -> list
     queue = WorkQueue()
     queue.push(Reprocess(list(items), list(registry.rules), Category.BOTH))
     recorder = run.recorder
+    memo = run.refusals
     all_rules = registry.rules
     while True:
         work = queue.pop()
@@ -143,6 +150,16 @@ def generate(items, registry, version_id, pool_name: str, run: RunState) -> list
                         if recorder is not None:
                             recorder.refuse_static(item, bound)
                         continue
+                    memo_key = (bound.template, bound.has_global)
+                    if recorder is None:
+                        if memo.refused(memo_key, item):
+                            continue
+                        scratch = Association(bound, version_id, 0, pool_name)
+                        recording = RecordingRow(item)
+                        matched, requests = Check(scratch, None).run(bound.tree, recording)
+                        if not matched and not requests and bound.force_match is None:
+                            memo.remember(memo_key, recording)
+                            continue
                     asn = Association(bound, version_id, 0, pool_name)
                     trace = [] if recorder is not None else None
                     matched, requests = asn.add(item, trace)

@@ -99,6 +99,18 @@ NRS_IFU_VALID_PATHS = frozenset(
 NIS_SOSS_UNCALIBRATED_FILTERS = ("f277w",)
 
 
+#: the columns :func:`classify` reads
+CLASSIFY_COLUMNS = ("pntgtype", "exp_type", "is_psf", "is_imprt", "bkgdtarg")
+#: the columns each optical-path predicate reads
+PREDICATE_COLUMNS = {
+    "nrsfss_valid_detector": ("detector", "filter", "grating", "fxd_slit"),
+    "nrsifu_valid_detector": ("exp_type", "detector", "filter", "grating"),
+    "nrslamp_valid_detector": ("detector", "grating", "opmode", "lamp"),
+    "nrccoron_valid_detector": ("detector", "subarray", "pupil"),
+    "nissoss_calibrated_filter": ("exp_type", "filter"),
+}
+
+
 class MissingColumn(KeyError):
     """A column the DMS rules read directly is absent from the pool."""
 

@@ -70,7 +70,8 @@ def spectral_science(exclude=()):
 def target_acq():
     """Classified as a target acquisition (by the plain classifier, not the rule's)."""
     return Test(
-        lambda item, asn: dms.classify(item), value="target_acquisition", name="target_acq"
+        lambda item, asn: dms.classify(item), value="target_acquisition", name="target_acq",
+        columns=dms.CLASSIFY_COLUMNS,
     )
 
 
@@ -113,7 +114,7 @@ def target():
     return Any_(
         All(
             Attr(["asn_candidate"], name="acdirect", value=r"\[\('c\d{4}', 'direct_image'\)\]"),
-            Test(lambda item, asn: "000", name="target"),
+            Test(lambda item, asn: "000", name="target", columns=()),
         ),
         Attr(["targetid"], name="target"),
     )
@@ -139,7 +140,7 @@ def item_test(predicate, expected=True):
     """A pure test of the row (no association state)."""
     return Test(lambda item, asn: item, value=expected,
                 test=lambda value, item: predicate(item) == value,
-                force_unique=False)
+                force_unique=False, columns=dms.PREDICATE_COLUMNS[predicate.__name__])
 
 
 # ---------------------------------------------------------------- closed associations

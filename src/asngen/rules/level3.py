@@ -62,7 +62,7 @@ def target(checked_for_background=True):
     """Same target.  Backgrounds skip the check (and are offered to existing associations)."""
     direct = All(
         Attr(["asn_candidate"], name="acdirect", value=r"\[\('c\d{4}', 'direct_image'\)\]"),
-        Test(lambda item, asn: "000", name="target"),
+        Test(lambda item, asn: "000", name="target", columns=()),
     )
     if not checked_for_background:
         return Any_(direct, Attr(["targetid"], name="target"))
@@ -116,7 +116,7 @@ def not_background_or_tso():
 def item_test(predicate, expected=True):
     return Test(lambda item, asn: item, value=expected,
                 test=lambda value, item: predicate(item) == value,
-                force_unique=False)
+                force_unique=False, columns=dms.PREDICATE_COLUMNS[predicate.__name__])
 
 
 # ---------------------------------------------------------------- classification
