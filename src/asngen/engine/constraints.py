@@ -155,6 +155,10 @@ class Attr(Node):
     only_on_match: bool = False
     is_acid: bool = False
     invalid: frozenset = EMPTY_SET
+    #: for a computed ``value``: what it is on a pristine association, and the names of the
+    #: constraints whose state it is computed from (lets a row be refused before any exists)
+    fresh_value: Any = None
+    reads: tuple = ()
     slot: int = -1
 
     kind = "attr"

@@ -23,6 +23,9 @@ from __future__ import annotations
 from .constraints import EMPTY_SET, meets
 
 
+_UNSET = object()
+
+
 def _usable_static(leaf) -> bool:
     return (
         leaf.kind == "attr"
@@ -92,8 +95,8 @@ def _walk(group, found: Analysis, guards: list, guarding: list, statics: bool) -
             guarding[0] = False
 
 
-def static_pass(leaf, item) -> bool:
-    """The verdict of one static check on a fresh association."""
+def static_pass(leaf, item, pattern=_UNSET) -> bool:
+    """The verdict of one column test on a fresh association (``pattern``: its value there)."""
     value = None
     for column in leaf.sources:
         candidate = item.get(column)
@@ -104,35 +107,51 @@ def static_pass(leaf, item) -> bool:
         return not (leaf.required and not leaf.force_undefined)
     if leaf.force_undefined:
         return False
-    if leaf.value is None:
+    if pattern is _UNSET:
+        pattern = leaf.value
+    if pattern is None:
         return True
-    return meets(str(value), leaf.value)
+    return meets(str(value), pattern)
 
 
 PASS, FAIL, UNKNOWN = 1, 0, 2
 
 
-def fresh_verdict(node, item) -> int:
+def fresh_verdict(node, item, touched: set | None = None) -> int:
     """What checking ``item`` against a *fresh* association gives at ``node``, if decidable.
 
     PASS and FAIL mean "matches / refuses, with no reprocess request"; UNKNOWN
     means the answer needs the real check.  Only leaves that depend on the row
-    alone are decided: column tests with a fixed pattern and tests that
-    declare the columns they read.
+    alone are decided: column tests with a fixed pattern, tests that declare
+    the columns they read, and computed patterns whose inputs nothing before
+    them in the check can have changed (``touched`` collects the names of
+    constraints that may have changed state so far, in evaluation order).
     """
+    if touched is None:
+        touched = set()
     kind = node.kind
     if kind == "attr":
-        if node.evaluate or node.onlyif is not None or callable(node.value):
+        value = node.value
+        if node.evaluate or node.onlyif is not None:
+            _touch(node, touched)
             return UNKNOWN
-        if static_pass(node, item):
+        if callable(value):
+            if node.fresh_value is None or touched.intersection(node.reads):
+                _touch(node, touched)
+                return UNKNOWN
+            value = node.fresh_value
+        if static_pass(node, item, value):
+            touched.add(node.name)
             return UNKNOWN if node.force_reprocess is not None else PASS
         return FAIL
     if kind == "test":
         if node.columns is None or node.side_effects:
+            _touch(node, touched)
             return UNKNOWN
         try:
             got = node.sources(item, None)
         except Exception:  # noqa: BLE001 - undecidable here; the real check will tell
+            _touch(node, touched)
             return UNKNOWN
         expected = node.value
         if expected is None:
@@ -141,6 +160,8 @@ def fresh_verdict(node, item) -> int:
             satisfied = expected == got
         else:
             satisfied = bool(node.test(expected, got))
+        if satisfied:
+            touched.add(node.name)
         if (satisfied and node.reprocess_on_match) or (not satisfied and node.reprocess_on_fail):
             return UNKNOWN
         return PASS if satisfied else FAIL
@@ -148,7 +169,7 @@ def fresh_verdict(node, item) -> int:
     if reduce in ("all", "notall"):
         result = PASS
         for child in node.children:
-            verdict = fresh_verdict(child, item)
+            verdict = fresh_verdict(child, item, touched)
             if verdict == FAIL:
                 result = FAIL
                 break
@@ -159,16 +180,24 @@ def fresh_verdict(node, item) -> int:
     else:
         result = FAIL
         for child in node.children:
-            verdict = fresh_verdict(child, item)
+            verdict = fresh_verdict(child, item, touched)
             if verdict == FAIL:
                 continue
-            result = verdict
-            break
+            if verdict == PASS:
+                if result == FAIL:
+                    result = PASS
+                break
+            result = UNKNOWN
         if reduce == "notany" and result != UNKNOWN:
             result = PASS if result == FAIL else FAIL
     if (result == PASS and node.reprocess_on_match) or (result == FAIL and node.reprocess_on_fail):
         return UNKNOWN
     return result
+
+
+def _touch(node, touched: set) -> None:
+    for leaf in node.leaves():
+        touched.add(leaf.name)
 
 
 def fresh_columns(node, raw: list, patterns: dict, presence: list) -> None:
@@ -180,15 +209,18 @@ def fresh_columns(node, raw: list, patterns: dict, presence: list) -> None:
     """
     for leaf in node.leaves():
         if leaf.kind == "attr":
-            if leaf.evaluate or leaf.onlyif is not None or callable(leaf.value):
+            if leaf.evaluate or leaf.onlyif is not None:
                 continue  # undecidable from the row: fresh_verdict does not read it
+            if callable(leaf.value) and leaf.fresh_value is None:
+                continue
+            pattern = leaf.fresh_value if callable(leaf.value) else leaf.value
             for column in leaf.sources:
-                if leaf.value is None:
+                if pattern is None:
                     if column not in presence:
                         presence.append(column)
                 else:
                     found = patterns.setdefault(column, [])
-                    value = leaf.value if isinstance(leaf.value, str) else tuple(leaf.value)
+                    value = pattern if isinstance(pattern, str) else tuple(pattern)
                     if value not in found:
                         found.append(value)
         elif leaf.columns is not None and not leaf.side_effects:

@@ -11,8 +11,7 @@ decision is recorded for ``asngen explain``.
 from __future__ import annotations
 
 from ..association import Association
-from ..engine.constraints import EMPTY_SET, Category, Check, Reprocess, meets
-from ..engine.memo import RecordingRow, RefusalMemo
+from ..engine.constraints import EMPTY_SET, Category, Reprocess, meets
 from ..engine.index import FAIL, AssociationIndex, fresh_columns, fresh_verdict
 from ..engine.queue import WorkQueue, keep_after
 
@@ -27,7 +26,6 @@ class RunState:
         self.recorder = None  # an explain.Recorder when decisions are recorded
         self.warnings: list[str] = []
         self.on_progress = None
-        self.refusals = RefusalMemo()
 
     def warn(self, message: str) -> None:
         self.warnings.append(message)
@@ -118,7 +116,6 @@ def generate(items, registry, version_id, pool_name: str, run: RunState) -> list
     queue = WorkQueue()
     queue.push(Reprocess(list(items), list(registry.rules), Category.BOTH))
     recorder = run.recorder
-    memo = run.refusals
     all_rules = registry.rules
     while True:
         work = queue.pop()
@@ -150,16 +147,6 @@ def generate(items, registry, version_id, pool_name: str, run: RunState) -> list
                         if recorder is not None:
                             recorder.refuse_static(item, bound)
                         continue
-                    memo_key = (bound.template, bound.has_global)
-                    if recorder is None:
-                        if memo.refused(memo_key, item):
-                            continue
-                        scratch = Association(bound, version_id, 0, pool_name)
-                        recording = RecordingRow(item)
-                        matched, requests = Check(scratch, None).run(bound.tree, recording)
-                        if not matched and not requests and bound.force_match is None:
-                            memo.remember(memo_key, recording)
-                            continue
                     asn = Association(bound, version_id, 0, pool_name)
                     trace = [] if recorder is not None else None
                     matched, requests = asn.add(item, trace)

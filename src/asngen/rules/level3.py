@@ -28,7 +28,8 @@ def science(*rule_constraints, name=None):
             All(
                 target_acq(),
                 Attr(["obs_num"], name="acq_obsnum", force_unique=False,
-                     value=lambda asn: "(" + "|".join(asn.found_of("obs_num")) + ")"),
+                     value=lambda asn: "(" + "|".join(asn.found_of("obs_num")) + ")",
+                     fresh_value="()", reads=("obs_num",)),
                 name="acq_constraint", work_over=Category.EXISTING,
             ),
             name="acq_check", gate=_maybe_acquisition,
