@@ -328,7 +328,7 @@ def main(argv: list[str] | None = None) -> int:
         "--args",
         action="append",
         metavar="OPTS",
-        help="an explicit option list instead of --set (repeatable), e.g. '-i o001'",
+        help="an explicit option list instead of --set (repeatable); write --args=--merge when it starts with a dash and has no space",
     )
     parser.add_argument("-j", "--jobs", type=int, default=2, help="parallel pairs (default 2)")
     parser.add_argument("--timeout", type=float, default=300, help="reference seconds per run")
