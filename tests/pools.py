@@ -1,0 +1,122 @@
+"""Small association pools built by the tests themselves.
+
+A pool is pipe-delimited text with one header line.  :func:`exposure` gives
+one row with plausible defaults for every column the rules read (a MIRI
+image of target 1 in observation 1 of program 99009); a test overrides only
+what matters to it.  :func:`write_pool` writes the rows where the test wants
+them, and :func:`run` generates from that file in-process.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from asngen.api import GenerateResult, generate
+from asngen.options import GenerateOptions
+
+COLUMNS = (
+    "FILENAME", "PROGRAM", "OBS_NUM", "OBS_ID", "ACT_ID", "EXP_TYPE", "INSTRUME", "DETECTOR",
+    "CHANNEL", "FILTER", "PUPIL", "GRATING", "FXD_SLIT", "BAND", "SUBARRAY", "TARGETID",
+    "PNTGTYPE", "VISITYPE", "PATTTYPE", "NUMDTHPT", "PATT_NUM", "SUBPXPTS", "EXPSPCIN",
+    "DITHPTIN", "MOSTILNO", "BKGDTARG", "IS_PSF", "IS_IMPRT", "TSOVISIT", "MSAMETFL",
+    "MSASTATE", "OPMODE", "LAMP", "NINTS", "DMS_NOTE", "EXPOSERR", "ASN_CANDIDATE",
+)
+
+DEFAULTS = {
+    "PROGRAM": "99009",
+    "OBS_NUM": "1",
+    "OBS_ID": "V99009001001P0000000002101",
+    "ACT_ID": "1",
+    "EXP_TYPE": "MIR_IMAGE",
+    "INSTRUME": "MIRI",
+    "DETECTOR": "MIRIMAGE",
+    "CHANNEL": "NULL",
+    "FILTER": "F560W",
+    "PUPIL": "NULL",
+    "GRATING": "NULL",
+    "FXD_SLIT": "NULL",
+    "BAND": "NULL",
+    "SUBARRAY": "FULL",
+    "TARGETID": "1",
+    "PNTGTYPE": "SCIENCE",
+    "VISITYPE": "PRIME_TARGETED_FIXED",
+    "PATTTYPE": "NULL",
+    "NUMDTHPT": "1",
+    "PATT_NUM": "1",
+    "SUBPXPTS": "1",
+    "EXPSPCIN": "1",
+    "DITHPTIN": "1",
+    "MOSTILNO": "1",
+    "BKGDTARG": "F",
+    "IS_PSF": "F",
+    "IS_IMPRT": "F",
+    "TSOVISIT": "F",
+    "MSAMETFL": "NULL",
+    "MSASTATE": "NULL",
+    "OPMODE": "NULL",
+    "LAMP": "NULL",
+    "NINTS": "10",
+    "DMS_NOTE": "NULL",
+    "EXPOSERR": "NULL",
+    "ASN_CANDIDATE": "[('o001', 'observation')]",
+}
+
+
+def exposure(filename: str, **values: object) -> dict[str, str]:
+    """One pool row: the defaults overridden by ``values`` (keys are column names, any case)."""
+    row = dict(DEFAULTS, FILENAME=filename)
+    for key, value in values.items():
+        column = key.upper()
+        if column not in row:
+            raise KeyError(f"unknown pool column {key!r}")
+        row[column] = str(value)
+    return row
+
+
+def pool_text(rows: list[dict[str, str]]) -> str:
+    lines = ["|".join(COLUMNS)]
+    lines.extend("|".join(row[column] for column in COLUMNS) for row in rows)
+    return "\n".join(lines) + "\n"
+
+
+def write_pool(directory: Path, rows: list[dict[str, str]], name: str = "test_pool.csv") -> Path:
+    path = Path(directory) / name
+    path.write_text(pool_text(rows))
+    return path
+
+
+def run(directory: Path, rows: list[dict[str, str]], **options: object) -> GenerateResult:
+    """Write ``rows`` as a pool and generate from it with ``options`` (GenerateOptions fields)."""
+    options.setdefault("version_id", "x")
+    return generate(write_pool(directory, rows), GenerateOptions(**options))
+
+
+def outline(files: list[tuple[str, str]]) -> str:
+    """Association files (name, text) as readable lines, sorted by file name.
+
+    One line per file (name, asn_type, asn_rule), then each product name and
+    its members (expname, exptype), indented.  Tests compare this text with
+    what the reference wrote for the same pool.
+    """
+    lines = []
+    for name, text in sorted(files):
+        data = json.loads(text)
+        lines.append(f"{name} {data['asn_type']} {data['asn_rule']}")
+        for product in data["products"]:
+            lines.append(f"  {product['name']}")
+            lines.extend(f"    {member['expname']} {member['exptype']}" for member in product["members"])
+    return "\n".join(lines)
+
+
+def summary(result: GenerateResult) -> list[tuple]:
+    """Each association as (asn_type, asn_rule, [(product name, [(expname, exptype), ...])])."""
+    out = []
+    for asn in result.associations:
+        data = asn.data
+        products = [
+            (product["name"], [(m["expname"], m["exptype"]) for m in product["members"]])
+            for product in data["products"]
+        ]
+        out.append((data["asn_type"], data["asn_rule"], products))
+    return out
