@@ -104,8 +104,9 @@ class Refusal:
 
     @property
     def about_kind(self) -> bool:
-        """True when this only says the row is not the kind of exposure the rule is for."""
-        return self.of_kind or "exp_type" in self.columns or self.why in ("design", "retry")
+        """True when this only says the row is not the kind of exposure (or candidate) the rule is for."""
+        return (self.of_kind or "exp_type" in self.columns or "asn_candidate" in self.columns
+                or self.why in ("design", "retry"))
 
     def sentence(self) -> str:
         cols = "/".join(self.columns) or self.constraint
@@ -125,7 +126,7 @@ class Refusal:
                         f"{_pattern_text(self.required)}")
             return f"{self.constraint}: the row has {cols} = {seen}, the rule requires {_pattern_text(self.required)}"
         if self.why == "excluded":
-            return f"{self.constraint}: the row has {seen}, which the rule excludes"
+            return f"{self.constraint}: the row has {self.seen}, which the rule excludes"
         if self.why == "retry":
             return f"{self.constraint}: the row lists several values and is tried again with each"
         if self.why == "design":
@@ -251,7 +252,9 @@ def _excluded(node, item) -> Refusal:
             column, value = _row_value(item, leaf)
             if column is not None and f"{column} = {value!r}" not in parts:
                 parts.append(f"{column} = {value!r}")
-    name = node.name or next((leaf.name for leaf in node.leaves() if leaf.name), None) or "an excluded case"
+    name = node.name or next((leaf.name for leaf in node.leaves() if leaf.name), None)
+    if name is None:
+        name = next((_label(leaf) for leaf in node.leaves() if leaf.kind == "attr"), "excluded case")
     first = next(iter(node.leaves()), None)
     return Refusal(name, [], "excluded", " and ".join(parts) or "what it excludes", None,
                    position=first.slot if first is not None else -1)
@@ -866,10 +869,9 @@ def reason_from_decisions(decisions: list[RuleDecision], row: dict) -> str:
     rule ruled out from the row alone; then the fewest alternatives, then
     the refusal that came furthest into its rule.
     """
-    for decision in decisions:
-        for placement in decision.placements:
-            if placement.written is None:
-                return f"{decision.context}: {decision.rule} {placement.sentence()}"
+    dropped = next((f"{decision.context}: {decision.rule} {placement.sentence()}"
+                    for decision in decisions for placement in decision.placements
+                    if placement.written is None), None)
     ranked = []
     for position, decision in enumerate(decisions):
         if decision.for_kind == 0:
@@ -887,8 +889,12 @@ def reason_from_decisions(decisions: list[RuleDecision], row: dict) -> str:
             width = decision.for_kind or 99
             ranked.append(((bool(telling), tier, -len(shown), -width, _furthest(shown), -position),
                            f"{decision.context}: {decision.rule}: {what}: {_join(shown)}"))
-    if ranked:
-        return max(ranked)[1]
+    best = max(ranked) if ranked else None
+    if dropped is not None:
+        # the row was placed, but not where a person expects: name the best refusal too
+        return dropped if best is None or not best[0][0] else f"{dropped}; and {best[1]}"
+    if best is not None:
+        return best[1]
     if decisions:
         return f"no rule takes exposures of exp_type {row.get('exp_type')!r}"
     return "no rule was tried on it (it is in none of the candidates generated)"

@@ -74,8 +74,7 @@ def run(args: argparse.Namespace) -> int:
             document["associations"] = [a.to_dict() for a in associations]
         if show_orphans:
             document["orphans"] = [{"filename": e.filename, "reason": e.reason} for e in orphans]
-        json.dump(document, sys.stdout, indent=1)
-        sys.stdout.write("\n")
+        _emit(json.dumps(document, indent=1) + "\n")
         return 0
     out = []
     for warning in result.warnings:
@@ -88,5 +87,16 @@ def run(args: argparse.Namespace) -> int:
         out.append(f"{summary['rows']} rows, {summary['associations']} associations, "
                    f"{summary['orphans']} rows in no association")
         out += [f"  {e.filename}: {e.reason}" for e in orphans]
-    print("\n".join(out).rstrip("\n"))
+    _emit("\n".join(out).rstrip("\n") + "\n")
     return 0
+
+
+def _emit(text: str) -> None:
+    """Print, and end quietly when the reader of a pipe (``| head``) has gone."""
+    import os
+
+    try:
+        sys.stdout.write(text)
+        sys.stdout.flush()
+    except BrokenPipeError:
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
