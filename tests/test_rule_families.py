@@ -277,6 +277,118 @@ def group_candidate():
     return rows
 
 
+
+# -- more configurations -----------------------------------------------------------------------------
+
+
+@pool
+def nirspec_lamps():
+    """Lamp exposures: spectral lamps through the opaque filter, an imaging lamp through the mirror."""
+    lamp = {"INSTRUME": "NIRSPEC", "DETECTOR": "NRS1", "FILTER": "OPAQUE", "PNTGTYPE": "ENGINEERING",
+            "VISITYPE": "ENGINEERING"}
+    return [
+        exposure(fname(1, "02101_00001", "nrs1"), **lamp, EXP_TYPE="NRS_LAMP", GRATING="G140H",
+                 FXD_SLIT="S200A1", LAMP="LINE1", OPMODE="FIXEDSLIT"),
+        exposure(fname(1, "02102_00001", "nrs1"), **lamp, EXP_TYPE="NRS_AUTOWAVE", GRATING="G395H",
+                 LAMP="LINE2", OPMODE="MSASPEC", MSAMETFL="jw99009001001_01_msa.fits"),
+        exposure(fname(1, "02103_00001", "nrs1"), **lamp, EXP_TYPE="NRS_LAMP", GRATING="MIRROR",
+                 LAMP="FLAT1", OPMODE="IMAGE"),
+    ]
+
+
+@pool
+def msa_all_open():
+    """An MSA exposure with every shutter open, through the mirror: a non-science image."""
+    return [
+        exposure(fname(1, "02101_00001", "nrs1"), **dict(MSA, GRATING="MIRROR", PATTTYPE="NONE", NUMDTHPT="1"),
+                 DETECTOR="NRS1", MSASTATE="PRIMARYPARK_ALLOPEN"),
+        exposure(fname(1, "03101_00001", "nrs1"), **MSA, DETECTOR="NRS1", ACT_ID=3),
+        exposure(fname(1, "03101_00002", "nrs1"), **MSA, DETECTOR="NRS1", ACT_ID=3, PATT_NUM=2),
+    ]
+
+
+SOSS = {"INSTRUME": "NIRISS", "EXP_TYPE": "NIS_SOSS", "DETECTOR": "NIS", "FILTER": "CLEAR",
+        "PUPIL": "GR700XD", "SUBARRAY": "SUBSTRIP256"}
+
+
+@pool
+def soss():
+    """SOSS as a time series (one exposure with a single integration), and plain."""
+    return [
+        exposure(fname(1, "01101_00001", "nis"), **SOSS, TSOVISIT="T"),
+        exposure(fname(1, "01101_00002", "nis"), **SOSS, TSOVISIT="T", NINTS=1),
+        exposure(fname(2, "01101_00001", "nis"), **SOSS, OBS_NUM=2, ASN_CANDIDATE="[('o002', 'observation')]"),
+        exposure(fname(3, "01101_00001", "nis"), **dict(SOSS, FILTER="F277W"), TSOVISIT="T", OBS_NUM=3,
+                 ASN_CANDIDATE="[('o003', 'observation')]"),
+    ]
+
+
+BOTS = {"INSTRUME": "NIRSPEC", "EXP_TYPE": "NRS_BRIGHTOBJ", "FILTER": "F290LP", "GRATING": "G395H",
+        "FXD_SLIT": "S1600A1", "SUBARRAY": "SUB2048", "TSOVISIT": "T"}
+
+
+@pool
+def bright_object():
+    return [
+        exposure(fname(1, "01101_00001", "nrs1"), **BOTS, DETECTOR="NRS1"),
+        exposure(fname(1, "01101_00001", "nrs2"), **BOTS, DETECTOR="NRS2"),
+        exposure(fname(2, "01101_00001", "nrs1"), **dict(BOTS, GRATING="G140M", FILTER="F070LP"),
+                 DETECTOR="NRS1", OBS_NUM=2, ASN_CANDIDATE="[('o002', 'observation')]"),
+    ]
+
+
+NRC_WFSS = {"INSTRUME": "NIRCAM", "DETECTOR": "NRCALONG", "CHANNEL": "LONG", "FILTER": "F444W"}
+
+
+@pool
+def nircam_wfss():
+    """NIRCam grism exposures with direct images before and after."""
+    return [
+        exposure(fname(1, "02101_00001", "nrcalong"), **NRC_WFSS, EXP_TYPE="NRC_IMAGE", PUPIL="CLEAR",
+                 EXPSPCIN=1),
+        exposure(fname(1, "02103_00001", "nrcalong"), **NRC_WFSS, EXP_TYPE="NRC_WFSS", PUPIL="GRISMR",
+                 ACT_ID=3, EXPSPCIN=2),
+        exposure(fname(1, "02105_00001", "nrcalong"), **NRC_WFSS, EXP_TYPE="NRC_WFSS", PUPIL="GRISMR",
+                 ACT_ID=5, EXPSPCIN=3),
+        exposure(fname(1, "02107_00001", "nrcalong"), **NRC_WFSS, EXP_TYPE="NRC_IMAGE", PUPIL="CLEAR",
+                 ACT_ID=7, EXPSPCIN=4),
+    ]
+
+
+@pool
+def miri_coronagraphy():
+    coron = {"EXP_TYPE": "MIR_4QPM", "FILTER": "F1065C", "SUBARRAY": "MASK1065"}
+    cand = "[('o00{obs}', 'observation'), ('c1000', 'coronagraphy')]"
+    return [
+        exposure(fname(1, "02101_00001", "mirimage"), **coron, ASN_CANDIDATE=cand.format(obs=1)),
+        exposure(fname(2, "02101_00001", "mirimage"), **coron, OBS_NUM=2, IS_PSF="T", TARGETID=2,
+                 ASN_CANDIDATE=cand.format(obs=2)),
+        exposure(fname(1, "02102_00001", "mirimage"), **coron, ACT_ID=2, BKGDTARG="T",
+                 ASN_CANDIDATE=cand.format(obs=1)),
+    ]
+
+
+@pool
+def fgs():
+    fgs_image = {"INSTRUME": "FGS", "EXP_TYPE": "FGS_IMAGE", "DETECTOR": "GUIDER1", "FILTER": "NULL"}
+    return [exposure(fname(1, f"02101_0000{n}", "guider1"), **fgs_image, PATT_NUM=n) for n in (1, 2)]
+
+
+@pool
+def ifu_imprint_tiles():
+    """Two mosaic tiles: each science exposure takes only the imprints of its own tile."""
+    rows = []
+    for tile in (1, 2):
+        rows += [
+            exposure(fname(1, f"0210{tile}_0000{n}", "nrs1"), **IFU, PATT_NUM=n, DITHPTIN=n, MOSTILNO=tile,
+                     ACT_ID=tile)
+            for n in (1, 2)
+        ]
+        rows.append(exposure(fname(1, f"0210{tile + 4}_00001", "nrs1"), **IFU, PATT_NUM=1, DITHPTIN=1,
+                             MOSTILNO=tile, ACT_ID=tile + 4, IS_IMPRT="T"))
+    return rows
+
+
 # -- what the reference wrote for each pool ---------------------------------------------------
 # (label, GenerateOptions fields, outline of the reference's files: see tests.pools.outline)
 
@@ -1001,6 +1113,186 @@ jw99009-o002_x_image3_00001_asn.json image3 candidate_Asn_Lv3ImageBackground
     jw99009002001_02101_00002_mirimage_cal.fits science
 """,
     ),
+    (
+        "nirspec_lamps", dict(),
+        """
+jw99009-o001_x_image2_00001_asn.json image2 candidate_Asn_Lv2NRSLAMPImage
+  jw99009001001_02103_00001_nrs1
+    jw99009001001_02103_00001_nrs1_rate.fits science
+jw99009-o001_x_nrslamp-spec2_00001_asn.json nrslamp-spec2 candidate_Asn_Lv2NRSLAMPSpectral
+  jw99009001001_02102_00001_nrs1
+    jw99009001001_02102_00001_nrs1_rate.fits science
+jw99009-o001_x_nrslamp-spec2_00002_asn.json nrslamp-spec2 candidate_Asn_Lv2NRSLAMPSpectral
+  jw99009001001_02101_00001_nrs1
+    jw99009001001_02101_00001_nrs1_rate.fits science
+""",
+    ),
+    (
+        "msa_all_open", dict(),
+        """
+jw99009-o001_x_spec2_00001_asn.json spec2 candidate_Asn_Lv2NRSMSA
+  jw99009001001_03101_00002_nrs1
+    jw99009001001_03101_00002_nrs1_rate.fits science
+    jw99009001001_03101_00001_nrs1_rate.fits background
+jw99009-o001_x_spec2_00002_asn.json spec2 candidate_Asn_Lv2NRSMSA
+  jw99009001001_03101_00001_nrs1
+    jw99009001001_03101_00001_nrs1_rate.fits science
+    jw99009001001_03101_00002_nrs1_rate.fits background
+jw99009-o001_x_spec2_00003_asn.json spec2 candidate_Asn_Lv2NRSMSA
+  jw99009001001_02101_00001_nrs1
+    jw99009001001_02101_00001_nrs1_rate.fits science
+jw99009-o001_x_spec3_00001_asn.json spec3 candidate_Asn_Lv3SpectralSource
+  jw99009-o001_{source_id}_nirspec_f170lp-g235m
+    jw99009001001_03101_00001_nrs1_cal.fits science
+    jw99009001001_03101_00002_nrs1_cal.fits science
+jw99009-o001_x_spec3_00002_asn.json spec3 candidate_Asn_Lv3SpectralSource
+  jw99009-o001_{source_id}_nirspec_f170lp-mirror
+    jw99009001001_02101_00001_nrs1_cal.fits science
+""",
+    ),
+    (
+        "soss", dict(),
+        """
+jw99009-o001_x_tso-spec2_00001_asn.json tso-spec2 candidate_Asn_Lv2SpecTSO
+  jw99009001001_01101_00002_nis
+    jw99009001001_01101_00002_nis_rateints.fits science
+jw99009-o001_x_tso-spec2_00002_asn.json tso-spec2 candidate_Asn_Lv2SpecTSO
+  jw99009001001_01101_00001_nis
+    jw99009001001_01101_00001_nis_rateints.fits science
+jw99009-o001_x_tso3_00001_asn.json tso3 candidate_Asn_Lv3TSO
+  jw99009-o001_t001_niriss_clear-gr700xd-substrip256
+    jw99009001001_01101_00001_nis_calints.fits science
+jw99009-o002_x_spec2_00001_asn.json spec2 candidate_Asn_Lv2Spec
+  jw99009002001_01101_00001_nis
+    jw99009002001_01101_00001_nis_rate.fits science
+jw99009-o002_x_spec3_00001_asn.json spec3 candidate_Asn_Lv3SlitlessSpectral
+  jw99009-o002_t001_niriss_clear-gr700xd-substrip256
+    jw99009002001_01101_00001_nis_cal.fits science
+""",
+    ),
+    (
+        "bright_object", dict(),
+        """
+jw99009-o001_x_tso-spec2_00001_asn.json tso-spec2 candidate_Asn_Lv2SpecTSO
+  jw99009001001_01101_00001_nrs2
+    jw99009001001_01101_00001_nrs2_rateints.fits science
+jw99009-o001_x_tso-spec2_00002_asn.json tso-spec2 candidate_Asn_Lv2SpecTSO
+  jw99009001001_01101_00001_nrs1
+    jw99009001001_01101_00001_nrs1_rateints.fits science
+jw99009-o001_x_tso3_00001_asn.json tso3 candidate_Asn_Lv3TSO
+  jw99009-o001_t001_nirspec_f290lp-g395h-s1600a1-sub2048
+    jw99009001001_01101_00001_nrs1_calints.fits science
+    jw99009001001_01101_00001_nrs2_calints.fits science
+jw99009-o002_x_tso-spec2_00001_asn.json tso-spec2 candidate_Asn_Lv2SpecTSO
+  jw99009002001_01101_00001_nrs1
+    jw99009002001_01101_00001_nrs1_rateints.fits science
+jw99009-o002_x_tso3_00001_asn.json tso3 candidate_Asn_Lv3TSO
+  jw99009-o002_t001_nirspec_f070lp-g140m-s1600a1-sub2048
+    jw99009002001_01101_00001_nrs1_calints.fits science
+""",
+    ),
+    (
+        "nircam_wfss", dict(),
+        """
+jw99009-o001_x_image2_00001_asn.json image2 candidate_Asn_Lv2Image
+  jw99009001001_02107_00001_nrcalong
+    jw99009001001_02107_00001_nrcalong_rate.fits science
+jw99009-o001_x_image2_00002_asn.json image2 candidate_Asn_Lv2Image
+  jw99009001001_02101_00001_nrcalong
+    jw99009001001_02101_00001_nrcalong_rate.fits science
+jw99009-o001_x_image3_00001_asn.json image3 candidate_Asn_Lv3Image
+  jw99009-o001_t001_nircam_clear-f444w
+    jw99009001001_02101_00001_nrcalong_cal.fits science
+    jw99009001001_02107_00001_nrcalong_cal.fits science
+jw99009-o001_x_spec2_00001_asn.json spec2 candidate_Asn_Lv2WFSSNRC
+  jw99009001001_02105_00001_nrcalong
+    jw99009001001_02105_00001_nrcalong_rate.fits science
+    jw99009-o001_t001_nircam_clear-f444w_i2d.fits direct_image
+    jw99009-o001_t001_nircam_clear-f444w_cat.ecsv sourcecat
+    jw99009-o001_t001_nircam_clear-f444w_segm.fits segmap
+jw99009-o001_x_spec2_00002_asn.json spec2 candidate_Asn_Lv2WFSSNRC
+  jw99009001001_02103_00001_nrcalong
+    jw99009001001_02103_00001_nrcalong_rate.fits science
+    jw99009-o001_t001_nircam_clear-f444w_i2d.fits direct_image
+    jw99009-o001_t001_nircam_clear-f444w_cat.ecsv sourcecat
+    jw99009-o001_t001_nircam_clear-f444w_segm.fits segmap
+jw99009-o001_x_spec3_00001_asn.json spec3 candidate_Asn_Lv3WFSSNRC
+  jw99009-o001_t001_nircam_f444w-grismr
+    jw99009001001_02103_00001_nrcalong_cal.fits science
+    jw99009001001_02105_00001_nrcalong_cal.fits science
+""",
+    ),
+    (
+        "miri_coronagraphy", dict(),
+        """
+jw99009-c1000_x_coron3_00001_asn.json coron3 candidate_Asn_Lv3MIRCoron
+  jw99009-c1000_t001_miri_f1065c-mask1065
+    jw99009001001_02101_00001_mirimage_calints.fits science
+    jw99009002001_02101_00001_mirimage_calints.fits psf
+jw99009-o001_x_image2_00001_asn.json image2 candidate_Asn_Lv2ImageSpecial
+  jw99009001001_02102_00001_mirimage
+    jw99009001001_02102_00001_mirimage_rateints.fits science
+jw99009-o001_x_image2_00002_asn.json image2 candidate_Asn_Lv2Image
+  jw99009001001_02101_00001_mirimage
+    jw99009001001_02101_00001_mirimage_rateints.fits science
+    jw99009001001_02102_00001_mirimage_rateints.fits background
+jw99009-o002_x_image2_00001_asn.json image2 candidate_Asn_Lv2ImageSpecial
+  jw99009002001_02101_00001_mirimage
+    jw99009002001_02101_00001_mirimage_rateints.fits science
+""",
+    ),
+    (
+        "fgs", dict(),
+        """
+jw99009-o001_x_image2_00001_asn.json image2 candidate_Asn_Lv2FGS
+  jw99009001001_02101_00002_guider1
+    jw99009001001_02101_00002_guider1_rate.fits science
+jw99009-o001_x_image2_00002_asn.json image2 candidate_Asn_Lv2FGS
+  jw99009001001_02101_00001_guider1
+    jw99009001001_02101_00001_guider1_rate.fits science
+jw99009-o001_x_image3_00001_asn.json image3 candidate_Asn_Lv3Image
+  jw99009-o001_t001_fgs_clear
+    jw99009001001_02101_00001_guider1_cal.fits science
+    jw99009001001_02101_00002_guider1_cal.fits science
+""",
+    ),
+    (
+        "ifu_imprint_tiles", dict(),
+        """
+jw99009-o001_x_spec2_00001_asn.json spec2 candidate_Asn_Lv2SpecImprint
+  jw99009001001_02106_00001_nrs1
+    jw99009001001_02106_00001_nrs1_rate.fits science
+jw99009-o001_x_spec2_00002_asn.json spec2 candidate_Asn_Lv2NRSIFUNod
+  jw99009001001_02102_00002_nrs1
+    jw99009001001_02102_00002_nrs1_rate.fits science
+    jw99009001001_02102_00001_nrs1_rate.fits background
+    jw99009001001_02106_00001_nrs1_rate.fits imprint
+jw99009-o001_x_spec2_00003_asn.json spec2 candidate_Asn_Lv2NRSIFUNod
+  jw99009001001_02102_00001_nrs1
+    jw99009001001_02102_00001_nrs1_rate.fits science
+    jw99009001001_02102_00002_nrs1_rate.fits background
+    jw99009001001_02106_00001_nrs1_rate.fits imprint
+jw99009-o001_x_spec2_00004_asn.json spec2 candidate_Asn_Lv2SpecImprint
+  jw99009001001_02105_00001_nrs1
+    jw99009001001_02105_00001_nrs1_rate.fits science
+jw99009-o001_x_spec2_00005_asn.json spec2 candidate_Asn_Lv2NRSIFUNod
+  jw99009001001_02101_00002_nrs1
+    jw99009001001_02101_00002_nrs1_rate.fits science
+    jw99009001001_02101_00001_nrs1_rate.fits background
+    jw99009001001_02105_00001_nrs1_rate.fits imprint
+jw99009-o001_x_spec2_00006_asn.json spec2 candidate_Asn_Lv2NRSIFUNod
+  jw99009001001_02101_00001_nrs1
+    jw99009001001_02101_00001_nrs1_rate.fits science
+    jw99009001001_02101_00002_nrs1_rate.fits background
+    jw99009001001_02105_00001_nrs1_rate.fits imprint
+jw99009-o001_x_spec3_00001_asn.json spec3 candidate_Asn_Lv3NRSIFU
+  jw99009-o001_t001_nirspec_g235h
+    jw99009001001_02101_00001_nrs1_cal.fits science
+    jw99009001001_02101_00002_nrs1_cal.fits science
+    jw99009001001_02102_00001_nrs1_cal.fits science
+    jw99009001001_02102_00002_nrs1_cal.fits science
+""",
+    ),
 ]
 
 
@@ -1311,3 +1603,43 @@ def test_debug_renames_duplicates_instead_of_dropping_them(tmp_path):
     assert dups == ["dup00001_jw99009-a3001_x_image3_00001_asn.json"]
     plain = run(tmp_path, group_candidate())
     assert sorted(set(names(result)) - set(dups)) == names(plain)
+
+
+def test_lamps_go_to_their_own_level2_types(tmp_path):
+    result = run(tmp_path, nirspec_lamps())
+    kinds = sorted((d["asn_type"], d["asn_rule"]) for d in documents(result).values())
+    assert kinds == [
+        ("image2", "candidate_Asn_Lv2NRSLAMPImage"),
+        ("nrslamp-spec2", "candidate_Asn_Lv2NRSLAMPSpectral"),
+        ("nrslamp-spec2", "candidate_Asn_Lv2NRSLAMPSpectral"),
+    ]  # and no Level 3 for lamps
+
+
+def test_soss_time_series_skips_single_integrations(tmp_path):
+    result = run(tmp_path, soss())
+    (tso3,) = of_rule(result, "Asn_Lv3TSO")
+    assert members(tso3) == [("jw99009001001_01101_00001_nis_calints.fits", "science")]
+    # a SOSS exposure outside a time series is plain slitless spectroscopy
+    (spec3,) = of_rule(result, "Asn_Lv3SlitlessSpectral")
+    assert spec3["asn_id"] == "o002"
+    # the uncalibrated F277W time series yields nothing at all
+    assert "o003" not in {d["asn_id"] for d in documents(result).values()}
+
+
+def test_wfss_direct_images_on_both_sides(tmp_path):
+    result = run(tmp_path, nircam_wfss())
+    spec2 = of_rule(result, "Asn_Lv2WFSSNRC")
+    assert len(spec2) == 2
+    for data in spec2:
+        assert members(data)[1] == ("jw99009-o001_t001_nircam_clear-f444w_i2d.fits", "direct_image")
+    (spec3,) = of_rule(result, "Asn_Lv3WFSSNRC")
+    assert spec3["products"][0]["name"] == "jw99009-o001_t001_nircam_f444w-grismr"
+
+
+def test_ifu_imprints_stay_with_their_mosaic_tile(tmp_path):
+    result = run(tmp_path, ifu_imprint_tiles())
+    for data in of_rule(result, "Asn_Lv2NRSIFUNod"):
+        (science,) = [name for name, kind in members(data) if kind == "science"]
+        (imprint,) = [name for name, kind in members(data) if kind == "imprint"]
+        tile = science.split("_")[1][4]  # activity 1 or 2
+        assert imprint.split("_")[1] == f"0210{int(tile) + 4}"
