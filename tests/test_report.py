@@ -45,7 +45,7 @@ def test_page_holds_counts_cards_picture_and_orphans(report_pool: Path) -> None:
     assert '<b id="n-orphans">1</b>' in page
     for asn in model.result.associations:
         assert f'id="asn-{asn.asn_name()}"' in page
-    assert page.count('<article class="card"') == len(model.result.associations)
+    assert page.count('<article class="card ') == len(model.result.associations)
     assert "<svg" in page and ">99001/1 (4)</text>" in page and ">99001/2 (1)</text>" in page
     assert "observation 99001/1: 1 of 4 exposures in no association" in page
     assert name_of(4) in page and "no rule takes exposures of exp_type &#x27;nrc_dark&#x27;" in page
@@ -123,8 +123,10 @@ def test_report_in_a_real_browser(chromium: str, report_pool: Path, tmp_path: Pa
     # the filter box, driven by the address: only the matching cards stay visible
     filtered = _browse(chromium, tmp_path / "profile", "--dump-dom", page.as_uri() + "#q=f150w").stdout
     assert re.search(r'id="n-shown">\d+ shown<', filtered)
-    f150w = re.search(r'<article class="card( hidden)?"[^>]*id="asn-jw99001-o001_t_image3_00001_asn"', filtered)
-    f200w = re.search(r'<article class="card( hidden)?"[^>]*id="asn-jw99001-o001_t_image3_00002_asn"', filtered)
+    f150w = re.search(r'<article class="card t-image3( hidden)?"[^>]*id="asn-jw99001-o001_t_image3_00001_asn"',
+                      filtered)
+    f200w = re.search(r'<article class="card t-image3( hidden)?"[^>]*id="asn-jw99001-o001_t_image3_00002_asn"',
+                      filtered)
     assert f150w and not f150w.group(1)
     assert f200w and f200w.group(1)
 

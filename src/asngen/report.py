@@ -23,7 +23,9 @@ CELL, LABEL_WIDTH, HEADER_HEIGHT = 18, 150, 90
 
 _STYLE = """
 body{font:14px/1.4 system-ui,sans-serif;margin:0;color:#1d2330;background:#f6f7f9}
-header{background:#1d2a44;color:#fff;padding:14px 24px}header h1{margin:0;font-size:20px}
+header{background:#1d2a44;color:#fff;padding:14px 24px;position:sticky;top:0;z-index:1}
+header h1{margin:0;font-size:20px;display:inline-block;margin-right:24px}nav a{color:#cfe0ff;margin-right:14px}
+.scroll{max-height:75vh;overflow:auto;border:1px solid #dde;background:#fff;display:inline-block}
 main{padding:16px 24px}section{margin-bottom:28px}h2{font-size:17px;border-bottom:1px solid #ccd;padding-bottom:4px}
 .counts{display:flex;gap:14px;flex-wrap:wrap}.count{background:#fff;border:1px solid #d5d9e0;border-radius:6px;
 padding:8px 16px;min-width:110px}.count b{display:block;font-size:24px}
@@ -40,8 +42,9 @@ margin-right:12px}.swatch{display:inline-block;width:11px;height:11px;margin-rig
 
 _SCRIPT = """
 const box=document.getElementById('filter');
+const items=[...document.querySelectorAll('.card,#orphan-table tr.orphan')].map(el=>[el,el.textContent.toLowerCase()]);
 function apply(){const q=box.value.trim().toLowerCase();let shown=0;
-for(const el of document.querySelectorAll('[data-text]')){const hide=q!==''&&!el.dataset.text.includes(q);
+for(const [el,text] of items){const hide=q!==''&&!text.includes(q);
 el.classList.toggle('hidden',hide);if(!hide)shown++;}
 document.getElementById('n-shown').textContent=q===''?'':shown+' shown';}
 box.addEventListener('input',apply);
@@ -75,8 +78,9 @@ def render(model, title: str | None = None) -> str:
         "<!DOCTYPE html>", '<html lang="en"><head><meta charset="utf-8">',
         f"<title>{escape(title)}</title>",
         '<meta name="viewport" content="width=device-width,initial-scale=1">',
-        f"<style>{_STYLE}</style></head><body>",
-        f"<header><h1>{escape(title)}</h1></header><main>",
+        f"<style>{_STYLE}{_type_styles(colours)}</style></head><body>",
+        f"<header><h1>{escape(title)}</h1><nav><a href=\"#summary\">summary</a><a href=\"#picture\">picture</a>"
+        "<a href=\"#associations\">associations</a><a href=\"#orphans\">orphans</a></nav></header><main>",
         _summary(result, types, len(result.orphans), colours),
         _matrix(model, types, colours),
         '<input id="filter" type="search" placeholder="Filter associations and orphans by any text"'
@@ -86,6 +90,10 @@ def render(model, title: str | None = None) -> str:
         f"</main><script>{_SCRIPT}</script></body></html>",
     ]
     return "\n".join(parts) + "\n"
+
+
+def _type_styles(colours: dict) -> str:
+    return "".join(f".{_type_class(name)}{{--c:{colour}}}" for name, colour in colours.items())
 
 
 def _summary(result, types: Counter, n_orphans: int, colours: dict) -> str:
@@ -130,7 +138,7 @@ def _matrix(model, types: Counter, colours: dict) -> str:
            '<p>One line per observation (program/observation, number of pool rows). A cell shows how many '
            'of the observation\'s exposures are in at least one association of the type; the darker, the '
            'larger the share. Hover a cell for the numbers.</p>',
-           f'<svg id="matrix" xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" '
+           f'<div class="scroll"><svg id="matrix" xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" '
            f'viewBox="0 0 {width} {height}" role="img" aria-label="exposures by observation and type">']
     for i, name in enumerate(columns):
         x = LABEL_WIDTH + CELL * i + CELL // 2
@@ -151,7 +159,7 @@ def _matrix(model, types: Counter, colours: dict) -> str:
             out.append(f'<g><title>{escape(label)}</title><rect x="{x + 1}" y="{y + 1}" width="{CELL - 2}" '
                        f'height="{CELL - 2}" fill="{colour}" fill-opacity="{0.25 + 0.75 * share:.2f}"/>'
                        f'<text x="{x + CELL // 2}" y="{y + 13}" text-anchor="middle" fill="#fff">{n}</text></g>')
-    out.append("</svg></section>")
+    out.append("</svg></div></section>")
     return "".join(out)
 
 
@@ -167,11 +175,9 @@ def _cards(result, colours: dict) -> str:
         )
         products = ", ".join(escape(p["name"]) for p in data["products"])
         summary = ", ".join(f"{n} {escape(kind)}" for kind, n in kinds.most_common())
-        text = " ".join([name, data["asn_type"], data["asn_rule"], data["asn_id"], products]).lower()
         total = sum(kinds.values())
         out.append(
-            f'<article class="card" id="asn-{escape(name)}" data-type="{escape(data["asn_type"])}" '
-            f'data-text="{escape(text)}" style="--c:{colours.get(data["asn_type"], "#888")}">'
+            f'<article class="card {_type_class(data["asn_type"])}" id="asn-{escape(name)}">'
             f"<h3>{escape(name)}</h3>"
             f'<p>{escape(data["asn_type"])} · {escape(data["asn_rule"])} · candidate {escape(data["asn_id"])}</p>'
             f"<p>product {products}</p>"
@@ -192,14 +198,17 @@ def _orphans(orphans, rows: Counter) -> str:
                "<th>why it is in no association</th></tr>")
     for entry in orphans:
         row = entry.row
-        text = f"{entry.filename} {row.get('exp_type', '')} {entry.reason}".lower()
         out.append(
-            f'<tr data-text="{escape(text)}"><td>{escape(entry.filename)}{_times(rows[entry.filename])}</td>'
+            f'<tr class="orphan"><td>{escape(entry.filename)}{_times(rows[entry.filename])}</td>'
             f"<td>{escape(str(row.get('exp_type', '')))}</td><td>{escape(observation_of(row))}</td>"
             f'<td class="reason">{escape(entry.reason or "")}</td></tr>'
         )
     out.append("</table></section>")
     return "".join(out)
+
+
+def _type_class(asn_type: str) -> str:
+    return "t-" + "".join(c if c.isalnum() else "_" for c in asn_type)
 
 
 def _times(count: int) -> str:
