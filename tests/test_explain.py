@@ -200,3 +200,13 @@ def test_cli_explain_unknown_names_are_one_line_errors(filters_pool: Path, capsy
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and "no exposure of the pool matches 'no-such-exposure'" in err
     assert main(["explain", str(filters_pool), "--asn", "jw00000-o999_image3_00001_asn"]) == 2
+
+
+def test_rows_set_aside_before_generating_say_so(tmp_path: Path) -> None:
+    pool = write_pool(tmp_path / "empty_type.csv", [pool_row(1), pool_row(2, exp_type="null")])
+    model = explain(pool)
+    (orphan,) = model.orphans()
+    assert orphan.filename == name_of(2)
+    assert orphan.reason.startswith("left out before generating: ")
+    result = generate(pool)
+    assert orphan_reasons(result.orphans, result) == {name_of(2): orphan.reason}

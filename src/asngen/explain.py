@@ -570,6 +570,8 @@ class Explanation:
             self.rows_by_filename.setdefault(row.get("filename"), row)
         self._dropped: dict[int, str] = {}
         self._by_members: dict | None = None
+        #: rows the generator set aside before generating (filename -> why)
+        self.excluded = {row.get("filename"): why for _n, row, why in getattr(result, "excluded", ())}
 
     # -- lookups ---------------------------------------------------------------------
     def find_exposures(self, name: str) -> list[str]:
@@ -597,7 +599,9 @@ class Explanation:
         written = [(name, kind) for name, kind, _ in self.written.get(filename, [])]
         decisions = self._decisions(filename)
         reason = None
-        if not written:
+        if not written and filename in self.excluded:
+            reason = f"left out before generating: {self.excluded[filename]}"
+        elif not written:
             reason = reason_from_decisions(decisions, row) if self.recorder else self._cheap_reason(row)
         return ExposureExplanation(filename, row, written, decisions, reason)
 
