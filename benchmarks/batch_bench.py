@@ -27,6 +27,7 @@ import argparse
 import json
 import os
 import platform
+import resource
 import shutil
 import subprocess
 import sys
@@ -101,8 +102,16 @@ def measure(config: str, pools: Path, outdir: Path, incremental: bool = False) -
                "--pool-dir", str(pools), "--outdir", str(outdir)]
     if incremental:
         command.append("--incremental")
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     done = subprocess.run(command, check=True, capture_output=True, text=True)
-    return json.loads(done.stdout.strip().splitlines()[-1])
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    result = json.loads(done.stdout.strip().splitlines()[-1])
+    # CPU of the whole process tree (Dask's nanny and worker processes are reaped by their
+    # parents, so their time is in here too): what a run costs, whatever else the machine runs
+    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+    result["cpu_s"] = round(cpu, 2)
+    result["cpu_ms_per_pool"] = round(1000 * cpu / max(result["pools"], 1), 1)
+    return result
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -131,7 +140,8 @@ def main(argv: list[str] | None = None) -> int:
             outdir = Path(scratch) / config
             result = measure(config, pools, outdir)
             results.append(result)
-            print(f"  {config}: {result['wall_s']:.1f} s, {result['pools_per_s']:.1f} pools/s", flush=True)
+            print(f"  {config}: {result['wall_s']:.1f} s, {result['pools_per_s']:.1f} pools/s, "
+                  f"{result['cpu_s']:.1f} CPU s, load average {os.getloadavg()[0]:.1f}", flush=True)
             if config == "inprocess":
                 rerun = measure(config, pools, outdir, incremental=True)
                 rerun["config"] = "inprocess, --incremental rerun"
@@ -139,12 +149,14 @@ def main(argv: list[str] | None = None) -> int:
             shutil.rmtree(outdir, ignore_errors=True)
 
     print()
-    print("| configuration | pools | failed | associations | wall s | pools/s | steady pools/s | first result s |")
-    print("|---|---:|---:|---:|---:|---:|---:|---:|")
+    print("| configuration | pools | failed | associations | wall s | pools/s | steady pools/s "
+          "| first result s | CPU s | CPU ms/pool |")
+    print("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
     for r in results:
         steady = "-" if r["steady_pools_per_s"] is None else f"{r['steady_pools_per_s']:.1f}"
         print(f"| {r['config']} | {r['pools']} | {r['failed']} | {r['associations']} | {r['wall_s']:.1f} "
-              f"| {r['pools_per_s']:.1f} | {steady} | {r['first_result_s']:.1f} |")
+              f"| {r['pools_per_s']:.1f} | {steady} | {r['first_result_s']:.1f} | {r['cpu_s']:.1f} "
+              f"| {r['cpu_ms_per_pool']:.0f} |")
     if args.json:
         Path(args.json).write_text(json.dumps(results, indent=1) + "\n")
     return 0
