@@ -110,9 +110,7 @@ class RuleTemplate:
         _index_named(self.tree, self.named)
         self.acid_leaf = next((leaf for leaf in self.tree.leaves() if getattr(leaf, "is_acid", False)), None)
         analysis = analyse(self.tree)
-        self.guards, self.static_checks = analysis.guards, analysis.statics
-        self.gated, self.gate = analysis.gated, analysis.gate
-        self.gated_statics = analysis.gated_statics
+        self.guards, self.levels = analysis.guards, analysis.levels
 
 
 def _index_named(node, named: dict) -> None:
@@ -145,7 +143,7 @@ class BoundRule:
 
     __slots__ = (
         "rule", "registry_name", "tree", "nslots", "_named", "acid_leaf", "force_match",
-        "asn_rule", "guards", "static_checks", "template", "gated", "gate", "gated_statics",
+        "asn_rule", "guards", "levels", "template",
         "has_global",
     )
 
@@ -178,9 +176,7 @@ class BoundRule:
         self.force_match = self.named("force_match")
         self.asn_rule = f"{registry_name}_{rule.name}" if registry_name else rule.name
         self.guards = template.guards
-        self.static_checks = template.static_checks
-        self.gated, self.gate = template.gated, template.gate
-        self.gated_statics = template.gated_statics
+        self.levels = template.levels
 
     def named(self, name: str):
         nodes = self._named.get(name)

@@ -219,8 +219,12 @@ class Group(Node):
     reprocess_on_fail: bool = False
     work_over: int = Category.BOTH
     reprocess_rules: list | None = None
-    #: optional ``gate(item)``: when it returns False, only the first child can match
+    #: optional ``gate(item)``: when it returns False, only child ``gate_child`` can match
+    #: (and, with ``gate_implies_onlyif``, every ``onlyif`` in that child holds).  It lets
+    #: the index use that child's pinned values; it must return True when unsure.
     gate: Callable | None = None
+    gate_child: int = 0
+    gate_implies_onlyif: bool = False
 
     kind = "group"
 

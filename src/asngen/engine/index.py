@@ -47,51 +47,60 @@ def _has_side_effects(node) -> bool:
 class Analysis:
     """What the index may rely on for one rule's tree.
 
-    ``guards`` are pinned column tests every accepted row passes; ``gated``
-    are further guards that hold unless the row opens the ``gate`` of an
-    ``any`` group (for Level 3 rules: target acquisitions, which join by
-    observation instead of by the rule's own conditions).
+    ``guards`` are pinned column tests every accepted row passes.  ``levels``
+    are further guards behind a *gate*: an ``any`` group that declares which
+    of its children is the only one a row can match when ``gate(row)`` is
+    False (Level 3 rules: a target acquisition may join by observation; a
+    background or direct-image row may skip the target test).  A row that
+    opens a gate is looked up without that level's guards (and the levels
+    nested after it).
     """
 
     def __init__(self) -> None:
         self.guards: list = []
-        self.gated: list = []
-        self.gate = None
-        self.statics: list = []
-        self.gated_statics: list = []
+        self.levels: list = []  # [(gate, [guards])]
 
 
 def analyse(tree) -> Analysis:
     found = Analysis()
-    _walk(tree, found, found.guards, [True], statics=True)
+    _walk(tree, found, found.guards, [True], onlyif_ok=False)
     return found
 
 
-def _walk(group, found: Analysis, guards: list, guarding: list, statics: bool) -> None:
+def _guard_leaf(leaf, onlyif_ok: bool) -> bool:
+    return (
+        leaf.kind == "attr" and not leaf.evaluate and not callable(leaf.value)
+        and (leaf.onlyif is None or onlyif_ok)
+        and leaf.required and leaf.force_unique and not leaf.force_undefined
+    )
+
+
+def _walk(group, found: Analysis, guards: list, guarding: list, onlyif_ok: bool) -> None:
     for child in group.children:
+        if not guarding[0]:
+            return
         if child.kind == "group":
             if child.reduce == "all" and not child.reprocess_on_fail:
-                _walk(child, found, guards, guarding, statics)
-            elif (
-                guarding[0] and child.reduce == "any" and child.gate is not None
-                and found.gate is None and guards is found.guards and child.children
-                and child.children[0].kind == "group" and child.children[0].reduce == "all"
-            ):
-                found.gate = child.gate
-                _walk(child.children[0], found, found.gated, [True], statics="gated")
+                _walk(child, found, guards, guarding, onlyif_ok)
+            elif child.reduce == "any" and child.gate is not None and not child.reprocess_on_fail:
+                level: list = []
+                found.levels.append((child.gate, level))
+                gated = child.children[child.gate_child]
+                if gated.kind == "group":
+                    if gated.reduce == "all" and not gated.reprocess_on_fail:
+                        _walk(gated, found, level, [True], child.gate_implies_onlyif)
+                elif _guard_leaf(gated, child.gate_implies_onlyif):
+                    level.append(gated)
+                if not level:
+                    found.levels.pop()
                 if _has_side_effects(child):
                     guarding[0] = False
-            elif guarding[0] and _has_side_effects(child):
+            elif _has_side_effects(child):
                 guarding[0] = False
             continue
-        if _usable_static(child):
-            if statics == "gated":
-                found.gated_statics.append(child)
-            elif statics:
-                found.statics.append(child)
-            if guarding[0] and _usable_guard(child):
-                guards.append(child)
-        elif guarding[0] and getattr(child, "side_effects", False):
+        if _guard_leaf(child, onlyif_ok):
+            guards.append(child)
+        elif getattr(child, "side_effects", False):
             guarding[0] = False
 
 
@@ -241,14 +250,14 @@ def plain(value) -> bool:
 class AssociationIndex:
     """Existing associations of one generation run, findable by guard values.
 
-    Associations are filed under the values their guards pinned, then under
-    the values of their gated guards.  Associations of rules that accept a
-    single science exposure move to a "closed" bucket once they have it; that
-    bucket is searched only for rows the rule's ``after_science`` admits.
+    Associations are filed under the values their guards pinned, level by
+    level.  Associations of rules that accept a single science exposure move
+    to a "closed" bucket once they have it; that bucket is searched only for
+    rows the rule's ``after_science`` admits.
     """
 
     def __init__(self) -> None:
-        self.tables: dict = {}  # bound -> {(sources, gated sources): {key: {gated key: bucket}}}
+        self.tables: dict = {}  # bound -> {layout: nested dicts of keys -> bucket}
         self.unindexed: dict = {}  # bound -> bucket
         self.all_by_rule: dict = {}  # bound -> {serial: asn}
         self.by_filename: dict = {}  # filename -> [asn]
@@ -274,12 +283,15 @@ class AssociationIndex:
 
     def _bucket_for(self, asn) -> list:
         bound = asn.bound
-        primary = self._pinned(asn, bound.guards)
-        secondary = self._pinned(asn, bound.gated)
-        if primary is None or secondary is None or not (bound.guards or bound.gated):
+        parts = [self._pinned(asn, bound.guards)]
+        parts.extend(self._pinned(asn, guards) for _, guards in bound.levels)
+        if any(part is None for part in parts) or not any(part[0] for part in parts):
             return self.unindexed.setdefault(bound, [{}, {}])
-        table = self.tables.setdefault(bound, {}).setdefault((primary[0], secondary[0]), {})
-        return table.setdefault(primary[1], {}).setdefault(secondary[1], [{}, {}])
+        layout = tuple(part[0] for part in parts)
+        node = self.tables.setdefault(bound, {}).setdefault(layout, {})
+        for part in parts[:-1]:
+            node = node.setdefault(part[1], {})
+        return node.setdefault(parts[-1][1], [{}, {}])
 
     def close(self, asn) -> None:
         bucket = self.bucket_of.get(asn.serial)
@@ -302,38 +314,40 @@ class AssociationIndex:
         tables = self.tables.get(bound)
         if not tables:
             return
-        gate = bound.gate
-        gate_open = None
-        for (sources, gated_sources), table in tables.items():
-            key = _row_key(item, sources)
-            if key is _ANY:
-                found.update(self.all_by_rule.get(bound, {}))
-                return
-            if key is None:
+        gates = None
+        for layout, root in tables.items():
+            keys = []
+            for sources in layout:
+                key = _row_key(item, sources)
+                if key is _ANY:
+                    found.update(self.all_by_rule.get(bound, {}))
+                    return
+                keys.append(key)
+            if keys[0] is None:
                 continue
-            by_gated = table.get(key)
-            if not by_gated:
-                continue
-            if gated_sources:
-                if gate_open is None:
-                    gate_open = gate is not None and _safe_gate(gate, item)
-                if not gate_open:
-                    gated_key = _row_key(item, gated_sources)
-                    if gated_key is _ANY:
-                        buckets = by_gated.values()
-                    elif gated_key is None:
-                        continue
-                    else:
-                        hit = by_gated.get(gated_key)
-                        buckets = (hit,) if hit else ()
-                else:
-                    buckets = by_gated.values()
-            else:
-                buckets = by_gated.values()
-            for hit in buckets:
-                found.update(hit[0])
-                if closed_too:
-                    found.update(hit[1])
+            if gates is None:
+                gates = [_safe_gate(gate, item) for gate, _ in bound.levels]
+            _collect(root, keys, gates, 0, found, closed_too)
+
+
+def _collect(node, keys, gates, depth, found, closed_too, wild=False) -> None:
+    """Walk the nested key tables; once a gate is open, every branch below is taken."""
+    if depth == len(keys):
+        found.update(node[0])
+        if closed_too:
+            found.update(node[1])
+        return
+    wild = wild or (depth > 0 and gates[depth - 1])
+    if wild:
+        for child in node.values():
+            _collect(child, keys, gates, depth + 1, found, closed_too, True)
+        return
+    key = keys[depth]
+    if key is None:
+        return
+    child = node.get(key)
+    if child is not None:
+        _collect(child, keys, gates, depth + 1, found, closed_too)
 
 
 _ANY = object()

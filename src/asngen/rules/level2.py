@@ -111,12 +111,15 @@ def imprint_special():
 
 def target():
     """Same target; WFSS direct-image candidates all count as target 000."""
+    from .level3 import _maybe_direct_image
+
     return Any_(
         All(
             Attr(["asn_candidate"], name="acdirect", value=r"\[\('c\d{4}', 'direct_image'\)\]"),
             Test(lambda item, asn: "000", name="target", columns=()),
         ),
         Attr(["targetid"], name="target"),
+        gate=_maybe_direct_image, gate_child=1,
     )
 
 

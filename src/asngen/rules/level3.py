@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from pathlib import PurePath
 
-from ..engine.constraints import All, Any_, Attr, Category, NotAny, Test
+from ..engine.constraints import All, Any_, Attr, Category, NotAny, Test, meets
 from . import dms, naming
 from .level2 import target_acq, tso  # the same DMS predicates
 from .suffixes import remove_suffix
@@ -66,13 +66,33 @@ def target(checked_for_background=True):
         Test(lambda item, asn: "000", name="target", columns=()),
     )
     if not checked_for_background:
-        return Any_(direct, Attr(["targetid"], name="target"))
+        return Any_(direct, Attr(["targetid"], name="target"), gate=_maybe_direct_image, gate_child=1)
     return Any_(
         direct,
         Attr(["targetid"], name="target",
              onlyif=lambda item, asn: asn.exposure_type(item) != "background",
              force_reprocess=Category.EXISTING, only_on_match=True),
+        gate=_maybe_direct_or_background, gate_child=1, gate_implies_onlyif=True,
     )
+
+
+_DIRECT_IMAGE = r"\[\('c\d{4}', 'direct_image'\)\]"
+
+
+def _maybe_direct_image(item) -> bool:
+    """Rows of a WFSS direct-image candidate may take the target-000 branch."""
+    value = item.get("asn_candidate")
+    return not isinstance(value, str) or meets(value, _DIRECT_IMAGE)
+
+
+def _maybe_direct_or_background(item) -> bool:
+    """Background rows skip the target test (for every Level 3 classifier that says so)."""
+    if _maybe_direct_image(item):
+        return True
+    try:
+        return dms.classify(item) == "background"
+    except LookupError:
+        return True
 
 
 def science_target():
