@@ -296,9 +296,11 @@ def blame(bound, item, trace: list) -> list[Refusal]:
             return []
         if node.reduce == "any":
             if node.gate is not None and children:
+                # a closed gate says only one child can match; an open one, that another is meant
+                which = getattr(node, "gate_child", 0)
                 if not _gate_open(node.gate, item):
-                    return why(children[0])
-                children = list(children[1:]) + [children[0]]  # the gated branch is the one meant
+                    return why(children[which])
+                children = [c for i, c in enumerate(children) if i != which] + [children[which]]
             found = [(child, why(child)) for child in children]
             refusals = [refusal for _, part in found for refusal in part]
             if any(child.kind != "group" and any(r.about_kind for r in part) for child, part in found):
@@ -656,6 +658,8 @@ class Explanation:
                     decision.existing.append((label, why))
         for bound, (item, serials) in tried.items():
             decision = _decision(by_key, bound, item)
+            if decision.for_kind == 0:
+                continue  # associations of a rule made for other exposure types tell nothing
             for asn in self.recorder.created.get(bound, ()):
                 if asn.serial not in serials and filename not in asn.filenames:
                     why = guard_mismatch(asn, item)
@@ -770,9 +774,11 @@ def guard_mismatch(asn, item) -> list[Refusal]:
     be refused before any other condition is looked at.
     """
     bound = asn.bound
-    leaves = list(bound.guards)
-    if bound.gated and not (bound.gate is not None and _gate_open(bound.gate, item)):
-        leaves += list(bound.gated)
+    leaves = list(getattr(bound, "guards", ()))
+    for gate, guards in getattr(bound, "levels", ()):
+        if _gate_open(gate, item):
+            break  # an open gate: the row is looked up without this level and those after it
+        leaves += list(guards)
     out = []
     for leaf in leaves:
         st = asn.states[leaf.slot]
