@@ -52,10 +52,19 @@ def discover_filter(associations: list, keep_candidates: bool, debug: bool) -> l
     valid = [asn for asn in associations if not asn.asn_name().startswith("dup")]
     candidates = [asn for asn in valid if asn.registry_name == CANDIDATE]
     discovered = [asn for asn in valid if asn.registry_name == DISCOVER]
+    # equality needs the same type and the same first letter of asn_id: compare only those
+    by_kind: dict = {}
+    for position, asn in enumerate(discovered):
+        by_kind.setdefault((asn.data["asn_type"], asn.data["asn_id"][:1]), []).append(position)
+    dropped: set = set()
     for candidate in candidates:
-        if not discovered:
+        if len(dropped) == len(discovered):
             break
-        discovered = [asn for asn in discovered if not same_association(asn, candidate)]
+        kind = (candidate.data["asn_type"], candidate.data["asn_id"][:1])
+        for position in by_kind.get(kind, ()):
+            if position not in dropped and same_association(discovered[position], candidate):
+                dropped.add(position)
+    discovered = [asn for position, asn in enumerate(discovered) if position not in dropped]
     if keep_candidates:
         discovered.extend(candidates)
     if debug:
