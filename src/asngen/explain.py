@@ -631,6 +631,7 @@ class Explanation:
             return []
         by_key: dict[tuple, RuleDecision] = {}
         tried: dict[Any, tuple] = {}  # bound -> (a row copy it saw, serials of associations tried)
+        placed: set[int] = set()  # a row offered again to an association it is in "joins" it again
         for kind, item, bound, asn, matched, trace in self.recorder.events.get(filename, ()):
             if kind == SKIP:
                 for rule in bound:
@@ -640,14 +641,16 @@ class Explanation:
                         decision.skipped = True
                         decision.refusals = static_refusals(rule, item)
                 continue
-            decision = _decision(by_key, bound, item)
             serials = tried.setdefault(bound, (item, set()))[1]
             if asn is not None:
                 serials.add(asn.serial)
             if matched:
-                if asn is not None and all(p.serial != asn.serial for p in decision.placements):
-                    decision.placements.append(self._placement(asn, item, "started" if kind == CREATE else "joined"))
+                if asn is not None and asn.serial not in placed:
+                    placed.add(asn.serial)
+                    _decision(by_key, bound, item).placements.append(
+                        self._placement(asn, item, "started" if kind == CREATE else "joined"))
                 continue
+            decision = _decision(by_key, bound, item)
             why = blame(bound, item, trace or [])
             if kind == CREATE:
                 if not decision.refusals or decision.skipped:
@@ -657,9 +660,10 @@ class Explanation:
                 if all(label != known for known, _ in decision.existing):
                     decision.existing.append((label, why))
         for bound, (item, serials) in tried.items():
-            decision = _decision(by_key, bound, item)
-            if decision.for_kind == 0:
-                continue  # associations of a rule made for other exposure types tell nothing
+            key = (bound.rule.name, context_label(bound, item))
+            decision = by_key.get(key)
+            if decision is None or decision.for_kind == 0:
+                continue  # only for decisions already made; other kinds' associations tell nothing
             for asn in self.recorder.created.get(bound, ()):
                 if asn.serial not in serials and filename not in asn.filenames:
                     why = guard_mismatch(asn, item)
