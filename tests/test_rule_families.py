@@ -389,6 +389,26 @@ def ifu_imprint_tiles():
     return rows
 
 
+
+@pool
+def acquisition_everywhere():
+    """One acquisition, two filters with a background each, and a mosaic across observations."""
+    cand = "[('o001', 'observation'), ('c1000', 'background'), ('c1001', 'mosaic')]"
+    rows = [exposure(fname(1, "02101_00001", "mirimage"), EXP_TYPE="MIR_TACQ", FILTER="FND", SUBARRAY="SUB64",
+                     PNTGTYPE="TARGET_ACQUISITION", ASN_CANDIDATE=cand)]
+    for act, filt in ((3, "F560W"), (5, "F770W")):
+        rows += [
+            exposure(fname(1, f"021{act:02d}_0000{n}", "mirimage"), FILTER=filt, ACT_ID=act, PATT_NUM=n,
+                     ASN_CANDIDATE=cand)
+            for n in (1, 2)
+        ]
+        rows.append(exposure(fname(1, f"021{act + 1:02d}_00001", "mirimage"), FILTER=filt, ACT_ID=act + 1,
+                             BKGDTARG="T", TARGETID=2, ASN_CANDIDATE=cand))
+    rows.append(exposure(fname(2, "02103_00001", "mirimage"), ACT_ID=3, OBS_NUM=2, TARGETID=3,
+                         ASN_CANDIDATE="[('o002', 'observation'), ('c1001', 'mosaic')]"))
+    return rows
+
+
 # -- what the reference wrote for each pool ---------------------------------------------------
 # (label, GenerateOptions fields, outline of the reference's files: see tests.pools.outline)
 
@@ -1293,6 +1313,66 @@ jw99009-o001_x_spec3_00001_asn.json spec3 candidate_Asn_Lv3NRSIFU
     jw99009001001_02102_00002_nrs1_cal.fits science
 """,
     ),
+    (
+        "acquisition_everywhere", dict(),
+        """
+jw99009-c1001_x_image3_00001_asn.json image3 candidate_Asn_Lv3ImageMosaic
+  jw99009-c1001_t000_miri_f560w
+    jw99009001001_02103_00001_mirimage_cal.fits science
+    jw99009001001_02103_00002_mirimage_cal.fits science
+    jw99009002001_02103_00001_mirimage_cal.fits science
+    jw99009001001_02101_00001_mirimage_cal.fits target_acquisition
+jw99009-o001_x_image2_00001_asn.json image2 candidate_Asn_Lv2ImageSpecial
+  jw99009001001_02106_00001_mirimage
+    jw99009001001_02106_00001_mirimage_rate.fits science
+jw99009-o001_x_image2_00002_asn.json image2 candidate_Asn_Lv2Image
+  jw99009001001_02105_00002_mirimage
+    jw99009001001_02105_00002_mirimage_rate.fits science
+    jw99009001001_02106_00001_mirimage_rate.fits background
+jw99009-o001_x_image2_00003_asn.json image2 candidate_Asn_Lv2Image
+  jw99009001001_02105_00001_mirimage
+    jw99009001001_02105_00001_mirimage_rate.fits science
+    jw99009001001_02106_00001_mirimage_rate.fits background
+jw99009-o001_x_image2_00004_asn.json image2 candidate_Asn_Lv2ImageSpecial
+  jw99009001001_02104_00001_mirimage
+    jw99009001001_02104_00001_mirimage_rate.fits science
+jw99009-o001_x_image2_00005_asn.json image2 candidate_Asn_Lv2Image
+  jw99009001001_02103_00002_mirimage
+    jw99009001001_02103_00002_mirimage_rate.fits science
+    jw99009001001_02104_00001_mirimage_rate.fits background
+jw99009-o001_x_image2_00006_asn.json image2 candidate_Asn_Lv2Image
+  jw99009001001_02103_00001_mirimage
+    jw99009001001_02103_00001_mirimage_rate.fits science
+    jw99009001001_02104_00001_mirimage_rate.fits background
+jw99009-o001_x_image2_00007_asn.json image2 candidate_Asn_Lv2ImageNonScience
+  jw99009001001_02101_00001_mirimage
+    jw99009001001_02101_00001_mirimage_rate.fits science
+jw99009-o001_x_image3_00001_asn.json image3 candidate_Asn_Lv3ImageBackground
+  jw99009-o001_t002_miri_f770w
+    jw99009001001_02106_00001_mirimage_cal.fits science
+    jw99009001001_02101_00001_mirimage_cal.fits target_acquisition
+jw99009-o001_x_image3_00002_asn.json image3 candidate_Asn_Lv3Image
+  jw99009-o001_t001_miri_f770w
+    jw99009001001_02105_00001_mirimage_cal.fits science
+    jw99009001001_02105_00002_mirimage_cal.fits science
+    jw99009001001_02101_00001_mirimage_cal.fits target_acquisition
+jw99009-o001_x_image3_00003_asn.json image3 candidate_Asn_Lv3ImageBackground
+  jw99009-o001_t002_miri_f560w
+    jw99009001001_02104_00001_mirimage_cal.fits science
+    jw99009001001_02101_00001_mirimage_cal.fits target_acquisition
+jw99009-o001_x_image3_00004_asn.json image3 candidate_Asn_Lv3Image
+  jw99009-o001_t001_miri_f560w
+    jw99009001001_02103_00001_mirimage_cal.fits science
+    jw99009001001_02103_00002_mirimage_cal.fits science
+    jw99009001001_02101_00001_mirimage_cal.fits target_acquisition
+jw99009-o002_x_image2_00001_asn.json image2 candidate_Asn_Lv2Image
+  jw99009002001_02103_00001_mirimage
+    jw99009002001_02103_00001_mirimage_rate.fits science
+jw99009-o002_x_image3_00001_asn.json image3 candidate_Asn_Lv3Image
+  jw99009-o002_t003_miri_f560w
+    jw99009002001_02103_00001_mirimage_cal.fits science
+""",
+    ),
 ]
 
 
@@ -1643,3 +1723,20 @@ def test_ifu_imprints_stay_with_their_mosaic_tile(tmp_path):
         (imprint,) = [name for name, kind in members(data) if kind == "imprint"]
         tile = science.split("_")[1][4]  # activity 1 or 2
         assert imprint.split("_")[1] == f"0210{int(tile) + 4}"
+
+
+def test_acquisition_joins_every_level3_association_of_its_observation(tmp_path):
+    result = run(tmp_path, acquisition_everywhere())
+    acquisition = ("jw99009001001_02101_00001_mirimage_cal.fits", "target_acquisition")
+    level3 = [d for d in documents(result).values() if d["asn_type"] == "image3"]
+    with_acq = sorted((d["asn_id"], d["products"][0]["name"]) for d in level3 if acquisition in members(d))
+    assert with_acq == [
+        ("c1001", "jw99009-c1001_t000_miri_f560w"),
+        ("o001", "jw99009-o001_t001_miri_f560w"),
+        ("o001", "jw99009-o001_t001_miri_f770w"),
+        ("o001", "jw99009-o001_t002_miri_f560w"),
+        ("o001", "jw99009-o001_t002_miri_f770w"),
+    ]
+    # observation 2 has no acquisition of its own
+    (o002,) = [d for d in level3 if d["asn_id"] == "o002"]
+    assert [kind for _, kind in members(o002)] == ["science"]
