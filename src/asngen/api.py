@@ -30,6 +30,7 @@ class GenerateResult:
     rows: int = 0
     #: rows left out before generation, with the reason: (row number, row, reason)
     excluded: list = field(default_factory=list)
+    columns: list = field(default_factory=list)  # the pool's columns
 
 
 def _load(pool: Any, options: GenerateOptions):
@@ -95,6 +96,7 @@ def generate(pool: Any, options: GenerateOptions | None = None, *, run=None) -> 
         ) from None
     result = GenerateResult(pool_name=pool.name, rows=len(pool.rows), warnings=list(run.warnings))
     result.excluded = excluded
+    result.columns = list(pool.columns)
     used = set()
     for asn in associations:
         if not asn.is_valid():
@@ -111,14 +113,29 @@ def generate(pool: Any, options: GenerateOptions | None = None, *, run=None) -> 
     return result
 
 
-def write_result(result: GenerateResult, path: str | Path, orphans_file: str | None = None) -> list[Path]:
-    """Write the association files (and the orphan table) into ``path`` atomically."""
+def write_result(
+    result: GenerateResult, path: str | Path, orphans_file: str | None = None,
+    reasons: dict[str, str] | None = None,
+) -> list[Path]:
+    """Write the association files (and the orphan table) into ``path`` atomically.
+
+    The orphan table holds only the rows that are in no written association,
+    each with a ``reason`` column (``reasons``: filename -> reason).  This
+    deliberately differs from the reference, whose table lists every row.
+    """
     from .output import write_files_atomically
 
     files = list(result.files)
     if orphans_file:
-        from .pool import format_pool, pool_from_rows
+        from .pool import Pool, format_pool
 
-        rows = [dict(row, reason="in no association") for row in result.orphans]
-        files.append((orphans_file, format_pool(pool_from_rows(rows)) if rows else "reason\n"))
+        reasons = reasons or {}
+        excluded = {row.get("filename"): why for _, row, why in result.excluded}
+        rows = [
+            dict(row, reason=reasons.get(row.get("filename")) or excluded.get(row.get("filename"))
+                 or "in no association")
+            for row in result.orphans
+        ]
+        columns = list(result.columns) + ["reason"] if result.columns else (list(rows[0]) if rows else ["reason"])
+        files.append((orphans_file, format_pool(Pool(columns=columns, rows=rows))))
     return write_files_atomically(path, files)

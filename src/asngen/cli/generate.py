@@ -75,14 +75,23 @@ def run(args: argparse.Namespace) -> int:
     state = RunState()
     if args.verbose:
         state.on_progress = lambda label: print(f"candidate {label} done", file=sys.stderr)
+    if args.save_orphans and not args.dry_run:
+        from ..explain import Recorder
+
+        state.recorder = Recorder()  # the orphan table says why; recording costs only then
     result = generate(args.pool, options, run=state)
+    reasons = None
+    if args.save_orphans and not args.dry_run:
+        from ..explain import orphan_reasons
+
+        reasons = orphan_reasons(result.orphans, result, recorder=state.recorder, options=options)
     for warning in result.warnings:
         print(f"asngen generate: warning: {warning}", file=sys.stderr)
     for asn in result.skipped:
         print(f"asngen generate: warning: not written, association is not valid: {asn.asn_name()}",
               file=sys.stderr)
     if not args.dry_run:
-        write_result(result, Path(args.path), args.save_orphans)
+        write_result(result, Path(args.path), args.save_orphans, reasons)
     if args.verbose or args.dry_run:
         print(
             f"{result.rows} rows, {len(result.associations)} associations, "
