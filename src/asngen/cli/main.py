@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import argparse
 import importlib
-import importlib.util
 import sys
 
 from .. import __version__
@@ -30,32 +29,28 @@ SUBCOMMANDS: dict[str, tuple[str, str]] = {
 }
 
 
-def _available() -> dict[str, tuple[str, str]]:
-    found = {}
-    for name, (module, text) in SUBCOMMANDS.items():
-        if importlib.util.find_spec(f"asngen.cli.{module}") is not None:
-            found[name] = (module, text)
-    return found
-
-
-def build_parser() -> argparse.ArgumentParser:
+def build_parser(command: str | None = None) -> argparse.ArgumentParser:
+    """The argument parser; only ``command``'s module is imported to declare its options."""
     parser = argparse.ArgumentParser(
         prog="asngen",
         description="Group exposures of an association pool into Level 2 and Level 3 associations.",
     )
     parser.add_argument("--version", action="version", version=f"asngen {__version__}")
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
-    for name, (module, text) in _available().items():
+    for name, (module, text) in SUBCOMMANDS.items():
         sub = subparsers.add_parser(name, help=text, description=text)
         sub.set_defaults(_module=module)
-        mod = importlib.import_module(f"asngen.cli.{module}")
-        mod.configure(sub)
+        if name == command:
+            importlib.import_module(f"asngen.cli.{module}").configure(sub)
     return parser
 
 
 def main(argv: list[str] | None = None) -> int:
 
-    parser = build_parser()
+    if argv is None:
+        argv = sys.argv[1:]
+    command = next((arg for arg in argv if not arg.startswith("-")), None)
+    parser = build_parser(command if command in SUBCOMMANDS else None)
     args = parser.parse_args(argv)
     if not getattr(args, "command", None):
         parser.print_help()
