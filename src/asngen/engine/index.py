@@ -22,7 +22,6 @@ from __future__ import annotations
 
 from .constraints import EMPTY_SET, meets
 
-
 _UNSET = object()
 
 

@@ -208,3 +208,18 @@ def resequence(asns: list) -> None:
         key = (asn.data["asn_id"], asn.data["asn_type"])
         counters[key] = counters.get(key, 0) + 1
         asn.sequence = counters[key]
+
+
+def finalize_level(associations: list, level: int, state: PruneState) -> list:
+    """Finalize, prune and renumber the associations of one level; the others go first, untouched."""
+    others, own = [], []
+    for asn in associations:
+        if asn.level == level:
+            result = asn.rule.finalize(asn)
+            if result is not None:
+                own.extend(result)
+        else:
+            others.append(asn)
+    own = prune(own, state)
+    resequence(own)
+    return others + own

@@ -437,19 +437,10 @@ def finalize_wfss_parallel(asn):
 
 
 def finalize_level2(associations, prune_state):
-    from ..generator.prune import prune, resequence
+    """The Level 2 finalize callback: Level 2 associations finalized, pruned, numbered, last."""
+    from ..generator.prune import finalize_level
 
-    others, level2 = [], []
-    for asn in associations:
-        if asn.level == 2:
-            result = asn.rule.finalize(asn)
-            if result is not None:
-                level2.extend(result)
-        else:
-            others.append(asn)
-    level2 = prune(level2, prune_state)
-    resequence(level2)
-    return others + level2
+    return finalize_level(associations, 2, prune_state)
 
 
 def merge_level2(associations):

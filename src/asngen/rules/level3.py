@@ -216,19 +216,10 @@ def finalize_fixed_slit_nods(asn):
 
 
 def finalize_level3(associations, prune_state):
-    from ..generator.prune import prune, resequence
+    """The Level 3 finalize callback: Level 3 associations finalized, pruned, numbered, last."""
+    from ..generator.prune import finalize_level
 
-    others, level3 = [], []
-    for asn in associations:
-        if asn.level == 3:
-            result = asn.rule.finalize(asn)
-            if result is not None:
-                level3.extend(result)
-        else:
-            others.append(asn)
-    level3 = prune(level3, prune_state)
-    resequence(level3)
-    return others + level3
+    return finalize_level(associations, 3, prune_state)
 
 
 __all__ = ["naming"]
