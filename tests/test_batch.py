@@ -163,6 +163,28 @@ def test_a_failing_pool_does_not_stop_the_others(cluster, pools, tmp_path, capsy
     assert_outputs_equal_generate(good, out)
 
 
+def _explode_on_second_pool(pool, folder, options, orphans_file=None, previous=()):
+    if "jw02002" in pool:
+        raise RuntimeError("worker lost\nwhile generating")
+    return batch_module.__dict__["_real_run_pool"](pool, folder, options, orphans_file, previous)
+
+
+def test_a_task_error_on_the_cluster_fails_that_pool_only(pools, tmp_path, monkeypatch):
+    distributed = pytest.importorskip("distributed")
+    # an in-process cluster runs the patched task; a raising task stands for a lost worker
+    monkeypatch.setitem(batch_module.__dict__, "_real_run_pool", run_pool)
+    monkeypatch.setattr(batch_module, "run_pool", _explode_on_second_pool)
+    with distributed.LocalCluster(
+        n_workers=1, threads_per_worker=1, processes=False, dashboard_address="127.0.0.1:0",
+        silence_logs=logging.ERROR,
+    ) as local, distributed.Client(local) as client:
+        outcome = batch(pools[:3], tmp_path, scheduler=client)
+        assert client.status == "running"  # a Client passed in is the caller's to close
+    assert [result.status for result in outcome] == ["done", "failed", "done"]
+    assert outcome.failures[0].error == "task failed on the cluster: RuntimeError: worker lost while generating"
+    assert not (tmp_path / pools[1].stem).exists()
+
+
 # -- in-process ---------------------------------------------------------------------------------
 
 

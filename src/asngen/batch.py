@@ -468,10 +468,10 @@ def _execute_dask(
         )
         task_of = {future.key: task for future, task in zip(futures, tasks, strict=True)}
         try:
-            for future in as_completed(futures):
-                try:
-                    result = future.result()
-                except Exception as err:  # a lost worker fails its pool, not the batch
+            # results come with their futures (no round trip per result); errors as values
+            for future, result in as_completed(futures, with_results=True, raise_errors=False):
+                if not isinstance(result, PoolResult):  # a lost worker fails its pool only
+                    err = result[1] if isinstance(result, tuple) else result
                     task = task_of[future.key]
                     result = PoolResult(
                         pool=task.pool, folder=task.folder, status=FAILED,
