@@ -288,12 +288,7 @@ class Check:
 
     # -- evaluation -------------------------------------------------------
     def run(self, node, item) -> tuple[bool, list]:
-        kind = node.kind
-        if kind == "attr":
-            return self._attr(node, item)
-        if kind == "test":
-            return self._test(node, item)
-        return self._group(node, item)
+        return _EVALUATORS[node.kind](self, node, item)
 
     def _refuse(self, leaf, item, st, why: str, got: Any = None) -> tuple[bool, list]:
         """A leaf said no.  With tracing on, remember (leaf, why, value seen, value required)."""
@@ -400,53 +395,62 @@ class Check:
     def _group(self, group: Group, item) -> tuple[bool, list]:
         reduce = group.reduce
         if reduce == "all":
-            matched, lists = self._all(group.children, item)
+            matched, reprocess = self._all(group.children, item)
         elif reduce == "any":
-            matched, lists = self._any(group.children, item)
+            matched, reprocess = self._any(group.children, item)
         elif reduce == "notany":
-            matched, lists = self._any(group.children, item)
+            matched, reprocess = self._any(group.children, item)
             matched = not matched
         else:
-            matched, lists = self._all(group.children, item)
+            matched, reprocess = self._all(group.children, item)
             matched = not matched
-        reprocess = [entry for sub in lists for entry in sub]
         if (matched and group.reprocess_on_match) or (not matched and group.reprocess_on_fail):
-            reprocess.append(Reprocess([item], group.reprocess_rules, group.work_over, False, group.name or ""))
+            reprocess = reprocess + [
+                Reprocess([item], group.reprocess_rules, group.work_over, False, group.name or "")
+            ]
         return matched, reprocess
 
     def _all(self, children, item) -> tuple[bool, list]:
+        """All children: the first refusal without requests ends it with none."""
         if not children:
             return False, []
+        evaluate = _EVALUATORS
         all_match = True
         negative = None
-        collected = []
+        collected: list = []
         for child in children:
-            matched, reprocess = self.run(child, item)
+            matched, reprocess = evaluate[child.kind](self, child, item)
             if matched:
-                if all_match:
-                    collected.append(reprocess)
+                if all_match and reprocess:
+                    collected.extend(reprocess)
             else:
                 all_match = False
                 if not reprocess:
                     negative = None
                     break
                 if negative is None:
-                    negative = [reprocess]
+                    negative = reprocess
         if not all_match:
-            return False, negative if negative is not None else []
+            return False, list(negative) if negative is not None else []
         return True, collected
 
     def _any(self, children, item) -> tuple[bool, list]:
+        """First matching child wins with its requests; if none, every child's requests."""
         if not children:
             return False, []
-        collected = []
+        evaluate = _EVALUATORS
+        collected: list = []
         matched = False
         for child in children:
-            matched, reprocess = self.run(child, item)
+            matched, reprocess = evaluate[child.kind](self, child, item)
             if matched:
-                return True, [reprocess]
-            collected.append(reprocess)
+                return True, list(reprocess)
+            if reprocess:
+                collected.extend(reprocess)
         return matched, collected
+
+
+_EVALUATORS = {"attr": Check._attr, "test": Check._test, "group": Check._group}
 
 
 class _Missing:
