@@ -74,15 +74,21 @@ def exposure(filename: str, **values: object) -> dict[str, str]:
     return row
 
 
-def pool_text(rows: list[dict[str, str]]) -> str:
-    lines = ["|".join(COLUMNS)]
-    lines.extend("|".join(row[column] for column in COLUMNS) for row in rows)
+def pool_text(rows: list[dict[str, str]], columns: tuple[str, ...] = COLUMNS) -> str:
+    lines = ["|".join(columns)]
+    lines.extend("|".join(row[column] for column in columns) for row in rows)
     return "\n".join(lines) + "\n"
 
 
-def write_pool(directory: Path, rows: list[dict[str, str]], name: str = "test_pool.csv") -> Path:
+def write_pool(
+    directory: Path,
+    rows: list[dict[str, str]],
+    name: str = "test_pool.csv",
+    without: tuple[str, ...] = (),
+) -> Path:
+    """Write ``rows`` as ``directory/name``; the columns named in ``without`` are left out."""
     path = Path(directory) / name
-    path.write_text(pool_text(rows))
+    path.write_text(pool_text(rows, tuple(c for c in COLUMNS if c not in without)))
     return path
 
 

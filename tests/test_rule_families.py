@@ -12,7 +12,10 @@ import json
 
 import pytest
 
-from tests.pools import exposure, outline, run
+from asngen.api import generate
+from asngen.errors import AsngenError
+from asngen.options import GenerateOptions
+from tests.pools import exposure, outline, run, write_pool
 
 POOLS: dict = {}
 
@@ -1740,3 +1743,38 @@ def test_acquisition_joins_every_level3_association_of_its_observation(tmp_path)
     # observation 2 has no acquisition of its own
     (o002,) = [d for d in level3 if d["asn_id"] == "o002"]
     assert [kind for _, kind in members(o002)] == ["science"]
+
+
+# -- pools that lack a column the rules read -------------------------------------------------------
+
+
+def test_pool_without_an_optional_column_still_generates(tmp_path):
+    # EXPOSERR is only copied into members: the reference does without it
+    path = write_pool(tmp_path, imaging(), without=("EXPOSERR",))
+    result = generate(path, GenerateOptions(version_id="x"))
+    assert len(result.files) == 7
+    # members still carry the key, as null
+    errors = [m["exposerr"] for d in documents(result).values() for m in d["products"][0]["members"]]
+    assert len(errors) == 10 and set(errors) == {None}
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="the reference aborts (LookupError 'Exposure type cannot be determined', exit 1) on a pool "
+    "without EXP_TYPE; asngen writes nothing and exits 0",
+)
+def test_pool_without_exp_type_is_an_error(tmp_path):
+    path = write_pool(tmp_path, imaging(), without=("EXP_TYPE",))
+    with pytest.raises(AsngenError):
+        generate(path, GenerateOptions(version_id="x"))
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="a WFSS pool without FILTER: the reference fails (TypeError, exit 1); asngen fails too but "
+    "with a TypeError traceback instead of a one-line AsngenError",
+)
+def test_wfss_pool_without_filter_is_a_one_line_error(tmp_path):
+    path = write_pool(tmp_path, wfss(), without=("FILTER",))
+    with pytest.raises(AsngenError):
+        generate(path, GenerateOptions(version_id="x"))
