@@ -66,7 +66,7 @@ CORPUS_POOLS = (
 QUICK_CORPUS = ("mega_pool.csv",)
 DEFAULT_GOLDEN = Path("/work/shared/golden/pools")
 CHECKSUM_FILE = HERE / "checksums.json"
-CHECK_SIZES = (1000, 10000, 100000)  # with the default --seed 1
+CHECK_SIZES = (300, 1000, 10000, 100000)  # with the default --seed 1
 
 # ---------------------------------------------------------------------------
 # running things
@@ -389,7 +389,8 @@ def main(argv: list[str] | None = None) -> int:
             print(f"running {name} ({res.rows:,} rows) ...", flush=True)
             pools[name] = path
             in_book = check_key(res.rows, res.seed or 0) in book.get("pools", {})
-            want_digest = checking or bool(reference) or (res.kind == "synthetic" and in_book)
+            ref_runs = bool(reference) and res.rows <= args.reference_max_rows
+            want_digest = checking or ref_runs or (res.kind == "synthetic" and in_book)
             run_dir = work / f"run-{len(results)}"
             run_dir.mkdir()
             run_pool(res, path, args, run_dir, reference, want_digest)
