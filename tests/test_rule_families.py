@@ -1758,22 +1758,12 @@ def test_pool_without_an_optional_column_still_generates(tmp_path):
     assert len(errors) == 10 and set(errors) == {None}
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="the reference aborts (LookupError 'Exposure type cannot be determined', exit 1) on a pool "
-    "without EXP_TYPE; asngen writes nothing and exits 0",
-)
 def test_pool_without_exp_type_is_an_error(tmp_path):
     path = write_pool(tmp_path, imaging(), without=("EXP_TYPE",))
     with pytest.raises(AsngenError):
         generate(path, GenerateOptions(version_id="x"))
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="a WFSS pool without FILTER: the reference fails (TypeError, exit 1); asngen fails too but "
-    "with a TypeError traceback instead of a one-line AsngenError",
-)
 def test_wfss_pool_without_filter_is_a_one_line_error(tmp_path):
     path = write_pool(tmp_path, wfss(), without=("FILTER",))
     with pytest.raises(AsngenError):

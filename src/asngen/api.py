@@ -84,15 +84,17 @@ def generate(pool: Any, options: GenerateOptions | None = None, *, run=None) -> 
     run = run or RunState()
     if not options.per_pool_algorithm and pool.rows and "asn_candidate" not in pool.columns:
         raise PoolError("the pool has no ASN_CANDIDATE column", file=pool.source, column="asn_candidate")
-    if pool.rows and "filename" not in pool.columns:
-        raise PoolError("the pool has no FILENAME column", file=pool.source, column="filename")
+    for required in ("filename", "exp_type"):
+        if pool.rows and required not in pool.columns:
+            raise PoolError(f"the pool has no {required.upper()} column", file=pool.source, column=required)
     usable, excluded = _classifiable(pool, options)
     algorithm = per_pool if options.per_pool_algorithm else per_candidate
     try:
         associations = algorithm(usable, options, options.version_id, run)
     except MissingColumn as err:
         raise PoolError(
-            "the pool lacks a column the rules need", file=pool.source, column=err.args[0]
+            "the pool lacks a value the rules need (no column, or only empty cells)",
+            file=pool.source, column=err.args[0],
         ) from None
     result = GenerateResult(pool_name=pool.name, rows=len(pool.rows), warnings=list(run.warnings))
     result.excluded = excluded

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import os
 import sys
 
 from .. import __version__
@@ -66,6 +67,16 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         print(f"asngen {args.command}: interrupted", file=sys.stderr)
         return 130
+    except Exception as err:  # noqa: BLE001 - a bug must still be one line; ASNGEN_TRACEBACK=1 shows it
+        if os.environ.get("ASNGEN_TRACEBACK"):
+            raise
+        text = " ".join(str(err).split())
+        print(
+            f"asngen {args.command}: internal error: {type(err).__name__}: {text} "
+            "(please report it; set ASNGEN_TRACEBACK=1 for details)",
+            file=sys.stderr,
+        )
+        return 1
 
 
 if __name__ == "__main__":

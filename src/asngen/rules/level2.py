@@ -403,8 +403,8 @@ def direct_optical_elements(row) -> str:
     else:
         for columns in (("filter", "band"), ("pupil", "grating")):
             found = dms.first_valid(row, columns)
-            if found is None:
-                raise TypeError("direct image lacks an optical element")
+            if found is None:  # the reference fails here too (exit 1)
+                raise dms.MissingColumn("/".join(columns))
             if found[1]:
                 elements.append(found[1])
     elements.sort(key=str.lower)
