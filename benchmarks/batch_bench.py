@@ -114,6 +114,15 @@ def measure(config: str, pools: Path, outdir: Path, incremental: bool = False) -
     return result
 
 
+def _commit() -> str:
+    try:
+        done = subprocess.run(["git", "-C", str(HERE), "describe", "--always", "--dirty"],
+                              capture_output=True, text=True, timeout=10)
+    except OSError:
+        return "unknown"
+    return done.stdout.strip() or "unknown"
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--pools", type=int, default=1000, help="number of pools (default 1000)")
@@ -133,7 +142,8 @@ def main(argv: list[str] | None = None) -> int:
 
     pools = make_pools(args.pools, args.rows)
     print(f"{args.pools} pools of {args.rows} rows in {pools}; {os.cpu_count()} cores, "
-          f"Python {platform.python_version()}, load average {os.getloadavg()[0]:.1f}", flush=True)
+          f"Python {platform.python_version()}, commit {_commit()}, "
+          f"load average {os.getloadavg()[0]:.1f}", flush=True)
     results = []
     with tempfile.TemporaryDirectory(prefix="asngen-batch-bench-out-") as scratch:
         for config in args.configs.split(","):
