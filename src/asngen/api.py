@@ -75,7 +75,7 @@ def _classifiable(pool, options):
 
 def generate(pool: Any, options: GenerateOptions | None = None, *, run=None) -> GenerateResult:
     """Generate the associations of ``pool`` (a path, a Pool or an astropy Table)."""
-    from .generator.drivers import per_candidate, per_pool
+    from .generator.drivers import MalformedCandidate, per_candidate, per_pool
     from .generator.loop import RunState
     from .rules.dms import MissingColumn
 
@@ -84,6 +84,8 @@ def generate(pool: Any, options: GenerateOptions | None = None, *, run=None) -> 
     run = run or RunState()
     if not options.per_pool_algorithm and pool.rows and "asn_candidate" not in pool.columns:
         raise PoolError("the pool has no ASN_CANDIDATE column", file=pool.source, column="asn_candidate")
+    if not pool.rows:
+        raise PoolError("the pool has no rows", file=pool.source)
     for required in ("filename", "exp_type"):
         if pool.rows and required not in pool.columns:
             raise PoolError(f"the pool has no {required.upper()} column", file=pool.source, column=required)
@@ -91,6 +93,8 @@ def generate(pool: Any, options: GenerateOptions | None = None, *, run=None) -> 
     algorithm = per_pool if options.per_pool_algorithm else per_candidate
     try:
         associations = algorithm(usable, options, options.version_id, run)
+    except MalformedCandidate as err:
+        raise PoolError(str(err), file=pool.source, row=err.row, column="asn_candidate") from None
     except MissingColumn as err:
         raise PoolError(
             "the pool lacks a value the rules need (no column, or only empty cells)",

@@ -139,8 +139,12 @@ class Association:
             try:
                 acid, ctype = parsed
                 return acid, ctype
-            except (ValueError, TypeError):
+            except ValueError:
                 pass
+            except TypeError:
+                from .generator.drivers import MalformedCandidate
+
+                raise MalformedCandidate(None, text) from None
         return "a3001", "DISCOVERED"
 
     # -- classification ------------------------------------------------------

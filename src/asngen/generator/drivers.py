@@ -20,23 +20,38 @@ CANDIDATE = "candidate"
 DISCOVER = "discover"
 
 
+class MalformedCandidate(ValueError):
+    """An ASN_CANDIDATE cell the reference cannot use either (it stops with a TypeError)."""
+
+    def __init__(self, row: int | None, value):
+        super().__init__(f"ASN_CANDIDATE {value!r} is not a list of (id, type) pairs")
+        self.row = row
+
+
 def candidates_by_type(rows) -> dict[str, list[str]]:
-    """Candidate ids grouped by type, both in order of first appearance."""
+    """Candidate ids grouped by type, both in order of first appearance.
+
+    A cell that is not Python literal data is skipped (it is in no candidate);
+    a number stands for an id of type ``unknown``; pairs that do not unpack
+    into two values are skipped; data that cannot be iterated at all (a float,
+    a number inside the list) stops the run, as it does the reference's.
+    """
     by_type: dict[str, dict[str, None]] = {}
-    for row in rows:
+    for number, row in enumerate(rows, start=1):
         value = evaluate_literal(row.get("asn_candidate"))
         if isinstance(value, int) and not isinstance(value, bool):
             by_type.setdefault("unknown", {})[str(value)] = None
             continue
+        if isinstance(value, str):
+            continue
         try:
-            pairs = list(value) if not isinstance(value, str) else None
-            if pairs is None:
-                raise ValueError
-            for pair in pairs:
+            for pair in value:
                 cand_id, ctype = pair
                 by_type.setdefault(ctype, {})[cand_id] = None
-        except (ValueError, TypeError):
+        except ValueError:
             continue
+        except TypeError:
+            raise MalformedCandidate(number, row.get("asn_candidate")) from None
     return {ctype: list(ids) for ctype, ids in by_type.items()}
 
 
