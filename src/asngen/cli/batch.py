@@ -34,7 +34,7 @@ def configure(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--incremental", action="store_true",
                         help="skip pools whose bytes, options and asngen version are unchanged "
                              "since their last run (recorded in OUTDIR/asngen-batch-manifest.json)")
-    parser.add_argument("--no-progress", action="store_true", help="no progress bar, only the summary")
+    parser.add_argument("--no-progress", action="store_true", help="no progress bar (it is drawn only on a terminal anyway)")
 
 
 class ProgressBar:
@@ -103,14 +103,13 @@ def run(args: argparse.Namespace) -> int:
         if args.verbose:
             if bar is not None:
                 bar.clear()
-            if result.status == DONE:
-                text = f"{result.associations} associations, {result.seconds:.2f} s"
-            else:
-                text = "unchanged"
             if result.status == FAILED:
-                print(f"asngen batch: failed {failure_text(result)}", file=stderr)
+                text = f"failed {failure_text(result)}"
+            elif result.status == DONE:
+                text = f"done {result.pool}: {result.associations} associations, {result.seconds:.2f} s"
             else:
-                print(f"asngen batch: {result.status} {result.pool}: {text}", file=stderr)
+                text = f"skipped {result.pool}: unchanged"
+            print(f"asngen batch: {text}", file=stderr)
             for warning in result.warnings:
                 print(f"asngen batch: warning: {result.pool}: {warning}", file=stderr)
         if bar is not None:
