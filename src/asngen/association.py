@@ -206,7 +206,6 @@ class Association:
             data["target"] = dms.column(item, "targetid")
             data["program"] = "{:0>5s}".format(dms.column(item, "program"))
             data["asn_pool"] = self.pool_name
-            data["constraints"] = "\n".join(self.bound.describe(self.states))
             data["asn_id"] = self.acid()[0]
             data["asn_type"] = self.rule.asn_type
             self.products.append({"name": PRODUCT_NAME_DEFAULT, "members": []})
@@ -294,6 +293,8 @@ class Association:
     def seal(self) -> None:
         """Compute what the reference keeps up to date on every add."""
         data = self.data
+        # informational text: what the association's constraints required when generation ended
+        data["constraints"] = "\n".join(self.bound.describe(self.states))
         if self.level == 2:
             self.products[-1]["name"] = level2_product_name(self)
         else:
@@ -301,7 +302,6 @@ class Association:
             data["asn_id"] = acid
             data["target"] = target
             self.products[-1]["name"] = name
-            data["constraints"] = "\n".join(self.bound.describe(self.states))
         for product in self.products:
             for member in product["members"]:
                 if "exposerr" in member and member["exposerr"] not in EMPTY:

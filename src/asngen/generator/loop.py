@@ -170,8 +170,10 @@ def generate(items, registry, version_id, pool_name: str, run: RunState) -> list
 
 def _candidates(index: AssociationIndex, item, allowed_set) -> list:
     found: dict = {}
-    for bound in allowed_set:
-        index.candidates(item, bound, found)
+    active = index.all_by_rule
+    for bound in (allowed_set if len(allowed_set) < len(active) else active):
+        if bound in allowed_set and bound in active:
+            index.candidates(item, bound, found)
     filename = item.get("filename")
     if filename is not None:
         for asn in index.by_filename.get(filename, ()):
