@@ -21,6 +21,7 @@ class AsngenError(Exception):
         file: str | None = None,
         row: int | None = None,
         column: str | None = None,
+        line: int | None = None,
         exit_status: int | None = None,
     ) -> None:
         super().__init__(message)
@@ -28,6 +29,7 @@ class AsngenError(Exception):
         self.file = file
         self.row = row
         self.column = column
+        self.line = line
         if exit_status is not None:
             self.exit_status = exit_status
 
@@ -35,6 +37,8 @@ class AsngenError(Exception):
         parts = []
         if self.file is not None:
             parts.append(str(self.file))
+        if self.line is not None:
+            parts.append(f"line {self.line}")
         if self.row is not None:
             parts.append(f"row {self.row}")
         if self.column is not None:

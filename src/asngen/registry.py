@@ -63,14 +63,14 @@ def load_rule_file(path: str | Path) -> RuleFile:
         try:
             spec.loader.exec_module(module)
         except SyntaxError as err:
-            raise RuleError(f"syntax error: {err.msg}", file=str(path), row=err.lineno) from None
+            raise RuleError(f"syntax error: {err.msg}", file=str(path), line=err.lineno) from None
         except Exception as err:  # noqa: BLE001 - any failure of user code is reported the same way
             line = None
             for frame in traceback.extract_tb(err.__traceback__):
                 if Path(frame.filename) == resolved:
                     line = frame.lineno
             raise RuleError(
-                f"rule file failed to load: {type(err).__name__}: {err}", file=str(path), row=line
+                f"rule file failed to load: {type(err).__name__}: {err}", file=str(path), line=line
             ) from None
     rules = getattr(module, "RULES", None)
     if rules is None:
