@@ -16,6 +16,9 @@ def configure(parser: argparse.ArgumentParser) -> None:
         help="also write the rows that are in no association, with the reason (default name: orphaned.csv)",
     )
     parser.add_argument("--dry-run", action="store_true", help="generate but write nothing")
+    from .. import __version__
+
+    parser.add_argument("--version", action="version", version=f"asngen {__version__}")
 
 
 def add_generate_options(parser: argparse.ArgumentParser) -> None:
