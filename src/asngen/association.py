@@ -175,14 +175,18 @@ class Association:
         return coron or ami or tso
 
     # -- adding ----------------------------------------------------------------
-    def add(self, item, trace: list | None = None) -> tuple[bool, list]:
-        """Try to add a pool row; returns (accepted, reprocess requests)."""
+    def add(self, item, trace: list | None = None, fresh: bool = False) -> tuple[bool, list]:
+        """Try to add a pool row; returns (accepted, reprocess requests).
+
+        ``fresh``: the association is new and is thrown away if the row is
+        refused, so nothing needs to be rolled back.
+        """
         if dms.column(item, "filename") in self.filenames:
             return True, []
-        journal: dict = {}
+        journal: dict | None = None if fresh else {}
         check = Check(self, journal, trace)
         matched, reprocess = check.run(self.bound.tree, item)
-        if not matched:
+        if not matched and journal is not None:
             check.rollback()
         for request in reprocess:
             if request.rules is None:

@@ -149,7 +149,7 @@ def generate(items, registry, version_id, pool_name: str, run: RunState) -> list
                         continue
                     asn = Association(bound, version_id, 0, pool_name)
                     trace = [] if recorder is not None else None
-                    matched, requests = asn.add(item, trace)
+                    matched, requests = asn.add(item, trace, fresh=True)
                     reprocess.extend(requests)
                     if recorder is not None:
                         recorder.create(item, bound, asn if matched else None, trace)
