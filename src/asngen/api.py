@@ -43,6 +43,19 @@ def _load(pool: Any, options: GenerateOptions):
     return pool_from_table(pool)
 
 
+def _check_ids(options) -> None:
+    """``-i`` ids become part of a regular expression: refuse ones that are not valid there."""
+    import re
+
+    from .errors import UsageError
+
+    for cid in options.ids or ():
+        try:
+            re.compile(".+(" + cid + ").+")
+        except re.error as err:
+            raise UsageError(f"candidate id {cid!r} cannot be used: {err}") from None
+
+
 def _classifiable(pool, options):
     """Set aside rows whose member type cannot be determined (science pointing, no EXP_TYPE).
 
@@ -89,6 +102,7 @@ def generate(pool: Any, options: GenerateOptions | None = None, *, run=None) -> 
     for required in ("filename", "exp_type"):
         if pool.rows and required not in pool.columns:
             raise PoolError(f"the pool has no {required.upper()} column", file=pool.source, column=required)
+    _check_ids(options)
     usable, excluded = _classifiable(pool, options)
     algorithm = per_pool if options.per_pool_algorithm else per_candidate
     try:

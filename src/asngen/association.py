@@ -138,13 +138,18 @@ class Association:
             parsed = evaluate_literal(text)
             try:
                 acid, ctype = parsed
-                return acid, ctype
-            except ValueError:
+            except ValueError:  # not a pair: a discovered association, as in the reference
                 pass
-            except TypeError:
+            except TypeError:  # not iterable at all: the reference stops here
                 from .generator.drivers import MalformedCandidate
 
                 raise MalformedCandidate(None, text) from None
+            else:
+                if isinstance(acid, str) and isinstance(ctype, str):
+                    return acid, ctype
+                from .generator.drivers import MalformedCandidate
+
+                raise MalformedCandidate(None, text)
         return "a3001", "DISCOVERED"
 
     # -- classification ------------------------------------------------------

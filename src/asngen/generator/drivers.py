@@ -55,6 +55,23 @@ def candidates_by_type(rows) -> dict[str, list[str]]:
     return {ctype: list(ids) for ctype, ids in by_type.items()}
 
 
+def _check_candidate_id(cid, rows) -> None:
+    """A candidate id must be text usable in a pattern; the reference stops otherwise."""
+    import re
+
+    problem = not isinstance(cid, str)
+    if not problem:
+        try:
+            re.compile(".+(" + cid + ").+")
+        except re.error:
+            problem = True
+    if problem:
+        for number, row in enumerate(rows, start=1):
+            if repr(cid) in str(row.get("asn_candidate")) or str(cid) in str(row.get("asn_candidate")):
+                raise MalformedCandidate(number, row.get("asn_candidate"))
+        raise MalformedCandidate(None, cid)
+
+
 def _finalize(registry: Registry, associations: list, prune_state: PruneState) -> list:
     for finalize in registry.finalizers:
         associations = finalize(associations, prune_state)
@@ -113,6 +130,7 @@ def per_candidate(pool, options, version_id, run: RunState) -> list:
                 run.warn(f"Candidate id {cid} not found in pool")
     associations: list = []
     for cid, ctype in work:
+        _check_candidate_id(cid, rows)
         marker = f"[('{cid}', '{ctype}')]"
         subset = []
         for row in rows:
