@@ -412,6 +412,23 @@ def acquisition_everywhere():
     return rows
 
 
+
+@pool
+def niriss_wfss_two_filters():
+    """Direct image, both grisms, direct image again; for F115W and then F150W."""
+    rows, act, spcin = [], 1, 1
+    for blocking in ("F115W", "F150W"):
+        sequence = [("NIS_IMAGE", "CLEAR", 1), ("NIS_WFSS", "GR150R", 2), ("NIS_WFSS", "GR150C", 2),
+                    ("NIS_IMAGE", "CLEAR", 1)]
+        for exp_type, filt, count in sequence:
+            for n in range(1, count + 1):
+                rows.append(exposure(fname(1, f"021{act:02d}_0000{n}", "nis"), **dict(WFSS, PUPIL=blocking),
+                                     EXP_TYPE=exp_type, FILTER=filt, ACT_ID=act, PATT_NUM=n, EXPSPCIN=spcin))
+                spcin += 1
+            act += 1
+    return rows
+
+
 # -- what the reference wrote for each pool ---------------------------------------------------
 # (label, GenerateOptions fields, outline of the reference's files: see tests.pools.outline)
 
@@ -1768,3 +1785,37 @@ def test_wfss_pool_without_filter_is_a_one_line_error(tmp_path):
     path = write_pool(tmp_path, wfss(), without=("FILTER",))
     with pytest.raises(AsngenError):
         generate(path, GenerateOptions(version_id="x"))
+
+
+def _direct_image_of(result) -> dict[str, str]:
+    """WFSS science exposure -> the direct image its spec2 association names."""
+    out = {}
+    for data in of_rule(result, "Asn_Lv2WFSSNIS"):
+        (science, _), (direct, kind) = members(data)[:2]
+        assert kind == "direct_image"
+        out[science.split("_")[1] + "_" + science.split("_")[2]] = direct
+    return out
+
+
+def test_wfss_spectra_take_the_direct_image_of_their_blocking_filter(tmp_path):
+    result = run(tmp_path, niriss_wfss_two_filters())
+    f115w = "jw99009-o001_t001_niriss_clear-f115w_i2d.fits"
+    f150w = "jw99009-o001_t001_niriss_clear-f150w_i2d.fits"
+    assert _direct_image_of(result) == {
+        "02102_00001": f115w, "02102_00002": f115w, "02103_00001": f115w, "02103_00002": f115w,
+        "02106_00001": f150w, "02106_00002": f150w, "02107_00001": f150w, "02107_00002": f150w,
+    }
+    assert sorted(d["products"][0]["name"] for d in of_rule(result, "Asn_Lv3WFSSNIS")) == [
+        "jw99009-o001_t001_niriss_f115w-gr150c",
+        "jw99009-o001_t001_niriss_f115w-gr150r",
+        "jw99009-o001_t001_niriss_f150w-gr150c",
+        "jw99009-o001_t001_niriss_f150w-gr150r",
+    ]
+
+
+def test_wfss_spectra_without_their_direct_image_get_no_spec2(tmp_path):
+    rows = [r for r in niriss_wfss_two_filters() if not (r["EXP_TYPE"] == "NIS_IMAGE" and r["PUPIL"] == "F150W")]
+    result = run(tmp_path, rows)
+    assert sorted(_direct_image_of(result)) == ["02102_00001", "02102_00002", "02103_00001", "02103_00002"]
+    # Level 3 does not need the direct image
+    assert len(of_rule(result, "Asn_Lv3WFSSNIS")) == 4
