@@ -424,7 +424,8 @@ def test_reductions(reduce, a, b, expected):
 
 
 @pytest.mark.parametrize("reduce", ["all", "any", "notall"])
-def test_empty_group_never_matches(reduce):
+def test_empty_group_is_a_failed_match(reduce):
+    # "all" and "any" of nothing fail, so "notall" of nothing succeeds
     empty = Group([], reduce)
     asn = make(Attr(["a"]))
     assert Check(asn, {}).run(empty, {}) == (reduce == "notall", [])
