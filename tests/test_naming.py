@@ -363,3 +363,33 @@ def test_degraded_status_names_member_errors(tmp_path):
     }
     level3 = json.loads(result.files[2][1])
     assert [m["exposerr"] for m in level3["products"][0]["members"]] == ["null", "saturated"]
+
+
+def _suffixes(result) -> dict[tuple[str, str], set[str]]:
+    """(asn_type, exptype) -> the member suffixes seen."""
+    out: dict[tuple[str, str], set[str]] = {}
+    for data in documents(result).values():
+        for member in data["products"][0]["members"]:
+            stem = member["expname"].rsplit(".", 1)[0]
+            out.setdefault((data["asn_type"], member["exptype"]), set()).add(stem.rsplit("_", 1)[1])
+    return out
+
+
+def test_member_suffixes_by_level_and_kind(tmp_path):
+    from tests.test_rule_families import imaging, miri_mrs, tso
+
+    assert _suffixes(run(tmp_path, imaging())) == {
+        ("image2", "science"): {"rate"},
+        ("image3", "science"): {"cal"},
+    }
+    assert _suffixes(run(tmp_path, tso())) == {
+        ("tso-image2", "science"): {"rateints"},
+        ("tso-spec2", "science"): {"rateints"},
+        ("tso3", "science"): {"calints"},
+    }
+    assert _suffixes(run(tmp_path, miri_mrs())) == {
+        ("spec2", "science"): {"rate"},
+        ("spec2", "background"): {"rate"},
+        ("spec3", "science"): {"cal"},
+        ("spec3", "background"): {"x1d"},  # backgrounds are subtracted as spectra at Level 3
+    }
