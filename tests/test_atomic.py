@@ -259,12 +259,6 @@ def test_sigkill_of_an_unmodified_run(moment, big, tmp_path):
     assert_each_file_old_or_new(target, before, new)
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "output.write_files_atomically creates the staging folder with mkdtemp as "
-    "'.asngen-staging-<pid>-<random>' and only then renames it to end in '-<pid>'; a run "
-    "killed between the two leaves a folder whose name does not end in a pid, which "
-    "_clean_stale_staging never removes"
-))
 def test_staging_folder_of_a_run_killed_right_after_creating_it_is_removed(small, tmp_path):
     pool, names = small
     dead = subprocess.Popen([sys.executable, "-c", "pass"])
@@ -399,10 +393,6 @@ def test_strict_run_with_unclassifiable_row_leaves_folder_untouched(tmp_path):
     assert snapshot(target, staging=True) == before
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "output.write_files_atomically moves files one by one and does not put back the ones "
-    "already replaced when a later os.replace fails (here: a folder has the last file's name)"
-))
 def test_failure_while_moving_files_in_place_restores_the_folder(small, tmp_path):
     pool, names = small
     target = tmp_path / "target"
@@ -418,10 +408,6 @@ def test_failure_while_moving_files_in_place_restores_the_folder(small, tmp_path
 # --------------------------------------------- user rule code failing at run time
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "an exception raised by a user rule file's code while generating (here FINALIZE) is "
-    "reported as an asngen 'internal error' that names neither the rule file nor its line"
-))
 def test_user_rule_code_failing_while_generating_names_the_rule_file(small, tmp_path):
     pool, names = small
     rules = write_rule_file(tmp_path, "finalize_fails.py", (
@@ -440,10 +426,6 @@ def test_user_rule_code_failing_while_generating_names_the_rule_file(small, tmp_
     assert f"{rules}, line 4" in lines[0]
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "a rule file that calls sys.exit(3) on import ends asngen with status 3 and no message "
-    "(registry.load_rule_file catches Exception, not SystemExit)"
-))
 def test_rule_file_exiting_on_import_is_a_one_line_error(small, tmp_path):
     pool, names = small
     rules = write_rule_file(tmp_path, "exits.py", "import sys\nsys.exit(3)\n")

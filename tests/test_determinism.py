@@ -192,11 +192,6 @@ def test_golden_cases_match_the_reference_in_every_environment(runs, golden, tmp
             assert tally.ok, f"{config}: " + "\n".join(problems[:5])
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "asn_pool is the pool file name as Python decoded it: in an ASCII locale (PYTHONUTF8=0, "
-    "PYTHONCOERCECLOCALE=0) a name with non-ASCII bytes decodes to surrogate escapes "
-    "('pool_\\udcc3\\udca9.csv' instead of 'pool_\\u00e9.csv'), so the files differ"
-))
 def test_non_ascii_pool_file_name_gives_the_same_bytes_in_an_ascii_locale(tmp_path):
     rows = [exposure(f"jw_{number:05d}_uncal.fits") for number in range(3)]
     pool = tmp_path / "pool_é.csv"

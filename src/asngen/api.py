@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from . import asn_io
-from .errors import PoolError
+from .errors import AsngenError, PoolError
 from .options import GenerateOptions
 
 
@@ -41,6 +41,27 @@ def _load(pool: Any, options: GenerateOptions):
     if isinstance(pool, (str, Path)):
         return read_pool(str(pool), delimiter=options.delimiter, fmt=options.pool_format)
     return pool_from_table(pool)
+
+
+def _blame_rule_file(err: Exception, options) -> None:
+    """An error raised by a user rule file's code names that file and line."""
+    import traceback
+
+    from .errors import RuleError
+
+    user_files = {str(Path(path).expanduser().resolve()): path for path in options.rules or ()}
+    if not user_files:
+        return
+    blamed = None
+    for frame in traceback.extract_tb(err.__traceback__):
+        resolved = str(Path(frame.filename).resolve())
+        if resolved in user_files:
+            blamed = (user_files[resolved], frame.lineno)
+    if blamed is not None:
+        text = " ".join(str(err).split())
+        raise RuleError(
+            f"rule code failed: {type(err).__name__}: {text}", file=str(blamed[0]), line=blamed[1]
+        ) from None
 
 
 def _check_ids(options) -> None:
@@ -114,6 +135,11 @@ def generate(pool: Any, options: GenerateOptions | None = None, *, run=None) -> 
             "the pool lacks a value the rules need (no column, or only empty cells)",
             file=pool.source, column=err.args[0],
         ) from None
+    except AsngenError:
+        raise
+    except Exception as err:
+        _blame_rule_file(err, options)
+        raise
     result = GenerateResult(pool_name=pool.name, rows=len(pool.rows), warnings=list(run.warnings))
     result.excluded = excluded
     result.columns = list(pool.columns)

@@ -23,12 +23,12 @@ STAGING_PREFIX = ".asngen-staging-"
 
 
 def _clean_stale_staging(target: Path) -> None:
+    """Remove staging folders left by killed runs (their process ids are in their names)."""
     for old in target.glob(STAGING_PREFIX + "*"):
-        try:
-            pid = int(old.name.rsplit("-", 1)[-1])
-        except ValueError:
+        pids = [int(part) for part in old.name[len(STAGING_PREFIX):].split("-") if part.isdigit()]
+        if not pids or os.getpid() in pids:
             continue
-        if pid != os.getpid() and not _alive(pid):
+        if not any(_alive(pid) for pid in pids):
             shutil.rmtree(old, ignore_errors=True)
 
 
@@ -40,6 +40,20 @@ def _alive(pid: int) -> bool:
     except PermissionError:
         return True
     return True
+
+
+def _put_back(moved: list) -> None:
+    """Undo the moves of a failed run: earlier files come back, new ones go."""
+    for final, backup in reversed(moved):
+        try:
+            if backup is not None:
+                if final.is_dir() and not final.is_symlink():
+                    continue  # what blocked the move is not ours to remove
+                os.replace(backup, final)
+            elif final.exists() and not final.is_dir():
+                final.unlink()
+        except OSError:
+            pass
 
 
 def write_files_atomically(target: str | Path, files: Iterable[tuple[str, str]]) -> list[Path]:
@@ -58,28 +72,33 @@ def write_files_atomically(target: str | Path, files: Iterable[tuple[str, str]])
         raise AsngenError(f"cannot create output folder: {err.strerror}", file=str(target)) from None
     if not files:
         return []
+    for name, _ in files:
+        if (target / name).is_dir():
+            raise AsngenError(f"cannot write {name}: a folder of that name is in the way", file=str(target))
     _clean_stale_staging(target)
     try:
-        staging = Path(
-            tempfile.mkdtemp(prefix=f"{STAGING_PREFIX}{os.getpid()}-", dir=target)
-        )
-        # mkdtemp adds random characters after the prefix; rename so the pid is last
-        final_staging = target / f"{STAGING_PREFIX}{staging.name[len(STAGING_PREFIX):]}-{os.getpid()}"
-        staging.rename(final_staging)
-        staging = final_staging
+        # one step: the name ends in our pid from the start, so a killed run's folder is recognised
+        staging = Path(tempfile.mkdtemp(prefix=STAGING_PREFIX, suffix=f"-{os.getpid()}", dir=target))
     except OSError as err:
         raise AsngenError(f"cannot write into output folder: {err.strerror}", file=str(target)) from None
     written: list[Path] = []
+    moved: list[tuple[Path, Path | None]] = []  # (final path, backup of what it replaced)
     try:
         for name, text in files:
             path = staging / name
             with open(path, "w", encoding="utf-8", newline="") as handle:
                 handle.write(text)
-        for name, _ in files:
+        for number, (name, _) in enumerate(files):
             final = target / name
+            backup = None
+            if final.exists() or final.is_symlink():
+                backup = staging / f".previous-{number}"
+                os.replace(final, backup)
+            moved.append((final, backup))
             os.replace(staging / name, final)
             written.append(final)
     except OSError as err:
+        _put_back(moved)
         raise AsngenError(f"cannot write {name}: {err.strerror}", file=str(target)) from None
     finally:
         shutil.rmtree(staging, ignore_errors=True)

@@ -115,7 +115,9 @@ class Pool:
         """Base name of the source file, extension included (the ``asn_pool`` value)."""
         if self.source == IN_MEMORY:
             return IN_MEMORY
-        return os.path.basename(self.source)
+        # the name as UTF-8, whatever the locale decoded it to (surrogate escapes in an ASCII locale)
+        raw = os.fsencode(os.path.basename(self.source))
+        return raw.decode("utf-8", "surrogateescape")
 
     def __len__(self) -> int:
         return len(self.rows)

@@ -64,13 +64,15 @@ def load_rule_file(path: str | Path) -> RuleFile:
             spec.loader.exec_module(module)
         except SyntaxError as err:
             raise RuleError(f"syntax error: {err.msg}", file=str(path), line=err.lineno) from None
-        except Exception as err:  # noqa: BLE001 - any failure of user code is reported the same way
-            line = None
-            for frame in traceback.extract_tb(err.__traceback__):
-                if Path(frame.filename) == resolved:
-                    line = frame.lineno
+        except SystemExit as err:
             raise RuleError(
-                f"rule file failed to load: {type(err).__name__}: {err}", file=str(path), line=line
+                f"rule file called sys.exit({err.code!r}) while loading", file=str(path),
+                line=_line_in(err, resolved),
+            ) from None
+        except Exception as err:  # noqa: BLE001 - any failure of user code is reported the same way
+            raise RuleError(
+                f"rule file failed to load: {type(err).__name__}: {err}", file=str(path),
+                line=_line_in(err, resolved),
             ) from None
     rules = getattr(module, "RULES", None)
     if rules is None:
@@ -86,6 +88,15 @@ def load_rule_file(path: str | Path) -> RuleFile:
     )
     _LOADED[key] = loaded
     return loaded
+
+
+def _line_in(err: BaseException, path: Path) -> int | None:
+    """The last line of ``path`` in the error's traceback."""
+    line = None
+    for frame in traceback.extract_tb(err.__traceback__):
+        if Path(frame.filename) == path:
+            line = frame.lineno
+    return line
 
 
 def candidate_constraint(ids) -> Attr:
