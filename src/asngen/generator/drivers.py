@@ -55,6 +55,24 @@ def candidates_by_type(rows) -> dict[str, list[str]]:
     return {ctype: list(ids) for ctype, ids in by_type.items()}
 
 
+def _rows_by_candidate_cell(rows) -> dict:
+    """Row positions grouped by their ASN_CANDIDATE text (pools repeat a few texts many times)."""
+    by_cell: dict = {}
+    for position, row in enumerate(rows):
+        by_cell.setdefault(row["asn_candidate"], []).append((position, row))
+    return by_cell
+
+
+def _rows_mentioning(cid: str, by_cell: dict) -> list:
+    """The rows whose ASN_CANDIDATE text contains ``cid`` (a plain substring test, as the
+    reference does), in pool order."""
+    groups = [group for text, group in by_cell.items() if cid in text]
+    if len(groups) == 1:
+        return [row for _, row in groups[0]]
+    merged = sorted((entry for group in groups for entry in group), key=lambda entry: entry[0])
+    return [row for _, row in merged]
+
+
 def _check_candidate_id(cid, rows) -> None:
     """A candidate id must be text usable in a pattern; the reference stops otherwise."""
     import re
@@ -129,15 +147,15 @@ def per_candidate(pool, options, version_id, run: RunState) -> list:
             else:
                 run.warn(f"Candidate id {cid} not found in pool")
     associations: list = []
+    by_cell = _rows_by_candidate_cell(rows)
     for cid, ctype in work:
         _check_candidate_id(cid, rows)
         marker = f"[('{cid}', '{ctype}')]"
         subset = []
-        for row in rows:
-            if cid in row["asn_candidate"]:
-                copy = dict(row)
-                copy["asn_candidate"] = marker
-                subset.append(copy)
+        for row in _rows_mentioning(cid, by_cell):
+            copy = dict(row)
+            copy["asn_candidate"] = marker
+            subset.append(copy)
         registry = Registry(files, CANDIDATE, global_ids=(cid,), has_global=True)
         associations.extend(generate(subset, registry, version_id, pool.name, run))
         run.progress(cid)
