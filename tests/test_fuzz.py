@@ -35,6 +35,7 @@ produce such input too.
 
 from __future__ import annotations
 
+import ast
 import contextlib
 import io
 import json
@@ -587,3 +588,57 @@ def test_unusable_candidate_literal_is_one_line_naming_its_row(case):
         line = assert_one_line_error(status, stderr, (str(pool),))
         assert line.startswith(f"asngen generate: error: {pool}, row 2, column 'asn_candidate': "), line
         assert repr(candidate.lower())[1:-1] in line or candidate.lower() in line, line
+
+
+# ------------------------------------------------------- documented messages
+
+ERROR_CLASSES = {"AsngenError", "PoolError", "RuleError", "UsageError", "AssociationFileError"}
+
+
+def _message_pieces(node: ast.expr) -> list[str]:
+    """The literal text of a message expression (f-string parts without the placeholders)."""
+    if isinstance(node, ast.Constant) and isinstance(node.value, str):
+        return [node.value]
+    if isinstance(node, ast.JoinedStr):
+        return [part.value for part in node.values
+                if isinstance(part, ast.Constant) and isinstance(part.value, str)]
+    return []
+
+
+def _error_messages() -> list[tuple[str, str]]:
+    """(where, longest literal piece) of every error message raised in src/asngen."""
+    found = []
+    for path in sorted(SOURCE.rglob("*.py")):
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        for node in ast.walk(tree):
+            if not (isinstance(node, ast.Call) and node.args):
+                continue
+            name = getattr(node.func, "id", None) or getattr(node.func, "attr", None)
+            is_error = name in ERROR_CLASSES
+            # exception classes of their own (such as MalformedCandidate) word the message
+            # in __init__ with super().__init__(f"...")
+            is_super = name == "__init__" and isinstance(node.func, ast.Attribute) and (
+                isinstance(node.func.value, ast.Call)
+                and getattr(node.func.value.func, "id", None) == "super"
+            )
+            if not (is_error or is_super):
+                continue
+            pieces = [piece.strip() for piece in _message_pieces(node.args[0])]
+            pieces = [piece for piece in pieces if len(piece) >= 3]
+            if pieces:
+                where = f"{path.relative_to(SOURCE.parent)}:{node.lineno}"
+                found.append((where, max(pieces, key=len)))
+    return found
+
+
+SOURCE = Path(__file__).resolve().parents[1] / "src" / "asngen"
+ERRORS_DOC = Path(__file__).resolve().parents[1] / "docs" / "errors.md"
+
+
+def test_every_error_message_is_in_docs_errors_md():
+    """docs/errors.md lists every message (its literal text), with its status and what to do."""
+    messages = _error_messages()
+    assert len(messages) > 50
+    text = ERRORS_DOC.read_text(encoding="utf-8").replace("\\|", "|")
+    missing = [f"{where}: {piece!r}" for where, piece in messages if piece not in text]
+    assert not missing, "not in docs/errors.md:\n" + "\n".join(missing)
