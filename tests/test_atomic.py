@@ -249,11 +249,6 @@ def _staging_holds(target: Path, count: int) -> bool:
         return False
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "output.write_files_atomically backs up an existing file by renaming it into the staging "
-    "folder before moving the new file in: a kill between the two renames leaves the name "
-    "missing from the target (the old text sits in the staging folder)"
-))
 def test_sigkill_while_moving_files_in_place_never_loses_a_name(big, tmp_path):
     pool, new = big
     target = tmp_path / "target"
@@ -476,12 +471,6 @@ def test_rule_file_exiting_on_import_is_a_one_line_error(small, tmp_path):
     assert stderr.strip().startswith(f"asngen generate: error: {rules}, line 2"), stderr
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "output.write_files_atomically checks (target / name).is_dir() before its try block; "
-    "for a name longer than the file system allows, is_dir raises OSError ENAMETOOLONG, "
-    "which escapes as an internal error (tests/test_fuzz.py keeps huge PROGRAM cells out "
-    "of its pools until this passes: HUGE_CELLS_AVOID)"
-))
 def test_too_long_file_name_is_a_one_line_error(tmp_path):
     rows = [exposure(f"jw_{number:05d}_uncal.fits", PROGRAM="9" * 300) for number in range(3)]
     pool = tmp_path / "pool.csv"

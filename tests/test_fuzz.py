@@ -554,19 +554,7 @@ UNUSABLE_CANDIDATES = {
     "per-pool-int-type": ("[('o001', 1)]", ["--per-pool-algorithm"]),
     "per-pool-list-type": ("[('o001', ['x'])]", ["--per-pool-algorithm"]),
 }
-WRONG_ROW = pytest.mark.xfail(strict=True, reason=(
-    "drivers._check_candidate_id looks for the row by searching str(cid) in each cell: "
-    "'1' or '(' also occur in row 1's valid \"[('o001', 'observation')]\", so the error names "
-    "row 1 and quotes that cell"
-))
-NO_ROW = pytest.mark.xfail(strict=True, reason=(
-    "with --per-pool-algorithm the error names no row and quotes one (id, type) pair, "
-    "not the cell"
-))
-ROW_MARKS = {
-    "int-id": WRONG_ROW, "regex-paren-id": WRONG_ROW,
-    "per-pool-int-id": NO_ROW, "per-pool-int-type": NO_ROW, "per-pool-list-type": NO_ROW,
-}
+ROW_MARKS: dict = {}  # every case names its row now (strict xfails removed when fixed)
 
 
 @pytest.mark.parametrize("case", [

@@ -129,6 +129,12 @@ def generate(pool: Any, options: GenerateOptions | None = None, *, run=None) -> 
     try:
         associations = algorithm(usable, options, options.version_id, run)
     except MalformedCandidate as err:
+        if err.row is None:  # found while naming an association: find the row it came from
+            from .generator.drivers import row_with_candidate_id
+
+            found = row_with_candidate_id(usable.rows, err.value, as_text=True)
+            if found is not None:
+                err = MalformedCandidate(found[0], found[1].get("asn_candidate"))
         raise PoolError(str(err), file=pool.source, row=err.row, column="asn_candidate") from None
     except MissingColumn as err:
         raise PoolError(

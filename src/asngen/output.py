@@ -72,9 +72,12 @@ def write_files_atomically(target: str | Path, files: Iterable[tuple[str, str]])
         raise AsngenError(f"cannot create output folder: {err.strerror}", file=str(target)) from None
     if not files:
         return []
-    for name, _ in files:
-        if (target / name).is_dir():
-            raise AsngenError(f"cannot write {name}: a folder of that name is in the way", file=str(target))
+    try:
+        for name, _ in files:
+            if (target / name).is_dir():
+                raise AsngenError(f"cannot write {name}: a folder of that name is in the way", file=str(target))
+    except OSError as err:
+        raise AsngenError(f"cannot write {name}: {err.strerror}", file=str(target)) from None
     _clean_stale_staging(target)
     try:
         # one step: the name ends in our pid from the start, so a killed run's folder is recognised
@@ -92,8 +95,13 @@ def write_files_atomically(target: str | Path, files: Iterable[tuple[str, str]])
             final = target / name
             backup = None
             if final.exists() or final.is_symlink():
+                # keep the old file where it is (a second link, or a copy) until the new one
+                # replaces it in one rename: the name never goes missing, even if we are killed
                 backup = staging / f".previous-{number}"
-                os.replace(final, backup)
+                try:
+                    os.link(final, backup, follow_symlinks=False)
+                except OSError:
+                    shutil.copy2(final, backup, follow_symlinks=False)
             moved.append((final, backup))
             os.replace(staging / name, final)
             written.append(final)

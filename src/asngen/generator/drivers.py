@@ -26,6 +26,7 @@ class MalformedCandidate(ValueError):
     def __init__(self, row: int | None, value):
         super().__init__(f"ASN_CANDIDATE {value!r} is not a list of (id, type) pairs")
         self.row = row
+        self.value = value
 
 
 def candidates_by_type(rows) -> dict[str, list[str]]:
@@ -84,10 +85,29 @@ def _check_candidate_id(cid, rows) -> None:
         except re.error:
             problem = True
     if problem:
-        for number, row in enumerate(rows, start=1):
-            if repr(cid) in str(row.get("asn_candidate")) or str(cid) in str(row.get("asn_candidate")):
-                raise MalformedCandidate(number, row.get("asn_candidate"))
+        row = row_with_candidate_id(rows, cid)
+        if row is not None:
+            raise MalformedCandidate(row[0], row[1].get("asn_candidate"))
         raise MalformedCandidate(None, cid)
+
+
+def row_with_candidate_id(rows, cid, as_text: bool = False):
+    """(row number, row) of the first row listing candidate ``cid`` (or an entry whose text is ``cid``)."""
+    for number, row in enumerate(rows, start=1):
+        value = evaluate_literal(row.get("asn_candidate"))
+        entries = value if isinstance(value, (list, tuple)) else [value]
+        for entry in entries:
+            if as_text:
+                if str(entry) == cid:
+                    return number, row
+                continue
+            try:
+                found_id, _ = entry
+            except (TypeError, ValueError):
+                continue
+            if type(found_id) is type(cid) and found_id == cid:
+                return number, row
+    return None
 
 
 def _finalize(registry: Registry, associations: list, prune_state: PruneState) -> list:
