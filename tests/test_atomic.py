@@ -136,9 +136,11 @@ def kill_when(process: subprocess.Popen, condition: Callable[[], bool], timeout:
 
 
 def assert_each_file_old_or_new(folder: Path, before: dict[str, bytes], new: dict[str, bytes]) -> dict:
-    """Every visible file is whole: its old bytes or the complete run's bytes.  Counts both."""
+    """Every file is still there and whole: its old bytes or the complete run's bytes.  Counts both."""
     now = snapshot(folder)
     assert set(now) <= set(before) | set(new), f"unexpected files: {sorted(set(now) - set(before) - set(new))[:5]}"
+    missing = sorted(set(before) - set(now))
+    assert not missing, f"{len(missing)} files vanished, e.g. {missing[:3]}"
     tally = {"old": 0, "new": 0}
     for name, data in now.items():
         if name in before and data == before[name]:
@@ -274,8 +276,6 @@ def test_sigkill_while_moving_files_in_place_never_loses_a_name(big, tmp_path):
         return len(entries) < peak[0] or any(entry.startswith(".previous") for entry in entries)
 
     kill_when(process, move_phase_started)
-    missing = sorted(set(before) - set(snapshot(target)))
-    assert not missing, f"{len(missing)} files vanished, e.g. {missing[:3]}"
     assert_each_file_old_or_new(target, before, new)
 
 

@@ -190,10 +190,6 @@ EXP_TYPE_CELLS = st.one_of(
     st.sampled_from(NULLS),
     st.text(string.ascii_lowercase + "_-", max_size=12),
 )
-#: Columns kept free of huge cells until a known bug is fixed: a PROGRAM longer
-#: than a file name may be makes a traceback (see test_atomic.py,
-#: test_too_long_file_name_is_a_one_line_error).  Empty this set once it passes.
-HUGE_CELLS_AVOID = {"PROGRAM"}
 HUGE_CELLS = st.integers(min_value=1_000, max_value=140_000).map(lambda n: "x" * n)
 ANY_CELLS = st.one_of(
     st.sampled_from(JUNK_CELLS),
@@ -230,7 +226,7 @@ def pool_rows(draw, max_rows: int = 30) -> list[dict[str, str]]:
                 value = draw(CANDIDATE_CELLS)
             elif column == "EXP_TYPE":
                 value = draw(EXP_TYPE_CELLS)
-            elif draw(st.integers(0, 60)) == 0 and column not in HUGE_CELLS_AVOID:
+            elif draw(st.integers(0, 60)) == 0:
                 value = draw(HUGE_CELLS)
             else:
                 value = draw(ANY_CELLS)
@@ -554,13 +550,7 @@ UNUSABLE_CANDIDATES = {
     "per-pool-int-type": ("[('o001', 1)]", ["--per-pool-algorithm"]),
     "per-pool-list-type": ("[('o001', ['x'])]", ["--per-pool-algorithm"]),
 }
-ROW_MARKS: dict = {}  # every case names its row now (strict xfails removed when fixed)
-
-
-@pytest.mark.parametrize("case", [
-    pytest.param(name, id=name, marks=[ROW_MARKS[name]] if name in ROW_MARKS else [])
-    for name in UNUSABLE_CANDIDATES
-])
+@pytest.mark.parametrize("case", list(UNUSABLE_CANDIDATES))
 def test_unusable_candidate_literal_is_one_line_naming_its_row(case):
     """Minimal reproduction: three MIRI images, the second with the odd asn_candidate cell."""
     candidate, options = UNUSABLE_CANDIDATES[case]
