@@ -515,6 +515,24 @@ def test_unclassifiable_rows_are_left_out_not_fatal(rows, nulls, null_value):
         assert str(caught.value).startswith(f"{path}, row {bad[0]}, column 'exp_type': ")
 
 
+def test_unclassifiable_row_is_an_orphan_with_its_reason(tmp_path):
+    """Without --strict the run succeeds and --save-orphans says why the row was left out."""
+    rows = [exposure(f"jw_{number:05d}_uncal.fits") for number in range(4)]
+    rows[2]["EXP_TYPE"] = "NULL"
+    pool = tmp_path / "pool.csv"
+    pool.write_text(pool_text(rows))
+    out = tmp_path / "out"
+    status, stderr = run_cli(
+        ["generate", str(pool), "--version-id", "fz", "-p", str(out), "--save-orphans"]
+    )
+    assert status == 0, stderr
+    orphans = read_pool(out / "orphaned.csv")
+    reasons = {row["filename"]: row["reason"] for row in orphans.rows}
+    assert "exposure type cannot be determined" in reasons["jw_00002_uncal.fits"]
+    written = "".join(path.read_text() for path in out.glob("*_asn.json"))
+    assert "jw_00002" not in written and "jw_00001" in written
+
+
 # ------------------------------------------------------ candidate literals
 
 
