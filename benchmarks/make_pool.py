@@ -48,6 +48,17 @@ from pool_modes import (  # noqa: E402  (the sibling module, also when imported 
 
 MAX_OBS = 999
 
+#: Group kinds whose background or PSF exposures join every association of the
+#: same optical path in the program, whatever its target (that is what the
+#: rules say).  Real programs have a handful of such groups; drawing them in
+#: every round would make the *output* grow with the square of the pool, so a
+#: pool holds at most this many groups of each.
+CAPPED_KINDS = frozenset(
+    {"miri_image_bkg", "nirspec_ifu_bkg", "nirspec_fs_bkg", "miri_mrs", "miri_mrs_bkg",
+     "nircam_coron", "miri_coron", "niriss_ami"}
+)
+MAX_CAPPED_GROUPS = 3
+
 #: Group kinds and how many of each go into one shuffled round of the deck.
 #: A round holds every kind, so even a 1,000-row pool shows every mode.
 DECK: dict[str, int] = {
@@ -85,11 +96,17 @@ class Planner:
         self.next_cid = 1000
         self.tso_count = 0
         self._deck: list[str] = []
+        self._drawn: dict[str, int] = {}
 
     def _kind(self) -> str:
-        if not self._deck:
-            self._deck = self.rng.shuffled([k for k, n in DECK.items() for _ in range(n)])
-        return self._deck.pop()
+        while True:
+            if not self._deck:
+                self._deck = self.rng.shuffled([k for k, n in DECK.items() for _ in range(n)])
+            kind = self._deck.pop()
+            if kind in CAPPED_KINDS and self._drawn.get(kind, 0) >= MAX_CAPPED_GROUPS:
+                continue
+            self._drawn[kind] = self._drawn.get(kind, 0) + 1
+            return kind
 
     def _target(self) -> int:
         self.next_target += 1
@@ -182,7 +199,8 @@ def plan_pool(rows: int, seed: int) -> tuple[int, list[ObsPlan]]:
 
     for plan in plans:
         plan.budget = plan.natural
-    grow = [p for p in plans if p.mode in SCALABLE] or plans[-1:]
+    # backgrounds do not grow: each background exposure joins every association of its path
+    grow = [p for p in plans if p.mode in SCALABLE and "BKGDTARG" not in p.flags] or plans[-1:]
     weights = [p.unit * (0.5 + rng.random()) for p in grow]
     extra = rows - total
     shares = [extra * w / sum(weights) for w in weights]

@@ -94,6 +94,11 @@ MODES: dict[str, tuple[str, str, Callable[[Rng], dict], Callable]] = {
 }
 
 #: Modes whose observations grow (more tiles / MSA configurations) in large pools.
+#: WFSS and MIRI MRS observations keep their natural size: by the rules, every
+#: direct image of a WFSS candidate joins every grism exposure's Level 2
+#: association (and every MRS background joins every MRS association), so the
+#: work in one such observation grows with the square of its size; real ones
+#: stay small.
 SCALABLE = frozenset(
     {
         "nircam_image",
@@ -101,9 +106,6 @@ SCALABLE = frozenset(
         "niriss_image",
         "nirspec_mos",
         "nirspec_ifu",
-        "niriss_wfss",
-        "nircam_wfss",
-        "miri_mrs",
     }
 )
 
