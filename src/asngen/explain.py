@@ -778,11 +778,12 @@ def guard_mismatch(asn, item) -> list[Refusal]:
     be refused before any other condition is looked at.
     """
     bound = asn.bound
-    leaves = list(getattr(bound, "guards", ()))
-    for gate, guards in getattr(bound, "levels", ()):
-        if _gate_open(gate, item):
-            break  # an open gate: the row is looked up without this level and those after it
-        leaves += list(guards)
+    leaves, optional = [], set()
+    for number, part in enumerate(getattr(bound, "parts", ())):
+        if number and _gate_open(part.gate, item) and part.lookup is None:
+            break  # an open gate: the row is looked up without this part and those after it
+        leaves += list(part.guards) + list(part.optional)
+        optional.update(id(leaf) for leaf in part.optional)
     out = []
     for leaf in leaves:
         st = asn.states[leaf.slot]
@@ -792,7 +793,8 @@ def guard_mismatch(asn, item) -> list[Refusal]:
         pinned = _unescape(st[0])
         value = item.get(column)
         if value is None or value in _empty():
-            out.append(Refusal(_label(leaf), [column], "missing", None, pinned, "association", leaf.slot))
+            if id(leaf) not in optional:  # a row without an optional value passes it
+                out.append(Refusal(_label(leaf), [column], "missing", None, pinned, "association", leaf.slot))
         elif str(value).lower() != pinned.lower():
             out.append(Refusal(_label(leaf), [column], "mismatch", value, pinned, "association", leaf.slot))
     return out

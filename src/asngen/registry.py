@@ -120,8 +120,7 @@ class RuleTemplate:
         self.named: dict[str, list] = {}
         _index_named(self.tree, self.named)
         self.acid_leaf = next((leaf for leaf in self.tree.leaves() if getattr(leaf, "is_acid", False)), None)
-        analysis = analyse(self.tree)
-        self.guards, self.levels = analysis.guards, analysis.levels
+        self.parts = analyse(self.tree)
 
 
 def _index_named(node, named: dict) -> None:
@@ -154,7 +153,7 @@ class BoundRule:
 
     __slots__ = (
         "rule", "registry_name", "tree", "nslots", "_named", "acid_leaf", "force_match",
-        "asn_rule", "guards", "levels", "template",
+        "asn_rule", "parts", "template",
         "has_global",
     )
 
@@ -186,8 +185,7 @@ class BoundRule:
             self.tree = base
         self.force_match = self.named("force_match")
         self.asn_rule = f"{registry_name}_{rule.name}" if registry_name else rule.name
-        self.guards = template.guards
-        self.levels = template.levels
+        self.parts = template.parts
 
     def named(self, name: str):
         nodes = self._named.get(name)

@@ -103,12 +103,40 @@ def escape(value: str) -> str:
 
 
 _PATTERNS: dict[str, re.Pattern] = {}
+_CONTAINS = re.compile(r"\.\+\(([A-Za-z0-9_]+)\)\.\+")
+
+
+class _Contains:
+    """``.+(word).+`` (the candidate constraint) matched without compiling a regex per candidate.
+
+    For ASCII text without line breaks it is "the word occurs with at least
+    one character on each side", case-insensitively; other text goes to the
+    regex.
+    """
+
+    __slots__ = ("word", "text", "_regex")
+
+    def __init__(self, text: str, word: str) -> None:
+        self.text = text
+        self.word = word.lower()
+        self._regex = None
+
+    def match(self, value: str):
+        if value.isascii() and "\n" not in value:
+            return True if value.lower().find(self.word, 1, len(value) - 1) >= 0 else None
+        if self._regex is None:
+            self._regex = re.compile("^" + self.text + "$", re.IGNORECASE)
+        return self._regex.match(value)
 
 
 def _pattern(text: str) -> re.Pattern:
     compiled = _PATTERNS.get(text)
     if compiled is None:
-        compiled = re.compile("^" + text + "$", re.IGNORECASE)
+        contains = _CONTAINS.fullmatch(text)
+        if contains is not None:
+            compiled = _Contains(text, contains.group(1))
+        else:
+            compiled = re.compile("^" + text + "$", re.IGNORECASE)
         _PATTERNS[text] = compiled
     return compiled
 
@@ -169,7 +197,8 @@ class Attr(Node):
     def initial_state(self) -> list:
         # [value, sources, force_unique, found_values (insertion ordered), matched,
         #  pinned literal lower-cased (for a fast ASCII comparison) or None]
-        return [self.value, list(self.sources), self.force_unique, [], False, None]
+        # the sources list is shared with the leaf: states only ever replace it, never change it
+        return [self.value, self.sources, self.force_unique, [], False, None]
 
 
 @dataclass(eq=False)
@@ -225,6 +254,10 @@ class Group(Node):
     gate: Callable | None = None
     gate_child: int = 0
     gate_implies_onlyif: bool = False
+    #: optional ``(column, constraint name)``: a row for which ``gate`` is True can match a
+    #: child other than ``gate_child`` only if its ``column`` value is among the values that
+    #: constraint has found so far (lets the index find those associations by value)
+    gate_lookup: tuple | None = None
 
     kind = "group"
 

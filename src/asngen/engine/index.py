@@ -20,85 +20,84 @@ same as comparing lower-cased strings.
 
 from __future__ import annotations
 
+import re
+
 from .constraints import EMPTY_SET, meets
 
 _UNSET = object()
-
-
-def _usable_static(leaf) -> bool:
-    return (
-        leaf.kind == "attr"
-        and not leaf.evaluate
-        and leaf.onlyif is None
-        and not callable(leaf.value)
-        and leaf.force_reprocess is None
-    )
-
-
-def _usable_guard(leaf) -> bool:
-    return _usable_static(leaf) and leaf.required and leaf.force_unique and not leaf.force_undefined
 
 
 def _has_side_effects(node) -> bool:
     return any(getattr(leaf, "side_effects", False) for leaf in node.leaves())
 
 
-class Analysis:
-    """What the index may rely on for one rule's tree.
+class Part:
+    """One layer of what the index may rely on.
 
-    ``guards`` are pinned column tests every accepted row passes.  ``levels``
-    are further guards behind a *gate*: an ``any`` group that declares which
-    of its children is the only one a row can match when ``gate(row)`` is
-    False (Level 3 rules: a target acquisition may join by observation; a
-    background or direct-image row may skip the target test).  A row that
-    opens a gate is looked up without that level's guards (and the levels
-    nested after it).
+    ``guards`` are pinned column tests every accepted row passes (a row
+    without the value is refused); ``optional`` ones pin a value but let a row
+    without one through.  Every part but the first sits behind a *gate*: an
+    ``any`` group that declares which of its children is the only one a row
+    can match when ``gate(row)`` is False (Level 3 rules: a target
+    acquisition may join by observation; a background or direct-image row may
+    skip the target test).  A row that opens a gate is looked up without that
+    part (and the parts after it), unless the group also declares
+    ``gate_lookup = (column, constraint)``: then the other children can only
+    match an association whose ``constraint`` has found the row's ``column``
+    value, and such associations are found through a table of those values.
     """
 
-    def __init__(self) -> None:
+    __slots__ = ("gate", "guards", "optional", "lookup")
+
+    def __init__(self, gate=None, lookup=None) -> None:
+        self.gate = gate
         self.guards: list = []
-        self.levels: list = []  # [(gate, [guards])]
+        self.optional: list = []
+        self.lookup = lookup
+
+    def __bool__(self) -> bool:
+        return bool(self.guards or self.optional)
 
 
-def analyse(tree) -> Analysis:
-    found = Analysis()
-    _walk(tree, found, found.guards, [True], onlyif_ok=False)
-    return found
+def analyse(tree) -> list[Part]:
+    """The parts of a rule's tree the index can use, top part first."""
+    parts = [Part()]
+    _walk(tree, parts, parts[0], [True], onlyif_ok=False)
+    return [part for number, part in enumerate(parts) if number == 0 or part]
 
 
 def _guard_leaf(leaf, onlyif_ok: bool) -> bool:
+    """A pinning column test whose mismatch refuses the row outright (required or not)."""
     return (
         leaf.kind == "attr" and not leaf.evaluate and not callable(leaf.value)
         and (leaf.onlyif is None or onlyif_ok)
-        and leaf.required and leaf.force_unique and not leaf.force_undefined
+        and leaf.force_unique and not leaf.force_undefined and leaf.invalid is EMPTY_SET
     )
 
 
-def _walk(group, found: Analysis, guards: list, guarding: list, onlyif_ok: bool) -> None:
+def _walk(group, parts: list, part: Part, guarding: list, onlyif_ok: bool) -> None:
     for child in group.children:
         if not guarding[0]:
             return
         if child.kind == "group":
             if child.reduce == "all" and not child.reprocess_on_fail:
-                _walk(child, found, guards, guarding, onlyif_ok)
+                _walk(child, parts, part, guarding, onlyif_ok)
             elif child.reduce == "any" and child.gate is not None and not child.reprocess_on_fail:
-                level: list = []
-                found.levels.append((child.gate, level))
+                level = Part(child.gate, getattr(child, "gate_lookup", None))
+                parts.append(level)
                 gated = child.children[child.gate_child]
                 if gated.kind == "group":
                     if gated.reduce == "all" and not gated.reprocess_on_fail:
-                        _walk(gated, found, level, [True], child.gate_implies_onlyif)
+                        _walk(gated, parts, level, [True], child.gate_implies_onlyif)
                 elif _guard_leaf(gated, child.gate_implies_onlyif):
-                    level.append(gated)
-                if not level:
-                    found.levels.pop()
+                    (level.guards if gated.required else level.optional).append(gated)
                 if _has_side_effects(child):
                     guarding[0] = False
             elif _has_side_effects(child):
                 guarding[0] = False
             continue
         if _guard_leaf(child, onlyif_ok):
-            guards.append(child)
+            (part.guards if child.required else part.optional).append(child)
         elif getattr(child, "side_effects", False):
             guarding[0] = False
 
@@ -246,13 +245,33 @@ def plain(value) -> bool:
     return isinstance(value, str) and value.isascii() and not value.endswith("\n")
 
 
+
+
+_OPEN = "\0open"  # key of an optional guard that has pinned nothing yet
+_ANY = object()  # a row value that cannot be compared as lower-cased ASCII
+_WILD = object()  # a row without a value for an optional guard: every branch
+_ANY_VALUE = "\0any"  # a found value that is not plain ASCII (lookup tables)
+
+
+def _steps(parts) -> tuple:
+    """The depths of the key tables: (part number, leaves, optional) in evaluation order."""
+    steps = []
+    for number, part in enumerate(parts):
+        if part.guards:
+            steps.append((number, tuple(part.guards), False))
+        steps.extend((number, (leaf,), True) for leaf in part.optional)
+    return tuple(steps)
+
+
 class AssociationIndex:
     """Existing associations of one generation run, findable by guard values.
 
-    Associations are filed under the values their guards pinned, level by
-    level.  Associations of rules that accept a single science exposure move
-    to a "closed" bucket once they have it; that bucket is searched only for
-    rows the rule's ``after_science`` admits.
+    Associations are filed under the values their guards pinned, step by
+    step; an association whose optional guard has pinned nothing yet is filed
+    under an "open" key, and is moved when a later row pins it.  Associations
+    of rules that accept a single science exposure move to a "closed" bucket
+    once they have it; that bucket is searched only for rows the rule's
+    ``after_science`` admits.
     """
 
     def __init__(self) -> None:
@@ -261,6 +280,16 @@ class AssociationIndex:
         self.all_by_rule: dict = {}  # bound -> {serial: asn}
         self.by_filename: dict = {}  # filename -> [asn]
         self.bucket_of: dict = {}  # asn serial -> bucket
+        self.unsettled: dict = {}  # serial -> the guard leaves not pinned yet
+        self.lookups: dict = {}  # (bound, part number) -> {value: {serial: asn}}
+        self.looked_up: dict = {}  # (serial, part number) -> how many found values are filed
+        self._steps: dict = {}  # bound -> steps
+
+    def steps(self, bound) -> tuple:
+        steps = self._steps.get(bound)
+        if steps is None:
+            steps = self._steps[bound] = _steps(bound.parts)
+        return steps
 
     def add(self, asn) -> None:
         bound = asn.bound
@@ -268,13 +297,51 @@ class AssociationIndex:
         bucket = self._bucket_for(asn)
         self.bucket_of[asn.serial] = bucket
         (bucket[1] if asn.closed else bucket[0])[asn.serial] = asn
+        self._file_lookups(asn)
 
-    @staticmethod
-    def _pinned(asn, leaves):
+    def refresh(self, asn) -> None:
+        """After a row joined ``asn``: file it anew if its pinned values grew."""
+        serial = asn.serial
+        waiting = self.unsettled.get(serial)
+        if waiting is not None and any(_pinned_now(asn, leaf) for leaf in waiting):
+            del self.unsettled[serial]
+            bucket = self._bucket_for(asn)
+            old = self.bucket_of.get(serial)
+            if bucket is not old:
+                if old is not None:
+                    old[0].pop(serial, None)
+                    old[1].pop(serial, None)
+                self.bucket_of[serial] = bucket
+                (bucket[1] if asn.closed else bucket[0])[serial] = asn
+        self._file_lookups(asn)
+
+    def _file_lookups(self, asn) -> None:
+        bound = asn.bound
+        for number, part in enumerate(bound.parts):
+            if part.lookup is None:
+                continue
+            leaf = bound.named(part.lookup[1])
+            st = asn.states[leaf.slot] if leaf is not None and leaf.kind == "attr" else None
+            found = st[3] if st is not None else ()
+            done = self.looked_up.get((asn.serial, number), 0)
+            if len(found) <= done:
+                continue
+            table = self.lookups.setdefault((bound, number), {})
+            for escaped in found[done:]:
+                value = _unescape(escaped)
+                key = value.lower() if plain(value) else _ANY_VALUE
+                table.setdefault(key, {})[asn.serial] = asn
+            self.looked_up[(asn.serial, number)] = len(found)
+
+    def _step_key(self, asn, leaves, optional: bool):
+        """(sources, values) of one step; None when it cannot be indexed (yet)."""
         sources, key = [], []
         for leaf in leaves:
             st = asn.states[leaf.slot]
-            if st is None or st[2] or len(st[1]) != 1 or not asn.literal_ok(st):
+            if st is None or st[2]:
+                self.unsettled.setdefault(asn.serial, []).append(leaf)
+                return (None, _OPEN) if optional else None
+            if len(st[1]) != 1 or not asn.literal_ok(st):
                 return None
             sources.append(st[1][0])
             key.append(asn.literal_of(st))
@@ -282,8 +349,8 @@ class AssociationIndex:
 
     def _bucket_for(self, asn) -> list:
         bound = asn.bound
-        parts = [self._pinned(asn, bound.guards)]
-        parts.extend(self._pinned(asn, guards) for _, guards in bound.levels)
+        steps = self.steps(bound)
+        parts = [self._step_key(asn, leaves, optional) for _, leaves, optional in steps]
         if any(part is None for part in parts) or not any(part[0] for part in parts):
             return self.unindexed.setdefault(bound, [{}, {}])
         layout = tuple(part[0] for part in parts)
@@ -301,8 +368,12 @@ class AssociationIndex:
     def note_member(self, asn, filename: str) -> None:
         self.by_filename.setdefault(filename, []).append(asn)
 
-    def candidates(self, item, bound, found: dict) -> None:
-        """Add to ``found`` the associations of ``bound`` that ``item`` might join."""
+    def candidates(self, item, bound, found: dict, memo: dict) -> None:
+        """Add to ``found`` the associations of ``bound`` that ``item`` might join.
+
+        ``memo`` is one dict per row, shared by every rule the row is looked
+        up for: rules share gate functions and key columns.
+        """
         admit = bound.rule.after_science
         closed_too = admit is None or admit(item)
         bucket = self.unindexed.get(bound)
@@ -313,43 +384,93 @@ class AssociationIndex:
         tables = self.tables.get(bound)
         if not tables:
             return
-        gates = None
+        parts = bound.parts
+        applied = _applied(parts, item, memo) if len(parts) > 1 else _TOP_ONLY
+        steps = self.steps(bound)
         for layout, root in tables.items():
             keys = []
-            for sources in layout:
-                key = _row_key(item, sources)
+            for (number, _, optional), sources in zip(steps, layout):
+                if not applied[number]:
+                    keys.append(_WILD)
+                    continue
+                if sources is None:
+                    keys.append(_OPEN)
+                    continue
+                key = memo.get(sources, _UNSET)
+                if key is _UNSET:
+                    key = memo[sources] = _row_key(item, sources)
                 if key is _ANY:
                     found.update(self.all_by_rule.get(bound, {}))
                     return
+                if key is None:
+                    if not optional:
+                        break
+                    key = _WILD
                 keys.append(key)
-            if keys[0] is None:
-                continue
-            if gates is None:
-                gates = [_safe_gate(gate, item) for gate, _ in bound.levels]
-            _collect(root, keys, gates, 0, found, closed_too)
+            else:
+                _collect(root, keys, 0, found, closed_too)
+        for number, part in enumerate(parts):
+            if number and applied[number] and part.lookup is not None and memo[part.gate]:
+                self._collect_lookup(item, bound, number, found, closed_too)
+
+    def _collect_lookup(self, item, bound, number, found, closed_too) -> None:
+        table = self.lookups.get((bound, number))
+        if not table:
+            return
+        value = item.get(bound.parts[number].lookup[0])
+        if value is None or value in EMPTY_SET:
+            return
+        if not plain(value):
+            found.update(self.all_by_rule.get(bound, {}))
+            return
+        for key in (value.lower(), _ANY_VALUE):
+            for serial, asn in table.get(key, {}).items():
+                if closed_too or not asn.closed:
+                    found[serial] = asn
 
 
-def _collect(node, keys, gates, depth, found, closed_too, wild=False) -> None:
-    """Walk the nested key tables; once a gate is open, every branch below is taken."""
+def _pinned_now(asn, leaf) -> bool:
+    st = asn.states[leaf.slot]
+    return st is not None and not st[2]
+
+
+_TOP_ONLY = (True,)
+
+
+def _applied(parts, item, memo) -> list:
+    """Per part: is it applied to this row (its gate closed, or open with a lookup)?
+
+    A part whose gate the row opens, without a lookup, is skipped with every
+    part after it.
+    """
+    applied = [True]
+    for part in parts[1:]:
+        gate = part.gate
+        opened = memo.get(gate)
+        if opened is None:
+            opened = memo[gate] = _safe_gate(gate, item)
+        if not applied[-1]:
+            applied.append(False)
+        else:
+            applied.append(not opened or part.lookup is not None)
+    return applied
+
+
+def _collect(node, keys, depth, found, closed_too) -> None:
+    """Walk the nested key tables; a _WILD key takes every branch."""
     if depth == len(keys):
         found.update(node[0])
         if closed_too:
             found.update(node[1])
         return
-    wild = wild or (depth > 0 and gates[depth - 1])
-    if wild:
-        for child in node.values():
-            _collect(child, keys, gates, depth + 1, found, closed_too, True)
-        return
     key = keys[depth]
-    if key is None:
+    if key is _WILD:
+        for child in node.values():
+            _collect(child, keys, depth + 1, found, closed_too)
         return
     child = node.get(key)
     if child is not None:
-        _collect(child, keys, gates, depth + 1, found, closed_too)
-
-
-_ANY = object()
+        _collect(child, keys, depth + 1, found, closed_too)
 
 
 def _row_key(item, sources):
@@ -363,6 +484,13 @@ def _row_key(item, sources):
             return _ANY
         key.append(value.lower())
     return tuple(key)
+
+
+def _unescape(text: str) -> str:
+    return _ESCAPED.sub(r"\1", text)
+
+
+_ESCAPED = re.compile(r"\\(.)", re.DOTALL)
 
 
 def _safe_gate(gate, item) -> bool:

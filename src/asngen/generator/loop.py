@@ -53,11 +53,15 @@ _NO_VALUE = EMPTY_SET | {None}
 class _StaticFilter:
     """Which rules could start an association with a row, decided from the row alone.
 
-    Verdicts are memoised per combination of the values of every column the
-    decision can read, and shared by the registries of one rule set.
+    A row is reduced to a *profile*: the values of the columns the decision
+    reads, which of the fixed patterns match, which columns hold a value.
+    Verdicts are memoised twice: per profile for the whole rule set, and per
+    rule on just the part of the profile that rule reads (rows that differ
+    only in columns a rule ignores share its verdict).  Both memos are shared
+    by the registries of one rule set.
     """
 
-    _shared: dict = {}  # (templates...) -> (columns, memo)
+    _shared: dict = {}  # (templates...) -> (raw, patterns, presence, memo, abstract, projections)
 
     def __init__(self, rules) -> None:
         self.rules = rules
@@ -69,9 +73,10 @@ class _StaticFilter:
             presence: list[str] = []
             for bound in rules:
                 fresh_columns(bound.template.tree, raw, patterns, presence)
-            shared = (tuple(raw), tuple(patterns.items()), tuple(presence), {}, {})
+            projections = [_projection(bound.template, raw, patterns, presence) for bound in rules]
+            shared = (tuple(raw), tuple(patterns.items()), tuple(presence), {}, {}, projections)
             self._shared[key] = shared
-        self.raw, self.patterns, self.presence, self.memo, self.abstract = shared
+        self.raw, self.patterns, self.presence, self.memo, self.abstract, self.projections = shared
 
     def _matches(self, column, patterns, value):
         """Which of the column's patterns the value matches (None: no value), cached."""
@@ -90,18 +95,37 @@ class _StaticFilter:
         get = item.get
         matches = self._matches
         profile = (
-            tuple([get(column) for column in self.raw]),
-            tuple([matches(column, patterns, get(column)) for column, patterns in self.patterns]),
-            tuple([get(column) not in _NO_VALUE for column in self.presence]),
+            *[get(column) for column in self.raw],
+            *[matches(column, patterns, get(column)) for column, patterns in self.patterns],
+            *[get(column) not in _NO_VALUE for column in self.presence],
         )
         verdict = self.memo.get(profile)
         if verdict is None:
-            verdict = frozenset(
-                bound.template for bound in self.rules
-                if fresh_verdict(bound.template.tree, item) != FAIL
-            )
-            self.memo[profile] = verdict
+            passing = []
+            for bound, (positions, memo) in zip(self.rules, self.projections):
+                part = tuple([profile[i] for i in positions])
+                ok = memo.get(part)
+                if ok is None:
+                    ok = memo[part] = fresh_verdict(bound.template.tree, item) != FAIL
+                if ok:
+                    passing.append(bound.template)
+            verdict = self.memo[profile] = frozenset(passing)
         return verdict
+
+
+def _projection(template, raw, patterns, presence) -> tuple[list, dict]:
+    """Positions in the profile of what one rule's decision reads, and its own memo."""
+    own_raw: list[str] = []
+    own_patterns: dict[str, list] = {}
+    own_presence: list[str] = []
+    fresh_columns(template.tree, own_raw, own_patterns, own_presence)
+    read = set(own_raw) | set(own_patterns) | set(own_presence)
+    pattern_columns = list(patterns)
+    positions = [i for i, column in enumerate(raw) if column in read]
+    positions += [len(raw) + i for i, column in enumerate(pattern_columns) if column in read]
+    offset = len(raw) + len(pattern_columns)
+    positions += [offset + i for i, column in enumerate(presence) if column in read]
+    return positions, {}
 
 
 def generate(items, registry, version_id, pool_name: str, run: RunState) -> list[Association]:
@@ -135,6 +159,7 @@ def generate(items, registry, version_id, pool_name: str, run: RunState) -> list
                     reprocess.extend(requests)
                     if matched:
                         existing.append(asn)
+                        index.refresh(asn)
                     if recorder is not None:
                         recorder.offer(item, asn, matched, trace)
             if category in (Category.BOTH, Category.RULES):
@@ -170,10 +195,11 @@ def generate(items, registry, version_id, pool_name: str, run: RunState) -> list
 
 def _candidates(index: AssociationIndex, item, allowed_set) -> list:
     found: dict = {}
+    memo: dict = {}
     active = index.all_by_rule
     for bound in (allowed_set if len(allowed_set) < len(active) else active):
         if bound in allowed_set and bound in active:
-            index.candidates(item, bound, found)
+            index.candidates(item, bound, found, memo)
     filename = item.get("filename")
     if filename is not None:
         for asn in index.by_filename.get(filename, ()):

@@ -32,7 +32,7 @@ def science(*rule_constraints, name=None):
                      fresh_value="()", reads=("obs_num",)),
                 name="acq_constraint", work_over=Category.EXISTING,
             ),
-            name="acq_check", gate=_maybe_acquisition,
+            name="acq_check", gate=_maybe_acquisition, gate_lookup=("obs_num", "obs_num"),
         ),
         name="dmsbase_top",
     )
