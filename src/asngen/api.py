@@ -151,6 +151,7 @@ def generate(pool: Any, options: GenerateOptions | None = None, *, run=None) -> 
     result.columns = list(pool.columns)
     used = set()
     for asn in associations:
+        asn.describe_constraints()
         if not asn.is_valid():
             result.skipped.append(asn)
             continue

@@ -72,6 +72,7 @@ class Association:
         self.serial = serial
         self.started = False
         self.filenames: set[str] = set()
+        self.member_keys: set = set()  # (expname, exptype) of the members, to skip duplicates
         self.validity = {name: False for name, _ in self.rule.validity}
         self.original_exposure_type = None
         self.sequence = None
@@ -253,10 +254,11 @@ class Association:
     def append(self, item, journal: dict | None) -> None:
         member = self.make_member(item)
         members = self.products[-1]["members"]
-        for existing in members:
-            if existing["expname"] == member["expname"] and existing["exptype"] == member["exptype"]:
-                self._freeze_before(journal)
-                return
+        key = (member["expname"], member["exptype"])
+        if key in self.member_keys:
+            self._freeze_before(journal)
+            return
+        self.member_keys.add(key)
         if self.level == 2:
             members.append(member)
             self._update_validity(member)
@@ -302,8 +304,6 @@ class Association:
     def seal(self) -> None:
         """Compute what the reference keeps up to date on every add."""
         data = self.data
-        # informational text: what the association's constraints required when generation ended
-        data["constraints"] = "\n".join(self.bound.describe(self.states))
         if self.level == 2:
             self.products[-1]["name"] = level2_product_name(self)
         else:
@@ -316,6 +316,13 @@ class Association:
                 if "exposerr" in member and member["exposerr"] not in EMPTY:
                     data["degraded_status"] = DEGRADED_NOTOK
                     break
+
+    def describe_constraints(self) -> None:
+        """Fill in the informational ``constraints`` text: what the constraints required at the end.
+
+        Done only for the associations that are kept (most are pruned).
+        """
+        self.data["constraints"] = "\n".join(self.bound.describe(self.states))
 
     def is_valid(self) -> bool:
         return all(self.validity.values())
@@ -343,15 +350,19 @@ class Association:
             name = f"jw{data['program']}-{acid}_{data['asn_type']}_{self.sequence:05d}_asn"
         return name.lower()
 
-    def clone(self) -> Association:
-        """A deep copy for splitting (nods): members are copied, pool rows shared."""
+    def clone(self, products: list | None = None) -> Association:
+        """A deep copy for splitting (nods): members are copied, pool rows shared.
+
+        ``products``: the twin's products instead of copies of this one's.
+        """
         twin = object.__new__(Association)
         twin.__dict__.update(self.__dict__)
         twin.states = [list(st) if st is not None else None for st in self.states]
         twin.validity = dict(self.validity)
         twin.filenames = set(self.filenames)
+        twin.member_keys = set(self.member_keys)
         twin.data = dict(self.data)
-        twin.products = [
+        twin.products = products if products is not None else [
             {"name": product["name"], "members": [m.copy() for m in product["members"]]}
             for product in self.products
         ]

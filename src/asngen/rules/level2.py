@@ -347,7 +347,6 @@ def split_nods(asn):
         others = [m for m in members if m["exptype"] != "science"]
         results = []
         for sci in sciences:
-            twin = asn.clone()
             name = remove_suffix(PurePath(PurePath(sci["expname"]).name).stem)[0]
             new_members = [sci]
             for other in sciences:
@@ -356,8 +355,7 @@ def split_nods(asn):
                     background["exptype"] = "background"
                     new_members.append(background)
             new_members += others
-            twin.products = [{"name": name, "members": new_members}]
-            twin.data["products"] = twin.products
+            twin = asn.clone([{"name": name, "members": new_members}])
             if twin.is_valid():
                 results.append(twin)
         return results
