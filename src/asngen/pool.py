@@ -59,6 +59,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from itertools import compress, repeat
 from operator import contains, eq, itemgetter
+from sys import intern
 from typing import Any, TextIO
 
 from .errors import PoolError
@@ -405,7 +406,8 @@ def _rows_from_plain_lines(
     holey = _empty_cell_flags(body, delimiter, text)
     try:
         if holey is None:
-            rows = [dict(zip(columns, line.split(delimiter), strict=True)) for line in body]
+            # values repeat across rows (instrument, filter, candidates...): keep one copy of each
+            rows = [dict(zip(columns, map(intern, line.split(delimiter)), strict=True)) for line in body]
             return rows, None
         if set(map(str.count, body, repeat(delimiter))) != {ncols - 1}:
             raise ValueError("rows of different widths")
@@ -415,7 +417,9 @@ def _rows_from_plain_lines(
             dict(zip(columns, map(get, fill_maps, cells, cells), strict=True))
             if flag
             else dict(zip(columns, cells, strict=True))
-            for cells, flag in zip(map(str.split, body, repeat(delimiter)), holey, strict=True)
+            for cells, flag in zip(
+                (list(map(intern, line.split(delimiter))) for line in body), holey, strict=True
+            )
         ]
     except ValueError:
         cell_rows = [line.split(delimiter) for line in body]

@@ -11,6 +11,8 @@ splitting, pruning duplicates, numbering), optional merging, and the
 
 from __future__ import annotations
 
+from contextlib import contextmanager
+
 from ..engine.constraints import evaluate_literal
 from ..registry import Registry, resolve_rule_files
 from .loop import RunState, generate
@@ -74,12 +76,31 @@ def _rows_mentioning(cid: str, by_cell: dict) -> list:
     return [row for _, row in merged]
 
 
+@contextmanager
+def _candidate_marked(rows: list, marker: str):
+    """The rows as the candidate's own pool: ``asn_candidate`` is just this candidate.
+
+    The reference generates each candidate from a copy of its rows; here the
+    rows themselves carry the marker for the length of the pass (no copy per
+    row and candidate), and get their own text back afterwards.  Everything
+    that reads the column does so during the pass.
+    """
+    saved = [row["asn_candidate"] for row in rows]
+    for row in rows:
+        row["asn_candidate"] = marker
+    try:
+        yield rows
+    finally:
+        for row, text in zip(rows, saved):
+            row["asn_candidate"] = text
+
+
 def _check_candidate_id(cid, rows) -> None:
     """A candidate id must be text usable in a pattern; the reference stops otherwise."""
     import re
 
     problem = not isinstance(cid, str)
-    if not problem:
+    if not problem and not cid.isalnum():
         try:
             re.compile(".+(" + cid + ").+")
         except re.error:
@@ -171,13 +192,14 @@ def per_candidate(pool, options, version_id, run: RunState) -> list:
     for cid, ctype in work:
         _check_candidate_id(cid, rows)
         marker = f"[('{cid}', '{ctype}')]"
-        subset = []
-        for row in _rows_mentioning(cid, by_cell):
-            copy = dict(row)
-            copy["asn_candidate"] = marker
-            subset.append(copy)
         registry = Registry(files, CANDIDATE, global_ids=(cid,), has_global=True)
-        associations.extend(generate(subset, registry, version_id, pool.name, run))
+        subset = _rows_mentioning(cid, by_cell)
+        if run.recorder is not None:  # explanations keep the rows as the pass saw them
+            subset = [{**row, "asn_candidate": marker} for row in subset]
+            associations.extend(generate(subset, registry, version_id, pool.name, run))
+        else:
+            with _candidate_marked(subset, marker):
+                associations.extend(generate(subset, registry, version_id, pool.name, run))
         run.progress(cid)
     discover_registry = Registry(files, DISCOVER, include=_discoverable(options))
     if discover:
