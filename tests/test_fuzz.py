@@ -640,15 +640,11 @@ def test_every_error_message_is_in_docs_errors_md():
     assert not missing, "not in docs/errors.md:\n" + "\n".join(missing)
 
 
-# ------------------------------------------------------------------ known bugs
+# ------------------------------------------------------------ fixed crashes
 #
-# Found by the long profile; each is a minimal reproduction.  When a fix lands
-# the strict xfail fails the suite: remove the mark.
-
-EMPTY_ID_CRASH = pytest.mark.xfail(strict=True, raises=IndexError, reason=(
-    "an empty candidate id gives an association whose asn_id is '' and "
-    "generator.prune.same_association reads asn_id[0] (IndexError)"
-))
+# Found by the long profile; each is a minimal reproduction.  An empty
+# candidate id gives an association whose asn_id is '' (the reference then
+# stops with an IndexError when it compares associations); asngen runs.
 
 
 def _row(number: int, candidate: str, **values: str) -> dict[str, str]:
@@ -660,12 +656,13 @@ def _row(number: int, candidate: str, **values: str) -> dict[str, str]:
         [_row(1, "[('', 'observation')]", EXP_TYPE="FGS_IMAGE"),
          _row(2, "[('o001', 'observation')]"),
          _row(3, "[('o002', 'observation')]", OBS_NUM="2")],
-        ["--all-candidates"], id="empty-id-all-candidates", marks=EMPTY_ID_CRASH,
+        ["--all-candidates"], id="empty-id-all-candidates",
     ),
     pytest.param(
         [_row(1, "[('', '')]"), _row(2, "[('', 'observation')]")],
-        ["--per-pool-algorithm"], id="empty-id-per-pool", marks=EMPTY_ID_CRASH,
+        ["--per-pool-algorithm"], id="empty-id-per-pool",
     ),
 ])
-def test_known_bug(rows, options):
-    check_generate(pool_text(rows).encode("utf-8"), options)
+def test_empty_candidate_id_does_not_crash(rows, options):
+    status, _ = check_generate(pool_text(rows).encode("utf-8"), options)
+    assert status == 0

@@ -71,7 +71,7 @@ def same_association(left, right) -> bool:
     """The reference's association equality: type, id class and (suffix-insensitive) membership."""
     if left.data["asn_type"] != right.data["asn_type"]:
         return False
-    if left.data["asn_id"][0] != right.data["asn_id"][0]:
+    if left.data["asn_id"][:1] != right.data["asn_id"][:1]:  # (an empty id: no crash)
         return False
     products_left = left.data["products"]
     products_right = list(right.data["products"])
