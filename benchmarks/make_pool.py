@@ -17,7 +17,8 @@ How the size is reached: observations are planned group by group, each with
 its natural size (tens of rows), until the natural sizes add up to the
 requested row count or the 999 observations are used.  Small pools are cut
 at the last observation; large pools give the remaining rows to the modes
-that grow naturally (more mosaic tiles, MSA configurations, WFSS fields).  So
+that grow naturally (more mosaic tiles, MSA configurations, IFU dithers);
+kinds whose backgrounds or PSFs join program-wide are capped (``CAPPED_KINDS``).  So
 a 1,000-row pool has a few dozen observations of every kind and a
 1,000,000-row pool is a large survey program with ~1,000 rows per observation.
 

@@ -389,7 +389,7 @@ class AssociationIndex:
         steps = self.steps(bound)
         for layout, root in tables.items():
             keys = []
-            for (number, _, optional), sources in zip(steps, layout):
+            for (number, _, optional), sources in zip(steps, layout, strict=True):
                 if not applied[number]:
                     keys.append(_WILD)
                     continue

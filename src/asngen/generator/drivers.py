@@ -91,7 +91,7 @@ def _candidate_marked(rows: list, marker: str):
     try:
         yield rows
     finally:
-        for row, text in zip(rows, saved):
+        for row, text in zip(rows, saved, strict=True):
             row["asn_candidate"] = text
 
 

@@ -102,7 +102,7 @@ class _StaticFilter:
         verdict = self.memo.get(profile)
         if verdict is None:
             passing = []
-            for bound, (positions, memo) in zip(self.rules, self.projections):
+            for bound, (positions, memo) in zip(self.rules, self.projections, strict=True):
                 part = tuple([profile[i] for i in positions])
                 ok = memo.get(part)
                 if ok is None:
