@@ -14,7 +14,8 @@ import re
 from pathlib import PurePath
 
 from . import __version__
-from .engine.constraints import EMPTY, Check, evaluate_literal
+from .engine.constraints import EMPTY, Check, evaluate_literal, unescape
+from .engine.index import plain
 from .rules import dms
 from .rules.suffixes import remove_suffix
 
@@ -25,17 +26,6 @@ DEGRADED_NOTOK = (
 )
 PRODUCT_NAME_DEFAULT = "undefined"
 _UNCAL = re.compile(r"(?P<path>.+)(?P<type>_uncal)(?P<extension>\..+)")
-
-
-_ESCAPED = re.compile(r"\\(.)", re.DOTALL)
-
-
-def _unescape(text: str) -> str:
-    return _ESCAPED.sub(r"\1", text)
-
-
-def _plain(value: str) -> bool:
-    return value.isascii() and not value.endswith("\n")
 
 
 class Member(dict):
@@ -125,11 +115,11 @@ class Association:
 
     @staticmethod
     def literal_ok(st) -> bool:
-        return isinstance(st[0], str) and _plain(_unescape(st[0]))
+        return isinstance(st[0], str) and plain(unescape(st[0]))
 
     @staticmethod
     def literal_of(st) -> str:
-        return _unescape(st[0]).lower()
+        return unescape(st[0]).lower()
 
     def acid(self) -> tuple[str, str]:
         """(candidate id, candidate type) from the pinned ``asn_candidate``; discovered otherwise."""

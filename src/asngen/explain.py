@@ -28,6 +28,8 @@ import types
 from dataclasses import dataclass, field
 from typing import Any
 
+from .engine.constraints import unescape
+
 OFFER, CREATE, SKIP = 0, 1, 2
 
 
@@ -145,12 +147,11 @@ class Refusal:
         }
 
 
-_ESCAPED = re.compile(r"\\(.)", re.DOTALL)
 _WORDS = re.compile(r"^[\w\-\.]+(\|[\w\-\.]+)*$")
 
 
 def _unescape(text):
-    return _ESCAPED.sub(r"\1", text) if isinstance(text, str) else text
+    return unescape(text) if isinstance(text, str) else text
 
 
 def _yes(value: bool) -> str:

@@ -102,6 +102,14 @@ def escape(value: str) -> str:
     return escaped
 
 
+_ESCAPED = re.compile(r"\\(.)", re.DOTALL)
+
+
+def unescape(text: str) -> str:
+    """The value a pinned (escaped) pattern stands for: undoes :func:`escape`."""
+    return _ESCAPED.sub(r"\1", text)
+
+
 _PATTERNS: dict[str, re.Pattern] = {}
 _CONTAINS = re.compile(r"\.\+\(([A-Za-z0-9_]+)\)\.\+")
 

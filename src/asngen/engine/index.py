@@ -20,9 +20,7 @@ same as comparing lower-cased strings.
 
 from __future__ import annotations
 
-import re
-
-from .constraints import EMPTY_SET, meets
+from .constraints import EMPTY_SET, meets, unescape
 
 _UNSET = object()
 
@@ -328,7 +326,7 @@ class AssociationIndex:
                 continue
             table = self.lookups.setdefault((bound, number), {})
             for escaped in found[done:]:
-                value = _unescape(escaped)
+                value = unescape(escaped)
                 key = value.lower() if plain(value) else _ANY_VALUE
                 table.setdefault(key, {})[asn.serial] = asn
             self.looked_up[(asn.serial, number)] = len(found)
@@ -484,13 +482,6 @@ def _row_key(item, sources):
             return _ANY
         key.append(value.lower())
     return tuple(key)
-
-
-def _unescape(text: str) -> str:
-    return _ESCAPED.sub(r"\1", text)
-
-
-_ESCAPED = re.compile(r"\\(.)", re.DOTALL)
 
 
 def _safe_gate(gate, item) -> bool:
