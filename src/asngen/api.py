@@ -8,6 +8,7 @@ half a set of files behind.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -17,6 +18,60 @@ from .errors import AsngenError, PoolError
 from .options import GenerateOptions
 
 
+class AssociationFiles(Sequence):
+    """The ``(file name, text)`` pairs of a run, texts made only when asked for.
+
+    A large program writes gigabytes of association text; holding it all
+    until the atomic write would double the memory a run needs.  Each text is
+    made from its association's data when it is read (and again if read
+    twice: the data does not change after generation, so neither does the
+    text).
+    """
+
+    def __init__(self, fmt: str = "json") -> None:
+        self.fmt = fmt
+        self._names: list[str] = []
+        self._data: list = []
+
+    def add(self, name: str, data: dict) -> None:
+        self._names.append(name)
+        self._data.append(data)
+
+    def names(self) -> list[str]:
+        return list(self._names)
+
+    def pending(self) -> list[tuple[str, Callable[[], str]]]:
+        """``(name, make_text)`` pairs, for writers that make one text at a time."""
+        fmt = self.fmt
+        return [(name, _text_maker(data, fmt)) for name, data in zip(self._names, self._data, strict=True)]
+
+    def __len__(self) -> int:
+        return len(self._names)
+
+    def __getitem__(self, position):
+        if isinstance(position, slice):
+            return [self[i] for i in range(*position.indices(len(self)))]
+        return self._names[position], asn_io.dumps(self._data[position], self.fmt)
+
+    def __iter__(self) -> Iterator[tuple[str, str]]:
+        for name, data in zip(self._names, self._data, strict=True):
+            yield name, asn_io.dumps(data, self.fmt)
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Sequence) or isinstance(other, str):
+            return NotImplemented
+        return len(self) == len(other) and all(a == b for a, b in zip(self, other, strict=True))
+
+    __hash__ = None  # type: ignore[assignment]
+
+    def __repr__(self) -> str:
+        return f"<AssociationFiles: {len(self)} {self.fmt} files>"
+
+
+def _text_maker(data: dict, fmt: str) -> Callable[[], str]:
+    return lambda: asn_io.dumps(data, fmt)
+
+
 @dataclass
 class GenerateResult:
     """What one generation run produced."""
@@ -24,7 +79,7 @@ class GenerateResult:
     pool_name: str
     associations: list = field(default_factory=list)  # the written ones, in output order
     skipped: list = field(default_factory=list)  # generated but invalid (only with --no-finalize)
-    files: list[tuple[str, str]] = field(default_factory=list)  # (file name, text)
+    files: Sequence[tuple[str, str]] = field(default_factory=list)  # (file name, text): AssociationFiles
     orphans: list[dict] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
     rows: int = 0
@@ -124,6 +179,10 @@ def generate(pool: Any, options: GenerateOptions | None = None, *, run=None) -> 
         if pool.rows and required not in pool.columns:
             raise PoolError(f"the pool has no {required.upper()} column", file=pool.source, column=required)
     _check_ids(options)
+    if options.fmt not in asn_io.FORMATS:
+        from .errors import UsageError
+
+        raise UsageError(f"unknown association format {options.fmt!r} (use one of {', '.join(asn_io.FORMATS)})")
     usable, excluded = _classifiable(pool, options)
     algorithm = per_pool if options.per_pool_algorithm else per_candidate
     try:
@@ -150,6 +209,7 @@ def generate(pool: Any, options: GenerateOptions | None = None, *, run=None) -> 
     result.excluded = excluded
     result.columns = list(pool.columns)
     used = set()
+    result.files = files = AssociationFiles(options.fmt)
     for asn in associations:
         asn.describe_constraints()
         if not asn.is_valid():
@@ -157,7 +217,7 @@ def generate(pool: Any, options: GenerateOptions | None = None, *, run=None) -> 
             continue
         result.associations.append(asn)
         name = asn_io.file_name(asn.asn_name(), options.fmt)
-        result.files.append((name, asn_io.dumps(asn.data, options.fmt)))
+        files.add(name, asn.data)
         for product in asn.data["products"]:
             for member in product["members"]:
                 if member.item is not None:
@@ -178,7 +238,7 @@ def write_result(
     """
     from .output import write_files_atomically
 
-    files = list(result.files)
+    files: list = result.files.pending() if isinstance(result.files, AssociationFiles) else list(result.files)
     if orphans_file:
         from .pool import Pool, format_pool
 

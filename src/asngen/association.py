@@ -14,7 +14,7 @@ import re
 from pathlib import PurePath
 
 from . import __version__
-from .engine.constraints import EMPTY, Check, evaluate_literal, unescape
+from .engine.constraints import EMPTY, Check, evaluate_literal, states_before, unescape
 from .engine.index import plain
 from .rules import dms
 from .rules.suffixes import remove_suffix
@@ -275,10 +275,7 @@ class Association:
         if self.level != 3 or self.frozen is not None or not journal:
             return
         current = self.states
-        before = list(current)
-        for slot, saved in journal.items():
-            before[slot] = saved
-        self.states = before
+        self.states = states_before(current, journal)
         try:
             self.frozen = self._level3_identity()
         finally:

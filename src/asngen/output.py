@@ -14,7 +14,7 @@ from __future__ import annotations
 import os
 import shutil
 import tempfile
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 
 from .errors import AsngenError
@@ -56,10 +56,28 @@ def _put_back(moved: list) -> None:
             pass
 
 
-def write_files_atomically(target: str | Path, files: Iterable[tuple[str, str]]) -> list[Path]:
+_CREATE = os.O_WRONLY | os.O_CREAT | os.O_TRUNC | getattr(os, "O_CLOEXEC", 0) | getattr(os, "O_BINARY", 0)
+
+
+def _write_file(path: str, data: bytes) -> None:
+    """One file, with plain system calls (a text-mode ``open`` costs more than the write)."""
+    handle = os.open(path, _CREATE, 0o666)
+    try:
+        view = memoryview(data)
+        while view:
+            view = view[os.write(handle, view):]
+    finally:
+        os.close(handle)
+
+
+def write_files_atomically(
+    target: str | Path, files: Iterable[tuple[str, str | Callable[[], str]]]
+) -> list[Path]:
     """Write ``(name, text)`` pairs into ``target`` all at once.
 
-    Returns the final paths, in the order given.
+    A text may be given as a function that makes it: it is called when its
+    file is written, so a run never holds every text at once.  Returns the
+    final paths, in the order given.
     """
     target = Path(target)
     files = list(files)
@@ -72,42 +90,47 @@ def write_files_atomically(target: str | Path, files: Iterable[tuple[str, str]])
         raise AsngenError(f"cannot create output folder: {err.strerror}", file=str(target)) from None
     if not files:
         return []
+    folder = str(target)
+    name = files[0][0]
     try:
+        present = set(os.listdir(folder))  # one listing instead of a look-up per file
         for name, _ in files:
-            if (target / name).is_dir():
+            if name in present and os.path.isdir(os.path.join(folder, name)):
                 raise AsngenError(f"cannot write {name}: a folder of that name is in the way", file=str(target))
     except OSError as err:
         raise AsngenError(f"cannot write {name}: {err.strerror}", file=str(target)) from None
     _clean_stale_staging(target)
     try:
         # one step: the name ends in our pid from the start, so a killed run's folder is recognised
-        staging = Path(tempfile.mkdtemp(prefix=STAGING_PREFIX, suffix=f"-{os.getpid()}", dir=target))
+        staging = tempfile.mkdtemp(prefix=STAGING_PREFIX, suffix=f"-{os.getpid()}", dir=folder)
     except OSError as err:
         raise AsngenError(f"cannot write into output folder: {err.strerror}", file=str(target)) from None
-    written: list[Path] = []
     moved: list[tuple[Path, Path | None]] = []  # (final path, backup of what it replaced)
+    order: dict[str, None] = {}
     try:
         for name, text in files:
-            path = staging / name
-            with open(path, "w", encoding="utf-8", newline="") as handle:
-                handle.write(text)
-        for number, (name, _) in enumerate(files):
-            final = target / name
+            if callable(text):
+                text = text()
+            _write_file(os.path.join(staging, name), text.encode("utf-8"))
+            order[name] = None
+        for number, name in enumerate(order):
+            final = os.path.join(folder, name)
             backup = None
-            if final.exists() or final.is_symlink():
+            if name in present or os.path.lexists(final):
                 # keep the old file where it is (a second link, or a copy) until the new one
                 # replaces it in one rename: the name never goes missing, even if we are killed
-                backup = staging / f".previous-{number}"
+                backup = os.path.join(staging, f".previous-{number}")
                 try:
                     os.link(final, backup, follow_symlinks=False)
+                except FileNotFoundError:
+                    backup = None  # gone since the listing: nothing to keep
                 except OSError:
                     shutil.copy2(final, backup, follow_symlinks=False)
-            moved.append((final, backup))
-            os.replace(staging / name, final)
-            written.append(final)
+            moved.append((Path(final), Path(backup) if backup is not None else None))
+            os.replace(os.path.join(staging, name), final)
     except OSError as err:
         _put_back(moved)
         raise AsngenError(f"cannot write {name}: {err.strerror}", file=str(target)) from None
     finally:
         shutil.rmtree(staging, ignore_errors=True)
-    return written
+    return [target / name for name, _ in files]

@@ -311,20 +311,28 @@ class Check:
         self.trace = trace
 
     def state(self, leaf) -> list:
-        states = self.states
-        st = states[leaf.slot]
+        slot = leaf.slot
+        st = self.states[slot]
+        journal = self.journal
         if st is None:
             st = leaf.initial_state()
-            states[leaf.slot] = st
-            if self.journal is not None:
-                self.journal.setdefault(leaf.slot, None)
-        elif self.journal is not None and leaf.slot not in self.journal:
-            self.journal[leaf.slot] = [st[0], st[1], st[2], list(st[3]), st[4], st[5]]
+            self.states[slot] = st
+            if journal is not None:
+                journal.setdefault(slot, None)
+        elif journal is not None and slot not in journal:
+            # found values are only ever appended: their count is enough to undo
+            journal[slot] = (st[0], st[1], st[2], len(st[3]), st[4], st[5])
         return st
 
     def rollback(self) -> None:
+        states = self.states
         for slot, saved in self.journal.items():
-            self.states[slot] = saved
+            if saved is None:
+                states[slot] = None
+            else:
+                st = states[slot]
+                st[0], st[1], st[2], count, st[4], st[5] = saved
+                del st[3][count:]
         self.journal.clear()
 
     # -- evaluation -------------------------------------------------------
@@ -500,6 +508,18 @@ class _Missing:
 
 _MISSING = _Missing()
 _NOTHING = _Missing()
+
+
+def states_before(states: list, journal: dict) -> list:
+    """Copies of the states as they were before the check that kept ``journal``."""
+    before = list(states)
+    for slot, saved in journal.items():
+        if saved is None:
+            before[slot] = None
+        else:
+            value, sources, unique, count, matched, literal = saved
+            before[slot] = [value, sources, unique, states[slot][3][:count], matched, literal]
+    return before
 
 
 def _split_values(item, source: str, values, leaf) -> Reprocess:

@@ -1,0 +1,71 @@
+"""The direct JSON writer must give exactly what ``json.dumps`` gives."""
+
+from __future__ import annotations
+
+import json
+import math
+import random
+from collections import OrderedDict
+
+import pytest
+
+from asngen.asn_io import dumps, dumps_json
+from asngen.association import Member
+
+
+def reference(data) -> str:
+    return json.dumps(data, indent=4, separators=(",", ": "))
+
+
+SHAPES = [
+    {},
+    [],
+    {"a": [], "b": {}},
+    {"asn_type": "image3", "products": [{"name": "x", "members": [Member({"expname": "f.fits", "exposerr": None})]}]},
+    [1, -7, 2.5, -0.0, 1e300, 10**30, True, False, None],
+    [math.nan, math.inf, -math.inf],
+    {"text": "é ü \n \t \"quoted\" \\ \u2028 \ud800 \x00"},
+    {"tuple": (1, ("a", "b")), "ordered": OrderedDict(b=1, a=2)},
+    "plain string",
+    None,
+    {1: "non-string key", None: 2},
+    {"deep": [[[[{}]]]]},
+]
+
+
+@pytest.mark.parametrize("data", SHAPES, ids=range(len(SHAPES)))
+def test_same_text_as_json_dumps(data):
+    assert dumps_json(data) == reference(data)
+
+
+def test_random_nested_data_matches_json_dumps():
+    rng = random.Random(7)
+    alphabet = "abcXYZ019 _-./\\\"'\n\té\u00ff\u0100\U0001f600"
+
+    def text():
+        return "".join(rng.choice(alphabet) for _ in range(rng.randrange(6)))
+
+    def value(depth):
+        kind = rng.randrange(8 if depth < 4 else 5)
+        if kind == 0:
+            return text()
+        if kind == 1:
+            return rng.choice([None, True, False])
+        if kind == 2:
+            return rng.randrange(-10**6, 10**6)
+        if kind == 3:
+            return rng.uniform(-1e6, 1e6)
+        if kind == 4:
+            return text()
+        if kind == 5:
+            return [value(depth + 1) for _ in range(rng.randrange(4))]
+        return {text(): value(depth + 1) for _ in range(rng.randrange(4))}
+
+    for _ in range(500):
+        data = value(0)
+        assert dumps_json(data) == reference(data)
+
+
+def test_unknown_types_fail_as_json_dumps_does():
+    with pytest.raises(TypeError):
+        dumps({"value": object()})
