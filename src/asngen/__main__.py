@@ -1,3 +1,3 @@
-from asngen.cli.main import main
+from asngen.cli.main import entry
 
-raise SystemExit(main())
+entry()
