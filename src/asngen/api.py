@@ -163,29 +163,39 @@ def _classifiable(pool, options):
     return Pool(columns=pool.columns, rows=keep, source=pool.source, comments=pool.comments), excluded
 
 
+_collector_depth = 0
+
+
 @contextmanager
-def _rare_collections() -> Iterator[None]:
-    """Run the cyclic garbage collector rarely while generating.
+def rare_collections() -> Iterator[None]:
+    """Run the cyclic garbage collector rarely while generating or writing.
 
     A run allocates millions of small objects (states, members, index
     entries) that nearly all live until it ends.  With the default
     thresholds the collector walks that growing heap again and again (about
     a sixth of the run time on a 10,000-row pool) and finds almost nothing
-    to free.  The caller's settings come back afterwards.
+    to free.  The caller's settings come back when the outermost use ends
+    (nest it around generate and write, so no full collection runs between
+    them).
     """
     import gc
 
+    global _collector_depth
     saved = gc.get_threshold()
-    gc.set_threshold(max(saved[0], 100_000), max(saved[1], 50), max(saved[2], 1000))
+    if _collector_depth == 0:
+        gc.set_threshold(max(saved[0], 100_000), max(saved[1], 50), max(saved[2], 1000))
+    _collector_depth += 1
     try:
         yield
     finally:
-        gc.set_threshold(*saved)
+        _collector_depth -= 1
+        if _collector_depth == 0:
+            gc.set_threshold(*saved)
 
 
 def generate(pool: Any, options: GenerateOptions | None = None, *, run=None) -> GenerateResult:
     """Generate the associations of ``pool`` (a path, a Pool or an astropy Table)."""
-    with _rare_collections():
+    with rare_collections():
         return _generate(pool, options, run)
 
 
@@ -262,6 +272,11 @@ def write_result(
     each with a ``reason`` column (``reasons``: filename -> reason).  This
     deliberately differs from the reference, whose table lists every row.
     """
+    with rare_collections():
+        return _write_result(result, path, orphans_file, reasons)
+
+
+def _write_result(result: GenerateResult, path, orphans_file, reasons) -> list[Path]:
     from .output import write_files_atomically
 
     files: list = result.files.pending() if isinstance(result.files, AssociationFiles) else list(result.files)

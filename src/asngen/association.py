@@ -14,8 +14,7 @@ import re
 from pathlib import PurePath
 
 from . import __version__
-from .engine.constraints import EMPTY, Check, evaluate_literal, states_before, unescape
-from .engine.index import plain
+from .engine.constraints import EMPTY, Check, evaluate_literal, states_before
 from .rules import dms
 from .rules.suffixes import remove_suffix
 
@@ -112,14 +111,6 @@ class Association:
     def matched_of(self, name: str) -> bool:
         node = self.node(name)
         return bool(node is not None and node.kind != "group" and self.state_of(node)[4])
-
-    @staticmethod
-    def literal_ok(st) -> bool:
-        return isinstance(st[0], str) and plain(unescape(st[0]))
-
-    @staticmethod
-    def literal_of(st) -> str:
-        return unescape(st[0]).lower()
 
     def acid(self) -> tuple[str, str]:
         """(candidate id, candidate type) from the pinned ``asn_candidate``; discovered otherwise."""

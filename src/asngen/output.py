@@ -44,7 +44,8 @@ def _alive(pid: int) -> bool:
 
 def _put_back(moved: list) -> None:
     """Undo the moves of a failed run: earlier files come back, new ones go."""
-    for final, backup in reversed(moved):
+    for final_name, backup in reversed(moved):
+        final = Path(final_name)
         try:
             if backup is not None:
                 if final.is_dir() and not final.is_symlink():
@@ -105,7 +106,7 @@ def write_files_atomically(
         staging = tempfile.mkdtemp(prefix=STAGING_PREFIX, suffix=f"-{os.getpid()}", dir=folder)
     except OSError as err:
         raise AsngenError(f"cannot write into output folder: {err.strerror}", file=str(target)) from None
-    moved: list[tuple[Path, Path | None]] = []  # (final path, backup of what it replaced)
+    moved: list[tuple[str, str | None]] = []  # (final path, backup of what it replaced)
     order: dict[str, None] = {}
     try:
         for name, text in files:
@@ -126,7 +127,7 @@ def write_files_atomically(
                     backup = None  # gone since the listing: nothing to keep
                 except OSError:
                     shutil.copy2(final, backup, follow_symlinks=False)
-            moved.append((Path(final), Path(backup) if backup is not None else None))
+            moved.append((final, backup))
             os.replace(os.path.join(staging, name), final)
     except OSError as err:
         _put_back(moved)

@@ -71,6 +71,13 @@ def options_from_args(args: argparse.Namespace):
 
 
 def run(args: argparse.Namespace) -> int:
+    from ..api import rare_collections
+
+    with rare_collections():
+        return _run(args)
+
+
+def _run(args: argparse.Namespace) -> int:
     from ..api import generate, write_result
     from ..generator.loop import RunState
 

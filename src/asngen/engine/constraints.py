@@ -105,9 +105,17 @@ def escape(value: str) -> str:
 _ESCAPED = re.compile(r"\\(.)", re.DOTALL)
 
 
+_UNESCAPES: dict[str, str] = {}
+
+
 def unescape(text: str) -> str:
-    """The value a pinned (escaped) pattern stands for: undoes :func:`escape`."""
-    return _ESCAPED.sub(r"\1", text)
+    """The value a pinned (escaped) pattern stands for: undoes :func:`escape`, cached."""
+    plain = _UNESCAPES.get(text)
+    if plain is None:
+        plain = _ESCAPED.sub(r"\1", text) if "\\" in text else text
+        if len(_UNESCAPES) < 200_000:
+            _UNESCAPES[text] = plain
+    return plain
 
 
 _PATTERNS: dict[str, re.Pattern] = {}

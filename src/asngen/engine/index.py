@@ -103,9 +103,10 @@ def _walk(group, parts: list, part: Part, guarding: list, onlyif_ok: bool) -> No
 def static_pass(leaf, item, pattern=_UNSET) -> bool:
     """The verdict of one column test on a fresh association (``pattern``: its value there)."""
     value = None
+    invalid = leaf.invalid
     for column in leaf.sources:
         candidate = item.get(column)
-        if candidate is not None and candidate not in EMPTY_SET:
+        if candidate is not None and candidate not in invalid:
             value = candidate
             break
     if value is None:
@@ -217,6 +218,9 @@ def fresh_columns(node, raw: list, patterns: dict, presence: list) -> None:
             if leaf.evaluate or leaf.onlyif is not None:
                 continue  # undecidable from the row: fresh_verdict does not read it
             if callable(leaf.value) and leaf.fresh_value is None:
+                continue
+            if leaf.invalid is not EMPTY_SET:  # its own idea of "no value": the exact value matters
+                raw.extend(column for column in leaf.sources if column not in raw)
                 continue
             pattern = leaf.fresh_value if callable(leaf.value) else leaf.value
             for column in leaf.sources:
@@ -339,10 +343,11 @@ class AssociationIndex:
             if st is None or st[2]:
                 self.unsettled.setdefault(asn.serial, []).append(leaf)
                 return (None, _OPEN) if optional else None
-            if len(st[1]) != 1 or not asn.literal_ok(st):
+            literal = st[5]  # the pinned value lower-cased, when it is plain ASCII
+            if literal is None or len(st[1]) != 1:
                 return None
             sources.append(st[1][0])
-            key.append(asn.literal_of(st))
+            key.append(literal)
         return tuple(sources), tuple(key)
 
     def _bucket_for(self, asn) -> list:
