@@ -12,9 +12,11 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import shutil
 import statistics
 import subprocess
 import sys
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -51,6 +53,9 @@ class PoolResult:
     reference_associations: int | None = None
     reference_digest: str | None = None
     same_as_reference: bool | None = None
+    #: seconds the file system alone needs to create and rename files of the same number and
+    #: sizes as this pool's output, measured right after the first run (see file_system_floor)
+    fs_floor_s: float | None = None
 
     @property
     def ok(self) -> bool:
@@ -99,6 +104,32 @@ def output_summary(outdir: Path) -> tuple[int, dict[str, int]]:
             kind = parts[-3] if len(parts) >= 3 else "?"
             types[kind] = types.get(kind, 0) + 1
     return n, dict(sorted(types.items()))
+
+
+def file_system_floor(outdir: Path, scratch: Path) -> float:
+    """Seconds to write files like ``outdir``'s, the way asngen writes them, doing nothing else.
+
+    The same number of files with the same sizes are created in a staging
+    folder with plain system calls and then renamed into place.  This is the
+    least any tool writing those files atomically needs on this file system;
+    on a virtual machine's disk it varies a lot from minute to minute, so it
+    is measured beside every pool.
+    """
+    sizes = [entry.stat().st_size for entry in os.scandir(outdir) if entry.is_file()]
+    target = scratch / "fs-floor"
+    staging = target / ".staging"
+    staging.mkdir(parents=True)
+    flags = os.O_WRONLY | os.O_CREAT | os.O_TRUNC
+    start = time.perf_counter()
+    for number, size in enumerate(sizes):
+        handle = os.open(staging / f"f{number:08d}", flags, 0o666)
+        os.write(handle, b"x" * size)
+        os.close(handle)
+    for number in range(len(sizes)):
+        os.replace(staging / f"f{number:08d}", target / f"f{number:08d}")
+    elapsed = time.perf_counter() - start
+    shutil.rmtree(target)
+    return elapsed
 
 
 def outputs_digest(outdir: Path) -> str:

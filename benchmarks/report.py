@@ -38,7 +38,7 @@ def _fmt(value, spec: str, missing: str = "-") -> str:
 
 def print_table(results: list[PoolResult], help_runs: list[Measurement]) -> None:
     head = (
-        f"{'pool':34s} {'rows':>9s} {'asns':>7s} {'wall s':>8s} {'rows/s':>9s} {'peak MB':>8s} "
+        f"{'pool':34s} {'rows':>9s} {'asns':>7s} {'wall s':>8s} {'fs s':>7s} {'rows/s':>9s} {'peak MB':>8s} "
         f"{'ref s':>8s} {'ref MB':>7s} {'speedup':>8s} {'=ref':>5s} {'check':>7s}"
     )
     print(head)
@@ -48,12 +48,13 @@ def print_table(results: list[PoolResult], help_runs: list[Measurement]) -> None
             wall = r.wall_s
             rate = _fmt(r.rows / wall if wall else None, ",.0f")
             cols = (
-                f"{_fmt(r.associations, 'd'):>7s} {wall:8.3f} {rate:>9s} {r.peak_bytes / 1e6:8.1f}"
+                f"{_fmt(r.associations, 'd'):>7s} {wall:8.3f} {_fmt(r.fs_floor_s, '7.3f'):>7s} {rate:>9s} "
+                f"{r.peak_bytes / 1e6:8.1f}"
             )
         else:
             bad = r.runs[-1] if r.runs else None
             why = "timeout" if bad and bad.timed_out else f"exit {bad.returncode if bad else '?'}"
-            cols = f"{'':>7s} {why:>8s} {'':>9s} {'':>8s}"
+            cols = f"{'':>7s} {why:>8s} {'':>7s} {'':>9s} {'':>8s}"
         ref_s = ref_mb = speed = same = "-"
         if r.reference:
             ref_mb = f"{r.reference.maxrss_bytes / 1e6:.0f}"

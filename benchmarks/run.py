@@ -46,6 +46,7 @@ from measuring import (  # noqa: E402
     PoolResult,
     count_rows,
     file_sha256,
+    file_system_floor,
     measure,
     output_summary,
     outputs_digest,
@@ -83,6 +84,40 @@ def asngen_command(args: argparse.Namespace) -> list[str]:
     if found:
         return [found]
     return [sys.executable, "-m", "asngen"]
+
+
+def file_system(folder: Path | None) -> str:
+    """The type and device of the file system holding ``folder`` (from /proc/mounts)."""
+    path = os.path.realpath(folder or tempfile.gettempdir())
+    best = ("", "unknown file system")
+    try:
+        with open("/proc/mounts") as mounts:
+            for line in mounts:
+                device, mount, kind, options = line.split()[:4]
+                if (path == mount or path.startswith(mount.rstrip("/") + "/")) and len(mount) >= len(best[0]):
+                    best = (mount, f"{kind} on {device}, mounted at {mount}, {options}")
+    except OSError:
+        pass
+    return best[1]
+
+
+def precompile(asngen: list[str]) -> str:
+    """Byte-compile the asngen package that will be timed.
+
+    Installed packages normally carry their bytecode; an editable install run
+    with PYTHONDONTWRITEBYTECODE set would instead compile every module from
+    source on every run, which is not what users time.
+    """
+    python = asngen[0] if asngen[0].endswith(("python", "python3")) else None
+    if python is None:
+        script = Path(asngen[0])
+        first = script.read_text(errors="replace").splitlines()[:1] if script.is_file() else []
+        python = first[0][2:].strip() if first and first[0].startswith("#!") else sys.executable
+    code = "import asngen, compileall, os; compileall.compile_dir(os.path.dirname(asngen.__file__), quiet=2)"
+    done = subprocess.run([python, "-c", code], capture_output=True, text=True, check=False)
+    if done.returncode != 0:
+        return f"bytecode: could not precompile ({done.stderr.strip()[-200:]})"
+    return f"bytecode: asngen package precompiled with {python}"
 
 
 def generator_hash() -> str:
@@ -130,6 +165,7 @@ def run_pool(
             res.associations, res.types = output_summary(out)
             if want_digest:
                 res.digest = outputs_digest(out)
+            res.fs_floor_s = file_system_floor(out, work)
         shutil.rmtree(out)
         if res.runs[-1].returncode != 0 or res.runs[-1].timed_out:
             break
@@ -302,6 +338,12 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         default=Path(tempfile.gettempdir()) / "asngen-bench-pools",
         help="where synthetic pools are cached",
     )
+    p.add_argument(
+        "--work-dir",
+        type=Path,
+        help="where the runs write their outputs (default: the system's temporary folder); "
+        "its file system is printed, and what it costs is measured beside every pool",
+    )
     p.add_argument("--json", type=Path, help="also write the results as JSON to this file")
     p.add_argument(
         "--check",
@@ -360,14 +402,19 @@ def main(argv: list[str] | None = None) -> int:
     print(
         f"machine: {platform.node()} {platform.machine()}, {os.cpu_count()} CPUs, "
         f"pinned to {'CPU ' + str(args.cpu) if args.cpu >= 0 else 'none'}, "
-        f"Python {platform.python_version()}\n"
+        f"Python {platform.python_version()}"
     )
+
+    if args.work_dir:
+        args.work_dir.mkdir(parents=True, exist_ok=True)
+    print(f"outputs written under: {args.work_dir or tempfile.gettempdir()} ({file_system(args.work_dir)})")
+    print(precompile(asngen) + "\n")
 
     book = load_checksums(args.checksum_file)
     results: list[PoolResult] = []
     pools: dict[str, Path] = {}
     help_runs: list[Measurement] = []
-    with tempfile.TemporaryDirectory(prefix="asngen-bench-") as tmp:
+    with tempfile.TemporaryDirectory(prefix="asngen-bench-", dir=args.work_dir) as tmp:
         work = Path(tmp)
         if args.profile:
             profile(args.profile, args, work)
