@@ -345,23 +345,33 @@ class Check:
 
     # -- evaluation -------------------------------------------------------
     def run(self, node, item) -> tuple[bool, list]:
-        return _EVALUATORS[node.kind](self, node, item)
+        """Check ``item`` at ``node``: (accepted, reprocess requests as a new list)."""
+        matched, reprocess = _EVALUATORS[node.kind](self, node, item)
+        return matched, list(reprocess)
 
-    def _refuse(self, leaf, item, st, why: str, got: Any = None) -> tuple[bool, list]:
+    def _refuse(self, leaf, item, st, why: str, got: Any = None) -> tuple[bool, Sequence]:
         """A leaf said no.  With tracing on, remember (leaf, why, value seen, value required)."""
         st[4] = False
         if self.trace is not None:
             self.trace.append((leaf, why, got, st[0]))
-        return False, []
+        return False, _NO_REQUESTS
 
-    def _attr(self, leaf: Attr, item) -> tuple[bool, list]:
-        st = self.state(leaf)
-        reprocess: list = []
+    def _attr(self, leaf: Attr, item) -> tuple[bool, Sequence]:
+        # the state, journalled (Check.state, inlined: this is the innermost loop)
+        slot = leaf.slot
+        st = self.states[slot]
+        journal = self.journal
+        if st is None:
+            st = self.states[slot] = leaf.initial_state()
+            if journal is not None:
+                journal.setdefault(slot, None)
+        elif journal is not None and slot not in journal:
+            journal[slot] = (st[0], st[1], st[2], len(st[3]), st[4], st[5])
         if leaf.onlyif is not None and not leaf.onlyif(item, self.asn):
-            if leaf.force_reprocess is not None:
-                reprocess.append(Reprocess([item], None, leaf.force_reprocess, leaf.only_on_match, leaf.name or ""))
             st[4] = True
-            return True, reprocess
+            if leaf.force_reprocess is not None:
+                return True, [Reprocess([item], None, leaf.force_reprocess, leaf.only_on_match, leaf.name or "")]
+            return True, _NO_REQUESTS
         source = None
         value = None
         invalid = leaf.invalid
@@ -377,16 +387,16 @@ class Check:
             if leaf.required and not leaf.force_undefined:
                 return self._refuse(leaf, item, st, "missing")
             st[4] = True
-            return True, reprocess
+            return True, _NO_REQUESTS
         if leaf.force_undefined:
             return self._refuse(leaf, item, st, "present", value)
         evaled = evaluate_literal(value) if leaf.evaluate else value
         expected = st[0]
+        reprocess: Sequence = _NO_REQUESTS
         if expected is None:
             if is_listlike(evaled):
-                reprocess.append(_split_values(item, source, evaled, leaf))
                 st[4] = False
-                return False, reprocess
+                return False, [_split_values(item, source, evaled, leaf)]
             value = str(evaled)
         else:
             if callable(expected):
@@ -397,8 +407,6 @@ class Check:
                 if evaled.lower() != literal:
                     return self._refuse(leaf, item, st, "mismatch", evaled)
                 value = evaled
-                alternatives = (evaled,)
-                chosen = evaled
             else:
                 alternatives = evaled if is_listlike(evaled) else [evaled]
                 chosen = _NOTHING
@@ -407,12 +415,12 @@ class Check:
                     if meets(value, expected):
                         chosen = alternative
                         break
-            if chosen is _NOTHING:
-                return self._refuse(leaf, item, st, "mismatch", value if not is_listlike(evaled) else evaled)
-            if len(alternatives) > 1:
-                rest = [other for other in alternatives if other != chosen]
-                if rest:
-                    reprocess.append(_split_values(item, source, rest, leaf))
+                if chosen is _NOTHING:
+                    return self._refuse(leaf, item, st, "mismatch", value if not is_listlike(evaled) else evaled)
+                if len(alternatives) > 1:
+                    rest = [other for other in alternatives if other != chosen]
+                    if rest:
+                        reprocess = [_split_values(item, source, rest, leaf)]
         escaped = escape(value)
         found = st[3]
         if escaped not in found:
@@ -423,11 +431,13 @@ class Check:
             st[2] = False
             st[5] = value.lower() if value.isascii() and value[-1:] != "\n" else None
         if leaf.force_reprocess is not None:
-            reprocess.append(Reprocess([item], None, leaf.force_reprocess, leaf.only_on_match, leaf.name or ""))
+            reprocess = [
+                *reprocess, Reprocess([item], None, leaf.force_reprocess, leaf.only_on_match, leaf.name or "")
+            ]
         st[4] = True
         return True, reprocess
 
-    def _test(self, leaf: Test, item) -> tuple[bool, list]:
+    def _test(self, leaf: Test, item) -> tuple[bool, Sequence]:
         st = self.state(leaf)
         got = leaf.sources(item, self.asn)
         expected = st[0]
@@ -447,9 +457,9 @@ class Check:
             self.trace.append((leaf, "test", got, expected))
         if (satisfied and leaf.reprocess_on_match) or (not satisfied and leaf.reprocess_on_fail):
             return satisfied, [Reprocess([item], leaf.reprocess_rules, leaf.work_over, False, leaf.name or "")]
-        return satisfied, []
+        return satisfied, _NO_REQUESTS
 
-    def _group(self, group: Group, item) -> tuple[bool, list]:
+    def _group(self, group: Group, item) -> tuple[bool, Sequence]:
         reduce = group.reduce
         if reduce == "all":
             matched, reprocess = self._all(group.children, item)
@@ -462,24 +472,27 @@ class Check:
             matched, reprocess = self._all(group.children, item)
             matched = not matched
         if (matched and group.reprocess_on_match) or (not matched and group.reprocess_on_fail):
-            reprocess = reprocess + [
-                Reprocess([item], group.reprocess_rules, group.work_over, False, group.name or "")
+            reprocess = [
+                *reprocess, Reprocess([item], group.reprocess_rules, group.work_over, False, group.name or "")
             ]
         return matched, reprocess
 
-    def _all(self, children, item) -> tuple[bool, list]:
+    def _all(self, children, item) -> tuple[bool, Sequence]:
         """All children: the first refusal without requests ends it with none."""
         if not children:
-            return False, []
+            return False, _NO_REQUESTS
         evaluate = _EVALUATORS
         all_match = True
         negative = None
-        collected: list = []
+        collected: Sequence = _NO_REQUESTS
         for child in children:
             matched, reprocess = evaluate[child.kind](self, child, item)
             if matched:
                 if all_match and reprocess:
-                    collected.extend(reprocess)
+                    if collected is _NO_REQUESTS:
+                        collected = list(reprocess)
+                    else:
+                        collected.extend(reprocess)
             else:
                 all_match = False
                 if not reprocess:
@@ -488,22 +501,25 @@ class Check:
                 if negative is None:
                     negative = reprocess
         if not all_match:
-            return False, list(negative) if negative is not None else []
+            return False, list(negative) if negative is not None else _NO_REQUESTS
         return True, collected
 
-    def _any(self, children, item) -> tuple[bool, list]:
+    def _any(self, children, item) -> tuple[bool, Sequence]:
         """First matching child wins with its requests; if none, every child's requests."""
         if not children:
-            return False, []
+            return False, _NO_REQUESTS
         evaluate = _EVALUATORS
-        collected: list = []
+        collected: Sequence = _NO_REQUESTS
         matched = False
         for child in children:
             matched, reprocess = evaluate[child.kind](self, child, item)
             if matched:
-                return True, list(reprocess)
+                return True, list(reprocess) if reprocess else _NO_REQUESTS
             if reprocess:
-                collected.extend(reprocess)
+                if collected is _NO_REQUESTS:
+                    collected = list(reprocess)
+                else:
+                    collected.extend(reprocess)
         return matched, collected
 
 
@@ -516,6 +532,7 @@ class _Missing:
 
 _MISSING = _Missing()
 _NOTHING = _Missing()
+_NO_REQUESTS: tuple = ()  # what a check without reprocess requests returns (shared, never changed)
 
 
 def states_before(states: list, journal: dict) -> list:
