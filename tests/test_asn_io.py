@@ -69,3 +69,49 @@ def test_random_nested_data_matches_json_dumps():
 def test_unknown_types_fail_as_json_dumps_does():
     with pytest.raises(TypeError):
         dumps({"value": object()})
+
+
+# -- the files of a generation run ----------------------------------------------------
+
+
+def test_association_files_read_like_a_list_of_name_and_text():
+    from asngen.api import AssociationFiles
+
+    files = AssociationFiles("json")
+    first, second = {"asn_id": "o001", "products": []}, {"asn_id": "o002"}
+    files.add("a_asn.json", first)
+    files.add("b_asn.json", second)
+    expected = [("a_asn.json", reference(first)), ("b_asn.json", reference(second))]
+    assert len(files) == 2
+    assert list(files) == expected
+    assert files == expected
+    assert files[1] == expected[1] and files[-1] == expected[1]
+    assert files[:1] == expected[:1]
+    assert files.names() == ["a_asn.json", "b_asn.json"]
+    assert [(name, make()) for name, make in files.pending()] == expected
+
+
+def test_collector_settings_come_back_after_nested_use():
+    import gc
+
+    from asngen.api import rare_collections
+
+    before = gc.get_threshold()
+    with rare_collections():
+        raised = gc.get_threshold()
+        with rare_collections():
+            assert gc.get_threshold() == raised
+        assert gc.get_threshold() == raised
+    assert raised[0] >= 100_000
+    assert gc.get_threshold() == before
+
+
+def test_unknown_format_is_refused_before_generating(tmp_path):
+    from asngen.api import generate
+    from asngen.errors import UsageError
+    from asngen.options import GenerateOptions
+
+    pool = tmp_path / "pool.csv"
+    pool.write_text("filename|exp_type|asn_candidate\nx_uncal.fits|nrc_image|[('o001', 'observation')]\n")
+    with pytest.raises(UsageError, match="unknown association format"):
+        generate(str(pool), GenerateOptions(fmt="xml"))

@@ -247,3 +247,23 @@ def test_rule_files_run_only_when_named(tmp_path):
     completed = generate("-r", "rules_level3.py", "--ignore-default", out="named")
     assert completed.returncode == 0, completed.stderr
     assert [marker.name for marker in markers if marker.exists()] == ["ran-work-rules_level3.py"]
+
+
+def test_the_command_flushes_its_messages_before_ending_a_generate_run(tmp_path):
+    """``asngen generate`` ends its process directly; nothing it printed may be lost."""
+    pool = tmp_path / "pool.csv"
+    pool.write_text(pool_text([exposure(f"jw00001001001_0210{n}_00001_nrca1_uncal.fits") for n in range(1, 4)]))
+    out = tmp_path / "out"
+    done = subprocess.run(
+        [*asngen_command(), "generate", str(pool), "-p", str(out), "--verbose"],
+        capture_output=True, text=True, check=False, env=environment({}),
+    )
+    assert done.returncode == 0, done.stderr
+    assert "3 rows," in done.stderr.splitlines()[-1]
+    assert sorted(path.name for path in out.iterdir())
+    missing = subprocess.run(
+        [*asngen_command(), "generate", str(tmp_path / "nothing.csv"), "-p", str(out)],
+        capture_output=True, text=True, check=False, env=environment({}),
+    )
+    assert missing.returncode != 0
+    assert missing.stderr.startswith("asngen generate: error:")
