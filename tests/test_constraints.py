@@ -157,7 +157,7 @@ def test_first_valid_source_is_used():
     asn = make(leaf)
     assert offer(asn, {"pupil": "null", "grating": "g140m"})[0]
     state = asn.states[leaf.slot]
-    assert state[1] == ["grating"]  # the source is pinned too
+    assert list(state[1]) == ["grating"]  # the source is pinned too
     # once pinned to grating, a pupil value no longer counts
     assert not offer(asn, {"pupil": "g140m", "grating": "null"})[0]
     assert offer(asn, {"pupil": "clear", "grating": "g140m"})[0]

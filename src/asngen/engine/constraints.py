@@ -25,6 +25,7 @@ generator exactly, because the set of associations produced depends on them.
 from __future__ import annotations
 
 import re
+import sys
 from ast import literal_eval
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -36,6 +37,8 @@ EMPTY: tuple = (
     "FALSE", "false", "False", "N/A", "n/a",
 )
 EMPTY_SET = frozenset(v for v in EMPTY if v is not None)
+#: the values a state has found before it finds any (shared; replaced by a list on the first)
+_NO_VALUES: tuple = ()
 
 
 class Category:
@@ -213,8 +216,8 @@ class Attr(Node):
     def initial_state(self) -> list:
         # [value, sources, force_unique, found_values (insertion ordered), matched,
         #  pinned literal lower-cased (for a fast ASCII comparison) or None]
-        # the sources list is shared with the leaf: states only ever replace it, never change it
-        return [self.value, self.sources, self.force_unique, [], False, None]
+        # the sources list and the empty found values are shared: states only ever replace them
+        return [self.value, self.sources, self.force_unique, _NO_VALUES, False, None]
 
 
 @dataclass(eq=False)
@@ -247,7 +250,7 @@ class Test(Node):
         yield self
 
     def initial_state(self) -> list:
-        return [self.value, None, self.force_unique, [], False, None]
+        return [self.value, None, self.force_unique, _NO_VALUES, False, None]
 
 
 REDUCERS = ("all", "any", "notany", "notall")
@@ -340,7 +343,10 @@ class Check:
             else:
                 st = states[slot]
                 st[0], st[1], st[2], count, st[4], st[5] = saved
-                del st[3][count:]
+                if count:
+                    del st[3][count:]
+                else:
+                    st[3] = _NO_VALUES
         self.journal.clear()
 
     # -- evaluation -------------------------------------------------------
@@ -424,12 +430,15 @@ class Check:
         escaped = escape(value)
         found = st[3]
         if escaped not in found:
-            found.append(escaped)
+            if found is _NO_VALUES:
+                st[3] = [escaped]
+            else:
+                found.append(escaped)
         if st[2]:
             st[0] = escaped
-            st[1] = [source]
+            st[1] = _one_source(source)
             st[2] = False
-            st[5] = value.lower() if value.isascii() and value[-1:] != "\n" else None
+            st[5] = _literal(value)
         if leaf.force_reprocess is not None:
             reprocess = [
                 *reprocess, Reprocess([item], None, leaf.force_reprocess, leaf.only_on_match, leaf.name or "")
@@ -452,7 +461,10 @@ class Check:
             if st[2]:
                 st[0] = got
             if st[0] not in st[3]:
-                st[3].append(st[0])
+                if st[3] is _NO_VALUES:
+                    st[3] = [st[0]]
+                else:
+                    st[3].append(st[0])
         elif self.trace is not None:
             self.trace.append((leaf, "test", got, expected))
         if (satisfied and leaf.reprocess_on_match) or (not satisfied and leaf.reprocess_on_fail):
@@ -545,6 +557,28 @@ def states_before(states: list, journal: dict) -> list:
             value, sources, unique, count, matched, literal = saved
             before[slot] = [value, sources, unique, states[slot][3][:count], matched, literal]
     return before
+
+
+_SOURCES: dict[str, tuple] = {}
+_LITERALS_LOWER: dict[str, str | None] = {}
+
+
+def _one_source(column: str) -> tuple:
+    """The one-column source list of a pinned test, shared by every state pinned to it."""
+    found = _SOURCES.get(column)
+    if found is None:
+        found = _SOURCES[column] = (column,)
+    return found
+
+
+def _literal(value: str) -> str | None:
+    """A pinned value lower-cased for comparison (None if not plain ASCII), shared, cached."""
+    found = _LITERALS_LOWER.get(value, _MISSING)
+    if found is _MISSING:
+        found = sys.intern(value.lower()) if value.isascii() and value[-1:] != "\n" else None
+        if len(_LITERALS_LOWER) < 200_000:
+            _LITERALS_LOWER[value] = found
+    return found
 
 
 def _split_values(item, source: str, values, leaf) -> Reprocess:

@@ -190,6 +190,8 @@ def generate(items, registry, version_id, pool_name: str, run: RunState) -> list
                 kept = keep_after(request, category)
                 if kept is not None:
                     queue.push(kept)
+    for asn in associations:  # the pass is over: its index can go
+        asn.index = None
     return associations
 
 
