@@ -50,20 +50,20 @@ POOL_SEED = 7
 VERSION = ["--version-id", "atomic"]
 UNRELATED = "notes.txt"
 
-#: Run asngen's CLI, optionally slowing one output step: argv[1] is "open" (each
-#: file opened), "replace" (each os.replace), "replace-into-target" (each
+#: Run asngen's CLI, optionally slowing one output step: argv[1] is "write" (each
+#: file written into the staging folder), "replace" (each os.replace), "replace-into-target" (each
 #: os.replace from the staging folder into the target) or "none"; argv[2] is the
 #: delay in seconds, the rest asngen's arguments.
 WRAPPER = r"""
 import os, sys, time
 import asngen.output as output
 step, delay = sys.argv[1], float(sys.argv[2])
-if step == "open":
-    real_open = open
-    def slow_open(*args, **kwargs):
+if step == "write":
+    real_write = output._write_file
+    def slow_write(*args, **kwargs):
         time.sleep(delay)
-        return real_open(*args, **kwargs)
-    output.open = slow_open
+        return real_write(*args, **kwargs)
+    output._write_file = slow_write
 elif step in ("replace", "replace-into-target"):
     real_replace = os.replace
     def slow_replace(src, dst, *args, **kwargs):
@@ -193,14 +193,10 @@ def test_sigkill_while_writing_staging_files_leaves_folder_as_it_was(big, tmp_pa
     before = fill_with_old(target, new)
     stderr = tmp_path / "run.err"
     process = asngen_process(
-        ["generate", str(pool), *VERSION, "-p", str(target)], stderr, step="open", delay=0.002
+        ["generate", str(pool), *VERSION, "-p", str(target)], stderr, step="write", delay=0.002
     )
 
-    def staging_half_full() -> bool:
-        folders = staging_folders(target)
-        return bool(folders) and len(os.listdir(folders[0])) >= len(new) // 3
-
-    kill_when(process, staging_half_full)
+    kill_when(process, lambda: _staging_holds(target, len(new) // 3))
     assert snapshot(target) == before
     assert staging_folders(target), "the kill should have hit the staging phase"
     assert_repaired_by_next_run(pool, target, new, tmp_path / "repair.err")
@@ -224,13 +220,10 @@ def test_sigkill_while_moving_files_in_place_leaves_only_whole_files(big, tmp_pa
 
     def some_moved() -> bool:
         """Staging has started to shrink (files written only add to it) by a quarter."""
-        folders = staging_folders(target)
-        if not folders:
+        entries = staging_entries(target)
+        if entries is None:
             return False
-        try:
-            left = len(os.listdir(folders[0]))
-        except FileNotFoundError:
-            return False
+        left = len(entries)
         peak[0] = max(peak[0], left)
         return left < peak[0] and left <= len(new) - moved_enough
 
@@ -241,14 +234,20 @@ def test_sigkill_while_moving_files_in_place_leaves_only_whole_files(big, tmp_pa
     assert_repaired_by_next_run(pool, target, new, tmp_path / "repair.err")
 
 
-def _staging_holds(target: Path, count: int) -> bool:
+def staging_entries(target: Path) -> list[str] | None:
+    """What the run's staging folder holds now; None while there is none."""
     folders = staging_folders(target)
     if not folders:
-        return False
+        return None
     try:
-        return len(os.listdir(folders[0])) >= count
+        return os.listdir(folders[0])
     except FileNotFoundError:
-        return False
+        return None
+
+
+def _staging_holds(target: Path, count: int) -> bool:
+    entries = staging_entries(target)
+    return entries is not None and len(entries) >= count
 
 
 def test_sigkill_while_moving_files_in_place_never_loses_a_name(big, tmp_path):
@@ -265,12 +264,8 @@ def test_sigkill_while_moving_files_in_place_never_loses_a_name(big, tmp_path):
 
     def move_phase_started() -> bool:
         """Staging holds a backup of a replaced file, or has started to give up its files."""
-        folders = staging_folders(target)
-        if not folders:
-            return False
-        try:
-            entries = os.listdir(folders[0])
-        except FileNotFoundError:
+        entries = staging_entries(target)
+        if entries is None:
             return False
         peak[0] = max(peak[0], len(entries))
         return len(entries) < peak[0] or any(entry.startswith(".previous") for entry in entries)

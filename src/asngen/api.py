@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -44,7 +45,7 @@ class AssociationFiles(Sequence):
     def pending(self) -> list[tuple[str, Callable[[], str]]]:
         """``(name, make_text)`` pairs, for writers that make one text at a time."""
         fmt = self.fmt
-        return [(name, _text_maker(data, fmt)) for name, data in zip(self._names, self._data, strict=True)]
+        return [(name, partial(asn_io.dumps, data, fmt)) for name, data in zip(self._names, self._data, strict=True)]
 
     def __len__(self) -> int:
         return len(self._names)
@@ -67,10 +68,6 @@ class AssociationFiles(Sequence):
 
     def __repr__(self) -> str:
         return f"<AssociationFiles: {len(self)} {self.fmt} files>"
-
-
-def _text_maker(data: dict, fmt: str) -> Callable[[], str]:
-    return lambda: asn_io.dumps(data, fmt)
 
 
 @dataclass

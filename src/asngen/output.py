@@ -117,14 +117,14 @@ def write_files_atomically(
         for number, name in enumerate(order):
             final = os.path.join(folder, name)
             backup = None
-            if name in present or os.path.lexists(final):
+            if os.path.lexists(final):
                 # keep the old file where it is (a second link, or a copy) until the new one
                 # replaces it in one rename: the name never goes missing, even if we are killed
                 backup = os.path.join(staging, f".previous-{number}")
                 try:
                     os.link(final, backup, follow_symlinks=False)
                 except FileNotFoundError:
-                    backup = None  # gone since the listing: nothing to keep
+                    backup = None  # gone just now: nothing to keep
                 except OSError:
                     shutil.copy2(final, backup, follow_symlinks=False)
             moved.append((final, backup))

@@ -171,15 +171,11 @@ class BoundRule:
             extra = candidate_constraint(global_ids)
             extra.slot = template.nslots
             self.nslots += 1
-            # the rule's top group with one more child: built per candidate, so copied
-            # field by field rather than through the dataclass constructor
-            tree = object.__new__(Group)
-            tree.__dict__.update(base.__dict__)
-            tree.children = [*base.children, extra]
-            tree.gate = tree.gate_lookup = None
-            tree.gate_child = 0
-            tree.gate_implies_onlyif = False
-            self.tree = tree
+            self.tree = Group(
+                [*base.children, extra], base.reduce, name=base.name,
+                reprocess_on_match=base.reprocess_on_match, reprocess_on_fail=base.reprocess_on_fail,
+                work_over=base.work_over, reprocess_rules=base.reprocess_rules,
+            )
             named = dict(self._named)
             named["asn_candidate"] = self._named.get("asn_candidate", []) + [extra]
             self._named = named

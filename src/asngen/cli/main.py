@@ -61,8 +61,7 @@ def entry() -> None:
     """
     argv = sys.argv[1:]
     status = main(argv)
-    command = next((arg for arg in argv if not arg.startswith("-")), None)
-    if command in _FAST_EXIT:
+    if _command_of(argv) in _FAST_EXIT:
         try:
             sys.stdout.flush()
             sys.stderr.flush()
@@ -72,11 +71,16 @@ def entry() -> None:
     raise SystemExit(status)
 
 
+def _command_of(argv: list[str]) -> str | None:
+    """The subcommand named on the command line (the first word that is not an option)."""
+    return next((arg for arg in argv if not arg.startswith("-")), None)
+
+
 def main(argv: list[str] | None = None) -> int:
 
     if argv is None:
         argv = sys.argv[1:]
-    command = next((arg for arg in argv if not arg.startswith("-")), None)
+    command = _command_of(argv)
     parser = build_parser(command if command in SUBCOMMANDS else None)
     args = parser.parse_args(argv)
     if not getattr(args, "command", None):
