@@ -295,6 +295,27 @@ class Association:
                     data["degraded_status"] = DEGRADED_NOTOK
                     break
 
+    def settle(self, shared: dict) -> None:
+        """The pass that built this association is over: nothing changes its states again.
+
+        States become tuples shared between associations (``shared`` maps a
+        state to its one copy: most associations pin the same program,
+        instrument, candidate...), and the member-key set that only guarded
+        against duplicates while rows were added goes.  On a large pool this
+        is about a third of the memory the associations hold.
+        """
+        states = []
+        for st in self.states:
+            if st is not None:
+                st = (st[0], st[1], st[2], tuple(st[3]), st[4], st[5])
+                try:
+                    st = shared.setdefault(st, st)
+                except TypeError:  # a test state holding an unhashable value stays unshared
+                    pass
+            states.append(st)
+        self.states = states
+        self.member_keys = None
+
     def describe_constraints(self) -> None:
         """Fill in the informational ``constraints`` text: what the constraints required at the end.
 
@@ -338,7 +359,7 @@ class Association:
         twin.states = [list(st) if st is not None else None for st in self.states]
         twin.validity = dict(self.validity)
         twin.filenames = set(self.filenames)
-        twin.member_keys = set(self.member_keys)
+        twin.member_keys = set(self.member_keys) if self.member_keys is not None else None
         twin.data = dict(self.data)
         twin.products = products if products is not None else [
             {"name": product["name"], "members": [m.copy() for m in product["members"]]}

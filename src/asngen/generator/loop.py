@@ -26,6 +26,7 @@ class RunState:
         self.recorder = None  # an explain.Recorder when decisions are recorded
         self.warnings: list[str] = []
         self.on_progress = None
+        self.shared_states: dict = {}  # one copy of each settled constraint state (Association.settle)
 
     def warn(self, message: str) -> None:
         self.warnings.append(message)
@@ -190,8 +191,10 @@ def generate(items, registry, version_id, pool_name: str, run: RunState) -> list
                 kept = keep_after(request, category)
                 if kept is not None:
                     queue.push(kept)
-    for asn in associations:  # the pass is over: its index can go
+    shared = run.shared_states
+    for asn in associations:  # the pass is over: its index can go, its states are final
         asn.index = None
+        asn.settle(shared)
     return associations
 
 

@@ -1,0 +1,43 @@
+"""Associations whose pass is over keep their constraint states in a shared, read-only form.
+
+The states of finished associations are read afterwards (naming, finalize,
+describe, explain) but never changed; sharing identical ones is what keeps
+large pools within memory.  These tests pin that contract down.
+"""
+
+from __future__ import annotations
+
+from asngen.association import Association
+
+from .pools import exposure, run
+
+
+def _rows():
+    """Four MIRI images of one observation: four Level 2 associations and one Level 3."""
+    return [exposure(f"jw99009001001_0210{number}_00001_mirimage_uncal.fits") for number in range(1, 5)]
+
+
+def test_finished_associations_hold_shared_tuples(tmp_path):
+    result = run(tmp_path, _rows())
+    level2 = [asn for asn in result.associations if asn.level == 2]
+    assert len(level2) == 4
+    for asn in result.associations:
+        assert asn.member_keys is None
+        assert all(st is None or isinstance(st, tuple) for st in asn.states)
+    # the four Level 2 associations pin the same program, instrument and candidate: one copy each
+    program = level2[0].bound.named("program")
+    assert program is not None
+    shared = {id(asn.states[program.slot]) for asn in level2}
+    assert len(shared) == 1
+
+
+def test_settled_states_still_answer_what_naming_and_finalize_ask(tmp_path):
+    result = run(tmp_path, _rows())
+    level3 = [asn for asn in result.associations if asn.level == 3]
+    assert level3
+    asn = level3[0]
+    assert asn.acid() == ("o001", "observation")
+    assert asn.found_of("program") == ("99009",)
+    twin = asn.clone()
+    assert isinstance(twin, Association)
+    assert twin.member_keys is None and twin.states == [None if st is None else list(st) for st in asn.states]
