@@ -40,12 +40,28 @@ class Member(dict):
         return Member(self, self.item)
 
 
+_RENAMED: dict[tuple[str, str], str] = {}
+_RENAMED_LIMIT = 2_000_000
+
+
 def rename_uncal(filename: str, suffix: str) -> str:
-    """``x_uncal.fits`` -> ``x_<suffix>.fits``; other names unchanged."""
-    match = _UNCAL.match(filename)
-    if match is None or match.group("type") != "_uncal":
-        return filename
-    return f"{match.group('path')}_{suffix}{match.group('extension')}"
+    """``x_uncal.fits`` -> ``x_<suffix>.fits``; other names unchanged.
+
+    Remembered: an exposure is a member of several associations (Level 2,
+    Level 3, candidate and discovered ones), which then share one string.
+    """
+    key = (filename, suffix)
+    name = _RENAMED.get(key)
+    if name is None:
+        match = _UNCAL.match(filename)
+        if match is None or match.group("type") != "_uncal":
+            name = filename
+        else:
+            name = f"{match.group('path')}_{suffix}{match.group('extension')}"
+        if len(_RENAMED) >= _RENAMED_LIMIT:
+            _RENAMED.clear()
+        _RENAMED[key] = name
+    return name
 
 
 class Association:
@@ -337,6 +353,11 @@ class Association:
     @property
     def registry_name(self) -> str:
         return self.bound.registry_name
+
+    @property
+    def is_dup(self) -> bool:
+        """Renamed ``dup…`` by pruning in debug mode (other names start with ``jw``)."""
+        return self.name_override is not None and self.name_override.startswith("dup")
 
     def asn_name(self) -> str:
         if self.name_override:

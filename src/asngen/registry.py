@@ -20,7 +20,7 @@ import traceback
 from dataclasses import dataclass
 from pathlib import Path
 
-from .engine.constraints import Attr, Group, describe, number_leaves
+from .engine.constraints import Attr, describe, number_leaves
 from .errors import RuleError
 from .rules.model import Rule
 
@@ -148,16 +148,17 @@ class BoundRule:
 
     The rule's own tree is shared (see :class:`RuleTemplate`); only the
     candidate constraint, appended as the last child of the top ``all``, is
-    specific to the registry.
+    specific to the registry.  A per-candidate run binds every rule once per
+    candidate, so binding copies as little as it can.
     """
 
     __slots__ = (
-        "rule", "registry_name", "tree", "nslots", "_named", "acid_leaf", "force_match",
-        "asn_rule", "parts", "template",
-        "has_global",
+        "rule", "registry_name", "tree", "nslots", "_named", "_candidates_named", "acid_leaf",
+        "force_match", "asn_rule", "parts", "template", "has_global",
     )
 
-    def __init__(self, rule: Rule, registry_name: str | None, global_ids=None, has_global: bool = False):
+    def __init__(self, rule: Rule, registry_name: str | None, global_ids=None, has_global: bool = False,
+                 *, global_leaf: Attr | None = None):
         template = template_of(rule)
         self.template = template
         self.rule = rule
@@ -165,20 +166,17 @@ class BoundRule:
         self.has_global = has_global
         base = template.tree
         self._named = template.named
+        self._candidates_named = None
         self.acid_leaf = template.acid_leaf
         self.nslots = template.nslots
         if has_global:
-            extra = candidate_constraint(global_ids)
+            extra = _copy_node(global_leaf if global_leaf is not None else candidate_constraint(global_ids))
             extra.slot = template.nslots
             self.nslots += 1
-            self.tree = Group(
-                [*base.children, extra], base.reduce, name=base.name,
-                reprocess_on_match=base.reprocess_on_match, reprocess_on_fail=base.reprocess_on_fail,
-                work_over=base.work_over, reprocess_rules=base.reprocess_rules,
-            )
-            named = dict(self._named)
-            named["asn_candidate"] = self._named.get("asn_candidate", []) + [extra]
-            self._named = named
+            tree = _copy_node(base)
+            tree.children = [*base.children, extra]
+            self.tree = tree
+            self._candidates_named = [*template.named.get("asn_candidate", ()), extra]
             if self.acid_leaf is None:
                 self.acid_leaf = extra
         else:
@@ -188,10 +186,12 @@ class BoundRule:
         self.parts = template.parts
 
     def named(self, name: str):
-        nodes = self._named.get(name)
+        nodes = self.all_named(name)
         return nodes[0] if nodes else None
 
     def all_named(self, name: str) -> list:
+        if name == "asn_candidate" and self._candidates_named is not None:
+            return self._candidates_named
         return self._named.get(name, [])
 
     def describe(self, states) -> list[str]:
@@ -201,6 +201,13 @@ class BoundRule:
         return f"<{self.asn_rule}>"
 
 
+def _copy_node(node):
+    """A shallow copy of a constraint node (faster than ``dataclasses.replace``)."""
+    twin = object.__new__(type(node))
+    twin.__dict__.update(node.__dict__)
+    return twin
+
+
 class Registry:
     """An ordered set of bound rules plus the callbacks of their files."""
 
@@ -208,8 +215,9 @@ class Registry:
                  include=None):
         self.name = name
         self.files = files
+        global_leaf = candidate_constraint(tuple(global_ids) if global_ids else None) if has_global else None
         self.rules: list[BoundRule] = [
-            BoundRule(rule, name, tuple(global_ids) if global_ids else None, has_global)
+            BoundRule(rule, name, has_global=has_global, global_leaf=global_leaf)
             for rule_file in files
             for rule in rule_file.rules
             if include is None or include(rule)

@@ -139,8 +139,8 @@ def _finalize(registry: Registry, associations: list, prune_state: PruneState) -
 
 def discover_filter(associations: list, keep_candidates: bool, debug: bool) -> list:
     """Keep discovered associations that no candidate association already is."""
-    dups = [asn for asn in associations if asn.asn_name().startswith("dup")]
-    valid = [asn for asn in associations if not asn.asn_name().startswith("dup")]
+    dups = [asn for asn in associations if asn.is_dup]
+    valid = [asn for asn in associations if not asn.is_dup]
     candidates = [asn for asn in valid if asn.registry_name == CANDIDATE]
     discovered = [asn for asn in valid if asn.registry_name == DISCOVER]
     # equality needs the same type and the same first letter of asn_id: compare only those

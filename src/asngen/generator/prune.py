@@ -94,7 +94,7 @@ def same_association(left, right) -> bool:
 def _split_dups(asns):
     dups, valid = [], []
     for asn in asns:
-        (dups if asn.asn_name().startswith("dup") else valid).append(asn)
+        (dups if asn.is_dup else valid).append(asn)
     return dups, valid
 
 
