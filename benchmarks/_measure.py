@@ -10,6 +10,10 @@ time is taken here, around the child alone, so the wrapper's own start-up
 is not counted.
 
 CPU >= 0 pins the child to that CPU (one core); -1 leaves it unpinned.
+With the environment variable ASNGEN_MEASURE_TREE=1 the summed resident
+set of the child's whole session (a command with worker processes) is also
+sampled every 50 ms, and ``tree_rss_bytes`` is its peak: ``ru_maxrss`` only
+knows the largest single process.
 TIMEOUT <= 0 means no limit.  On timeout the child's whole process group is
 killed and ``timed_out`` is true.
 """
@@ -46,8 +50,20 @@ def main(argv: list[str]) -> int:
 
         signal.signal(signal.SIGINT, stop)
         signal.signal(signal.SIGTERM, stop)
+        tree_peak = 0
         try:
-            rc = child.wait(timeout=timeout if timeout > 0 else None)
+            if os.environ.get("ASNGEN_MEASURE_TREE") == "1":
+                deadline = start + timeout if timeout > 0 else None
+                while True:
+                    tree_peak = max(tree_peak, session_rss(child.pid))
+                    try:
+                        rc = child.wait(timeout=0.05)
+                        break
+                    except subprocess.TimeoutExpired:
+                        if deadline is not None and time.perf_counter() > deadline:
+                            raise
+            else:
+                rc = child.wait(timeout=timeout if timeout > 0 else None)
         except subprocess.TimeoutExpired:
             timed_out = True
             os.killpg(child.pid, signal.SIGKILL)
@@ -62,10 +78,28 @@ def main(argv: list[str]) -> int:
         "user_s": usage.ru_utime,
         "sys_s": usage.ru_stime,
         "maxrss_bytes": usage.ru_maxrss * scale,
+        "tree_rss_bytes": tree_peak or None,
     }
     with open(result_path, "w", encoding="utf-8") as out:
         json.dump(result, out)
     return 0
+
+
+def session_rss(session: int) -> int:
+    """Summed resident set (bytes) of the processes in ``session``, read from /proc."""
+    total = 0
+    page = os.sysconf("SC_PAGE_SIZE")
+    for name in os.listdir("/proc"):
+        if not name.isdigit():
+            continue
+        try:
+            with open(f"/proc/{name}/stat", "rb") as handle:
+                fields = handle.read().rsplit(b")", 1)[1].split()
+        except OSError:
+            continue
+        if int(fields[3]) == session:  # fields after "(comm)": state, ppid, pgrp, session, ...
+            total += int(fields[21]) * page  # rss, in pages
+    return total
 
 
 if __name__ == "__main__":

@@ -33,6 +33,7 @@ class Measurement:
     user_s: float
     sys_s: float
     maxrss_bytes: int
+    tree_rss_bytes: int | None = None  # summed over worker processes (sampled), when asked
     stderr_tail: str = ""
 
 
@@ -67,7 +68,9 @@ class PoolResult:
 
     @property
     def peak_bytes(self) -> int | None:
-        return max(r.maxrss_bytes for r in self.runs) if self.runs else None
+        if not self.runs:
+            return None
+        return max(max(r.maxrss_bytes, r.tree_rss_bytes or 0) for r in self.runs)
 
     @property
     def speedup(self) -> float | None:

@@ -160,7 +160,11 @@ def run_pool(
         out = work / f"out-{i}"
         out.mkdir()
         cmd = [*asngen_command(args), "generate", str(pool), *args.generate_args, "-p", str(out)]
-        res.runs.append(measure(cmd, args.timeout, args.cpu, work))
+        env = None
+        if args.jobs:
+            cmd[-2:-2] = ["-j", str(args.jobs)]
+            env = {**os.environ, "ASNGEN_MEASURE_TREE": "1"}
+        res.runs.append(measure(cmd, args.timeout, args.cpu, work, env=env))
         if i == 0 and res.runs[0].returncode == 0:
             res.associations, res.types = output_summary(out)
             if want_digest:
@@ -314,8 +318,14 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     p.add_argument(
         "--cpu",
         type=int,
-        default=0,
-        help="pin measured processes to this CPU (default 0); -1 = no pinning",
+        default=None,
+        help="pin measured processes to this CPU (default 0, or none with --jobs); -1 = no pinning",
+    )
+    p.add_argument(
+        "--jobs",
+        type=int,
+        help="run asngen with -j N (worker processes); the runs are not pinned unless --cpu "
+        "says so, and peak memory is the sum over the workers (sampled every 50 ms)",
     )
     p.add_argument("--timeout", type=float, default=900, help="asngen timeout per run (s)")
     p.add_argument(
@@ -365,6 +375,8 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     p.add_argument("--profile-keep", type=Path, help="copy the .prof file here")
     args = p.parse_args(argv)
     args.generate_args = args.generate_args.split()
+    if args.cpu is None:
+        args.cpu = -1 if args.jobs else 0
     if args.check and args.update_checksums:
         p.error("--check and --update-checksums are exclusive")
     return args
@@ -394,7 +406,7 @@ def main(argv: list[str] | None = None) -> int:
             sizes = tuple(sorted(set(sizes) | set(REFERENCE_SIZES)))
 
     asngen = asngen_command(args)
-    print(f"asngen: {' '.join(asngen)}")
+    print(f"asngen: {' '.join(asngen)}" + (f" (generate -j {args.jobs})" if args.jobs else ""))
     print(
         f"reference: {reference or '(not set: ASNGEN_REFERENCE)'}"
         + (f", pools up to {args.reference_max_rows:,} rows" if reference else "")
@@ -476,6 +488,7 @@ def main(argv: list[str] | None = None) -> int:
             "asngen": asngen,
             "reference": reference,
             "generate_args": args.generate_args,
+            "jobs": args.jobs,
             "help_runs": [asdict(m) for m in help_runs],
             "pools": [
                 {

@@ -29,6 +29,9 @@ class GenerateOptions:
     fmt: str = "json"  # --format json|yaml
     strict: bool = False  # --strict: abort on rows that cannot be classified
     explain: bool = False  # record the reason for every decision (asngen explain/report)
+    #: processes for the per-candidate passes: 1 stays in this process, None uses every
+    #: available CPU for pools big enough to gain (the output is the same either way)
+    jobs: int | None = field(default=1, compare=False)
     extra: dict = field(default_factory=dict, compare=False)
 
     def mode(self) -> tuple[bool, bool]:

@@ -16,9 +16,24 @@ def configure(parser: argparse.ArgumentParser) -> None:
         help="also write the rows that are in no association, with the reason (default name: orphaned.csv)",
     )
     parser.add_argument("--dry-run", action="store_true", help="generate but write nothing")
+    parser.add_argument(
+        "-j", "--jobs", type=_jobs, default=None, metavar="N",
+        help="processes for the candidate passes (default: every available CPU for pools of"
+        " 3,000 rows or more; 1: this process only); the output is the same",
+    )
     from .. import __version__
 
     parser.add_argument("--version", action="version", version=f"asngen {__version__}")
+
+
+def _jobs(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        value = 0
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"expected a whole number of processes, 1 or more, not {text!r}")
+    return value
 
 
 def add_generate_options(parser: argparse.ArgumentParser) -> None:
@@ -67,6 +82,7 @@ def options_from_args(args: argparse.Namespace):
         per_pool_algorithm=args.per_pool_algorithm,
         fmt=args.fmt,
         strict=args.strict,
+        jobs=getattr(args, "jobs", 1),
     )
 
 

@@ -16,6 +16,7 @@ from contextlib import contextmanager
 from ..engine.constraints import evaluate_literal
 from ..registry import Registry, resolve_rule_files
 from .loop import RunState, generate
+from .parallel import PassSpec, WorkerFailed, run_passes, usable_jobs
 from .prune import PruneState, resequence, same_association
 
 CANDIDATE = "candidate"
@@ -187,23 +188,39 @@ def per_candidate(pool, options, version_id, run: RunState) -> list:
                     break
             else:
                 run.warn(f"Candidate id {cid} not found in pool")
-    associations: list = []
     by_cell = _rows_by_candidate_cell(rows)
-    for cid, ctype in work:
+    for cid, _ in work:
         _check_candidate_id(cid, rows)
-        marker = f"[('{cid}', '{ctype}')]"
-        registry = Registry(files, CANDIDATE, global_ids=(cid,), has_global=True)
-        subset = _rows_mentioning(cid, by_cell)
-        if run.recorder is not None:  # explanations keep the rows as the pass saw them
-            subset = [{**row, "asn_candidate": marker} for row in subset]
-            associations.extend(generate(subset, registry, version_id, pool.name, run))
-        else:
-            with _candidate_marked(subset, marker):
-                associations.extend(generate(subset, registry, version_id, pool.name, run))
-        run.progress(cid)
     discover_registry = Registry(files, DISCOVER, include=_discoverable(options))
+    results = None
+    jobs = usable_jobs(options.jobs, len(rows)) if run.recorder is None else 1
+    if jobs > 1 and len(work) + discover > 1:
+        specs = [_candidate_pass(cid, ctype, files, by_cell) for cid, ctype in work]
+        if discover:
+            specs.append(PassSpec(None, len(rows), lambda: rows, lambda: discover_registry))
+        try:
+            results = run_passes(specs, rows, version_id, pool.name, jobs, run)
+        except WorkerFailed:
+            results = None  # run every pass here: an error then surfaces as it would anyway
+    if results is not None:
+        associations = [asn for found in results[: len(work)] for asn in found]
+        discovered = results[len(work)] if discover else []
+    else:
+        associations = []
+        for cid, ctype in work:
+            marker = f"[('{cid}', '{ctype}')]"
+            registry = Registry(files, CANDIDATE, global_ids=(cid,), has_global=True)
+            subset = _rows_mentioning(cid, by_cell)
+            if run.recorder is not None:  # explanations keep the rows as the pass saw them
+                subset = [{**row, "asn_candidate": marker} for row in subset]
+                associations.extend(generate(subset, registry, version_id, pool.name, run))
+            else:
+                with _candidate_marked(subset, marker):
+                    associations.extend(generate(subset, registry, version_id, pool.name, run))
+            run.progress(cid)
+        discovered = generate(rows, discover_registry, version_id, pool.name, run) if discover else []
     if discover:
-        associations.extend(generate(rows, discover_registry, version_id, pool.name, run))
+        associations.extend(discovered)
         _seal(associations)
         associations = discover_filter(associations, keep_candidates, options.debug)
         resequence(associations)
@@ -216,6 +233,17 @@ def per_candidate(pool, options, version_id, run: RunState) -> list:
     if options.dms and requested is not None:
         associations = [asn for asn in associations if any(cid in asn.data["asn_id"] for cid in requested)]
     return associations
+
+
+def _candidate_pass(cid: str, ctype: str, files, by_cell: dict) -> PassSpec:
+    """One candidate's pass, for a worker process (see :mod:`.parallel`)."""
+    return PassSpec(
+        cid,
+        sum(len(group) for text, group in by_cell.items() if cid in text),
+        lambda: _rows_mentioning(cid, by_cell),
+        lambda: Registry(files, CANDIDATE, global_ids=(cid,), has_global=True),
+        f"[('{cid}', '{ctype}')]",
+    )
 
 
 def per_pool(pool, options, version_id, run: RunState) -> list:

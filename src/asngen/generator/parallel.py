@@ -1,0 +1,209 @@
+"""Per-candidate passes on several processes.
+
+A per-candidate run is a series of independent passes (one per candidate,
+then the discover pass over the whole pool).  What ties them together is
+only numbering: serial and sequence numbers are handed out in creation
+order across all passes.  So the passes can run in forked workers, each
+starting its numbers from zero, and the parent renumbers their associations
+in the order a single process would have created them: the result is the
+same, byte for byte.
+
+Workers send their associations back pickled, with references instead of
+copies for what the parent already has: pool rows become row positions,
+bound rules become (task, rule position) and computed constraint values
+(functions of the rule file) become their slot.  The parent rebuilds the
+candidate's registry and puts the references back.
+
+Anything unexpected in a worker (an error in a rule file, a malformed
+candidate, a worker killed) makes the parent run every pass itself, so
+errors surface exactly as they do without workers.
+"""
+
+from __future__ import annotations
+
+import os
+import pickle
+import sys
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from ..association import Association
+from ..registry import Registry
+from .loop import RunState, generate
+
+#: below this many rows a run stays in one process (forking costs more than it saves)
+MIN_ROWS = 3000
+_CHUNKS_PER_JOB = 6
+_COMPUTED = "\0computed"  # stands for a leaf's own computed value in a detached state
+
+_JOB: dict = {}  # what the forked workers inherit: set by the parent just before forking
+
+
+@dataclass(frozen=True)
+class PassSpec:
+    """One pass, described so that a worker can run it and the parent can take its result back."""
+
+    label: str | None  # reported as progress when the pass is done (None: not reported)
+    weight: int  # how many rows it reads (to share the work evenly)
+    rows: Callable[[], list]  # the rows of the pass
+    registry: Callable[[], Registry]  # its registry; two calls give registries with the same rules
+    marker: str | None = None  # written over the rows' asn_candidate during the pass
+
+
+class WorkerFailed(Exception):
+    """A worker could not finish its passes; the parent runs them itself."""
+
+
+def usable_jobs(requested: int | None, rows: int) -> int:
+    """How many processes to use: ``None`` means one per available CPU, for pools worth it."""
+    if not sys.platform.startswith("linux"):
+        return 1  # workers are forked; elsewhere forking a running interpreter is not safe
+    if requested is None:
+        if rows < MIN_ROWS:
+            return 1
+        try:
+            requested = len(os.sched_getaffinity(0))
+        except (AttributeError, OSError):
+            requested = os.cpu_count() or 1
+    return max(1, requested)
+
+
+def run_passes(
+    passes: list[PassSpec], pool_rows: list, version_id, pool_name: str, jobs: int, run: RunState
+) -> list[list[Association]]:
+    """The associations of every pass, in pass order, numbered as one process would number them.
+
+    Raises :class:`WorkerFailed` when a worker could not finish.
+    """
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
+    chunks = _chunks([spec.weight for spec in passes], jobs)
+    _JOB.clear()
+    _JOB.update(
+        rows=pool_rows, passes=passes, version_id=version_id, pool_name=pool_name,
+        row_positions={id(row): number for number, row in enumerate(pool_rows)},
+    )
+    results: list = [None] * len(passes)
+    try:
+        context = multiprocessing.get_context("fork")
+        with ProcessPoolExecutor(max_workers=min(jobs, len(chunks)), mp_context=context) as executor:
+            futures = [executor.submit(_work, chunk) for chunk in chunks]
+            try:
+                for future in futures:
+                    for position, associations in _restore(future.result(), pool_rows, passes):
+                        results[position] = associations
+            except BaseException:
+                executor.shutdown(wait=True, cancel_futures=True)
+                raise
+    except Exception as err:  # noqa: BLE001 - whatever went wrong, the caller reruns in-process
+        raise WorkerFailed(f"{type(err).__name__}: {err}") from err
+    finally:
+        _JOB.clear()
+    for spec, associations in zip(passes, results, strict=True):
+        for asn in associations:
+            asn.serial = run.next_serial()
+            asn.sequence = run.next_sequence(asn)
+        if spec.label is not None:
+            run.progress(spec.label)
+    return results
+
+
+def _chunks(weights: list[int], jobs: int) -> list[list[int]]:
+    """Pass positions grouped into tasks of similar weight, heaviest tasks first.
+
+    A pass heavier than a task's share (the discover pass reads the whole
+    pool) is a task of its own and starts first, so that the other workers
+    share the small passes meanwhile.
+    """
+    target = max(1, sum(weights) // (jobs * _CHUNKS_PER_JOB))
+    big = sorted((position for position, weight in enumerate(weights) if weight >= target),
+                 key=lambda position: -weights[position])
+    chunks = [[position] for position in big]
+    current: list[int] = []
+    load = 0
+    for position, weight in enumerate(weights):
+        if weight >= target:
+            continue
+        current.append(position)
+        load += weight
+        if load >= target:
+            chunks.append(current)
+            current, load = [], 0
+    if current:
+        chunks.append(current)
+    return chunks
+
+
+# ---------------------------------------------------------------- worker side
+
+
+def _work(positions: list[int]) -> bytes:
+    """Run some passes in a worker: their associations, pickled with references."""
+    passes = _JOB["passes"]
+    row_positions = _JOB["row_positions"]
+    local = RunState()  # numbers restart here; the parent renumbers
+    out = []
+    for position in positions:
+        spec = passes[position]
+        rows = spec.rows()
+        registry = spec.registry()
+        saved = None
+        if spec.marker is not None:  # as the in-process run does (drivers._candidate_marked)
+            saved = [row["asn_candidate"] for row in rows]
+            for row in rows:
+                row["asn_candidate"] = spec.marker
+        associations = generate(rows, registry, _JOB["version_id"], _JOB["pool_name"], local)
+        if saved is not None:
+            for row, text in zip(rows, saved, strict=True):
+                row["asn_candidate"] = text
+        out.append((position, [_detach(asn, registry, row_positions) for asn in associations]))
+    return pickle.dumps(out, protocol=pickle.HIGHEST_PROTOCOL)
+
+
+def _detach(asn: Association, registry: Registry, row_positions: dict) -> dict:
+    """The association as plain data; references to what the parent has are replaced."""
+    state = dict(asn.__dict__)
+    bound = state.pop("bound")
+    del state["rule"]
+    state["_rule_position"] = registry.rules.index(bound)
+    state["states"] = [
+        (_COMPUTED, *st[1:]) if st is not None and callable(st[0]) else st for st in asn.states
+    ]
+    for product in asn.products:
+        for member in product["members"]:
+            position = row_positions.get(id(member.item))
+            if position is not None:
+                member.item = position
+    return state
+
+
+# ---------------------------------------------------------------- parent side
+
+
+def _restore(payload: bytes, pool_rows: list, passes: list[PassSpec]):
+    for position, detached in pickle.loads(payload):
+        if not detached:
+            yield position, []
+            continue
+        registry = passes[position].registry()
+        yield position, [_attach(state, registry, pool_rows) for state in detached]
+
+
+def _attach(state: dict, registry: Registry, pool_rows: list) -> Association:
+    bound = registry.rules[state.pop("_rule_position")]
+    asn = object.__new__(Association)
+    asn.__dict__.update(state)
+    asn.bound = bound
+    asn.rule = bound.rule
+    if any(st is not None and st[0] == _COMPUTED for st in asn.states):
+        leaves = list(bound.tree.leaves())
+        asn.states = [
+            (leaves[slot].value, *st[1:]) if st is not None and st[0] == _COMPUTED else st
+            for slot, st in enumerate(asn.states)
+        ]
+    for product in asn.products:
+        for member in product["members"]:
+            if isinstance(member.item, int):
+                member.item = pool_rows[member.item]
+    return asn

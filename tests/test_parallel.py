@@ -1,0 +1,147 @@
+"""Candidate passes in worker processes give exactly what one process gives.
+
+The workers start their numbering from zero and the parent renumbers; any
+mismatch in order, serials, sequence numbers, restored rows or rules would
+show up as a different file name or text.  Errors in a worker make the
+parent run the passes itself, so they surface as they do without workers.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from asngen.api import generate
+from asngen.errors import AsngenError
+from asngen.generator import parallel
+from asngen.generator.loop import RunState
+from asngen.options import GenerateOptions
+
+from .conftest import REPO
+from .pools import exposure, write_pool
+
+pytestmark = pytest.mark.skipif(not sys.platform.startswith("linux"), reason="workers are forked on Linux only")
+
+
+def _make_pool_module():
+    spec = importlib.util.spec_from_file_location("bench_make_pool", REPO / "benchmarks" / "make_pool.py")
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module
+    spec.loader.exec_module(module)
+    return module
+
+
+@pytest.fixture(scope="module")
+def synthetic_pool(tmp_path_factory) -> Path:
+    """1,200 rows of every mode the benchmark pools have (candidates of every type, nods, TSO...)."""
+    path = tmp_path_factory.mktemp("parallel") / "synthetic_pool.csv"
+    _make_pool_module().write_pool(path, 1200, 5)
+    return path
+
+
+def _files(pool: Path, jobs: int, **options) -> list[tuple[str, str]]:
+    result = generate(pool, GenerateOptions(version_id="x", jobs=jobs, **options))
+    return list(result.files)
+
+
+OPTION_SETS = [
+    {},
+    {"discover": True},
+    {"all_candidates": True},
+    {"finalize": False},
+    {"debug": True},
+    {"merge": True},
+    {"fmt": "yaml"},
+]
+
+
+@pytest.mark.parametrize("options", OPTION_SETS, ids=lambda o: ",".join(o) or "default")
+def test_two_workers_write_the_same_files_as_one_process(synthetic_pool, options):
+    single = _files(synthetic_pool, 1, **options)
+    assert len(single) > 100
+    assert _files(synthetic_pool, 2, **options) == single
+
+
+def test_three_workers_and_chosen_candidates_with_dms(synthetic_pool):
+    ids = ("o001", "o003", "c1000")
+    single = _files(synthetic_pool, 1, ids=ids, dms=True)
+    assert single
+    assert _files(synthetic_pool, 3, ids=ids, dms=True) == single
+
+
+def test_progress_is_reported_per_candidate_in_order(synthetic_pool):
+    def labels(jobs: int) -> list[str]:
+        seen: list[str] = []
+        run = RunState()
+        run.on_progress = seen.append
+        generate(synthetic_pool, GenerateOptions(jobs=jobs), run=run)
+        return seen
+
+    single = labels(1)
+    assert len(single) > 10
+    assert labels(2) == single
+
+
+def test_a_failing_worker_makes_the_parent_run_the_passes_itself(synthetic_pool, monkeypatch):
+    single = _files(synthetic_pool, 1)
+
+    def broken(positions):
+        raise RuntimeError("worker lost")
+
+    monkeypatch.setattr(parallel, "_work", broken)  # the forked workers inherit the patch
+    assert _files(synthetic_pool, 2) == single
+
+
+def test_an_error_in_a_rule_file_is_reported_as_without_workers(tmp_path):
+    rules = tmp_path / "bad_rules.py"
+    rules.write_text(
+        "from asngen.engine.constraints import All, Attr, Test\n"
+        "from asngen.rules import level3 as l3\n"
+        "from asngen.rules.model import Rule\n"
+        "def _boom(item, asn):\n"
+        "    raise ValueError('rule bug')\n"
+        "RULES = [Rule(name='Asn_Boom', level=3, asn_type='image3',\n"
+        "              constraints=lambda: All(Attr(['exp_type'], name='exp_type', value='mir_image'),\n"
+        "                                      Test(_boom, value=True)),\n"
+        "              exposure_type=l3.exposure_type)]\n"
+    )
+    rows = [exposure(f"jw99009001001_0210{n}_00001_mirimage_uncal.fits") for n in range(1, 4)]
+    rows.append(exposure("jw99009002001_02101_00001_mirimage_uncal.fits", OBS_NUM=2,
+                         ASN_CANDIDATE="[('o002', 'observation')]"))
+    pool = write_pool(tmp_path, rows)
+    messages = []
+    for jobs in (1, 2):
+        with pytest.raises((AsngenError, ValueError)) as caught:
+            generate(pool, GenerateOptions(rules=(str(rules),), jobs=jobs))
+        messages.append((type(caught.value), str(caught.value)))
+    assert messages[0] == messages[1]
+    assert "rule bug" in messages[0][1] or "bad_rules.py" in messages[0][1]
+
+
+def test_automatic_choice_keeps_small_pools_in_one_process():
+    assert parallel.usable_jobs(None, parallel.MIN_ROWS - 1) == 1
+    assert parallel.usable_jobs(1, 10**6) == 1
+    assert parallel.usable_jobs(4, 10) == 4
+
+
+def test_tasks_cover_every_pass_once_heaviest_first():
+    weights = [5000, 3, 8, 1, 1, 40, 2, 2, 900, 7]
+    chunks = parallel._chunks(weights, 2)
+    covered = sorted(position for chunk in chunks for position in chunk)
+    assert covered == list(range(len(weights)))
+    assert chunks[0] == [0]  # the discover-sized pass starts first, alone
+
+
+def test_the_command_refuses_a_job_count_below_one(tmp_path):
+    pool = write_pool(tmp_path, [exposure("jw99009001001_02101_00001_mirimage_uncal.fits")])
+    done = subprocess.run(
+        [sys.executable, "-m", "asngen", "generate", str(pool), "-j", "0", "-p", str(tmp_path / "out")],
+        capture_output=True, text=True,
+    )
+    assert done.returncode == 2
+    assert "--jobs" in done.stderr and "1 or more" in done.stderr
+    assert not (tmp_path / "out").exists()
