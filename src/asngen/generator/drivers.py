@@ -219,13 +219,13 @@ def per_candidate(pool, options, version_id, run: RunState) -> list:
                     associations.extend(generate(subset, registry, version_id, pool.name, run))
             run.progress(cid)
         discovered = generate(rows, discover_registry, version_id, pool.name, run) if discover else []
+    if results is None:  # passes run by workers come back sealed
+        _seal(associations)
+        _seal(discovered)
     if discover:
         associations.extend(discovered)
-        _seal(associations)
         associations = discover_filter(associations, keep_candidates, options.debug)
         resequence(associations)
-    else:
-        _seal(associations)
     if options.finalize and associations:
         associations = _finalize(discover_registry, associations, prune_state)
     if options.merge and discover_registry.merge is not None:

@@ -73,6 +73,9 @@ def run_passes(
 ) -> list[list[Association]]:
     """The associations of every pass, in pass order, numbered as one process would number them.
 
+    They come back sealed (:meth:`Association.seal`: names computed), which
+    nothing after a pass changes, so the parent need not do it.
+
     Raises :class:`WorkerFailed` when a worker could not finish.
     """
     import multiprocessing
@@ -154,6 +157,8 @@ def _work(positions: list[int]) -> bytes:
             for row in rows:
                 row["asn_candidate"] = spec.marker
         associations = generate(rows, registry, _JOB["version_id"], _JOB["pool_name"], local)
+        for asn in associations:
+            asn.seal()
         if saved is not None:
             for row, text in zip(rows, saved, strict=True):
                 row["asn_candidate"] = text
