@@ -9,6 +9,7 @@ parent run the passes itself, so they surface as they do without workers.
 from __future__ import annotations
 
 import importlib.util
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -89,10 +90,10 @@ def test_progress_is_reported_per_candidate_in_order(synthetic_pool):
 def test_a_failing_worker_makes_the_parent_run_the_passes_itself(synthetic_pool, monkeypatch):
     single = _files(synthetic_pool, 1)
 
-    def broken(positions):
+    def broken(*args):
         raise RuntimeError("worker lost")
 
-    monkeypatch.setattr(parallel, "_work", broken)  # the forked workers inherit the patch
+    monkeypatch.setattr(parallel, "_detach", broken)  # the forked workers inherit the patch
     assert _files(synthetic_pool, 2) == single
 
 
@@ -145,3 +146,13 @@ def test_the_command_refuses_a_job_count_below_one(tmp_path):
     assert done.returncode == 2
     assert "--jobs" in done.stderr and "1 or more" in done.stderr
     assert not (tmp_path / "out").exists()
+
+
+def test_a_worker_that_dies_makes_the_parent_run_the_passes_itself(synthetic_pool, monkeypatch):
+    single = _files(synthetic_pool, 1)
+
+    def killed(*args):
+        os._exit(9)  # as if the system had killed the worker (out of memory)
+
+    monkeypatch.setattr(parallel, "_detach", killed)
+    assert _files(synthetic_pool, 2) == single
