@@ -19,7 +19,7 @@ def configure(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "-j", "--jobs", type=_jobs, default=None, metavar="N",
         help="processes for the candidate passes (default: every available CPU for pools of"
-        " 3,000 rows or more; 1: this process only); the output is the same",
+        " 500 rows or more; 1: this process only); the output is the same",
     )
     from .. import __version__
 
