@@ -157,20 +157,19 @@ class BoundRule:
         "force_match", "asn_rule", "parts", "template", "has_global",
     )
 
-    def __init__(self, rule: Rule, registry_name: str | None, global_ids=None, has_global: bool = False,
-                 *, global_leaf: Attr | None = None):
+    def __init__(self, rule: Rule, registry_name: str | None, global_leaf: Attr | None = None):
         template = template_of(rule)
         self.template = template
         self.rule = rule
         self.registry_name = registry_name
-        self.has_global = has_global
+        self.has_global = global_leaf is not None
         base = template.tree
         self._named = template.named
         self._candidates_named = None
         self.acid_leaf = template.acid_leaf
         self.nslots = template.nslots
-        if has_global:
-            extra = _copy_node(global_leaf if global_leaf is not None else candidate_constraint(global_ids))
+        if global_leaf is not None:
+            extra = _copy_node(global_leaf)
             extra.slot = template.nslots
             self.nslots += 1
             tree = _copy_node(base)
@@ -217,7 +216,7 @@ class Registry:
         self.files = files
         global_leaf = candidate_constraint(tuple(global_ids) if global_ids else None) if has_global else None
         self.rules: list[BoundRule] = [
-            BoundRule(rule, name, has_global=has_global, global_leaf=global_leaf)
+            BoundRule(rule, name, global_leaf)
             for rule_file in files
             for rule in rule_file.rules
             if include is None or include(rule)

@@ -11,12 +11,10 @@ splitting, pruning duplicates, numbering), optional merging, and the
 
 from __future__ import annotations
 
-from contextlib import contextmanager
-
 from ..engine.constraints import evaluate_literal
 from ..registry import Registry, resolve_rule_files
 from .loop import RunState, generate
-from .parallel import PassSpec, WorkerFailed, run_passes, usable_jobs
+from .parallel import PassSpec, WorkerFailed, run_pass, run_passes, usable_jobs
 from .prune import PruneState, resequence, same_association
 
 CANDIDATE = "candidate"
@@ -75,25 +73,6 @@ def _rows_mentioning(cid: str, by_cell: dict) -> list:
         return [row for _, row in groups[0]]
     merged = sorted((entry for group in groups for entry in group), key=lambda entry: entry[0])
     return [row for _, row in merged]
-
-
-@contextmanager
-def _candidate_marked(rows: list, marker: str):
-    """The rows as the candidate's own pool: ``asn_candidate`` is just this candidate.
-
-    The reference generates each candidate from a copy of its rows; here the
-    rows themselves carry the marker for the length of the pass (no copy per
-    row and candidate), and get their own text back afterwards.  Everything
-    that reads the column does so during the pass.
-    """
-    saved = [row["asn_candidate"] for row in rows]
-    for row in rows:
-        row["asn_candidate"] = marker
-    try:
-        yield rows
-    finally:
-        for row, text in zip(rows, saved, strict=True):
-            row["asn_candidate"] = text
 
 
 def _check_candidate_id(cid, rows) -> None:
@@ -192,38 +171,24 @@ def per_candidate(pool, options, version_id, run: RunState) -> list:
     for cid, _ in work:
         _check_candidate_id(cid, rows)
     discover_registry = Registry(files, DISCOVER, include=_discoverable(options))
+    specs = [_candidate_pass(cid, ctype, files, by_cell) for cid, ctype in work]
+    if discover:
+        specs.append(PassSpec(None, lambda: len(rows), lambda: rows, lambda: discover_registry))
     results = None
     jobs = usable_jobs(options.jobs, len(rows)) if run.recorder is None else 1
-    if jobs > 1 and len(work) + discover > 1:
-        specs = [_candidate_pass(cid, ctype, files, by_cell) for cid, ctype in work]
-        if discover:
-            specs.append(PassSpec(None, len(rows), lambda: rows, lambda: discover_registry))
+    if jobs > 1 and len(specs) > 1:
         try:
             results = run_passes(specs, rows, version_id, pool.name, jobs, run)
         except WorkerFailed:
-            results = None  # run every pass here: an error then surfaces as it would anyway
-    if results is not None:
-        associations = [asn for found in results[: len(work)] for asn in found]
-        discovered = results[len(work)] if discover else []
-    else:
-        associations = []
-        for cid, ctype in work:
-            marker = f"[('{cid}', '{ctype}')]"
-            registry = Registry(files, CANDIDATE, global_ids=(cid,), has_global=True)
-            subset = _rows_mentioning(cid, by_cell)
-            if run.recorder is not None:  # explanations keep the rows as the pass saw them
-                subset = [{**row, "asn_candidate": marker} for row in subset]
-                associations.extend(generate(subset, registry, version_id, pool.name, run))
-            else:
-                with _candidate_marked(subset, marker):
-                    associations.extend(generate(subset, registry, version_id, pool.name, run))
-            run.progress(cid)
-        discovered = generate(rows, discover_registry, version_id, pool.name, run) if discover else []
-    if results is None:  # passes run by workers come back sealed
-        _seal(associations)
-        _seal(discovered)
+            pass  # run every pass here: an error then surfaces as it would anyway
+    if results is None:
+        results = []
+        for spec in specs:
+            results.append(run_pass(spec, spec.registry(), version_id, pool.name, run))
+            if spec.label is not None:
+                run.progress(spec.label)
+    associations = [asn for found in results for asn in found]  # candidates', then discovered
     if discover:
-        associations.extend(discovered)
         associations = discover_filter(associations, keep_candidates, options.debug)
         resequence(associations)
     if options.finalize and associations:
@@ -236,10 +201,10 @@ def per_candidate(pool, options, version_id, run: RunState) -> list:
 
 
 def _candidate_pass(cid: str, ctype: str, files, by_cell: dict) -> PassSpec:
-    """One candidate's pass, for a worker process (see :mod:`.parallel`)."""
+    """One candidate's pass: its rows, under its own registry, marked with the candidate alone."""
     return PassSpec(
         cid,
-        sum(len(group) for text, group in by_cell.items() if cid in text),
+        lambda: sum(len(group) for text, group in by_cell.items() if cid in text),
         lambda: _rows_mentioning(cid, by_cell),
         lambda: Registry(files, CANDIDATE, global_ids=(cid,), has_global=True),
         f"[('{cid}', '{ctype}')]",

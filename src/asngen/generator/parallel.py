@@ -1,4 +1,4 @@
-"""Per-candidate passes on several processes.
+"""The passes of a per-candidate run: in this process, or in several.
 
 A per-candidate run is a series of independent passes (one per candidate,
 then the discover pass over the whole pool).  What ties them together is
@@ -25,6 +25,7 @@ import os
 import pickle
 import sys
 from collections.abc import Callable
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 from ..association import Association
@@ -44,10 +45,45 @@ class PassSpec:
     """One pass, described so that a worker can run it and the parent can take its result back."""
 
     label: str | None  # reported as progress when the pass is done (None: not reported)
-    weight: int  # how many rows it reads (to share the work evenly)
+    weight: Callable[[], int]  # how many rows it reads (to share the work between workers)
     rows: Callable[[], list]  # the rows of the pass
     registry: Callable[[], Registry]  # its registry; two calls give registries with the same rules
     marker: str | None = None  # written over the rows' asn_candidate during the pass
+
+
+@contextmanager
+def _candidate_marked(rows: list, marker: str):
+    """The rows as the candidate's own pool: ``asn_candidate`` is just this candidate.
+
+    The reference generates each candidate from a copy of its rows; here the
+    rows themselves carry the marker for the length of the pass (no copy per
+    row and candidate), and get their own text back afterwards.  Everything
+    that reads the column does so during the pass.
+    """
+    saved = [row["asn_candidate"] for row in rows]
+    for row in rows:
+        row["asn_candidate"] = marker
+    try:
+        yield rows
+    finally:
+        for row, text in zip(rows, saved, strict=True):
+            row["asn_candidate"] = text
+
+
+def run_pass(spec: PassSpec, registry: Registry, version_id, pool_name: str, run: RunState) -> list[Association]:
+    """One pass in this process, its associations sealed (names computed: nothing changes them later)."""
+    rows = spec.rows()
+    if spec.marker is None:
+        associations = generate(rows, registry, version_id, pool_name, run)
+    elif run.recorder is not None:  # explanations keep the rows as the pass saw them
+        marked = [{**row, "asn_candidate": spec.marker} for row in rows]
+        associations = generate(marked, registry, version_id, pool_name, run)
+    else:
+        with _candidate_marked(rows, spec.marker):
+            associations = generate(rows, registry, version_id, pool_name, run)
+    for asn in associations:
+        asn.seal()
+    return associations
 
 
 class WorkerFailed(Exception):
@@ -73,15 +109,12 @@ def run_passes(
 ) -> list[list[Association]]:
     """The associations of every pass, in pass order, numbered as one process would number them.
 
-    They come back sealed (:meth:`Association.seal`: names computed), which
-    nothing after a pass changes, so the parent need not do it.
-
     Raises :class:`WorkerFailed` when a worker could not finish.
     """
     import multiprocessing
     from concurrent.futures import ProcessPoolExecutor
 
-    chunks = _chunks([spec.weight for spec in passes], jobs)
+    chunks = _chunks([spec.weight() for spec in passes], jobs)
     _JOB.clear()
     _JOB.update(
         rows=pool_rows, passes=passes, version_id=version_id, pool_name=pool_name,
@@ -148,20 +181,8 @@ def _work(positions: list[int]) -> bytes:
     local = RunState()  # numbers restart here; the parent renumbers
     out = []
     for position in positions:
-        spec = passes[position]
-        rows = spec.rows()
-        registry = spec.registry()
-        saved = None
-        if spec.marker is not None:  # as the in-process run does (drivers._candidate_marked)
-            saved = [row["asn_candidate"] for row in rows]
-            for row in rows:
-                row["asn_candidate"] = spec.marker
-        associations = generate(rows, registry, _JOB["version_id"], _JOB["pool_name"], local)
-        for asn in associations:
-            asn.seal()
-        if saved is not None:
-            for row, text in zip(rows, saved, strict=True):
-                row["asn_candidate"] = text
+        registry = passes[position].registry()
+        associations = run_pass(passes[position], registry, _JOB["version_id"], _JOB["pool_name"], local)
         out.append((position, [_detach(asn, registry, row_positions) for asn in associations]))
     return pickle.dumps(out, protocol=pickle.HIGHEST_PROTOCOL)
 
