@@ -262,14 +262,19 @@ def profile(target: str, args: argparse.Namespace, work: Path) -> None:
     out = work / "prof-out"
     out.mkdir()
     stats = work / "asngen.prof"
+    # Through main(), not the console entry: `generate` ends its process with
+    # os._exit, which would leave cProfile no chance to write its file.
+    script = work / "profiled_main.py"
+    script.write_text(
+        "import sys\nfrom asngen.cli.main import main\nsys.exit(main(sys.argv[1:]))\n"
+    )
     cmd = [
         sys.executable,
         "-m",
         "cProfile",
         "-o",
         str(stats),
-        "-m",
-        "asngen",
+        str(script),
         "generate",
         str(pool),
         *args.generate_args,
