@@ -206,43 +206,6 @@ def _touch(node, touched: set) -> None:
         touched.add(leaf.name)
 
 
-def fresh_columns(node, raw: list, patterns: dict, presence: list) -> None:
-    """The row columns :func:`fresh_verdict` may read below ``node``, by how they matter.
-
-    ``raw``: columns whose exact value matters (read by tests); ``patterns``:
-    column -> the fixed patterns tested on it (only which of them match
-    matters); ``presence``: columns of which only "holds a value" matters.
-    """
-    for leaf in node.leaves():
-        if leaf.kind == "attr":
-            if leaf.evaluate or leaf.onlyif is not None:
-                continue  # undecidable from the row: fresh_verdict does not read it
-            if callable(leaf.value) and leaf.fresh_value is None:
-                continue
-            if leaf.invalid is not EMPTY_SET:  # its own idea of "no value": the exact value matters
-                raw.extend(column for column in leaf.sources if column not in raw)
-                continue
-            pattern = leaf.fresh_value if callable(leaf.value) else leaf.value
-            for column in leaf.sources:
-                if pattern is None:
-                    if column not in presence:
-                        presence.append(column)
-                else:
-                    found = patterns.setdefault(column, [])
-                    value = pattern if isinstance(pattern, str) else tuple(pattern)
-                    if value not in found:
-                        found.append(value)
-        elif leaf.columns is not None and not leaf.side_effects:
-            for column in leaf.columns:
-                if column not in raw:
-                    raw.append(column)
-    for column in raw:
-        patterns.pop(column, None)
-    for column in list(presence):
-        if column in raw or column in patterns:
-            presence.remove(column)
-
-
 def plain(value) -> bool:
     return isinstance(value, str) and value.isascii() and not value.endswith("\n")
 

@@ -11,9 +11,10 @@ decision is recorded for ``asngen explain``.
 from __future__ import annotations
 
 from ..association import Association
-from ..engine.constraints import EMPTY_SET, Category, Reprocess, meets
-from ..engine.index import FAIL, AssociationIndex, fresh_columns, fresh_verdict
+from ..engine.constraints import Category, Reprocess
+from ..engine.index import AssociationIndex
 from ..engine.queue import WorkQueue, keep_after
+from ..engine.static_filter import StaticFilter
 
 
 class RunState:
@@ -48,87 +49,6 @@ class RunState:
         return value
 
 
-_NO_VALUE = EMPTY_SET | {None}
-
-
-class _StaticFilter:
-    """Which rules could start an association with a row, decided from the row alone.
-
-    A row is reduced to a *profile*: the values of the columns the decision
-    reads, which of the fixed patterns match, which columns hold a value.
-    Verdicts are memoised twice: per profile for the whole rule set, and per
-    rule on just the part of the profile that rule reads (rows that differ
-    only in columns a rule ignores share its verdict).  Both memos are shared
-    by the registries of one rule set.
-    """
-
-    _shared: dict = {}  # (templates...) -> (raw, patterns, presence, memo, abstract, projections)
-
-    def __init__(self, rules) -> None:
-        self.rules = rules
-        key = tuple(bound.template for bound in rules)
-        shared = self._shared.get(key)
-        if shared is None:
-            raw: list[str] = []
-            patterns: dict[str, list] = {}
-            presence: list[str] = []
-            for bound in rules:
-                fresh_columns(bound.template.tree, raw, patterns, presence)
-            projections = [_projection(bound.template, raw, patterns, presence) for bound in rules]
-            shared = (tuple(raw), tuple(patterns.items()), tuple(presence), {}, {}, projections)
-            self._shared[key] = shared
-        self.raw, self.patterns, self.presence, self.memo, self.abstract, self.projections = shared
-
-    def _matches(self, column, patterns, value):
-        """Which of the column's patterns the value matches (None: no value), cached."""
-        key = (column, value)
-        found = self.abstract.get(key, self)
-        if found is self:
-            if value is None or value in EMPTY_SET:
-                found = None
-            else:
-                text = str(value)
-                found = tuple(meets(text, pattern) for pattern in patterns)
-            self.abstract[key] = found
-        return found
-
-    def passing(self, item) -> frozenset:
-        get = item.get
-        matches = self._matches
-        profile = (
-            *[get(column) for column in self.raw],
-            *[matches(column, patterns, get(column)) for column, patterns in self.patterns],
-            *[get(column) not in _NO_VALUE for column in self.presence],
-        )
-        verdict = self.memo.get(profile)
-        if verdict is None:
-            passing = []
-            for bound, (positions, memo) in zip(self.rules, self.projections, strict=True):
-                part = tuple([profile[i] for i in positions])
-                ok = memo.get(part)
-                if ok is None:
-                    ok = memo[part] = fresh_verdict(bound.template.tree, item) != FAIL
-                if ok:
-                    passing.append(bound.template)
-            verdict = self.memo[profile] = frozenset(passing)
-        return verdict
-
-
-def _projection(template, raw, patterns, presence) -> tuple[list, dict]:
-    """Positions in the profile of what one rule's decision reads, and its own memo."""
-    own_raw: list[str] = []
-    own_patterns: dict[str, list] = {}
-    own_presence: list[str] = []
-    fresh_columns(template.tree, own_raw, own_patterns, own_presence)
-    read = set(own_raw) | set(own_patterns) | set(own_presence)
-    pattern_columns = list(patterns)
-    positions = [i for i, column in enumerate(raw) if column in read]
-    positions += [len(raw) + i for i, column in enumerate(pattern_columns) if column in read]
-    offset = len(raw) + len(pattern_columns)
-    positions += [offset + i for i, column in enumerate(presence) if column in read]
-    return positions, {}
-
-
 def generate(items, registry, version_id, pool_name: str, run: RunState) -> list[Association]:
     """Build the (unfinalized) associations of ``items`` under ``registry``."""
     if version_id is True:  # the reference stamps each pass separately
@@ -137,7 +57,7 @@ def generate(items, registry, version_id, pool_name: str, run: RunState) -> list
         version_id = datetime.now(UTC).strftime("%Y%m%dt%H%M%S")
     associations: list[Association] = []
     index = AssociationIndex()
-    statics = _StaticFilter(registry.rules)
+    statics = StaticFilter(registry.rules)
     queue = WorkQueue()
     queue.push(Reprocess(list(items), list(registry.rules), Category.BOTH))
     recorder = run.recorder

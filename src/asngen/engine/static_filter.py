@@ -1,0 +1,239 @@
+"""Which rules could start an association with a row, decided from the row alone.
+
+Before a rule is offered a row, :func:`~asngen.engine.index.fresh_verdict`
+can often tell from the row's values alone that a fresh association of the
+rule would refuse it.  That verdict is memoised at two levels:
+
+* per row *profile*, for the whole rule set: the values of the columns some
+  rule's test reads, which fixed patterns match, which columns hold a value.
+  Pools repeat a few hundred profiles over many thousand rows.
+* per rule, on a *reading* of the row reduced to what that one rule's verdict
+  depends on: the outcome of each of its own patterns, each presence test and
+  each row test (a row test's outcome is itself memoised on the values of the
+  columns it declares).  Rows that differ in columns the rule ignores, or in
+  values the rule's tests treat alike, share the rule's verdict, so a new
+  profile rarely costs a full evaluation of every rule's tree.
+
+Both memos are shared by the registries of one rule set (a per-candidate run
+binds every rule once per candidate).
+"""
+
+from __future__ import annotations
+
+from .constraints import EMPTY_SET, meets
+from .index import FAIL, fresh_verdict
+
+_NO_VALUE = EMPTY_SET | {None}
+_RAISED = object()  # a row test that raised: the real check decides
+
+
+def _condition(pattern):
+    """A hashable pattern (a tuple stands for alternatives) as ``meets`` takes it."""
+    return list(pattern) if isinstance(pattern, tuple) else pattern
+
+
+def fresh_columns(node, raw: list, patterns: dict, presence: list) -> None:
+    """The row columns :func:`fresh_verdict` may read below ``node``, by how they matter.
+
+    ``raw``: columns whose exact value matters (read by tests); ``patterns``:
+    column -> the fixed patterns tested on it (only which of them match
+    matters); ``presence``: columns of which only "holds a value" matters.
+    """
+    for reader in readers(node):
+        kind, column = reader[0], reader[1]
+        if kind == "test":
+            raw.extend(name for name in reader[1].columns if name not in raw)
+        elif kind == "raw":
+            if column not in raw:
+                raw.append(column)
+        elif kind == "match":
+            found = patterns.setdefault(column, [])
+            found.extend(pattern for pattern in reader[2] if pattern not in found)
+        elif column not in presence:
+            presence.append(column)
+    for column in raw:
+        patterns.pop(column, None)
+    for column in list(presence):
+        if column in raw or column in patterns:
+            presence.remove(column)
+
+
+def readers(node) -> list[tuple]:
+    """What :func:`fresh_verdict` reads of a row below ``node``, one entry per distinct reading.
+
+    ``("match", column, patterns)``: which of the patterns the column's value
+    matches (None: no value); ``("present", column)``: whether it holds a
+    value; ``("raw", column)``: its exact value (a test with its own idea of
+    "no value"); ``("test", leaf)``: the outcome of a row test.
+    """
+    matches: dict[str, list] = {}
+    present: list[str] = []
+    raw: list[str] = []
+    tests: list = []
+    for leaf in node.leaves():
+        if leaf.kind == "attr":
+            if leaf.evaluate or leaf.onlyif is not None:
+                continue  # undecidable from the row: fresh_verdict does not read it
+            if callable(leaf.value) and leaf.fresh_value is None:
+                continue
+            if leaf.invalid is not EMPTY_SET:
+                raw.extend(column for column in leaf.sources if column not in raw)
+                continue
+            pattern = leaf.fresh_value if callable(leaf.value) else leaf.value
+            for column in leaf.sources:
+                if pattern is None:
+                    if column not in present:
+                        present.append(column)
+                else:
+                    found = matches.setdefault(column, [])
+                    value = pattern if isinstance(pattern, str) else tuple(pattern)
+                    if value not in found:
+                        found.append(value)
+        elif leaf.columns is not None and not leaf.side_effects and leaf not in tests:
+            tests.append(leaf)
+    result: list[tuple] = [("raw", column) for column in raw]
+    result += [("match", column, tuple(found)) for column, found in matches.items() if column not in raw]
+    result += [("present", column) for column in present if column not in raw and column not in matches]
+    result += [("test", leaf) for leaf in tests]
+    return result
+
+
+class _Readers:
+    """The distinct readings of a rule set, each with a small memo, and each rule's share of them.
+
+    Rules repeat the same readings (the same pattern on the same column, the
+    same row test): a row's new profile evaluates each distinct one once, and
+    a rule's key is a selection of the results.
+    """
+
+    __slots__ = ("steps", "positions")
+
+    def __init__(self, per_rule: list[list[tuple]]) -> None:
+        where: dict = {}
+        self.steps: list[tuple] = []
+        self.positions: list[list[int]] = []
+        for rule_readers in per_rule:
+            own = []
+            for reader in rule_readers:
+                key = _identity(reader)
+                position = where.get(key)
+                if position is None:
+                    position = where[key] = len(self.steps)
+                    self.steps.append((reader, {}))
+                own.append(position)
+            self.positions.append(own)
+
+    def of(self, item) -> list:
+        results = []
+        get = item.get
+        for reader, cache in self.steps:
+            kind = reader[0]
+            if kind == "test":
+                leaf = reader[1]
+                values = tuple([get(column) for column in leaf.columns])
+                outcome = cache.get(values, cache)
+                if outcome is cache:
+                    outcome = cache[values] = _test_outcome(leaf, item)
+                results.append(outcome)
+                continue
+            value = get(reader[1])
+            if kind == "raw":
+                results.append(value)
+            elif kind == "present":
+                results.append(value not in _NO_VALUE)
+            else:
+                outcome = cache.get(value, cache)
+                if outcome is cache:
+                    if value is None or value in EMPTY_SET:
+                        outcome = None
+                    else:
+                        text = str(value)
+                        outcome = tuple([meets(text, _condition(pattern)) for pattern in reader[2]])
+                    cache[value] = outcome
+                results.append(outcome)
+        return results
+
+
+def _identity(reader: tuple):
+    """Readers that always give the same outcome share one identity (and memo)."""
+    if reader[0] != "test":
+        return reader
+    leaf = reader[1]
+    key = ("test", leaf.sources, leaf.test, leaf.value, tuple(leaf.columns))
+    try:
+        hash(key)
+    except TypeError:
+        return ("test", id(leaf))
+    return key
+
+
+def _test_outcome(leaf, item):
+    """What a row test gives on a fresh association: its (truthy) verdict, or _RAISED."""
+    try:
+        got = leaf.sources(item, None)
+    except Exception:  # noqa: BLE001 - undecidable here; the real check will tell
+        return _RAISED
+    expected = leaf.value
+    if expected is None:
+        return True
+    if leaf.test is None:
+        return expected == got
+    return bool(leaf.test(expected, got))
+
+
+class StaticFilter:
+    """The rules of one registry a row may start an association of (see the module docstring)."""
+
+    _shared: dict = {}  # (templates...) -> (raw, patterns, presence, profile memo, matches, (readers, memos))
+
+    def __init__(self, rules) -> None:
+        self.rules = rules
+        key = tuple(bound.template for bound in rules)
+        shared = self._shared.get(key)
+        if shared is None:
+            raw: list[str] = []
+            patterns: dict[str, list] = {}
+            presence: list[str] = []
+            for bound in rules:
+                fresh_columns(bound.template.tree, raw, patterns, presence)
+            reading = _Readers([readers(bound.template.tree) for bound in rules])
+            memos = [{} for _ in rules]
+            shared = (tuple(raw), tuple(patterns.items()), tuple(presence), {}, {}, (reading, memos))
+            self._shared[key] = shared
+        self.raw, self.patterns, self.presence, self.memo, self.abstract, (self.readers, self.memos) = shared
+
+    def _matches(self, column, patterns, value):
+        """Which of the column's patterns the value matches (None: no value), cached."""
+        key = (column, value)
+        found = self.abstract.get(key, self)
+        if found is self:
+            if value is None or value in EMPTY_SET:
+                found = None
+            else:
+                text = str(value)
+                found = tuple([meets(text, _condition(pattern)) for pattern in patterns])
+            self.abstract[key] = found
+        return found
+
+    def passing(self, item) -> frozenset:
+        """The templates of the rules whose fresh association might accept ``item``."""
+        get = item.get
+        matches = self._matches
+        profile = (
+            *[get(column) for column in self.raw],
+            *[matches(column, patterns, get(column)) for column, patterns in self.patterns],
+            *[get(column) not in _NO_VALUE for column in self.presence],
+        )
+        verdict = self.memo.get(profile)
+        if verdict is None:
+            passing = []
+            results = self.readers.of(item)
+            for bound, positions, memo in zip(self.rules, self.readers.positions, self.memos, strict=True):
+                part = tuple([results[position] for position in positions])
+                ok = memo.get(part)
+                if ok is None:
+                    ok = memo[part] = fresh_verdict(bound.template.tree, item) != FAIL
+                if ok:
+                    passing.append(bound.template)
+            verdict = self.memo[profile] = frozenset(passing)
+        return verdict

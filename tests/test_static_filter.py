@@ -1,0 +1,114 @@
+"""The static filter: a rule it rules out for a row could never have started an association with it."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from asngen.api import _load
+from asngen.association import Association
+from asngen.engine.static_filter import StaticFilter, readers
+from asngen.options import GenerateOptions
+from asngen.registry import Registry, resolve_rule_files
+from tests.pools import exposure, run
+
+REPO = Path(__file__).resolve().parents[1]
+GOLDEN_POOLS = REPO.parent / "shared" / "golden" / "pools"
+
+
+def _registries():
+    files = resolve_rule_files(None, False)
+    return [
+        Registry(files, "discover"),
+        Registry(files, "candidate", global_ids=("o001",), has_global=True),
+    ]
+
+
+@pytest.mark.parametrize("pool_name", ["pool_018_all_exptypes.csv", "pool_013_coron_nircam.csv"])
+def test_a_rule_filtered_out_refuses_the_row_on_a_fresh_association(pool_name):
+    pool_path = GOLDEN_POOLS / pool_name
+    if not pool_path.exists():
+        pytest.skip("the golden corpus is not beside the repository")
+    rows = _load(pool_path, GenerateOptions()).rows
+    ruled_out = 0
+    for registry in _registries():
+        statics = StaticFilter(registry.rules)
+        for row in rows:
+            passing = statics.passing(row)
+            for bound in registry.rules:
+                if bound.template in passing:
+                    continue
+                ruled_out += 1
+                matched, requests = Association(bound, "x", 0).add(dict(row), fresh=True)
+                assert not matched and not requests, (bound, row["filename"])
+    assert ruled_out > 1000  # the filter does rule most rules out
+
+
+def test_rows_a_rule_reads_alike_share_its_verdict():
+    """Rows differing only in a column the rule ignores, or in values its test treats alike."""
+    registry = _registries()[0]
+    statics = StaticFilter(registry.rules)
+    first = {k.lower(): v for k, v in exposure("a_uncal.fits", FILTER="F560W").items()}
+    second = {k.lower(): v for k, v in exposure("b_uncal.fits", FILTER="F770W").items()}
+    before = sum(len(memo) for memo in statics.memos)
+    assert statics.passing(first) == statics.passing(second)
+    added = sum(len(memo) for memo in statics.memos) - before
+    # the second row has a new profile, yet no rule that ignores the filter evaluates again
+    readers_of_filter = sum(
+        any(reader[1] == "filter" or (reader[0] == "test" and "filter" in reader[1].columns)
+            for reader in readers(bound.template.tree))
+        for bound in registry.rules
+    )
+    assert added <= len(registry.rules) + readers_of_filter
+
+
+RULE_WITH_ALTERNATIVES = '''
+from asngen.engine.constraints import All, Attr
+from asngen.rules import level3 as l3
+from asngen.rules import naming
+from asngen.rules.model import Rule
+
+RULES = [
+    Rule(
+        name="Asn_TwoPatterns",
+        level=3,
+        asn_type="image3",
+        doc="MIRI images in either of two patterns of dithering.",
+        constraints=lambda: l3.science(
+            All(
+                Attr(["exp_type"], name="exp_type", value="mir_image"),
+                Attr(["patttype"], name="patttype", value=["cycling", "reuleaux"], force_unique=False),
+                Attr(["filter"], name="opt_elem"),
+            )
+        ),
+        exposure_type=l3.exposure_type,
+        product_name=naming.standard,
+        validity=(("has_science", l3.has_science),),
+        finalize=l3.finalize_science,
+    ),
+]
+FINALIZE = l3.finalize_level3
+'''
+
+
+def test_a_user_rule_with_a_list_of_patterns_on_an_untested_column(tmp_path):
+    rule_file = tmp_path / "alternatives_rules.py"
+    rule_file.write_text(RULE_WITH_ALTERNATIVES)
+    rows = [
+        exposure("jw99009001001_02101_00001_mirimage_uncal.fits", PATTTYPE="CYCLING"),
+        exposure("jw99009001001_02101_00002_mirimage_uncal.fits", PATTTYPE="REULEAUX", PATT_NUM=2),
+        exposure("jw99009001001_02101_00003_mirimage_uncal.fits", PATTTYPE="SPIRAL", PATT_NUM=3),
+    ]
+    result = run(tmp_path, rows, rules=(str(rule_file),), ignore_default=True)
+    members = {
+        member["expname"]
+        for _, text in result.files
+        for product in json.loads(text)["products"]
+        for member in product["members"]
+    }
+    assert members == {
+        "jw99009001001_02101_00001_mirimage_cal.fits",
+        "jw99009001001_02101_00002_mirimage_cal.fits",
+    }
