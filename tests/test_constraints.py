@@ -85,6 +85,21 @@ def test_meets_anchors_bind_to_the_outer_alternatives_only():
     assert not meets("nrc_image_x", "nis_image|nrc_image")
 
 
+@pytest.mark.parametrize(
+    "value",
+    ["F444W", "('c1044', 'coronagraphy')", "a.b", "nrs_fixedslit", "x+y*z", "", "K-band", "\u212a-band"],
+)
+@pytest.mark.parametrize("seen", ["f444w", "('C1044', 'CORONAGRAPHY')", "a.b", "axb", "NRS_FIXEDSLIT",
+                                  "x+y*z", "xxy", "", "k-band", "K-BAND", "\u212a-BAND", "f444w\n"])
+def test_a_pinned_value_matches_as_its_escaped_regex_does(value, seen):
+    """Escaped values skip the regex for plain text: the answer must be the regex's own."""
+    import re
+
+    pattern = re.escape(value)
+    expected = re.match("^" + pattern + "$", seen, re.IGNORECASE) is not None
+    assert meets(seen, pattern) is expected
+
+
 def test_is_listlike_excludes_strings_and_tuples():
     assert is_listlike(["a"])
     assert is_listlike({"a"})

@@ -148,12 +148,39 @@ class _Contains:
         return self._regex.match(value)
 
 
+class _Literal:
+    """A pattern that stands for one exact value (a pinned value is escaped into one).
+
+    For ASCII text without line breaks, matching it case-insensitively is
+    comparing lower-cased strings; other text goes to the regex.  Pools pin
+    many distinct values (candidate ids among them): this spares a compiled
+    regex for each.
+    """
+
+    __slots__ = ("text", "lowered", "_regex")
+
+    def __init__(self, text: str, value: str) -> None:
+        self.text = text
+        self.lowered = value.lower()
+        self._regex = None
+
+    def match(self, value: str):
+        if value.isascii() and "\n" not in value:
+            return True if value.lower() == self.lowered else None
+        if self._regex is None:
+            self._regex = re.compile("^" + self.text + "$", re.IGNORECASE)
+        return self._regex.match(value)
+
+
 def _pattern(text: str) -> re.Pattern:
     compiled = _PATTERNS.get(text)
     if compiled is None:
         contains = _CONTAINS.fullmatch(text)
+        value = unescape(text) if text.isascii() else None
         if contains is not None:
             compiled = _Contains(text, contains.group(1))
+        elif value is not None and escape(value) == text:
+            compiled = _Literal(text, value)
         else:
             compiled = re.compile("^" + text + "$", re.IGNORECASE)
         _PATTERNS[text] = compiled
