@@ -354,27 +354,39 @@ class AssociationIndex:
         applied = _applied(parts, item, memo) if len(parts) > 1 else _TOP_ONLY
         steps = self.steps(bound)
         for layout, root in tables.items():
-            keys = []
+            # walk down step by step: most rows leave the table at the first key that differs,
+            # before the keys of the later steps are even computed
+            nodes = (root,)
             for (number, _, optional), sources in zip(steps, layout, strict=True):
                 if not applied[number]:
-                    keys.append(_WILD)
-                    continue
-                if sources is None:
-                    keys.append(_OPEN)
-                    continue
-                key = memo.get(sources, _UNSET)
-                if key is _UNSET:
-                    key = memo[sources] = _row_key(item, sources)
-                if key is _ANY:
-                    found.update(self.all_by_rule.get(bound, {}))
-                    return
-                if key is None:
-                    if not optional:
-                        break
                     key = _WILD
-                keys.append(key)
+                elif sources is None:
+                    key = _OPEN
+                else:
+                    key = memo.get(sources, _UNSET)
+                    if key is _UNSET:
+                        key = memo[sources] = _row_key(item, sources)
+                    if key is _ANY:
+                        found.update(self.all_by_rule.get(bound, {}))
+                        return
+                    if key is None:
+                        if not optional:
+                            break
+                        key = _WILD
+                if key is _WILD:
+                    nodes = [child for node in nodes for child in node.values()]
+                elif len(nodes) == 1:
+                    child = nodes[0].get(key)
+                    nodes = () if child is None else (child,)
+                else:
+                    nodes = [child for node in nodes if (child := node.get(key)) is not None]
+                if not nodes:
+                    break
             else:
-                _collect(root, keys, 0, found, closed_too)
+                for bucket in nodes:
+                    found.update(bucket[0])
+                    if closed_too:
+                        found.update(bucket[1])
         for number, part in enumerate(parts):
             if number and applied[number] and part.lookup is not None and memo[part.gate]:
                 self._collect_lookup(item, bound, number, found, closed_too)
@@ -420,23 +432,6 @@ def _applied(parts, item, memo) -> list:
         else:
             applied.append(not opened or part.lookup is not None)
     return applied
-
-
-def _collect(node, keys, depth, found, closed_too) -> None:
-    """Walk the nested key tables; a _WILD key takes every branch."""
-    if depth == len(keys):
-        found.update(node[0])
-        if closed_too:
-            found.update(node[1])
-        return
-    key = keys[depth]
-    if key is _WILD:
-        for child in node.values():
-            _collect(child, keys, depth + 1, found, closed_too)
-        return
-    child = node.get(key)
-    if child is not None:
-        _collect(child, keys, depth + 1, found, closed_too)
 
 
 def _row_key(item, sources):
