@@ -125,62 +125,67 @@ _PATTERNS: dict[str, re.Pattern] = {}
 _CONTAINS = re.compile(r"\.\+\(([A-Za-z0-9_]+)\)\.\+")
 
 
-class _Contains:
-    """``.+(word).+`` (the candidate constraint) matched without compiling a regex per candidate.
+class _PlainText:
+    """A pattern with a shortcut for plain text: ASCII without line breaks.
 
-    For ASCII text without line breaks it is "the word occurs with at least
-    one character on each side", case-insensitively; other text goes to the
-    regex.
+    Subclasses answer plain text in ``plain_match`` (case-insensitively, as
+    the regex would); any other text goes to the regex, compiled on first use.
     """
 
-    __slots__ = ("word", "text", "_regex")
+    __slots__ = ("text", "_regex")
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self._regex = None
+
+    def plain_match(self, lowered: str) -> bool:
+        raise NotImplementedError
+
+    def match(self, value: str):
+        if value.isascii() and "\n" not in value:
+            return True if self.plain_match(value.lower()) else None
+        if self._regex is None:
+            self._regex = re.compile("^" + self.text + "$", re.IGNORECASE)
+        return self._regex.match(value)
+
+
+class _Contains(_PlainText):
+    """``.+(word).+`` (the candidate constraint) matched without compiling a regex per candidate:
+    for plain text, the word occurs with at least one character on each side."""
+
+    __slots__ = ("word",)
 
     def __init__(self, text: str, word: str) -> None:
-        self.text = text
+        super().__init__(text)
         self.word = word.lower()
-        self._regex = None
 
-    def match(self, value: str):
-        if value.isascii() and "\n" not in value:
-            return True if value.lower().find(self.word, 1, len(value) - 1) >= 0 else None
-        if self._regex is None:
-            self._regex = re.compile("^" + self.text + "$", re.IGNORECASE)
-        return self._regex.match(value)
+    def plain_match(self, lowered: str) -> bool:
+        return lowered.find(self.word, 1, len(lowered) - 1) >= 0
 
 
-class _Literal:
-    """A pattern that stands for one exact value (a pinned value is escaped into one).
+class _Literal(_PlainText):
+    """A pattern that stands for one exact value (a pinned value is escaped into one): for
+    plain text, equality of the lower-cased strings.  Pools pin many distinct values
+    (candidate ids among them): this spares a compiled regex for each."""
 
-    For ASCII text without line breaks, matching it case-insensitively is
-    comparing lower-cased strings; other text goes to the regex.  Pools pin
-    many distinct values (candidate ids among them): this spares a compiled
-    regex for each.
-    """
-
-    __slots__ = ("text", "lowered", "_regex")
+    __slots__ = ("lowered",)
 
     def __init__(self, text: str, value: str) -> None:
-        self.text = text
+        super().__init__(text)
         self.lowered = value.lower()
-        self._regex = None
 
-    def match(self, value: str):
-        if value.isascii() and "\n" not in value:
-            return True if value.lower() == self.lowered else None
-        if self._regex is None:
-            self._regex = re.compile("^" + self.text + "$", re.IGNORECASE)
-        return self._regex.match(value)
+    def plain_match(self, lowered: str) -> bool:
+        return lowered == self.lowered
 
 
 def _pattern(text: str) -> re.Pattern:
     compiled = _PATTERNS.get(text)
     if compiled is None:
         contains = _CONTAINS.fullmatch(text)
-        value = unescape(text) if text.isascii() else None
         if contains is not None:
             compiled = _Contains(text, contains.group(1))
-        elif value is not None and escape(value) == text:
-            compiled = _Literal(text, value)
+        elif text.isascii() and escape(unescape(text)) == text:
+            compiled = _Literal(text, unescape(text))
         else:
             compiled = re.compile("^" + text + "$", re.IGNORECASE)
         _PATTERNS[text] = compiled

@@ -154,18 +154,10 @@ def fresh_verdict(node, item, touched: set | None = None) -> int:
         if node.columns is None or node.side_effects:
             _touch(node, touched)
             return UNKNOWN
-        try:
-            got = node.sources(item, None)
-        except Exception:  # noqa: BLE001 - undecidable here; the real check will tell
+        satisfied = row_test_outcome(node, item)
+        if satisfied is RAISED:
             _touch(node, touched)
             return UNKNOWN
-        expected = node.value
-        if expected is None:
-            satisfied = True
-        elif node.test is None:
-            satisfied = expected == got
-        else:
-            satisfied = bool(node.test(expected, got))
         if satisfied:
             touched.add(node.name)
         if (satisfied and node.reprocess_on_match) or (not satisfied and node.reprocess_on_fail):
@@ -199,6 +191,24 @@ def fresh_verdict(node, item, touched: set | None = None) -> int:
     if (result == PASS and node.reprocess_on_match) or (result == FAIL and node.reprocess_on_fail):
         return UNKNOWN
     return result
+
+
+RAISED = object()  # a row test that raised: undecidable from the row, the real check decides
+
+
+def row_test_outcome(node, item):
+    """Whether a row test (one that reads only its declared columns) holds on a fresh
+    association: True, False, or RAISED."""
+    try:
+        got = node.sources(item, None)
+    except Exception:  # noqa: BLE001 - undecidable here; the real check will tell
+        return RAISED
+    expected = node.value
+    if expected is None:
+        return True
+    if node.test is None:
+        return bool(expected == got)
+    return bool(node.test(expected, got))
 
 
 def _touch(node, touched: set) -> None:

@@ -21,15 +21,19 @@ binds every rule once per candidate).
 from __future__ import annotations
 
 from .constraints import EMPTY_SET, meets
-from .index import FAIL, fresh_verdict
+from .index import FAIL, fresh_verdict, row_test_outcome
 
 _NO_VALUE = EMPTY_SET | {None}
-_RAISED = object()  # a row test that raised: the real check decides
 
 
-def _condition(pattern):
-    """A hashable pattern (a tuple stands for alternatives) as ``meets`` takes it."""
-    return list(pattern) if isinstance(pattern, tuple) else pattern
+def _pattern_outcomes(value, patterns: tuple):
+    """Which of ``patterns`` the value matches (None: no value).  A pattern that is a
+    tuple stands for alternatives (hashable, unlike the list ``meets`` takes)."""
+    if value is None or value in EMPTY_SET:
+        return None
+    text = str(value)
+    return tuple([meets(text, list(pattern) if isinstance(pattern, tuple) else pattern)
+                  for pattern in patterns])
 
 
 def fresh_columns(node, raw: list, patterns: dict, presence: list) -> None:
@@ -133,7 +137,7 @@ class _Readers:
                 values = tuple([get(column) for column in leaf.columns])
                 outcome = cache.get(values, cache)
                 if outcome is cache:
-                    outcome = cache[values] = _test_outcome(leaf, item)
+                    outcome = cache[values] = row_test_outcome(leaf, item)
                 results.append(outcome)
                 continue
             value = get(reader[1])
@@ -144,12 +148,7 @@ class _Readers:
             else:
                 outcome = cache.get(value, cache)
                 if outcome is cache:
-                    if value is None or value in EMPTY_SET:
-                        outcome = None
-                    else:
-                        text = str(value)
-                        outcome = tuple([meets(text, _condition(pattern)) for pattern in reader[2]])
-                    cache[value] = outcome
+                    outcome = cache[value] = _pattern_outcomes(value, reader[2])
                 results.append(outcome)
         return results
 
@@ -165,20 +164,6 @@ def _identity(reader: tuple):
     except TypeError:
         return ("test", id(leaf))
     return key
-
-
-def _test_outcome(leaf, item):
-    """What a row test gives on a fresh association: its (truthy) verdict, or _RAISED."""
-    try:
-        got = leaf.sources(item, None)
-    except Exception:  # noqa: BLE001 - undecidable here; the real check will tell
-        return _RAISED
-    expected = leaf.value
-    if expected is None:
-        return True
-    if leaf.test is None:
-        return expected == got
-    return bool(leaf.test(expected, got))
 
 
 class StaticFilter:
@@ -207,12 +192,7 @@ class StaticFilter:
         key = (column, value)
         found = self.abstract.get(key, self)
         if found is self:
-            if value is None or value in EMPTY_SET:
-                found = None
-            else:
-                text = str(value)
-                found = tuple([meets(text, _condition(pattern)) for pattern in patterns])
-            self.abstract[key] = found
+            found = self.abstract[key] = _pattern_outcomes(value, patterns)
         return found
 
     def passing(self, item) -> frozenset:
