@@ -1,0 +1,138 @@
+"""Pruning duplicates (asngen.generator.prune) against a plain, quadratic statement of it.
+
+The pruner removes associations by identity in one filtering pass and looks
+for an already-pruned equal only among associations of the same equality
+class.  Both are speed changes (a large pool prunes tens of thousands of
+associations out of hundreds of thousands); these tests check on random
+association lists that the result, its order and the ``dup`` names of debug
+mode are those of the straightforward search-and-delete version.
+"""
+
+from __future__ import annotations
+
+import random
+
+import pytest
+
+from asngen.generator import prune
+from asngen.generator.prune import PruneState, membership_report, same_association
+
+
+class FakeAssociation:
+    def __init__(self, asn_type: str, asn_id: str, product: str, members: list[tuple[str, str]]):
+        self.name_override = None
+        self.data = {
+            "asn_type": asn_type,
+            "asn_id": asn_id,
+            "products": [{"name": product, "members": [{"expname": n, "exptype": t} for n, t in members]}],
+        }
+
+    @property
+    def is_dup(self) -> bool:
+        return self.name_override is not None and self.name_override.startswith("dup")
+
+    def asn_name(self) -> str:
+        return f"jw-{self.data['asn_id']}_{self.data['asn_type']}_{id(self) % 1000:03d}"
+
+
+def _naive_remove(remove_from, to_remove, dups, state) -> None:
+    for asn in to_remove:
+        for position, candidate in enumerate(remove_from):
+            if candidate is asn:
+                del remove_from[position]
+                break
+        else:
+            raise IndexError("Expected duplicate association not found in list")
+        if state.debug:
+            state.dup_count += 1
+            asn.name_override = f"dup{state.dup_count:05d}_{asn.asn_name()}"
+            dups.append(asn)
+
+
+def _naive_prune_duplicate_products(asns, state):
+    from collections import Counter
+
+    dups = [a for a in asns if a.is_dup]
+    valid = [a for a in asns if not a.is_dup]
+    names = [a.data["products"][0]["name"] for a in valid]
+    duplicated = [name for name, count in Counter(names).items() if count > 1]
+    if not duplicated:
+        return asns
+    ordered = sorted(valid, key=lambda a: a.data["asn_id"])
+    by_product: dict = {}
+    for asn in ordered:
+        by_product.setdefault(asn.data["products"][0]["name"], []).append(asn)
+    full_prune: list = []
+    for product_name in duplicated:
+        group = by_product[product_name]
+        to_keep = list(group)
+        for asn in group:
+            if any(same_association(asn, pruned) for pruned in full_prune):
+                continue
+            to_prune = []
+            for entrant in to_keep:
+                if same_association(entrant, asn):
+                    continue
+                kinds = membership_report(asn.data["products"][0], entrant.data["products"][0])
+                if kinds:
+                    if "subset" in kinds:
+                        if len(entrant.data["products"][0]["members"]) > len(asn.data["products"][0]["members"]):
+                            asn, entrant = entrant, asn
+                        to_prune.append(entrant)
+                    continue
+                to_prune.append(entrant)
+            full_prune.extend(to_prune)
+            for pruned in to_prune:
+                for position, candidate in enumerate(to_keep):
+                    if same_association(candidate, pruned):
+                        del to_keep[position]
+                        break
+                else:
+                    raise ValueError("list.remove(x): x not in list")
+    _naive_remove(ordered, full_prune, dups, state)
+    return ordered + dups
+
+
+def _random_associations(rng: random.Random, count: int) -> list[FakeAssociation]:
+    exposures = [f"jw0100{n:03d}_rate.fits" for n in range(8)]
+    asns = []
+    for _ in range(count):
+        members = rng.sample(exposures, rng.randint(1, 4))
+        asns.append(FakeAssociation(
+            rng.choice(["image3", "spec3"]),
+            rng.choice(["o001", "o002", "c1000", "a3001"]),
+            rng.choice(["jw01000-o001_t001_nircam_f200w", "jw01000-o001_t001_nircam_f150w", "jw01000-c1000_t001_nircam_f200w"]),
+            [(name, rng.choice(["science", "science", "background"])) for name in members],
+        ))
+    return asns
+
+
+def _outcome(asns: list) -> list:
+    return [(id(asn), asn.name_override) for asn in asns]
+
+
+@pytest.mark.parametrize("debug", [False, True])
+@pytest.mark.parametrize("seed", range(40))
+def test_prune_duplicate_products_matches_the_plain_version(seed: int, debug: bool) -> None:
+    rng = random.Random(seed)
+    asns = _random_associations(rng, rng.randint(2, 30))
+    names_before = [asn.name_override for asn in asns]
+    expected_state = PruneState(debug)
+    expected = _outcome(_naive_prune_duplicate_products(list(asns), expected_state))
+    expected_names = [asn.name_override for asn in asns]
+    for asn, name in zip(asns, names_before, strict=True):
+        asn.name_override = name
+    state = PruneState(debug)
+    got = _outcome(prune.prune_duplicate_products(list(asns), state))
+    assert got == expected
+    assert [asn.name_override for asn in asns] == expected_names
+    assert state.dup_count == expected_state.dup_count
+
+
+def test_remove_takes_first_occurrences_and_refuses_what_is_not_there() -> None:
+    a, b, c = (FakeAssociation("image3", "o001", f"p{n}", [("x", "science")]) for n in range(3))
+    items = [a, b, a, c]
+    prune._remove(items, [a, c], [], PruneState())
+    assert items == [b, a]
+    with pytest.raises(IndexError):
+        prune._remove([a, b], [a, a], [], PruneState())
