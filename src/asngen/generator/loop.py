@@ -72,9 +72,21 @@ def generate(items, registry, version_id, pool_name: str, run: RunState) -> list
         for item in work.items:
             existing = []
             reprocess: list = []
+            filename = item.get("filename")
+            # The associations the row already joined accept it again and change nothing; a
+            # row re-queued after joining many (a background exposure) would meet them all on
+            # every round.  Only their rules matter (below), unless each offer is recorded for
+            # explain.  (Those it joins in this step count only if they say they matched.)
+            held = index.by_filename.get(filename)
+            held_before = len(held) if held else 0
             if category != Category.RULES:
-                candidates = _candidates(index, item, allowed_set)
+                candidates = _candidates(index, item, allowed_set, recorder is not None)
                 for asn in candidates:
+                    if filename in asn.filenames:
+                        if recorder is not None:
+                            existing.append(asn)
+                            recorder.offer(item, asn, True, None)
+                        continue
                     trace = [] if recorder is not None else None
                     matched, requests = asn.add(item, trace)
                     reprocess.extend(requests)
@@ -85,6 +97,8 @@ def generate(items, registry, version_id, pool_name: str, run: RunState) -> list
                         recorder.offer(item, asn, matched, trace)
             if category in (Category.BOTH, Category.RULES):
                 taken = {asn.bound for asn in existing}
+                if recorder is None and category == Category.BOTH and held_before:
+                    taken.update(asn.bound for asn in held[:held_before])
                 passing = statics.passing(item)
                 for bound in all_rules:
                     if bound not in allowed_set or bound in taken:
@@ -105,8 +119,8 @@ def generate(items, registry, version_id, pool_name: str, run: RunState) -> list
                         associations.append(asn)
                         index.add(asn)
                         asn.index = index
-                        for filename in asn.filenames:
-                            index.note_member(asn, filename)
+                        for member_file in asn.filenames:
+                            index.note_member(asn, member_file)
             for request in reprocess:
                 kept = keep_after(request, category)
                 if kept is not None:
@@ -118,7 +132,8 @@ def generate(items, registry, version_id, pool_name: str, run: RunState) -> list
     return associations
 
 
-def _candidates(index: AssociationIndex, item, allowed_set) -> list:
+def _candidates(index: AssociationIndex, item, allowed_set, members: bool = True) -> list:
+    """The associations ``item`` may join, in creation order; ``members``: also those it is in."""
     found: dict = {}
     memo: dict = {}
     active = index.all_by_rule
@@ -126,7 +141,7 @@ def _candidates(index: AssociationIndex, item, allowed_set) -> list:
         if bound in allowed_set and bound in active:
             index.candidates(item, bound, found, memo)
     filename = item.get("filename")
-    if filename is not None:
+    if members and filename is not None:
         for asn in index.by_filename.get(filename, ()):
             if asn.bound in allowed_set:
                 found[asn.serial] = asn
