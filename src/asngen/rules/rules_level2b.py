@@ -253,12 +253,18 @@ RULES = [
                 "nis_wfss", "nrc_wfss", "nrs_fixedslit", "nrs_msaspec",
                 "mir_lrs-slitless", "mir_lrs-fixedslit",
             )),
+            # A row that is not a background can only be the science or an imprint of the
+            # same tile (the gate), so the index files associations by tile for such rows.
+            # The tile is tested first: a row of another tile is then refused before the
+            # science test, whose one side effect (the association's remembered exposure
+            # type) this rule never reads; refusals and re-queues are the same either way.
             Any_(
                 l2.background(),
                 All(
-                    Any_(l2.imprint(), l2.single_science()),
                     Attr(["mostilno"], name="mostilno"),
+                    Any_(l2.imprint(), l2.single_science()),
                 ),
+                gate=l2.is_background_row, gate_child=1,
             ),
             NotAny(
                 l2.tso(),
