@@ -317,7 +317,8 @@ class Association:
         States become tuples shared between associations (``shared`` maps a
         state to its one copy: most associations pin the same program,
         instrument, candidate...), and the member-key set that only guarded
-        against duplicates while rows were added goes.  On a large pool this
+        against duplicates while rows were added goes (the member file names
+        stay, as a tuple: a third of a set's size).  On a large pool this
         is about a third of the memory the associations hold.
         """
         states = []
@@ -331,6 +332,7 @@ class Association:
             states.append(st)
         self.states = states
         self.member_keys = None
+        self.filenames = tuple(self.filenames)
 
     def describe_constraints(self) -> None:
         """Fill in the informational ``constraints`` text: what the constraints required at the end.
