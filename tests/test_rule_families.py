@@ -1745,6 +1745,36 @@ def test_ifu_imprints_stay_with_their_mosaic_tile(tmp_path):
         assert imprint.split("_")[1] == f"0210{int(tile) + 4}"
 
 
+def test_imprints_are_tried_only_against_their_own_tile(tmp_path, monkeypatch):
+    """Asn_Lv2Spec (dithers, not nods): each science exposure takes the imprint of its tile,
+    and the index never offers an imprint to an association of another tile (the tile's
+    ``any`` group is gated on "may be a background"), so none is refused for its tile.
+    (The reference wrote the same seven files for this pool with ``--version-id x``.)"""
+    from asngen import association
+
+    rows = [dict(row, PATTTYPE="CYCLING") for row in ifu_imprint_tiles()]
+    refused_other_tile = []
+    add = association.Association.add
+
+    def counting_add(self, item, trace=None, fresh=False):
+        accepted, requests = add(self, item, trace, fresh)
+        if (not fresh and not accepted and self.rule.name == "Asn_Lv2Spec" and self.members
+                and self.members[0].item["mostilno"] != item["mostilno"]):
+            refused_other_tile.append(item["filename"])
+        return accepted, requests
+
+    monkeypatch.setattr(association.Association, "add", counting_add)
+    result = run(tmp_path, rows)
+    spec2 = of_rule(result, "Asn_Lv2Spec")
+    assert len(spec2) == 4
+    for data in spec2:
+        (science,) = [name for name, kind in members(data) if kind == "science"]
+        (imprint,) = [name for name, kind in members(data) if kind == "imprint"]
+        tile = science.split("_")[1][4]
+        assert imprint.split("_")[1] == f"0210{int(tile) + 4}"
+    assert refused_other_tile == []
+
+
 def test_acquisition_joins_every_level3_association_of_its_observation(tmp_path):
     result = run(tmp_path, acquisition_everywhere())
     acquisition = ("jw99009001001_02101_00001_mirimage_cal.fits", "target_acquisition")
