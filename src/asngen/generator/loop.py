@@ -77,10 +77,10 @@ def generate(items, registry, version_id, pool_name: str, run: RunState) -> list
             # row re-queued after joining many (a background exposure) would meet them all on
             # every round.  Only their rules matter (below), unless each offer is recorded for
             # explain.  (Those it joins in this step count only if they say they matched.)
-            held = index.by_filename.get(filename)
+            held = index.by_filename.get(filename) if recorder is None and category == Category.BOTH else None
             held_before = len(held) if held else 0
             if category != Category.RULES:
-                candidates = _candidates(index, item, allowed_set, recorder is not None)
+                candidates = _candidates(index, item, allowed_set, filename if recorder is not None else None)
                 for asn in candidates:
                     if filename in asn.filenames:
                         if recorder is not None:
@@ -97,7 +97,7 @@ def generate(items, registry, version_id, pool_name: str, run: RunState) -> list
                         recorder.offer(item, asn, matched, trace)
             if category in (Category.BOTH, Category.RULES):
                 taken = {asn.bound for asn in existing}
-                if recorder is None and category == Category.BOTH and held_before:
+                if held_before:
                     taken.update(asn.bound for asn in held[:held_before])
                 passing = statics.passing(item)
                 for bound in all_rules:
@@ -132,17 +132,17 @@ def generate(items, registry, version_id, pool_name: str, run: RunState) -> list
     return associations
 
 
-def _candidates(index: AssociationIndex, item, allowed_set, members: bool = True) -> list:
-    """The associations ``item`` may join, in creation order; ``members``: also those it is in."""
+def _candidates(index: AssociationIndex, item, allowed_set, joined_by: str | None = None) -> list:
+    """The associations ``item`` may join, in creation order, and those that hold the file
+    ``joined_by`` (the ones the row already joined)."""
     found: dict = {}
     memo: dict = {}
     active = index.all_by_rule
     for bound in (allowed_set if len(allowed_set) < len(active) else active):
         if bound in allowed_set and bound in active:
             index.candidates(item, bound, found, memo)
-    filename = item.get("filename")
-    if members and filename is not None:
-        for asn in index.by_filename.get(filename, ()):
+    if joined_by is not None:
+        for asn in index.by_filename.get(joined_by, ()):
             if asn.bound in allowed_set:
                 found[asn.serial] = asn
     return [found[serial] for serial in sorted(found)]
