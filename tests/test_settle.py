@@ -41,3 +41,30 @@ def test_settled_states_still_answer_what_naming_and_finalize_ask(tmp_path):
     twin = asn.clone()
     assert isinstance(twin, Association)
     assert twin.member_keys is None and twin.states == [None if st is None else list(st) for st in asn.states]
+
+
+def test_states_a_rule_file_gave_as_lists_are_shared_too(tmp_path):
+    """A leaf that never pinned keeps the rule's own sources: a tuple, so its state is shared.
+
+    Rule files write ``sources`` as lists; a settled state holding a list could not be hashed,
+    and each association kept its own copy (most of their memory on large pools).
+    """
+    result = run(tmp_path, _rows())
+    level2 = [asn for asn in result.associations if asn.level == 2]
+    unpinned = [
+        leaf for leaf in level2[0].bound.tree.leaves()
+        if leaf.kind == "attr" and level2[0].states[leaf.slot] is not None and level2[0].states[leaf.slot][2]
+    ]
+    assert unpinned, "expected a touched leaf that never pinned a value"
+    for leaf in unpinned:
+        assert isinstance(leaf.sources, tuple)
+        assert len({id(asn.states[leaf.slot]) for asn in level2}) == 1
+
+
+def test_validity_flags_are_shared_and_clones_get_their_own(tmp_path):
+    result = run(tmp_path, _rows())
+    level2 = [asn for asn in result.associations if asn.level == 2]
+    assert len({id(asn.validity) for asn in level2}) == 1
+    assert all(asn.is_valid() for asn in level2)
+    twin = level2[0].clone()
+    assert twin.validity == level2[0].validity and twin.validity is not level2[0].validity

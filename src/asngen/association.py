@@ -11,6 +11,7 @@ reference order.  Values that the reference recomputes on every added member
 from __future__ import annotations
 
 import re
+import sys
 from pathlib import PurePath
 
 from . import __version__
@@ -305,6 +306,9 @@ class Association:
             data["asn_id"] = acid
             data["target"] = target
             self.products[-1]["name"] = name
+        # one copy of the strings every association of a program or candidate repeats
+        data["program"] = sys.intern(data["program"])
+        data["asn_id"] = sys.intern(data["asn_id"])
         for product in self.products:
             for member in product["members"]:
                 if "exposerr" in member and member["exposerr"] not in EMPTY:
@@ -318,8 +322,11 @@ class Association:
         state to its one copy: most associations pin the same program,
         instrument, candidate...), and the member-key set that only guarded
         against duplicates while rows were added goes (the member file names
-        stay, as a tuple: a third of a set's size).  On a large pool this
-        is about a third of the memory the associations hold.
+        stay, as a tuple: a third of a set's size).  The validity flags are
+        shared the same way: only ``append`` changes them, and nothing appends
+        to a settled association (a finalizer that splits one clones it, and
+        the clone gets its own copy).  On a large pool this is about half the
+        memory the associations hold.
         """
         states = []
         for st in self.states:
@@ -333,6 +340,8 @@ class Association:
         self.states = states
         self.member_keys = None
         self.filenames = tuple(self.filenames)
+        validity = tuple(self.validity.items())
+        self.validity = shared.setdefault(("validity", validity), self.validity)
 
     def describe_constraints(self) -> None:
         """Fill in the informational ``constraints`` text: what the constraints required at the end.

@@ -242,13 +242,18 @@ class Attr(Node):
 
     kind = "attr"
 
+    def __post_init__(self):
+        # a tuple, not the list a rule file may give: a settled state holding it can then be
+        # hashed, and so shared between the associations that never pinned this leaf
+        self.sources = tuple(self.sources)
+
     def leaves(self):
         yield self
 
     def initial_state(self) -> list:
         # [value, sources, force_unique, found_values (insertion ordered), matched,
         #  pinned literal lower-cased (for a fast ASCII comparison) or None]
-        # the sources list and the empty found values are shared: states only ever replace them
+        # the sources and the empty found values are shared: states only ever replace them
         return [self.value, self.sources, self.force_unique, _NO_VALUES, False, None]
 
 
