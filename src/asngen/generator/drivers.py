@@ -175,16 +175,21 @@ def per_candidate(pool, options, version_id, run: RunState) -> list:
     if discover:
         specs.append(PassSpec(None, lambda: len(rows), lambda: rows, lambda: discover_registry))
     results = None
+    doomed = _doomed(discover_registry, discover, options, run)
     jobs = usable_jobs(options.jobs, len(rows)) if run.recorder is None else 1
     if jobs > 1 and len(specs) > 1:
         try:
             results = run_passes(specs, rows, version_id, pool.name, jobs, run)
         except WorkerFailed:
             pass  # run every pass here: an error then surfaces as it would anyway
+        else:
+            if doomed is not None:
+                results = [[asn for asn in found if not doomed(asn)] for found in results]
     if results is None:
         results = []
         for spec in specs:
-            results.append(run_pass(spec, spec.registry(), version_id, pool.name, run))
+            found = run_pass(spec, spec.registry(), version_id, pool.name, run)
+            results.append(found if doomed is None else [asn for asn in found if not doomed(asn)])
             if spec.label is not None:
                 run.progress(spec.label)
     associations = [asn for found in results for asn in found]  # candidates', then discovered
@@ -198,6 +203,39 @@ def per_candidate(pool, options, version_id, run: RunState) -> list:
     if options.dms and requested is not None:
         associations = [asn for asn in associations if any(cid in asn.data["asn_id"] for cid in requested)]
     return associations
+
+
+def _doomed(discover_registry: Registry, discover: bool, options, run: RunState):
+    """What may be let go of as soon as its pass is over: invalid associations that
+    finalization is sure to drop and that nothing before it compares with (None: keep all).
+
+    Finalization drops an invalid association when its rule's finalize says so
+    (:func:`~asngen.rules.model.drops_invalid`) and every ``FINALIZE``
+    callback hands each association of its level straight to that finalize.
+    Before it, only the discover filter looks at associations: a candidate
+    association, valid or not, removes the discovered associations equal to
+    it, and equality needs the same first letter of ``asn_id``.  Discovered
+    associations are ``a3001`` unless a discover rule pins a candidate, so an
+    invalid candidate association with an ``o``/``c`` id removes nothing.
+    Explanations keep everything (they tell of the associations dropped), and
+    so does debug mode: there the discover pass's renumbering, which counts
+    invalid associations too, shows in the names of the pruned duplicates.
+    """
+    if not options.finalize or options.debug or run.recorder is not None:
+        return None
+    levels = {getattr(callback, "finalized_level", None) for callback in discover_registry.finalizers}
+    if not levels or None in levels:
+        return None
+    discovered_are_a3001 = all(bound.acid_leaf is None for bound in discover_registry.rules)
+
+    def doomed(asn) -> bool:
+        if asn.level not in levels or not asn.rule.drops_invalid or asn.is_valid():
+            return False
+        if not discover or asn.registry_name == DISCOVER:
+            return True
+        return discovered_are_a3001 and not asn.data["asn_id"].startswith("a")
+
+    return doomed
 
 
 def _candidate_pass(cid: str, ctype: str, files, by_cell: dict) -> PassSpec:

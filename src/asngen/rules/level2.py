@@ -12,6 +12,7 @@ from pathlib import PurePath
 
 from ..engine.constraints import All, Any_, Attr, Category, NotAll, NotAny, Test, meets
 from . import dms, naming
+from .model import drops_invalid, finalizes_level
 from .suffixes import remove_suffix
 
 # ---------------------------------------------------------------- constraints
@@ -230,6 +231,7 @@ VALIDITY = (("has_science", has_science), ("allowed_candidates", allowed_candida
 # ---------------------------------------------------------------- finalizers
 
 
+@drops_invalid
 def finalize_plain(asn):
     return [asn] if asn.is_valid() else None
 
@@ -285,6 +287,7 @@ def _remove_equal(members: list, member) -> None:
     raise ValueError("member not in list")
 
 
+@drops_invalid
 def finalize_imprint(asn):
     if asn.is_valid():
         prune_imprints(asn)
@@ -337,6 +340,7 @@ def nod_overlap(science: dict, other: dict) -> bool:
     return slit == "s1600a1" and numdthpt // subpx == 5 and abs(sci_point - bkg_point) <= 1
 
 
+@drops_invalid
 def split_nods(asn):
     """One association per science exposure; the other nods become its background."""
     if not asn.is_valid():
@@ -362,6 +366,7 @@ def split_nods(asn):
     return []
 
 
+@drops_invalid
 def finalize_imprint_then_nods(asn):
     if asn.is_valid():
         prune_imprints(asn)
@@ -409,6 +414,7 @@ def direct_optical_elements(row) -> str:
     return "-".join(elements) or "clear"
 
 
+@drops_invalid
 def wfss_catalog(asn, chooser=closest_direct):
     """Replace the direct images by the Level 3 products the grism calibration needs."""
     from ..association import Member
@@ -427,6 +433,7 @@ def wfss_catalog(asn, chooser=closest_direct):
     return finalize_plain(asn)
 
 
+@drops_invalid
 def finalize_wfss_parallel(asn):
     return wfss_catalog(asn, closest_direct_parallel)
 
@@ -434,6 +441,7 @@ def finalize_wfss_parallel(asn):
 # ---------------------------------------------------------------- callbacks
 
 
+@finalizes_level(2)
 def finalize_level2(associations, prune_state):
     """The Level 2 finalize callback: Level 2 associations finalized, pruned, numbered, last."""
     from ..generator.prune import finalize_level

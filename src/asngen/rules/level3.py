@@ -12,6 +12,7 @@ from pathlib import PurePath
 from ..engine.constraints import All, Any_, Attr, Category, NotAny, Test, meets
 from . import dms, naming
 from .level2 import target_acq, tso  # the same DMS predicates
+from .model import drops_invalid, finalizes_level
 from .suffixes import remove_suffix
 
 MULTI_OBS_CANDIDATE_TYPES = ("group", "background", "mosaic")
@@ -187,6 +188,7 @@ def has_pair(asn, member) -> bool:
 # ---------------------------------------------------------------- finalizers
 
 
+@drops_invalid
 def finalize_science(asn):
     """Group, background and mosaic candidates must combine more than one observation."""
     if asn.acid()[1].lower() in MULTI_OBS_CANDIDATE_TYPES and len(asn.found_of("obs_num")) <= 1:
@@ -194,6 +196,7 @@ def finalize_science(asn):
     return [asn] if asn.is_valid() else None
 
 
+@drops_invalid
 def finalize_fixed_slit_nods(asn):
     """Nodded slit spectra: each science exposure's x1d also serves as background for the others."""
     if not asn.is_valid():
@@ -215,6 +218,7 @@ def finalize_fixed_slit_nods(asn):
     return [asn]
 
 
+@finalizes_level(3)
 def finalize_level3(associations, prune_state):
     """The Level 3 finalize callback: Level 3 associations finalized, pruned, numbered, last."""
     from ..generator.prune import finalize_level

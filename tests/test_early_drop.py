@@ -1,0 +1,84 @@
+"""Invalid associations let go of when their pass ends give the same files as holding them.
+
+Finalization drops every invalid association; the generator drops those it
+is sure about as soon as their pass is over (most of a large pool's memory
+otherwise).  The oracle is the same run with nothing dropped early.
+"""
+
+from __future__ import annotations
+
+from types import SimpleNamespace
+
+import pytest
+
+from asngen.api import generate
+from asngen.generator import drivers
+from asngen.generator.loop import RunState
+from asngen.options import GenerateOptions
+from asngen.registry import Registry, resolve_rule_files
+
+from .test_parallel import _make_pool_module
+
+
+@pytest.fixture(scope="module")
+def synthetic_pool(tmp_path_factory):
+    path = tmp_path_factory.mktemp("early_drop") / "synthetic_pool.csv"
+    _make_pool_module().write_pool(path, 1500, 11)
+    return path
+
+
+OPTION_SETS = [{}, {"discover": True}, {"all_candidates": True}, {"debug": True}, {"merge": True}]
+
+
+@pytest.mark.parametrize("jobs", [1, 2])
+@pytest.mark.parametrize("options", OPTION_SETS, ids=lambda o: ",".join(o) or "default")
+def test_same_files_as_keeping_every_association_to_the_end(synthetic_pool, monkeypatch, options, jobs):
+    early = list(generate(synthetic_pool, GenerateOptions(version_id="x", jobs=jobs, **options)).files)
+    monkeypatch.setattr(drivers, "_doomed", lambda *args: None)
+    kept = list(generate(synthetic_pool, GenerateOptions(version_id="x", jobs=jobs, **options)).files)
+    assert early == kept
+
+
+def test_invalid_associations_do_not_reach_finalization(synthetic_pool, monkeypatch):
+    seen = []
+    finalize = drivers._finalize
+    monkeypatch.setattr(drivers, "_finalize", lambda registry, asns, state: seen.extend(asns) or finalize(
+        registry, asns, state))
+    generate(synthetic_pool, GenerateOptions(jobs=1))
+    assert seen and all(asn.is_valid() for asn in seen)
+
+
+def _registry():
+    return Registry(resolve_rule_files((), False), drivers.DISCOVER)
+
+
+def _asn(valid: bool, registry_name: str = drivers.CANDIDATE, asn_id: str = "o001", level: int = 2,
+         drops: bool = True):
+    return SimpleNamespace(
+        level=level, rule=SimpleNamespace(drops_invalid=drops), is_valid=lambda: valid,
+        registry_name=registry_name, data={"asn_id": asn_id},
+    )
+
+
+def test_what_is_dropped_early():
+    doomed = drivers._doomed(_registry(), True, GenerateOptions(), RunState())
+    assert doomed(_asn(False)) and doomed(_asn(False, drivers.DISCOVER, "a3001", 3))
+    assert not doomed(_asn(True))
+    # a candidate id that could equal a discovered association's: kept for the discover filter
+    assert not doomed(_asn(False, asn_id="a001"))
+    # a finalize not known to drop invalid associations
+    assert not doomed(_asn(False, drops=False))
+    # without the discover pass, the candidate's id does not matter
+    assert drivers._doomed(_registry(), False, GenerateOptions(), RunState())(_asn(False, asn_id="a001"))
+
+
+def test_nothing_is_dropped_early_when_something_may_look_at_it():
+    registry = _registry()
+    assert drivers._doomed(registry, True, GenerateOptions(finalize=False), RunState()) is None
+    assert drivers._doomed(registry, True, GenerateOptions(debug=True), RunState()) is None
+    recording = RunState()
+    recording.recorder = object()
+    assert drivers._doomed(registry, True, GenerateOptions(), recording) is None
+    # a rule file's FINALIZE callback that does not declare what it does with each level
+    registry.finalizers = [*registry.finalizers, lambda associations, state: associations]
+    assert drivers._doomed(registry, True, GenerateOptions(), RunState()) is None
