@@ -121,6 +121,8 @@ class RuleTemplate:
         _index_named(self.tree, self.named)
         self.acid_leaf = next((leaf for leaf in self.tree.leaves() if getattr(leaf, "is_acid", False)), None)
         self.parts = analyse(self.tree)
+        found = self.named.get("force_match")
+        self.force_match = found[0] if found else None
 
 
 def _index_named(node, named: dict) -> None:
@@ -149,12 +151,14 @@ class BoundRule:
     The rule's own tree is shared (see :class:`RuleTemplate`); only the
     candidate constraint, appended as the last child of the top ``all``, is
     specific to the registry.  A per-candidate run binds every rule once per
-    candidate, so binding copies as little as it can.
+    candidate, and most rules never see a row of a given candidate (the
+    row-only filter turns them away), so the tree with the candidate
+    constraint is only put together the first time something reads it.
     """
 
     __slots__ = (
         "rule", "registry_name", "tree", "nslots", "_named", "_candidates_named", "acid_leaf",
-        "force_match", "asn_rule", "parts", "template", "has_global",
+        "force_match", "asn_rule", "parts", "template", "has_global", "_global",
     )
 
     def __init__(self, rule: Rule, registry_name: str | None, global_leaf: Attr | None = None):
@@ -163,33 +167,43 @@ class BoundRule:
         self.rule = rule
         self.registry_name = registry_name
         self.has_global = global_leaf is not None
-        base = template.tree
+        self._global = global_leaf
         self._named = template.named
-        self._candidates_named = None
-        self.acid_leaf = template.acid_leaf
         self.nslots = template.nslots
         if global_leaf is not None:
-            extra = _copy_node(global_leaf)
-            extra.slot = template.nslots
-            self.nslots += 1
-            tree = _copy_node(base)
-            tree.children = [*base.children, extra]
-            self.tree = tree
-            self._candidates_named = [*template.named.get("asn_candidate", ()), extra]
-            if self.acid_leaf is None:
-                self.acid_leaf = extra
+            self.nslots += 1  # tree, acid_leaf and _candidates_named: made by _bind, when first read
         else:
-            self.tree = base
-        self.force_match = self.named("force_match")
+            self.tree = template.tree
+            self.acid_leaf = template.acid_leaf
+            self._candidates_named = None
+        self.force_match = template.force_match
         self.asn_rule = f"{registry_name}_{rule.name}" if registry_name else rule.name
         self.parts = template.parts
+
+    def __getattr__(self, name: str):
+        # called only for a slot not set yet: the parts _bind makes
+        if name in ("tree", "acid_leaf", "_candidates_named") and self._global is not None:
+            self._bind()
+            return object.__getattribute__(self, name)
+        raise AttributeError(f"{type(self).__name__!r} object has no attribute {name!r}")
+
+    def _bind(self) -> None:
+        template = self.template
+        base = template.tree
+        extra = _copy_node(self._global)
+        extra.slot = template.nslots
+        tree = _copy_node(base)
+        tree.children = [*base.children, extra]
+        self.tree = tree
+        self._candidates_named = [*template.named.get("asn_candidate", ()), extra]
+        self.acid_leaf = template.acid_leaf if template.acid_leaf is not None else extra
 
     def named(self, name: str):
         nodes = self.all_named(name)
         return nodes[0] if nodes else None
 
     def all_named(self, name: str) -> list:
-        if name == "asn_candidate" and self._candidates_named is not None:
+        if name == "asn_candidate" and self.has_global:
             return self._candidates_named
         return self._named.get(name, [])
 

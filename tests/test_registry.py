@@ -1,0 +1,46 @@
+"""Rules bound for one candidate: the candidate constraint is added on first use only."""
+
+from __future__ import annotations
+
+import pytest
+
+from asngen.generator.drivers import CANDIDATE
+from asngen.registry import Registry, resolve_rule_files
+
+
+def _registry(cid: str = "o001") -> Registry:
+    return Registry(resolve_rule_files((), False), CANDIDATE, global_ids=(cid,), has_global=True)
+
+
+def test_the_tree_is_put_together_when_first_read():
+    bound = _registry().rules[0]
+    with pytest.raises(AttributeError):
+        object.__getattribute__(bound, "tree")  # not made yet
+    tree = bound.tree
+    extra = tree.children[-1]
+    assert extra.name == "asn_candidate" and extra.slot == bound.nslots - 1
+    assert tree.children[:-1] == bound.template.tree.children
+    assert bound.tree is tree  # made once
+    assert bound.all_named("asn_candidate")[-1] is extra
+
+
+def test_the_candidate_leaf_is_the_acid_leaf_when_the_rule_has_none():
+    for bound in _registry("c1000").rules:
+        leaf = bound.acid_leaf
+        if bound.template.acid_leaf is None:
+            assert leaf is bound.tree.children[-1] and "c1000" in leaf.value
+        else:
+            assert leaf is bound.template.acid_leaf
+
+
+def test_each_registry_has_its_own_candidate_leaf():
+    first, second = _registry("c1000").rules[0], _registry("c1001").rules[0]
+    assert first.tree.children[-1] is not second.tree.children[-1]
+    assert "c1000" in first.tree.children[-1].value and "c1001" in second.tree.children[-1].value
+
+
+def test_a_registry_without_candidates_shares_the_rule_tree():
+    registry = Registry(resolve_rule_files((), False), "discover")
+    bound = registry.rules[0]
+    assert bound.tree is bound.template.tree
+    assert bound.all_named("asn_candidate") == bound.template.named.get("asn_candidate", [])
