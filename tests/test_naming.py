@@ -393,3 +393,18 @@ def test_member_suffixes_by_level_and_kind(tmp_path):
         ("spec3", "science"): {"cal"},
         ("spec3", "background"): {"x1d"},  # backgrounds are subtracted as spectra at Level 3
     }
+
+
+def test_level2_product_names_remembered_per_exposure_are_the_path_arithmetic():
+    from pathlib import PurePath
+
+    from asngen.association import _exposure_product
+    from asngen.rules.suffixes import remove_suffix
+
+    names = [
+        "jw00016001001_01101_00001_nrcb1_rate.fits", "d/f_1_rate.fits", "f_4_x1d.fits", "noext",
+        "a.", ".hidden", "dir/sub/jw1_cal.fits", "jw1_rateints.fits", "x.tar.gz",
+    ]
+    for name in names * 2:  # the second round comes from the memo
+        path = PurePath(name)
+        assert _exposure_product(name) == remove_suffix(str(path.parent / path.stem))[0], name

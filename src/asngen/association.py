@@ -405,6 +405,23 @@ def level2_product_name(asn: Association) -> str:
     science = asn.members_by_type("science")
     if not science:
         return PRODUCT_NAME_DEFAULT
-    path = PurePath(science[0]["expname"])
-    stem = str(path.parent / path.stem)
-    return remove_suffix(stem)[0]
+    return _exposure_product(science[0]["expname"])
+
+
+_PRODUCTS: dict[str, str] = {}
+
+
+def _exposure_product(expname: str) -> str:
+    """A science exposure's Level 2 product name: the member name without extension and suffix.
+
+    Remembered per name (path arithmetic is slow, and an exposure is the
+    science of several associations: its candidates' and the discovered ones).
+    """
+    name = _PRODUCTS.get(expname)
+    if name is None:
+        path = PurePath(expname)
+        name = remove_suffix(str(path.parent / path.stem))[0]
+        if len(_PRODUCTS) >= _RENAMED_LIMIT:
+            _PRODUCTS.clear()
+        _PRODUCTS[expname] = name
+    return name
