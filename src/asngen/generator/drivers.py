@@ -179,12 +179,9 @@ def per_candidate(pool, options, version_id, run: RunState) -> list:
     jobs = usable_jobs(options.jobs, len(rows)) if run.recorder is None else 1
     if jobs > 1 and len(specs) > 1:
         try:
-            results = run_passes(specs, rows, version_id, pool.name, jobs, run)
+            results = run_passes(specs, rows, version_id, pool.name, jobs, run, doomed)
         except WorkerFailed:
             pass  # run every pass here: an error then surfaces as it would anyway
-        else:
-            if doomed is not None:
-                results = [[asn for asn in found if not doomed(asn)] for found in results]
     if results is None:
         results = []
         for spec in specs:

@@ -105,10 +105,14 @@ def usable_jobs(requested: int | None, rows: int) -> int:
 
 
 def run_passes(
-    passes: list[PassSpec], pool_rows: list, version_id, pool_name: str, jobs: int, run: RunState
+    passes: list[PassSpec], pool_rows: list, version_id, pool_name: str, jobs: int, run: RunState,
+    doomed: Callable[[Association], bool] | None = None,
 ) -> list[list[Association]]:
     """The associations of every pass, in pass order, numbered as one process would number them.
 
+    ``doomed``: associations the workers drop instead of sending back (those
+    finalization is sure to drop; their numbers are then not counted, which
+    only matters where finalization does not renumber).
     Raises :class:`WorkerFailed` when a worker could not finish.
     """
     import multiprocessing
@@ -118,7 +122,7 @@ def run_passes(
     _JOB.clear()
     _JOB.update(
         rows=pool_rows, passes=passes, version_id=version_id, pool_name=pool_name,
-        row_positions={id(row): number for number, row in enumerate(pool_rows)},
+        row_positions={id(row): number for number, row in enumerate(pool_rows)}, doomed=doomed,
     )
     results: list = [None] * len(passes)
     try:
@@ -183,6 +187,8 @@ def _work(positions: list[int]) -> bytes:
     for position in positions:
         registry = passes[position].registry()
         associations = run_pass(passes[position], registry, _JOB["version_id"], _JOB["pool_name"], local)
+        if _JOB["doomed"] is not None:
+            associations = [asn for asn in associations if not _JOB["doomed"](asn)]
         out.append((position, [_detach(asn, registry, row_positions) for asn in associations]))
     return pickle.dumps(out, protocol=pickle.HIGHEST_PROTOCOL)
 
