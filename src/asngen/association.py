@@ -10,6 +10,7 @@ reference order.  Values that the reference recomputes on every added member
 
 from __future__ import annotations
 
+import functools
 import re
 import sys
 from pathlib import PurePath
@@ -408,20 +409,12 @@ def level2_product_name(asn: Association) -> str:
     return _exposure_product(science[0]["expname"])
 
 
-_PRODUCTS: dict[str, str] = {}
-
-
+@functools.lru_cache(maxsize=_RENAMED_LIMIT)
 def _exposure_product(expname: str) -> str:
     """A science exposure's Level 2 product name: the member name without extension and suffix.
 
     Remembered per name (path arithmetic is slow, and an exposure is the
     science of several associations: its candidates' and the discovered ones).
     """
-    name = _PRODUCTS.get(expname)
-    if name is None:
-        path = PurePath(expname)
-        name = remove_suffix(str(path.parent / path.stem))[0]
-        if len(_PRODUCTS) >= _RENAMED_LIMIT:
-            _PRODUCTS.clear()
-        _PRODUCTS[expname] = name
-    return name
+    path = PurePath(expname)
+    return remove_suffix(str(path.parent / path.stem))[0]

@@ -158,7 +158,7 @@ class BoundRule:
 
     __slots__ = (
         "rule", "registry_name", "tree", "nslots", "_named", "_candidates_named", "acid_leaf",
-        "force_match", "asn_rule", "parts", "template", "has_global", "_global",
+        "force_match", "asn_rule", "parts", "template", "_global",
     )
 
     def __init__(self, rule: Rule, registry_name: str | None, global_leaf: Attr | None = None):
@@ -166,7 +166,6 @@ class BoundRule:
         self.template = template
         self.rule = rule
         self.registry_name = registry_name
-        self.has_global = global_leaf is not None
         self._global = global_leaf
         self._named = template.named
         self.nslots = template.nslots
@@ -203,7 +202,7 @@ class BoundRule:
         return nodes[0] if nodes else None
 
     def all_named(self, name: str) -> list:
-        if name == "asn_candidate" and self.has_global:
+        if name == "asn_candidate" and self._global is not None:
             return self._candidates_named
         return self._named.get(name, [])
 
