@@ -138,26 +138,27 @@ def _classifiable(pool, options):
     ``--strict`` the run stops instead, naming the row.
     """
     from .pool import Pool
+    from .records import as_dict, cell
     from .rules.dms import EMPTY_SET
 
     excluded = []
     keep = []
-    for number, row in enumerate(pool.rows, start=1):
-        exp_type = row.get("exp_type")
+    for number, record in enumerate(pool.records, start=1):
+        exp_type = cell(record, "exp_type")
         if exp_type is None or exp_type in EMPTY_SET:
-            pointing = row.get("pntgtype")
+            pointing = cell(record, "pntgtype")
             if pointing is None or pointing in EMPTY_SET or pointing == "science":
                 if options.strict:
                     raise PoolError(
                         "exposure type cannot be determined (EXP_TYPE is empty and PNTGTYPE is science)",
                         file=pool.source, row=number, column="exp_type",
                     )
-                excluded.append((number, row, "exposure type cannot be determined: EXP_TYPE is empty"))
+                excluded.append((number, as_dict(record), "exposure type cannot be determined: EXP_TYPE is empty"))
                 continue
-        keep.append(row)
+        keep.append(record)
     if not excluded:
         return pool, excluded
-    return Pool(columns=pool.columns, rows=keep, source=pool.source, comments=pool.comments), excluded
+    return Pool(columns=pool.columns, records=keep, source=pool.source, comments=pool.comments), excluded
 
 
 _collector_depth = 0
@@ -199,17 +200,18 @@ def generate(pool: Any, options: GenerateOptions | None = None, *, run=None) -> 
 def _generate(pool: Any, options: GenerateOptions | None, run) -> GenerateResult:
     from .generator.drivers import MalformedCandidate, per_candidate, per_pool
     from .generator.loop import RunState
+    from .records import as_dict, cell
     from .rules.dms import MissingColumn
 
     options = options or GenerateOptions()
     pool = _load(pool, options)
     run = run or RunState()
-    if not options.per_pool_algorithm and pool.rows and "asn_candidate" not in pool.columns:
+    if not options.per_pool_algorithm and len(pool) and "asn_candidate" not in pool.columns:
         raise PoolError("the pool has no ASN_CANDIDATE column", file=pool.source, column="asn_candidate")
-    if not pool.rows:
+    if not len(pool):
         raise PoolError("the pool has no rows", file=pool.source)
     for required in ("filename", "exp_type"):
-        if pool.rows and required not in pool.columns:
+        if required not in pool.columns:
             raise PoolError(f"the pool has no {required.upper()} column", file=pool.source, column=required)
     _check_ids(options)
     if options.fmt not in asn_io.FORMATS:
@@ -224,7 +226,7 @@ def _generate(pool: Any, options: GenerateOptions | None, run) -> GenerateResult
         if err.row is None:  # found while naming an association: find the row it came from
             from .generator.drivers import row_with_candidate_id
 
-            found = row_with_candidate_id(usable.rows, err.value, as_text=True)
+            found = row_with_candidate_id(usable.iter_rows(), err.value, as_text=True)
             if found is not None:
                 err = MalformedCandidate(found[0], found[1].get("asn_candidate"))
         raise PoolError(str(err), file=pool.source, row=err.row, column="asn_candidate") from None
@@ -238,7 +240,7 @@ def _generate(pool: Any, options: GenerateOptions | None, run) -> GenerateResult
     except Exception as err:
         _blame_rule_file(err, options)
         raise
-    result = GenerateResult(pool_name=pool.name, rows=len(pool.rows), warnings=list(run.warnings))
+    result = GenerateResult(pool_name=pool.name, rows=len(pool), warnings=list(run.warnings))
     result.excluded = excluded
     result.columns = list(pool.columns)
     used = set()
@@ -255,7 +257,7 @@ def _generate(pool: Any, options: GenerateOptions | None, run) -> GenerateResult
             for member in product["members"]:
                 if member.item is not None:
                     used.add(member.item.get("filename"))
-    result.orphans = [row for row in pool.rows if row.get("filename") not in used]
+    result.orphans = [as_dict(record) for record in pool.records if cell(record, "filename") not in used]
     return result
 
 

@@ -17,6 +17,7 @@ from pathlib import PurePath
 
 from . import __version__
 from .engine.constraints import EMPTY, Check, evaluate_literal, states_before
+from .records import RecordView
 from .rules import dms
 from .rules.suffixes import remove_suffix
 
@@ -30,16 +31,33 @@ _UNCAL = re.compile(r"(?P<path>.+)(?P<type>_uncal)(?P<extension>\..+)")
 
 
 class Member(dict):
-    """A member entry; ``item`` is the pool row it came from (not written)."""
+    """A member entry; ``item`` is the pool row it came from (not written).
 
-    __slots__ = ("item",)
+    Once the generator is done with a row, the members it became keep its
+    pool record instead of its dict (a third of the size, and shared by all
+    of them: see :mod:`asngen.records`); ``item`` then reads the record
+    through a :class:`~asngen.records.RecordView`.
+    """
+
+    __slots__ = ("row",)
 
     def __init__(self, data, item=None):
         super().__init__(data)
-        self.item = item
+        self.row = item
+
+    @property
+    def item(self):
+        row = self.row
+        return RecordView(row) if row.__class__ is tuple else row
+
+    @item.setter
+    def item(self, item) -> None:
+        self.row = item
 
     def copy(self) -> Member:
-        return Member(self, self.item)
+        twin = Member(self)
+        twin.row = self.row
+        return twin
 
 
 _RENAMED: dict[tuple[str, str], str] = {}

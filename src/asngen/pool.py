@@ -56,13 +56,13 @@ import os
 import re
 from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
-from dataclasses import dataclass, field
 from itertools import compress, repeat
 from operator import contains, eq, itemgetter
 from sys import intern
 from typing import Any, TextIO
 
 from .errors import PoolError
+from .records import Columns, as_dict, records_from_dicts
 
 __all__ = [
     "DEFAULT_DELIMITER",
@@ -97,19 +97,56 @@ _POSITION_CHARS = frozenset("`~!#$%^&*-_+=\\|\":'")
 _COMPRESSED_MAGIC = (b"\x1f\x8b\x08", b"BZh", b"\xfd7zXZ\x00", b"\x1f\x9d")
 
 
-@dataclass
 class Pool:
     """A pool held as plain Python strings: fast to build, cheap to copy from.
 
     ``rows`` are dicts keyed by ``columns`` (file order).  ``comments`` keeps
     the text of the file's ``#`` lines (without the ``#``), so that a pool
     written back by :func:`write_pool` looks like the one read.
+
+    A pool read from a file holds its rows as compact ``records`` (see
+    :mod:`asngen.records`): the generator works from those, and ``rows``
+    is made (once, and kept) only when something asks for it.
     """
 
-    columns: list[str]
-    rows: list[dict[str, str]]
-    source: str = IN_MEMORY
-    comments: list[str] = field(default_factory=list)
+    def __init__(
+        self,
+        columns: list[str],
+        rows: list[dict[str, str]] | None = None,
+        source: str = IN_MEMORY,
+        comments: list[str] | None = None,
+        *,
+        records: list[tuple] | None = None,
+    ) -> None:
+        self.columns = columns
+        self._rows = rows if rows is not None or records is not None else []
+        self._records = records
+        self.source = source
+        self.comments = comments if comments is not None else []
+
+    @property
+    def rows(self) -> list[dict[str, str]]:
+        if self._rows is None:
+            self._rows = [as_dict(record) for record in self._records]
+        return self._rows
+
+    @rows.setter
+    def rows(self, rows: list[dict[str, str]]) -> None:
+        self._rows = rows
+        self._records = None
+
+    @property
+    def records(self) -> list[tuple]:
+        """The rows as records (made from ``rows`` the first time, if the pool was built from dicts)."""
+        if self._records is None:
+            self._records = records_from_dicts(self.columns, self._rows)
+        return self._records
+
+    def iter_rows(self) -> Iterator[dict[str, str]]:
+        """The rows as dicts, made one at a time and not kept (``rows`` keeps them)."""
+        if self._rows is not None:
+            return iter(self._rows)
+        return map(as_dict, self._records)
 
     @property
     def name(self) -> str:
@@ -121,10 +158,19 @@ class Pool:
         return raw.decode("utf-8", "surrogateescape")
 
     def __len__(self) -> int:
-        return len(self.rows)
+        return len(self._rows) if self._rows is not None else len(self._records)
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Pool):
+            return NotImplemented
+        return (self.columns, self.source, self.comments) == (other.columns, other.source, other.comments) and (
+            list(self.iter_rows()) == list(other.iter_rows())
+        )
+
+    __hash__ = None  # type: ignore[assignment]
 
     def __repr__(self) -> str:  # the rows can number millions
-        return f"Pool({self.name!r}, {len(self.columns)} columns, {len(self.rows)} rows)"
+        return f"Pool({self.name!r}, {len(self.columns)} columns, {len(self)} rows)"
 
 
 # ---------------------------------------------------------------- reading
@@ -256,6 +302,8 @@ def _parse_text(text: str, delimiter: str, source: str, diagnose: bool = False) 
             return None
     if diagnose:
         return None
+    if rows and isinstance(rows[0], tuple):  # records, from the plain-lines path
+        return Pool(columns=columns, records=rows, source=source, comments=_comments(text))
     return Pool(columns=columns, rows=rows, source=source, comments=_comments(text))
 
 
@@ -396,8 +444,10 @@ def _physical_line(lines: list[str], content_index: int) -> int:
 
 def _rows_from_plain_lines(
     columns: list[str], body: list[str], delimiter: str, text: str, where: tuple
-) -> tuple[list[dict[str, str]], PoolError | None]:
+) -> tuple[list, PoolError | None]:
     """Rows of quote- and blank-free lower-cased lines: the speed-critical case.
+
+    Without empty cells the rows are records (:mod:`asngen.records`), else dicts.
 
     Everything per cell happens in C (``str.split``, ``zip``, ``dict``,
     ``map``); the only per-row Python work is the comprehension itself.
@@ -406,9 +456,11 @@ def _rows_from_plain_lines(
     holey = _empty_cell_flags(body, delimiter, text)
     try:
         if holey is None:
+            if set(map(str.count, body, repeat(delimiter))) - {ncols - 1}:
+                raise ValueError("rows of different widths")
             # values repeat across rows (instrument, filter, candidates...): keep one copy of each
-            rows = [dict(zip(columns, map(intern, line.split(delimiter)), strict=True)) for line in body]
-            return rows, None
+            shared = Columns(columns)
+            return [(shared, *map(intern, line.split(delimiter))) for line in body], None
         if set(map(str.count, body, repeat(delimiter))) != {ncols - 1}:
             raise ValueError("rows of different widths")
         fill_maps = _sampled_fill_maps(body, ncols, delimiter)

@@ -12,6 +12,7 @@ splitting, pruning duplicates, numbering), optional merging, and the
 from __future__ import annotations
 
 from ..engine.constraints import evaluate_literal
+from ..records import cell, shelved
 from ..registry import Registry, resolve_rule_files
 from .loop import RunState, generate
 from .parallel import PassSpec, WorkerFailed, run_pass, run_passes, usable_jobs
@@ -30,7 +31,7 @@ class MalformedCandidate(ValueError):
         self.value = value
 
 
-def candidates_by_type(rows) -> dict[str, list[str]]:
+def candidates_by_type(texts) -> dict[str, list[str]]:
     """Candidate ids grouped by type, both in order of first appearance.
 
     A cell that is not Python literal data is skipped (it is in no candidate);
@@ -39,8 +40,8 @@ def candidates_by_type(rows) -> dict[str, list[str]]:
     a number inside the list) stops the run, as it does the reference's.
     """
     by_type: dict[str, dict[str, None]] = {}
-    for number, row in enumerate(rows, start=1):
-        value = evaluate_literal(row.get("asn_candidate"))
+    for number, text in enumerate(texts, start=1):
+        value = evaluate_literal(text)
         if isinstance(value, int) and not isinstance(value, bool):
             by_type.setdefault("unknown", {})[str(value)] = None
             continue
@@ -53,20 +54,21 @@ def candidates_by_type(rows) -> dict[str, list[str]]:
         except ValueError:
             continue
         except TypeError:
-            raise MalformedCandidate(number, row.get("asn_candidate")) from None
+            raise MalformedCandidate(number, text) from None
     return {ctype: list(ids) for ctype, ids in by_type.items()}
 
 
-def _rows_by_candidate_cell(rows) -> dict:
-    """Row positions grouped by their ASN_CANDIDATE text (pools repeat a few texts many times)."""
+def _rows_by_candidate_cell(records, texts) -> dict:
+    """Records with their positions, grouped by their ASN_CANDIDATE text (pools repeat a few
+    texts many times)."""
     by_cell: dict = {}
-    for position, row in enumerate(rows):
-        by_cell.setdefault(row["asn_candidate"], []).append((position, row))
+    for position, (record, text) in enumerate(zip(records, texts, strict=True)):
+        by_cell.setdefault(text, []).append((position, record))
     return by_cell
 
 
 def _rows_mentioning(cid: str, by_cell: dict) -> list:
-    """The rows whose ASN_CANDIDATE text contains ``cid`` (a plain substring test, as the
+    """The records whose ASN_CANDIDATE text contains ``cid`` (a plain substring test, as the
     reference does), in pool order."""
     groups = [group for text, group in by_cell.items() if cid in text]
     if len(groups) == 1:
@@ -75,7 +77,7 @@ def _rows_mentioning(cid: str, by_cell: dict) -> list:
     return [row for _, row in merged]
 
 
-def _check_candidate_id(cid, rows) -> None:
+def _check_candidate_id(cid, pool) -> None:
     """A candidate id must be text usable in a pattern; the reference stops otherwise."""
     import re
 
@@ -86,7 +88,7 @@ def _check_candidate_id(cid, rows) -> None:
         except re.error:
             problem = True
     if problem:
-        row = row_with_candidate_id(rows, cid)
+        row = row_with_candidate_id(pool.iter_rows(), cid)
         if row is not None:
             raise MalformedCandidate(row[0], row[1].get("asn_candidate"))
         raise MalformedCandidate(None, cid)
@@ -144,18 +146,19 @@ def discover_filter(associations: list, keep_candidates: bool, debug: bool) -> l
 
 
 def per_candidate(pool, options, version_id, run: RunState) -> list:
-    rows = pool.rows
+    records = pool.records
+    texts = [cell(record, "asn_candidate") for record in records]
     files = resolve_rule_files(options.rules, options.ignore_default)
     discover, keep_candidates = options.mode()
     prune_state = PruneState(options.debug)
     ids = list(options.ids) if options.ids else None
     requested = list(ids) if ids else None
     if options.dms and ids is not None:
-        selected = [row for row in rows if any(cid in row["asn_candidate"] for cid in ids)]
+        selected = [text for text in texts if any(cid in text for cid in ids)]
         for cid in candidates_by_type(selected).get("background", []):
             if cid not in ids:
                 ids.append(cid)
-    by_type = candidates_by_type(rows)
+    by_type = candidates_by_type(texts)
     if ids is None:
         work = [(cid, ctype) for ctype, cids in by_type.items() for cid in cids]
     else:
@@ -167,19 +170,20 @@ def per_candidate(pool, options, version_id, run: RunState) -> list:
                     break
             else:
                 run.warn(f"Candidate id {cid} not found in pool")
-    by_cell = _rows_by_candidate_cell(rows)
+    by_cell = _rows_by_candidate_cell(records, texts)
+    del texts
     for cid, _ in work:
-        _check_candidate_id(cid, rows)
+        _check_candidate_id(cid, pool)
     discover_registry = Registry(files, DISCOVER, include=_discoverable(options))
     specs = [_candidate_pass(cid, ctype, files, by_cell) for cid, ctype in work]
     if discover:
-        specs.append(PassSpec(None, lambda: len(rows), lambda: rows, lambda: discover_registry))
+        specs.append(PassSpec(None, lambda: len(records), lambda: records, lambda: discover_registry))
     results = None
     doomed = _doomed(discover_registry, discover, options, run)
-    jobs = usable_jobs(options.jobs, len(rows)) if run.recorder is None else 1
+    jobs = usable_jobs(options.jobs, len(records)) if run.recorder is None else 1
     if jobs > 1 and len(specs) > 1:
         try:
-            results = run_passes(specs, rows, version_id, pool.name, jobs, run, doomed)
+            results = run_passes(specs, records, version_id, pool.name, jobs, run, doomed)
         except WorkerFailed:
             pass  # run every pass here: an error then surfaces as it would anyway
     if results is None:
@@ -258,7 +262,7 @@ def per_pool(pool, options, version_id, run: RunState) -> list:
         registry = Registry(files, CANDIDATE)
     if discover:
         registry.extend(Registry(files, DISCOVER, include=_discoverable(options)))
-    associations = generate(pool.rows, registry, version_id, pool.name, run)
+    associations = generate(_rows_for(pool.records, run), registry, version_id, pool.name, run)
     _seal(associations)
     if options.finalize:
         associations = _finalize(registry, associations, prune_state)
@@ -268,6 +272,12 @@ def per_pool(pool, options, version_id, run: RunState) -> list:
     if options.merge and registry.merge is not None:
         associations = registry.merge(associations)
     return associations
+
+
+def _rows_for(records: list, run: RunState):
+    """A whole-pool pass's rows: taken one by one, unless explanations follow each row's dict."""
+    rows = shelved(records)
+    return rows if run.recorder is None else [row.take() for row in rows]
 
 
 def _discoverable(options):

@@ -10,11 +10,14 @@ decision is recorded for ``asngen explain``.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 from ..association import Association
 from ..engine.constraints import Category, Reprocess
 from ..engine.index import AssociationIndex
 from ..engine.queue import WorkQueue, keep_after
 from ..engine.static_filter import StaticFilter
+from ..records import Shelved
 
 
 class RunState:
@@ -59,7 +62,12 @@ def generate(items, registry, version_id, pool_name: str, run: RunState) -> list
     index = AssociationIndex()
     statics = StaticFilter(registry.rules)
     queue = WorkQueue()
-    queue.push(Reprocess(list(items), list(registry.rules), Category.BOTH))
+    # Rows given as an iterator (a pass over a whole pool) are made into dicts one by one and
+    # queued again as records.  A list's rows (a candidate's few) keep their dicts for the
+    # pass: ``records`` pins each and remembers its record (a queued row is then not remade).
+    lazy = isinstance(items, Iterator)
+    records: dict | None = None if lazy else {}
+    queue.push(Reprocess(items if lazy else list(items), list(registry.rules), Category.BOTH))
     recorder = run.recorder
     all_rules = registry.rules
     while True:
@@ -70,7 +78,18 @@ def generate(items, registry, version_id, pool_name: str, run: RunState) -> list
         allowed_set = set(allowed)
         category = work.work_over
         for item in work.items:
+            record = None
+            if item.__class__ is Shelved:
+                shelf, item = item, item.take()
+                record = shelf[0]
+                if records is not None:
+                    records[id(item)] = (record, item)
+            elif records:
+                pinned = records.get(id(item))
+                if pinned is not None and pinned[1] is item:
+                    record = pinned[0]
             existing = []
+            created = []
             reprocess: list = []
             filename = item.get("filename")
             # The associations the row already joined accept it again and change nothing; a
@@ -117,19 +136,34 @@ def generate(items, registry, version_id, pool_name: str, run: RunState) -> list
                         asn.serial = run.next_serial()
                         asn.sequence = run.next_sequence(asn)
                         associations.append(asn)
+                        created.append(asn)
                         index.add(asn)
                         asn.index = index
                         for member_file in asn.filenames:
                             index.note_member(asn, member_file)
+            if record is not None:  # the row is done: its members keep its record, not its dict
+                _keep_record(existing, item, record)
+                _keep_record(created, item, record)
             for request in reprocess:
                 kept = keep_after(request, category)
                 if kept is not None:
+                    if lazy and record is not None:
+                        kept.items = [shelf if queued is item else queued for queued in kept.items]
                     queue.push(kept)
     shared = run.shared_states
     for asn in associations:  # the pass is over: its index can go, its states are final
         asn.index = None
         asn.settle(shared)
     return associations
+
+
+def _keep_record(joined: list, item: dict, record: tuple) -> None:
+    """Point the members ``item`` just became at its ``record`` (it was appended last, if at all)."""
+    for asn in joined:
+        if asn.products:
+            members = asn.products[-1]["members"]
+            if members and members[-1].row is item:
+                members[-1].row = record
 
 
 def _candidates(index: AssociationIndex, item, allowed_set, joined_by: str | None = None) -> list:

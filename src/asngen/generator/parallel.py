@@ -25,10 +25,10 @@ import os
 import pickle
 import sys
 from collections.abc import Callable
-from contextlib import contextmanager
 from dataclasses import dataclass
 
 from ..association import Association
+from ..records import shelved
 from ..registry import Registry
 from .loop import RunState, generate
 
@@ -46,41 +46,24 @@ class PassSpec:
 
     label: str | None  # reported as progress when the pass is done (None: not reported)
     weight: Callable[[], int]  # how many rows it reads (to share the work between workers)
-    rows: Callable[[], list]  # the rows of the pass
+    rows: Callable[[], list]  # the records of the pass
     registry: Callable[[], Registry]  # its registry; two calls give registries with the same rules
     marker: str | None = None  # written over the rows' asn_candidate during the pass
 
 
-@contextmanager
-def _candidate_marked(rows: list, marker: str):
-    """The rows as the candidate's own pool: ``asn_candidate`` is just this candidate.
-
-    The reference generates each candidate from a copy of its rows; here the
-    rows themselves carry the marker for the length of the pass (no copy per
-    row and candidate), and get their own text back afterwards.  Everything
-    that reads the column does so during the pass.
-    """
-    saved = [row["asn_candidate"] for row in rows]
-    for row in rows:
-        row["asn_candidate"] = marker
-    try:
-        yield rows
-    finally:
-        for row, text in zip(rows, saved, strict=True):
-            row["asn_candidate"] = text
-
-
 def run_pass(spec: PassSpec, registry: Registry, version_id, pool_name: str, run: RunState) -> list[Association]:
-    """One pass in this process, its associations sealed (names computed: nothing changes them later)."""
-    rows = spec.rows()
-    if spec.marker is None:
-        associations = generate(rows, registry, version_id, pool_name, run)
-    elif run.recorder is not None:  # explanations keep the rows as the pass saw them
-        marked = [{**row, "asn_candidate": spec.marker} for row in rows]
-        associations = generate(marked, registry, version_id, pool_name, run)
-    else:
-        with _candidate_marked(rows, spec.marker):
-            associations = generate(rows, registry, version_id, pool_name, run)
+    """One pass in this process, its associations sealed (names computed: nothing changes them later).
+
+    The pass sees its records as dicts, marked with its candidate alone, as
+    the reference generates each candidate from a copy of its rows; the
+    dicts are made as the rows are taken and go when the pass is over.
+    """
+    rows = shelved(spec.rows(), spec.marker)
+    if run.recorder is not None:  # explanations follow each row's own dict through the pass
+        rows = [row.take() for row in rows]
+    elif spec.marker is not None:  # a candidate's few rows: see generate
+        rows = list(rows)
+    associations = generate(rows, registry, version_id, pool_name, run)
     for asn in associations:
         asn.seal()
     return associations
@@ -105,7 +88,7 @@ def usable_jobs(requested: int | None, rows: int) -> int:
 
 
 def run_passes(
-    passes: list[PassSpec], pool_rows: list, version_id, pool_name: str, jobs: int, run: RunState,
+    passes: list[PassSpec], pool_records: list, version_id, pool_name: str, jobs: int, run: RunState,
     doomed: Callable[[Association], bool] | None = None,
 ) -> list[list[Association]]:
     """The associations of every pass, in pass order, numbered as one process would number them.
@@ -121,8 +104,8 @@ def run_passes(
     chunks = _chunks([spec.weight() for spec in passes], jobs)
     _JOB.clear()
     _JOB.update(
-        rows=pool_rows, passes=passes, version_id=version_id, pool_name=pool_name,
-        row_positions={id(row): number for number, row in enumerate(pool_rows)}, doomed=doomed,
+        passes=passes, version_id=version_id, pool_name=pool_name,
+        row_positions={id(record): number for number, record in enumerate(pool_records)}, doomed=doomed,
     )
     results: list = [None] * len(passes)
     try:
@@ -131,7 +114,7 @@ def run_passes(
             futures = [executor.submit(_work, chunk) for chunk in chunks]
             try:
                 for future in futures:
-                    for position, associations in _restore(future.result(), pool_rows, passes):
+                    for position, associations in _restore(future.result(), pool_records, passes):
                         results[position] = associations
             except BaseException:
                 executor.shutdown(wait=True, cancel_futures=True)
@@ -204,25 +187,25 @@ def _detach(asn: Association, registry: Registry, row_positions: dict) -> dict:
     ]
     for product in asn.products:
         for member in product["members"]:
-            position = row_positions.get(id(member.item))
+            position = row_positions.get(id(member.row))
             if position is not None:
-                member.item = position
+                member.row = position
     return state
 
 
 # ---------------------------------------------------------------- parent side
 
 
-def _restore(payload: bytes, pool_rows: list, passes: list[PassSpec]):
+def _restore(payload: bytes, pool_records: list, passes: list[PassSpec]):
     for position, detached in pickle.loads(payload):
         if not detached:
             yield position, []
             continue
         registry = passes[position].registry()
-        yield position, [_attach(state, registry, pool_rows) for state in detached]
+        yield position, [_attach(state, registry, pool_records) for state in detached]
 
 
-def _attach(state: dict, registry: Registry, pool_rows: list) -> Association:
+def _attach(state: dict, registry: Registry, pool_records: list) -> Association:
     bound = registry.rules[state.pop("_rule_position")]
     asn = object.__new__(Association)
     asn.__dict__.update(state)
@@ -236,6 +219,6 @@ def _attach(state: dict, registry: Registry, pool_rows: list) -> Association:
         ]
     for product in asn.products:
         for member in product["members"]:
-            if isinstance(member.item, int):
-                member.item = pool_rows[member.item]
+            if member.row.__class__ is int:
+                member.row = pool_records[member.row]
     return asn

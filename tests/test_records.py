@@ -1,0 +1,164 @@
+"""Pool rows held as records, and the dicts made from them while a pass runs.
+
+A pool read from a file keeps each row as a tuple (a third of a dict's
+size); the generator makes a row's dict when it takes the row and lets it go
+when the row is done, and members keep the record.  What a rule or a
+finalizer reads must not change: these tests pin that down.
+"""
+
+from __future__ import annotations
+
+import pickle
+import sys
+
+import pytest
+
+from asngen.api import generate
+from asngen.generator import loop
+from asngen.options import GenerateOptions
+from asngen.pool import Pool, pool_from_rows, read_pool
+from asngen.records import ABSENT, Columns, RecordView, Shelved, as_dict, cell, records_from_dicts
+
+from .conftest import REPO
+from .pools import exposure, run, write_pool
+
+
+@pytest.fixture(scope="module")
+def synthetic_rows_pool(tmp_path_factory):
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("bench_make_pool_records", REPO / "benchmarks" / "make_pool.py")
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module
+    spec.loader.exec_module(module)
+    path = tmp_path_factory.mktemp("records") / "synthetic_pool.csv"
+    module.write_pool(path, 300, 1)
+    return path
+
+
+def _images(count: int = 4) -> list[dict[str, str]]:
+    return [exposure(f"jw99009001001_0210{number}_00001_mirimage_uncal.fits") for number in range(1, count + 1)]
+
+
+def test_a_record_reads_like_its_row():
+    columns = Columns(["filename", "exp_type"])
+    record = (columns, "a_uncal.fits", "mir_image")
+    assert as_dict(record) == {"filename": "a_uncal.fits", "exp_type": "mir_image"}
+    assert cell(record, "exp_type") == "mir_image"
+    assert cell(record, "no_such_column") is None
+    assert cell(record, "no_such_column", "x") == "x"
+    view = RecordView(record)
+    assert view["filename"] == "a_uncal.fits"
+    assert view.get("nothing", 1) == 1
+    assert "exp_type" in view and "nothing" not in view
+    assert list(view) == ["filename", "exp_type"] and len(view) == 2
+    assert view == as_dict(record) and view.copy() == as_dict(record)
+    with pytest.raises(KeyError):
+        view["nothing"]
+
+
+def test_rows_with_different_keys_keep_what_each_had():
+    records = records_from_dicts(["a"], [{"a": "1"}, {"a": "2", "b": "3"}])
+    assert records[0][0] == ("a", "b") and records[0][0].uneven
+    assert records[0][2] is ABSENT
+    assert as_dict(records[0]) == {"a": "1"}
+    assert as_dict(records[1]) == {"a": "2", "b": "3"}
+    assert "b" not in RecordView(records[0])
+
+
+def test_records_survive_pickling_with_their_columns():
+    columns = Columns(["x", "y"])
+    twin = pickle.loads(pickle.dumps((columns, "1", "2")))
+    assert as_dict(twin) == {"x": "1", "y": "2"}
+    assert cell(twin, "y") == "2"
+
+
+def test_a_taken_row_shows_the_marker_of_its_pass():
+    record = (Columns(["filename", "asn_candidate"]), "f", "[('o001', 'observation'), ('c1000', 'mosaic')]")
+    assert Shelved((record, "[('c1000', 'mosaic')]")).take()["asn_candidate"] == "[('c1000', 'mosaic')]"
+    assert Shelved((record, None)).take() == as_dict(record)
+
+
+def test_a_pool_read_from_a_file_holds_records_and_makes_rows_on_request(tmp_path):
+    path = write_pool(tmp_path, _images(2))
+    pool = read_pool(str(path))
+    assert pool._rows is None  # nothing asked for dicts yet
+    assert len(pool) == 2
+    rows = pool.rows
+    assert rows is pool.rows  # made once, then kept
+    assert [row["filename"] for row in rows] == [
+        "jw99009001001_02101_00001_mirimage_uncal.fits", "jw99009001001_02102_00001_mirimage_uncal.fits"]
+    assert list(pool.iter_rows()) == rows
+    assert pool == pool_from_rows(rows, source=str(path))  # same cells, columns and source
+    assert Pool(columns=pool.columns, rows=rows).records[1][1:] == pool.records[1][1:]
+
+
+def test_members_keep_the_pool_record_and_read_it_with_its_own_candidate_text(tmp_path):
+    rows = _images()
+    rows[0]["ASN_CANDIDATE"] = "[('o001', 'observation'), ('c1000', 'mosaic')]"
+    result = run(tmp_path, rows)
+    members = [member for asn in result.associations for member in asn.members]
+    assert members
+    assert all(member.row.__class__ is tuple for member in members)
+    first = next(member for member in members if member["expname"].startswith("jw99009001001_02101"))
+    assert isinstance(first.item, RecordView)
+    # the pool's own text, not the marker of the pass that made the member
+    assert first.item["asn_candidate"] == "[('o001', 'observation'), ('c1000', 'mosaic')]"
+    assert first.item["filename"] == "jw99009001001_02101_00001_mirimage_uncal.fits"
+
+
+def test_explanations_still_see_each_rows_own_dict(tmp_path):
+    from asngen.explain import Recorder
+
+    path = write_pool(tmp_path, _images())
+    from asngen.generator.loop import RunState
+
+    state = RunState()
+    state.recorder = Recorder()
+    result = generate(str(path), GenerateOptions(version_id="x"), run=state)
+    members = [member for asn in result.associations for member in asn.members]
+    assert members and all(isinstance(member.row, dict) for member in members)
+
+
+def test_a_whole_pool_pass_queues_rows_again_as_records(synthetic_rows_pool, monkeypatch):
+    """The discover pass takes rows one by one; a row it queues again waits as its record."""
+    taken_whole_pool: list[dict] = []  # dicts made in the whole-pool pass (kept: their ids stay unique)
+    original = Shelved.take
+
+    def take(self):
+        row = original(self)
+        if self[1] is None:
+            taken_whole_pool.append(row)
+        return row
+
+    monkeypatch.setattr(Shelved, "take", take)
+    queued = {"records": 0, "dicts": 0}
+    push = loop.WorkQueue.push
+
+    def watch(queue, request):
+        if isinstance(request.items, list):
+            for item in request.items:
+                if isinstance(item, Shelved) and item[1] is None:
+                    queued["records"] += 1
+                elif any(item is row for row in taken_whole_pool):
+                    queued["dicts"] += 1
+        return push(queue, request)
+
+    monkeypatch.setattr(loop.WorkQueue, "push", watch)
+    generate(str(synthetic_rows_pool), GenerateOptions(version_id="x", jobs=1))
+    assert taken_whole_pool
+    assert queued["records"] > 0  # the pool has rows the discover pass tries again
+    assert queued["dicts"] == 0
+
+
+def test_workers_give_members_the_parents_own_records(tmp_path):
+    rows = [
+        exposure(f"jw99009{obs:03d}001_02101_0000{n}_mirimage_uncal.fits", OBS_NUM=f"{obs:03d}",
+                 ASN_CANDIDATE=f"[('o{obs:03d}', 'observation')]")
+        for obs in range(1, 60) for n in range(1, 10)
+    ]
+    pool = read_pool(str(write_pool(tmp_path, rows)))
+    records = {id(record) for record in pool.records}
+    result = generate(pool, GenerateOptions(version_id="x", jobs=2))
+    members = [member for asn in result.associations for member in asn.members]
+    assert members and all(id(member.row) in records for member in members)
