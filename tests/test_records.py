@@ -162,3 +162,19 @@ def test_workers_give_members_the_parents_own_records(tmp_path):
     result = generate(pool, GenerateOptions(version_id="x", jobs=2))
     members = [member for asn in result.associations for member in asn.members]
     assert members and all(id(member.row) in records for member in members)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "a|b\nx|\ny|long\n",  # an empty cell: filled with "null" cut to the column width
+        'a|b\n"x|1"|2\ny|3\n',  # quotes
+    ],
+)
+def test_every_reading_path_gives_records(tmp_path, text):
+    path = tmp_path / "pool.csv"
+    path.write_text(text)
+    pool = read_pool(str(path))
+    assert pool._rows is None
+    assert all(record[0] == ("a", "b") for record in pool.records)
+    assert pool.rows == [as_dict(record) for record in pool.records]

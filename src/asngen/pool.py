@@ -302,9 +302,9 @@ def _parse_text(text: str, delimiter: str, source: str, diagnose: bool = False) 
             return None
     if diagnose:
         return None
-    if rows and isinstance(rows[0], tuple):  # records, from the plain-lines path
-        return Pool(columns=columns, records=rows, source=source, comments=_comments(text))
-    return Pool(columns=columns, rows=rows, source=source, comments=_comments(text))
+    if not rows or not isinstance(rows[0], tuple):  # dicts, from the paths with empty cells or quotes
+        rows = records_from_dicts(columns, rows)
+    return Pool(columns=columns, records=rows, source=source, comments=_comments(text))
 
 
 @contextmanager
@@ -614,9 +614,10 @@ def _read_with_astropy(source: str, delimiter: str, fmt: str) -> Pool:
         ) from None
     columns = [name.lower() for name in names]
     _check_duplicates(columns, source)
-    rows = [dict(zip(columns, row, strict=True)) for row in zip(*values, strict=True)]
+    shared = Columns(columns)
+    records = [(shared, *row) for row in zip(*values, strict=True)]
     comments = [str(comment) for comment in table.meta.get("comments", [])]
-    return Pool(columns=columns, rows=rows, source=source, comments=comments)
+    return Pool(columns=columns, records=records, source=source, comments=comments)
 
 
 def _summary(err: Exception) -> str:

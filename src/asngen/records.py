@@ -52,10 +52,11 @@ def records_from_dicts(names: list[str], rows: Iterable[Mapping]) -> list[tuple]
     """Records of dict rows; a key outside ``names`` becomes a column of its own."""
     rows = list(rows)
     order = dict.fromkeys(names)
+    keys = order.keys()
     for row in rows:
-        if len(row) != len(order) or any(key not in order for key in row):
+        if row.keys() != keys:
             order.update(dict.fromkeys(row))
-    uneven = any(len(row) != len(order) for row in rows)
+    uneven = any(len(row) != len(order) for row in rows)  # every key is in order: same length, same keys
     columns = Columns(list(order), uneven)
     if uneven:
         return [(columns, *(row.get(name, ABSENT) for name in columns)) for row in rows]
