@@ -480,3 +480,30 @@ def test_too_long_file_name_is_a_one_line_error(tmp_path):
     assert len(lines) == 1 and lines[0].startswith(f"asngen generate: error: {target}: "), stderr
     assert "too long" in lines[0]
     assert snapshot(target, staging=True) == before
+
+
+def test_the_written_paths_are_a_sequence_made_on_demand(tmp_path: Path) -> None:
+    from asngen.output import write_files_atomically
+
+    files = [("b.json", "1"), ("a.json", lambda: "2")]
+    written = write_files_atomically(tmp_path / "out", files)
+    expected = [tmp_path / "out" / "b.json", tmp_path / "out" / "a.json"]
+    assert written == expected and list(written) == expected
+    assert len(written) == 2 and written[-1] == expected[1] and written[:1] == expected[:1]
+    assert [path.read_text() for path in written] == ["1", "2"]
+    (only,) = write_files_atomically(tmp_path / "other", [("c.json", "3")])
+    assert only.read_text() == "3"
+
+
+def test_pending_association_files_are_made_when_read_and_end_with_the_extra_ones(tmp_path: Path) -> None:
+    from asngen.api import AssociationFiles
+
+    files = AssociationFiles("json")
+    files.add("x_asn.json", {"asn_id": "o001"})
+    pending = files.pending([("orphans.csv", "text")])
+    assert len(pending) == 2
+    name, make = pending[0]
+    assert name == "x_asn.json" and json.loads(make()) == {"asn_id": "o001"}
+    assert pending[-1] == ("orphans.csv", "text")
+    with pytest.raises(IndexError):
+        pending[2]

@@ -136,3 +136,50 @@ def test_remove_takes_first_occurrences_and_refuses_what_is_not_there() -> None:
     assert items == [b, a]
     with pytest.raises(IndexError):
         prune._remove([a, b], [a, a], [], PruneState())
+
+
+def _naive_prune_duplicate_associations(asns, state):
+    """Associations with the same first-product members, the last (by asn_id) kept."""
+    dups = [a for a in asns if a.is_dup]
+    ordered = sorted((a for a in asns if not a.is_dup), key=lambda a: a.data["asn_id"])
+    removed = [False] * len(ordered)
+    pruned = []
+    for position in range(len(ordered) - 1, -1, -1):
+        if removed[position]:
+            continue
+        asn = ordered[position]
+        pruned.append(asn)
+        for earlier in range(position):
+            if not removed[earlier] and not membership_report(
+                    ordered[earlier].data["products"][0], asn.data["products"][0]):
+                removed[earlier] = True
+                if state.debug:
+                    state.dup_count += 1
+                    twin = ordered[earlier]
+                    twin.name_override = f"dup{state.dup_count:05d}_{twin.asn_name()}"
+                    dups.append(twin)
+    return pruned + dups
+
+
+@pytest.mark.parametrize("collide", [False, True])
+@pytest.mark.parametrize("debug", [False, True])
+@pytest.mark.parametrize("seed", range(30))
+def test_prune_duplicate_associations_matches_the_plain_version(seed, debug, collide, monkeypatch) -> None:
+    """Grouping by the hash of the membership, with the keys made only where hashes meet,
+    finds exactly the twins of a member-by-member comparison (also when every hash collides)."""
+    if collide:
+        monkeypatch.setattr(prune, "_digest", lambda key: 0)
+    rng = random.Random(seed)
+    asns = _random_associations(rng, rng.randint(2, 40))
+    if rng.random() < 0.5:  # a repeated exposure name: never the same as anything
+        asns[0].data["products"][0]["members"].append(dict(asns[0].data["products"][0]["members"][0]))
+    names_before = [asn.name_override for asn in asns]
+    expected_state = PruneState(debug)
+    expected = _outcome(_naive_prune_duplicate_associations(list(asns), expected_state))
+    expected_names = [asn.name_override for asn in asns]
+    for asn, name in zip(asns, names_before, strict=True):
+        asn.name_override = name
+    state = PruneState(debug)
+    got = _outcome(prune.prune_duplicate_associations(list(asns), state))
+    assert got == expected
+    assert [asn.name_override for asn in asns] == expected_names

@@ -42,10 +42,14 @@ class AssociationFiles(Sequence):
     def names(self) -> list[str]:
         return list(self._names)
 
-    def pending(self) -> list[tuple[str, Callable[[], str]]]:
-        """``(name, make_text)`` pairs, for writers that make one text at a time."""
-        fmt = self.fmt
-        return [(name, partial(asn_io.dumps, data, fmt)) for name, data in zip(self._names, self._data, strict=True)]
+    def pending(self, extra: Sequence = ()) -> Sequence[tuple[str, Callable[[], str]]]:
+        """``(name, make_text)`` pairs, for writers that make one text at a time (each pair is
+        made when read: a million of them would be a large part of a run's memory), then
+        the pairs of ``extra``."""
+        return _Pending(self, list(extra))
+
+    def _pending(self, position: int) -> tuple[str, Callable[[], str]]:
+        return self._names[position], partial(asn_io.dumps, self._data[position], self.fmt)
 
     def __len__(self) -> int:
         return len(self._names)
@@ -68,6 +72,25 @@ class AssociationFiles(Sequence):
 
     def __repr__(self) -> str:
         return f"<AssociationFiles: {len(self)} {self.fmt} files>"
+
+
+class _Pending(Sequence):
+    def __init__(self, files: AssociationFiles, extra: list) -> None:
+        self._files = files
+        self._extra = extra
+
+    def __len__(self) -> int:
+        return len(self._files) + len(self._extra)
+
+    def __getitem__(self, position):
+        if isinstance(position, slice):
+            return [self[i] for i in range(*position.indices(len(self)))]
+        if position < 0:
+            position += len(self)
+        if not 0 <= position < len(self):
+            raise IndexError(position)
+        count = len(self._files)
+        return self._files._pending(position) if position < count else self._extra[position - count]
 
 
 @dataclass
@@ -264,7 +287,7 @@ def _generate(pool: Any, options: GenerateOptions | None, run) -> GenerateResult
 def write_result(
     result: GenerateResult, path: str | Path, orphans_file: str | None = None,
     reasons: dict[str, str] | None = None,
-) -> list[Path]:
+) -> Sequence[Path]:
     """Write the association files (and the orphan table) into ``path`` atomically.
 
     The orphan table holds only the rows that are in no written association,
@@ -275,10 +298,10 @@ def write_result(
         return _write_result(result, path, orphans_file, reasons)
 
 
-def _write_result(result: GenerateResult, path, orphans_file, reasons) -> list[Path]:
+def _write_result(result: GenerateResult, path, orphans_file, reasons) -> Sequence[Path]:
     from .output import write_files_atomically
 
-    files: list = result.files.pending() if isinstance(result.files, AssociationFiles) else list(result.files)
+    extra: list = []
     if orphans_file:
         from .pool import Pool, format_pool
 
@@ -290,5 +313,7 @@ def _write_result(result: GenerateResult, path, orphans_file, reasons) -> list[P
             for row in result.orphans
         ]
         columns = list(result.columns) + ["reason"] if result.columns else (list(rows[0]) if rows else ["reason"])
-        files.append((orphans_file, format_pool(Pool(columns=columns, rows=rows))))
-    return write_files_atomically(path, files)
+        extra.append((orphans_file, format_pool(Pool(columns=columns, rows=rows))))
+    if isinstance(result.files, AssociationFiles):
+        return write_files_atomically(path, result.files.pending(extra))
+    return write_files_atomically(path, [*result.files, *extra])

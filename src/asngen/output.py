@@ -14,7 +14,7 @@ from __future__ import annotations
 import os
 import shutil
 import tempfile
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 
 from .errors import AsngenError
@@ -42,10 +42,11 @@ def _alive(pid: int) -> bool:
     return True
 
 
-def _put_back(moved: list) -> None:
+def _put_back(folder: str, moved: list[str], backups: dict[str, str]) -> None:
     """Undo the moves of a failed run: earlier files come back, new ones go."""
-    for final_name, backup in reversed(moved):
-        final = Path(final_name)
+    for name in reversed(moved):
+        final = Path(folder, name)
+        backup = backups.get(name)
         try:
             if backup is not None:
                 if final.is_dir() and not final.is_symlink():
@@ -55,6 +56,36 @@ def _put_back(moved: list) -> None:
                 final.unlink()
         except OSError:
             pass
+
+
+class WrittenPaths(Sequence):
+    """The paths of the files written, in the order given, made when read.
+
+    A large run writes a million files; a list of a million ``Path`` objects
+    would be the largest thing left in memory once they are written.
+    """
+
+    def __init__(self, target: Path, names: list[str]) -> None:
+        self._target = target
+        self._names = names
+
+    def __len__(self) -> int:
+        return len(self._names)
+
+    def __getitem__(self, position):
+        if isinstance(position, slice):
+            return [self._target / name for name in self._names[position]]
+        return self._target / self._names[position]
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Sequence) or isinstance(other, str):
+            return NotImplemented
+        return list(self) == list(other)
+
+    __hash__ = None  # type: ignore[assignment]
+
+    def __repr__(self) -> str:
+        return f"<WrittenPaths: {len(self)} files in {self._target}>"
 
 
 _CREATE = os.O_WRONLY | os.O_CREAT | os.O_TRUNC | getattr(os, "O_CLOEXEC", 0) | getattr(os, "O_BINARY", 0)
@@ -73,15 +104,16 @@ def _write_file(path: str, data: bytes) -> None:
 
 def write_files_atomically(
     target: str | Path, files: Iterable[tuple[str, str | Callable[[], str]]]
-) -> list[Path]:
+) -> Sequence[Path]:
     """Write ``(name, text)`` pairs into ``target`` all at once.
 
     A text may be given as a function that makes it: it is called when its
     file is written, so a run never holds every text at once.  Returns the
-    final paths, in the order given.
+    final paths, in the order given (a sequence that makes each when read).
     """
     target = Path(target)
-    files = list(files)
+    if not isinstance(files, Sequence) or isinstance(files, str):
+        files = list(files)
     for name, _ in files:
         if not name or os.sep in name or (os.altsep and os.altsep in name) or name in (".", ".."):
             raise AsngenError(f"refusing to write a file named {name!r}", file=str(target))
@@ -90,7 +122,7 @@ def write_files_atomically(
     except OSError as err:
         raise AsngenError(f"cannot create output folder: {err.strerror}", file=str(target)) from None
     if not files:
-        return []
+        return WrittenPaths(target, [])
     folder = str(target)
     name = files[0][0]
     try:
@@ -106,7 +138,8 @@ def write_files_atomically(
         staging = tempfile.mkdtemp(prefix=STAGING_PREFIX, suffix=f"-{os.getpid()}", dir=folder)
     except OSError as err:
         raise AsngenError(f"cannot write into output folder: {err.strerror}", file=str(target)) from None
-    moved: list[tuple[str, str | None]] = []  # (final path, backup of what it replaced)
+    moved: list[str] = []  # names moved into place, in order
+    backups: dict[str, str] = {}  # name -> a copy of the file it replaced
     order: dict[str, None] = {}
     try:
         for name, text in files:
@@ -116,7 +149,6 @@ def write_files_atomically(
             order[name] = None
         for number, name in enumerate(order):
             final = os.path.join(folder, name)
-            backup = None
             if os.path.lexists(final):
                 # keep the old file where it is (a second link, or a copy) until the new one
                 # replaces it in one rename: the name never goes missing, even if we are killed
@@ -127,11 +159,13 @@ def write_files_atomically(
                     backup = None  # gone just now: nothing to keep
                 except OSError:
                     shutil.copy2(final, backup, follow_symlinks=False)
-            moved.append((final, backup))
+                if backup is not None:
+                    backups[name] = backup
+            moved.append(name)
             os.replace(os.path.join(staging, name), final)
     except OSError as err:
-        _put_back(moved)
+        _put_back(folder, moved, backups)
         raise AsngenError(f"cannot write {name}: {err.strerror}", file=str(target)) from None
     finally:
         shutil.rmtree(staging, ignore_errors=True)
-    return [target / name for name, _ in files]
+    return WrittenPaths(target, [name for name, _ in files])

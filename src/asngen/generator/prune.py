@@ -155,24 +155,39 @@ def _membership_key(asn):
     return frozenset((member["expname"], member["exptype"]) for member in members)
 
 
+_digest = hash  # (a test makes every key collide)
+
+
 def prune_duplicate_associations(asns: list, state: PruneState) -> list:
     dups, valid = _split_dups(asns)
     ordered = _by_asn_id(valid)
-    keys = [_membership_key(asn) for asn in ordered]
-    positions: dict = {}
-    for position, key in enumerate(keys):
-        if key is not None:
-            positions.setdefault(key, []).append(position)
+    # Group by the key's hash, and make the keys themselves only where hashes meet: a key
+    # per association (a frozenset of tuples) would hold ~400 bytes each at the peak of a run.
+    first: dict = {}  # hash -> the first position with it
+    shared: dict = {}  # hash -> every position with it, when there are several
+    hashes = []
+    for position, asn in enumerate(ordered):
+        key = _membership_key(asn)
+        digest = None if key is None else _digest(key)
+        hashes.append(digest)
+        if digest is None:
+            continue
+        earlier = first.setdefault(digest, position)
+        if earlier != position:
+            shared.setdefault(digest, [earlier]).append(position)
+    del first
+    keys = {position: _membership_key(ordered[position]) for group in shared.values() for position in group}
     removed = [False] * len(ordered)
     pruned = []
     for position in range(len(ordered) - 1, -1, -1):
         if removed[position]:
             continue
         pruned.append(ordered[position])
-        key = keys[position]
-        if key is None:
+        group = shared.get(hashes[position])
+        if group is None:
             continue
-        twins = [p for p in positions[key] if p < position and not removed[p]]
+        key = keys[position]
+        twins = [p for p in group if p < position and not removed[p] and keys[p] == key]
         for twin in twins:
             removed[twin] = True
             if state.debug:
