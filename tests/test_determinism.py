@@ -8,7 +8,8 @@ that differ in what could leak into the output:
 * ``LC_ALL`` ``C.UTF-8``, ``C`` (which Python coerces to UTF-8) and ``C``
   with coercion and UTF-8 mode turned off (a real ASCII locale);
 * the working directory, the pool named by an absolute or a relative path,
-  and ``TZ``.
+  and ``TZ``;
+* the compiled modules, or their Python source (``ASNGEN_PURE_PYTHON``).
 
 Every configuration must write byte-identical files.  The golden cases must
 moreover match the reference's files (as in ``test_golden``).
@@ -59,11 +60,15 @@ CONFIGS: dict[str, tuple[dict[str, str], str, bool]] = {
     "seed 12345, ASCII locale, cwd a, absolute": (
         {"PYTHONHASHSEED": "12345", "LC_ALL": "C", "LANG": "C", "PYTHONUTF8": "0",
          "PYTHONCOERCECLOCALE": "0", "TZ": "UTC"}, "a", True),
+    "seed 1, C.UTF-8, cwd a, absolute, Python source instead of compiled modules": (
+        {"PYTHONHASHSEED": "1", "LC_ALL": "C.UTF-8", "LANG": "C.UTF-8", "TZ": "UTC",
+         "ASNGEN_PURE_PYTHON": "1"}, "a", True),
 }
 
 #: environment variables removed before applying a configuration
 LEAKY = ("LANG", "LANGUAGE", "LC_ALL", "LC_CTYPE", "LC_COLLATE", "LC_NUMERIC", "PYTHONUTF8",
-         "PYTHONCOERCECLOCALE", "PYTHONIOENCODING", "PYTHONHASHSEED", "TZ", "ASNGEN_TRACEBACK")
+         "PYTHONCOERCECLOCALE", "PYTHONIOENCODING", "PYTHONHASHSEED", "TZ", "ASNGEN_TRACEBACK",
+         "ASNGEN_PURE_PYTHON")
 
 
 def asngen_command() -> list[str]:

@@ -11,6 +11,11 @@ from __future__ import annotations
 
 __version__ = "0.1.0"
 
+from . import _native  # noqa: E402 - must run before any compiled module is imported
+
+#: how each compiled module was imported ("compiled", "source" or "stale"); see asngen._native
+NATIVE = _native.choose(__path__[0])
+
 _EXPORTS = {
     "generate": ("asngen.api", "generate"),
     "write_result": ("asngen.api", "write_result"),

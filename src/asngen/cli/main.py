@@ -13,7 +13,8 @@ import importlib
 import os
 import sys
 
-from .. import __version__
+from .. import NATIVE, __version__
+from .._native import describe
 
 #: subcommand name -> (module in asngen.cli, one-line help)
 SUBCOMMANDS: dict[str, tuple[str, str]] = {
@@ -36,7 +37,7 @@ def build_parser(command: str | None = None) -> argparse.ArgumentParser:
         prog="asngen",
         description="Group exposures of an association pool into Level 2 and Level 3 associations.",
     )
-    parser.add_argument("--version", action="version", version=f"asngen {__version__}")
+    parser.add_argument("--version", action="version", version=f"asngen {__version__} ({describe(NATIVE)})")
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
     for name, (module, text) in SUBCOMMANDS.items():
         sub = subparsers.add_parser(name, help=text, description=text)
