@@ -37,21 +37,28 @@ def extensions() -> list[Extension]:
         print("asngen: Cython is not available, installing pure Python")
         return []
     modules = [
-        Extension(name, [str(Path("src", *name.split(".")).with_suffix(".py"))], optional=True)
+        Extension(name, [str(Path("src", *name.split(".")).with_suffix(".py"))])
         for name in compiled_modules()
     ]
-    return cythonize(
-        modules,
-        build_dir="build/cython",
-        nthreads=os.cpu_count() or 1,
-        quiet=True,
-        compiler_directives={
-            "language_level": 3,
-            # annotations are documentation here, not C types: a list passed where a hint
-            # says tuple must behave as it does in Python
-            "annotation_typing": False,
-        },
-    )
+    try:
+        translated = cythonize(
+            modules,
+            build_dir="build/cython",
+            nthreads=os.cpu_count() or 1,
+            quiet=True,
+            compiler_directives={
+                "language_level": 3,
+                # annotations are documentation here, not C types: a list passed where a hint
+                # says tuple must behave as it does in Python
+                "annotation_typing": False,
+            },
+        )
+    except Exception as err:  # noqa: BLE001 - any failure to translate means a pure install
+        print(f"asngen: Cython could not translate the modules ({err}), installing pure Python")
+        return []
+    for extension in translated:
+        extension.optional = True  # cythonize() does not carry this over
+    return translated
 
 
 setup(

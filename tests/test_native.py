@@ -13,8 +13,11 @@ import os
 import subprocess
 import sys
 import time
+import types
 from importlib.machinery import EXTENSION_SUFFIXES
 from pathlib import Path
+
+import pytest
 
 import asngen
 from asngen import _native
@@ -127,10 +130,49 @@ def test_the_redirecting_finder_imports_the_named_source(tmp_path):
     assert module.__file__ == str(source)
 
 
-def test_setup_reads_the_same_list():
+def _setup_functions() -> dict:
+    """setup.py's functions, without running setup() (everything above the call)."""
     setup = Path(__file__).resolve().parents[1] / "setup.py"
     namespace: dict = {"__file__": str(setup)}
     text = setup.read_text()
-    # run only the reader, not setup(): everything above the call
     exec(compile(text[: text.index("\nsetup(")], str(setup), "exec"), namespace)  # noqa: S102
-    assert namespace["compiled_modules"]() == list(_native.COMPILED)
+    return namespace
+
+
+def _fake_cython(monkeypatch, cythonize) -> None:
+    build = types.ModuleType("Cython.Build")
+    build.cythonize = cythonize
+    package = types.ModuleType("Cython")
+    package.Build = build
+    monkeypatch.setitem(sys.modules, "Cython", package)
+    monkeypatch.setitem(sys.modules, "Cython.Build", build)
+
+
+def test_setup_reads_the_same_list():
+    assert _setup_functions()["compiled_modules"]() == list(_native.COMPILED)
+
+
+def test_setup_makes_every_extension_optional_so_a_failed_compile_installs_python(monkeypatch):
+    from setuptools import Extension
+
+    def cythonize(modules, **options):  # as Cython does: new extensions, without `optional`
+        assert options["compiler_directives"]["annotation_typing"] is False
+        return [Extension(module.name, [module.sources[0][:-3] + ".c"]) for module in modules]
+
+    _fake_cython(monkeypatch, cythonize)
+    monkeypatch.delenv(_native.PURE_ENV, raising=False)
+    extensions = _setup_functions()["extensions"]()
+    assert [extension.name for extension in extensions] == list(_native.COMPILED)
+    assert all(extension.optional for extension in extensions)
+
+
+def test_setup_installs_python_when_cython_fails_or_is_told_to(monkeypatch):
+    def cythonize(modules, **options):
+        raise RuntimeError("cannot translate")
+
+    _fake_cython(monkeypatch, cythonize)
+    monkeypatch.delenv(_native.PURE_ENV, raising=False)
+    assert _setup_functions()["extensions"]() == []
+    monkeypatch.setenv(_native.PURE_ENV, "1")
+    _fake_cython(monkeypatch, lambda modules, **options: pytest.fail("must not translate"))
+    assert _setup_functions()["extensions"]() == []
