@@ -101,6 +101,15 @@ def file_system(folder: Path | None) -> str:
     return best[1]
 
 
+def asngen_build(asngen: list[str]) -> str:
+    """What ``asngen --version`` says: the version, and whether its hot modules are compiled."""
+    try:
+        done = subprocess.run([*asngen, "--version"], capture_output=True, text=True, timeout=60)
+    except (OSError, subprocess.TimeoutExpired) as err:
+        return f"unknown ({err})"
+    return (done.stdout.strip() or done.stderr.strip()[-200:]) or "unknown"
+
+
 def precompile(asngen: list[str]) -> str:
     """Byte-compile the asngen package that will be timed.
 
@@ -411,7 +420,8 @@ def main(argv: list[str] | None = None) -> int:
             sizes = tuple(sorted(set(sizes) | set(REFERENCE_SIZES)))
 
     asngen = asngen_command(args)
-    print(f"asngen: {' '.join(asngen)}" + (f" (generate -j {args.jobs})" if args.jobs else ""))
+    build = asngen_build(asngen)
+    print(f"asngen: {' '.join(asngen)}" + (f" (generate -j {args.jobs})" if args.jobs else "") + f": {build}")
     print(
         f"reference: {reference or '(not set: ASNGEN_REFERENCE)'}"
         + (f", pools up to {args.reference_max_rows:,} rows" if reference else "")
@@ -491,6 +501,7 @@ def main(argv: list[str] | None = None) -> int:
                 "pinned_cpu": args.cpu,
             },
             "asngen": asngen,
+            "asngen_build": build,
             "reference": reference,
             "generate_args": args.generate_args,
             "jobs": args.jobs,
