@@ -53,3 +53,67 @@ def test_a_rule_file_without_rules_is_an_error(tmp_path):
     empty.write_text("X = 1\n")
     with pytest.raises(RuleError, match="defines no rules"):
         generate(EXAMPLE_POOL, GenerateOptions(rules=(str(empty),), ignore_default=True))
+
+
+DEEP_RULES = '''
+from asngen.engine.constraints import All, Attr
+from asngen.rules import level3 as l3
+from asngen.rules import naming
+from asngen.rules.model import Rule
+
+
+def nested():
+    node = Attr(["exp_type"], name="exp_type", value="nrc_image")
+    for _ in range(DEPTH):
+        node = All(node)
+    return l3.science(node)
+
+
+RULES = [
+    Rule(name="Asn_Nested", level=3, asn_type="image3", doc="nested", constraints=nested,
+         exposure_type=l3.exposure_type, product_name=naming.standard,
+         validity=(("has_science", l3.has_science),), finalize=l3.finalize_science),
+]
+'''
+
+
+@pytest.mark.parametrize("depth", [120, 200_000])
+def test_a_rule_nested_too_deep_is_refused_in_one_line_naming_its_file(tmp_path, depth):
+    """Recursion over a tree this deep overflows the interpreter (or, compiled, the C stack)."""
+    import subprocess
+    import sys
+
+    rules = tmp_path / "nested_rules.py"
+    rules.write_text(DEEP_RULES.replace("DEPTH", str(depth)))
+    with pytest.raises(RuleError) as caught:
+        generate(EXAMPLE_POOL, GenerateOptions(rules=(str(rules),), ignore_default=True))
+    text = str(caught.value)
+    assert str(rules.resolve()) in text and "Asn_Nested" in text and "100 levels" in text
+    out = tmp_path / "out"
+    completed = subprocess.run(
+        [sys.executable, "-m", "asngen", "generate", str(EXAMPLE_POOL), "-r", str(rules), "--ignore-default",
+         "-p", str(out)],
+        capture_output=True, text=True, timeout=300,
+    )
+    assert completed.returncode == 1
+    assert completed.stderr.count("\n") == 1 and "100 levels" in completed.stderr
+    assert not out.exists()
+
+
+def test_a_rule_nested_as_deep_as_allowed_still_works(tmp_path):
+    from asngen.engine.constraints import MAX_DEPTH
+
+    rules = tmp_path / "nested_rules.py"
+    # science() wraps the tree in groups of its own: leave room for them
+    rules.write_text(DEEP_RULES.replace("DEPTH", str(MAX_DEPTH - 10)))
+    result = generate(EXAMPLE_POOL, GenerateOptions(rules=(str(rules),), ignore_default=True))
+    assert result.files
+
+
+def test_a_tree_that_holds_itself_is_refused_not_walked_forever():
+    from asngen.engine.constraints import All, Attr, too_deep
+
+    loop = All(Attr(["exp_type"], name="exp_type"))
+    loop.children.append(loop)
+    assert too_deep(loop)
+    assert not too_deep(All(All(Attr(["exp_type"], name="exp_type"))))

@@ -20,7 +20,7 @@ import traceback
 from dataclasses import dataclass
 from pathlib import Path
 
-from .engine.constraints import Attr, describe, number_leaves
+from .engine.constraints import MAX_DEPTH, Attr, describe, number_leaves, too_deep
 from .errors import RuleError
 from .rules.model import Rule
 
@@ -116,6 +116,8 @@ class RuleTemplate:
 
         self.rule = rule
         self.tree = rule.constraints()
+        if too_deep(self.tree):
+            raise RuleError(f"rule {rule.name}: its constraints nest more than {MAX_DEPTH} levels deep")
         self.nslots = number_leaves(self.tree)
         self.named: dict[str, list] = {}
         _index_named(self.tree, self.named)
@@ -228,12 +230,16 @@ class Registry:
         self.name = name
         self.files = files
         global_leaf = candidate_constraint(tuple(global_ids) if global_ids else None) if has_global else None
-        self.rules: list[BoundRule] = [
-            BoundRule(rule, name, global_leaf)
-            for rule_file in files
-            for rule in rule_file.rules
-            if include is None or include(rule)
-        ]
+        self.rules: list[BoundRule] = []
+        for rule_file in files:
+            for rule in rule_file.rules:
+                if include is not None and not include(rule):
+                    continue
+                try:
+                    self.rules.append(BoundRule(rule, name, global_leaf))
+                except RuleError as err:
+                    err.file = err.file or rule_file.path
+                    raise
         self.finalizers = [f.finalize for f in files if f.finalize is not None]
         merges = [f.merge for f in files if f.merge is not None]
         self.merge = merges[-1] if merges else None

@@ -628,6 +628,28 @@ def _split_values(item, source: str, values, leaf) -> Reprocess:
     return Reprocess(copies, None, Category.BOTH, False, leaf.name or "")
 
 
+#: how deeply nodes may nest in a rule's tree.  The built-in rules nest 9 deep; the limit keeps
+#: the recursive walks (evaluation, numbering, descriptions) far from the interpreter's recursion
+#: limit, and from the C stack when the module is compiled (which has no such limit)
+MAX_DEPTH = 100
+
+
+def too_deep(root: Node) -> bool:
+    """Whether the tree nests more than :data:`MAX_DEPTH` nodes deep (or holds itself).
+
+    Measured without recursion, and given up as soon as the limit is passed,
+    so neither a pathological nor a cyclic tree can exhaust the stack here.
+    """
+    stack = [(root, 1)]
+    while stack:
+        node, depth = stack.pop()
+        if depth > MAX_DEPTH:
+            return True
+        if node.kind == "group":
+            stack.extend((child, depth + 1) for child in node.children)
+    return False
+
+
 def number_leaves(root: Node) -> int:
     """Give every leaf its state slot; returns the number of slots."""
     count = 0
