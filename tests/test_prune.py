@@ -111,22 +111,27 @@ def _outcome(asns: list) -> list:
     return [(id(asn), asn.name_override) for asn in asns]
 
 
+def _assert_same_as_oracle(oracle, pruner, asns: list, debug: bool) -> None:
+    """``pruner`` keeps, renames and counts exactly as ``oracle`` does on the same associations."""
+    names_before = [asn.name_override for asn in asns]
+    expected_state = PruneState(debug)
+    expected = _outcome(oracle(list(asns), expected_state))
+    expected_names = [asn.name_override for asn in asns]
+    for asn, name in zip(asns, names_before, strict=True):
+        asn.name_override = name
+    state = PruneState(debug)
+    got = _outcome(pruner(list(asns), state))
+    assert got == expected
+    assert [asn.name_override for asn in asns] == expected_names
+    assert state.dup_count == expected_state.dup_count
+
+
 @pytest.mark.parametrize("debug", [False, True])
 @pytest.mark.parametrize("seed", range(40))
 def test_prune_duplicate_products_matches_the_plain_version(seed: int, debug: bool) -> None:
     rng = random.Random(seed)
     asns = _random_associations(rng, rng.randint(2, 30))
-    names_before = [asn.name_override for asn in asns]
-    expected_state = PruneState(debug)
-    expected = _outcome(_naive_prune_duplicate_products(list(asns), expected_state))
-    expected_names = [asn.name_override for asn in asns]
-    for asn, name in zip(asns, names_before, strict=True):
-        asn.name_override = name
-    state = PruneState(debug)
-    got = _outcome(prune.prune_duplicate_products(list(asns), state))
-    assert got == expected
-    assert [asn.name_override for asn in asns] == expected_names
-    assert state.dup_count == expected_state.dup_count
+    _assert_same_as_oracle(_naive_prune_duplicate_products, prune.prune_duplicate_products, asns, debug)
 
 
 def test_remove_takes_first_occurrences_and_refuses_what_is_not_there() -> None:
@@ -173,13 +178,4 @@ def test_prune_duplicate_associations_matches_the_plain_version(seed, debug, col
     asns = _random_associations(rng, rng.randint(2, 40))
     if rng.random() < 0.5:  # a repeated exposure name: never the same as anything
         asns[0].data["products"][0]["members"].append(dict(asns[0].data["products"][0]["members"][0]))
-    names_before = [asn.name_override for asn in asns]
-    expected_state = PruneState(debug)
-    expected = _outcome(_naive_prune_duplicate_associations(list(asns), expected_state))
-    expected_names = [asn.name_override for asn in asns]
-    for asn, name in zip(asns, names_before, strict=True):
-        asn.name_override = name
-    state = PruneState(debug)
-    got = _outcome(prune.prune_duplicate_associations(list(asns), state))
-    assert got == expected
-    assert [asn.name_override for asn in asns] == expected_names
+    _assert_same_as_oracle(_naive_prune_duplicate_associations, prune.prune_duplicate_associations, asns, debug)

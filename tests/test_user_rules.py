@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -80,9 +82,6 @@ RULES = [
 @pytest.mark.parametrize("depth", [120, 200_000])
 def test_a_rule_nested_too_deep_is_refused_in_one_line_naming_its_file(tmp_path, depth):
     """Recursion over a tree this deep overflows the interpreter (or, compiled, the C stack)."""
-    import subprocess
-    import sys
-
     rules = tmp_path / "nested_rules.py"
     rules.write_text(DEEP_RULES.replace("DEPTH", str(depth)))
     with pytest.raises(RuleError) as caught:

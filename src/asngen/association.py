@@ -55,9 +55,7 @@ class Member(dict):
         self.row = item
 
     def copy(self) -> Member:
-        twin = Member(self)
-        twin.row = self.row
-        return twin
+        return Member(self, self.row)
 
 
 _RENAMED: dict[tuple[str, str], str] = {}

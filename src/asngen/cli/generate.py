@@ -21,10 +21,9 @@ def configure(parser: argparse.ArgumentParser) -> None:
         help="processes for the candidate passes (default: every available CPU for pools of"
         " 500 rows or more; 1: this process only); the output is the same",
     )
-    from .. import NATIVE, __version__
-    from .._native import describe
+    from .main import VERSION
 
-    parser.add_argument("--version", action="version", version=f"asngen {__version__} ({describe(NATIVE)})")
+    parser.add_argument("--version", action="version", version=VERSION)
 
 
 def _jobs(text: str) -> int:

@@ -16,6 +16,9 @@ import sys
 from .. import NATIVE, __version__
 from .._native import describe
 
+#: what ``--version`` prints: the version, and whether the hot modules run compiled
+VERSION = f"asngen {__version__} ({describe(NATIVE)})"
+
 #: subcommand name -> (module in asngen.cli, one-line help)
 SUBCOMMANDS: dict[str, tuple[str, str]] = {
     "generate": ("generate", "generate associations from a pool (the reference's asn_generate)"),
@@ -37,7 +40,7 @@ def build_parser(command: str | None = None) -> argparse.ArgumentParser:
         prog="asngen",
         description="Group exposures of an association pool into Level 2 and Level 3 associations.",
     )
-    parser.add_argument("--version", action="version", version=f"asngen {__version__} ({describe(NATIVE)})")
+    parser.add_argument("--version", action="version", version=VERSION)
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
     for name, (module, text) in SUBCOMMANDS.items():
         sub = subparsers.add_parser(name, help=text, description=text)
