@@ -1,8 +1,9 @@
 """All-or-nothing output: killed or failed runs never leave half a set of files.
 
 ``asngen generate`` writes its files into a staging folder inside the target
-folder, then moves them in place one ``os.replace`` at a time.  These tests
-check what a user of the target folder can observe:
+folder, then moves them in place one ``os.replace`` at a time (a target that
+does not exist yet is staged beside it and renamed into place whole: see the
+last tests).  These tests check what a user of the target folder can observe:
 
 * a run killed with SIGKILL while it writes leaves every file of the target
   either as it was or as the complete run writes it -- never truncated, never
@@ -507,3 +508,95 @@ def test_pending_association_files_are_made_when_read_and_end_with_the_extra_one
     assert pending[-1] == ("orphans.csv", "text")
     with pytest.raises(IndexError):
         pending[2]
+
+
+# ------------------------------------------------- a folder that does not exist yet
+
+
+def test_new_folder_is_built_beside_and_renamed_into_place(small, tmp_path, monkeypatch):
+    """Into a new folder the files are not moved one by one: the whole folder is renamed once."""
+    pool, names = small
+    target = tmp_path / "deeper" / "target"
+    renames: list[tuple[str, str]] = []
+    real_rename, real_replace = os.rename, os.replace
+
+    def rename(src, dst, *args, **kwargs):
+        renames.append((os.fspath(src), os.fspath(dst)))
+        return real_rename(src, dst, *args, **kwargs)
+
+    def replace(src, dst, *args, **kwargs):
+        renames.append((os.fspath(src), os.fspath(dst)))
+        return real_replace(src, dst, *args, **kwargs)
+
+    monkeypatch.setattr(os, "rename", rename)
+    monkeypatch.setattr(os, "replace", replace)
+    status, stderr = run_cli(["generate", str(pool), *VERSION, "-p", str(target)])
+    assert status == 0, stderr
+    assert sorted(snapshot(target, staging=True)) == sorted(names)
+    assert len(renames) == 1 and renames[0][1] == str(target)
+    assert Path(renames[0][0]).parent == target.parent
+    assert Path(renames[0][0]).name.startswith(STAGING_PREFIX)
+    assert sorted(os.listdir(target.parent)) == ["target"]  # no staging folder left beside it
+
+
+def test_new_folder_gets_the_permissions_mkdir_gives(small, tmp_path):
+    pool, _ = small
+    old_umask = os.umask(0o027)
+    try:
+        (tmp_path / "made_by_mkdir").mkdir()
+        status, stderr = run_cli(["generate", str(pool), *VERSION, "-p", str(tmp_path / "target")])
+    finally:
+        os.umask(old_umask)
+    assert status == 0, stderr
+    assert (tmp_path / "target").stat().st_mode == (tmp_path / "made_by_mkdir").stat().st_mode
+
+
+def test_new_folder_that_appears_meanwhile_gets_the_files_moved_in(small, tmp_path, monkeypatch):
+    """Another run (or a user) made the folder while this run wrote: its files are kept, ours
+    are moved in one by one, as into any existing folder."""
+    pool, names = small
+    target = tmp_path / "target"
+    real_rename = os.rename
+
+    def rename(src, dst, *args, **kwargs):
+        if os.fspath(dst) == str(target) and not target.exists():
+            target.mkdir()
+            (target / UNRELATED).write_text("not asngen's\n")
+        return real_rename(src, dst, *args, **kwargs)
+
+    monkeypatch.setattr(os, "rename", rename)
+    status, stderr = run_cli(["generate", str(pool), *VERSION, "-p", str(target)])
+    assert status == 0, stderr
+    after = snapshot(target, staging=True)
+    assert sorted(after) == sorted([*names, UNRELATED])
+    assert after[UNRELATED] == b"not asngen's\n"
+    assert sorted(os.listdir(tmp_path)) == sorted([pool.name, "target"])
+
+
+def test_failing_run_into_a_new_folder_leaves_nothing(tmp_path):
+    rows = [exposure(f"jw_{number:05d}_uncal.fits", PROGRAM="9" * 300) for number in range(3)]
+    pool = tmp_path / "pool.csv"
+    pool.write_text(pool_text(rows))
+    target = tmp_path / "target"
+    status, stderr = run_cli(["generate", str(pool), *VERSION, "-p", str(target)])
+    assert status == 1
+    lines = stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith(f"asngen generate: error: {target}: "), stderr
+    assert "too long" in lines[0]
+    assert sorted(os.listdir(tmp_path)) == ["pool.csv"]
+
+
+def test_sigkill_while_writing_a_new_folder_leaves_no_folder(big, tmp_path):
+    pool, new = big
+    target = tmp_path / "target"
+    stderr = tmp_path / "run.err"
+    process = asngen_process(
+        ["generate", str(pool), *VERSION, "-p", str(target)], stderr, step="write", delay=0.002
+    )
+    kill_when(process, lambda: _staging_holds(tmp_path, len(new) // 3))
+    assert not target.exists()
+    assert staging_folders(tmp_path), "the kill should have hit the staging phase"
+    process = asngen_process(["generate", str(pool), *VERSION, "-p", str(target)], tmp_path / "again.err")
+    assert process.wait() == 0, (tmp_path / "again.err").read_text()
+    assert not staging_folders(tmp_path), "the dead run's staging folder is removed"
+    assert snapshot(target, staging=True) == new

@@ -1,17 +1,25 @@
 """Atomic output: a run either writes all of its files or none of them.
 
-Files are first written into a hidden staging folder created beside the
-target folder (same file system, so the final moves are atomic renames).
-Only when every file has been written and flushed are they moved into place,
-each with ``os.replace``: an existing file of the same name is replaced whole,
-never truncated.  A run that fails, or is killed, leaves the target folder as
-it was; a killed run may leave a ``.asngen-staging-*`` folder behind, which
-the next run in that folder removes.
+Into a folder that does not exist yet, the files are written into a hidden
+staging folder created beside it, which is then renamed to the folder's
+name: one atomic step, whatever the number of files (a rename per file
+costs about 25 us on ext4, half a minute for a million files).
+
+Into an existing folder, files are first written into a hidden staging
+folder created inside it (same file system, so the final moves are atomic
+renames).  Only when every file has been written and flushed are they moved
+into place, each with ``os.replace``: an existing file of the same name is
+replaced whole, never truncated.
+
+A run that fails, or is killed, leaves the target folder as it was (or
+absent); a killed run may leave a ``.asngen-staging-*`` folder behind,
+which the next run writing there removes.
 """
 
 from __future__ import annotations
 
 import os
+import secrets
 import shutil
 import tempfile
 from collections.abc import Callable, Iterable, Sequence
@@ -117,9 +125,19 @@ def write_files_atomically(
     for name, _ in files:
         if not name or os.sep in name or (os.altsep and os.altsep in name) or name in (".", ".."):
             raise AsngenError(f"refusing to write a file named {name!r}", file=str(target))
+    names = [name for name, _ in files]
+    if files and not os.path.lexists(target):
+        staging = _write_new_folder(target, files)
+        if staging is None:
+            return WrittenPaths(target, names)
+        # the folder appeared meanwhile (another run?): move the files in one by one
+        order = dict.fromkeys(names)
+    else:
+        staging = order = None
     try:
         target.mkdir(parents=True, exist_ok=True)
     except OSError as err:
+        _remove(staging)
         raise AsngenError(f"cannot create output folder: {err.strerror}", file=str(target)) from None
     if not files:
         return WrittenPaths(target, [])
@@ -131,22 +149,89 @@ def write_files_atomically(
             if name in present and os.path.isdir(os.path.join(folder, name)):
                 raise AsngenError(f"cannot write {name}: a folder of that name is in the way", file=str(target))
     except OSError as err:
+        _remove(staging)
         raise AsngenError(f"cannot write {name}: {err.strerror}", file=str(target)) from None
+    except AsngenError:
+        _remove(staging)
+        raise
     _clean_stale_staging(target)
+    if staging is None:
+        try:
+            # one step: the name ends in our pid from the start, so a killed run's folder is recognised
+            staging = tempfile.mkdtemp(prefix=STAGING_PREFIX, suffix=f"-{os.getpid()}", dir=folder)
+        except OSError as err:
+            raise AsngenError(f"cannot write into output folder: {err.strerror}", file=str(target)) from None
     try:
-        # one step: the name ends in our pid from the start, so a killed run's folder is recognised
-        staging = tempfile.mkdtemp(prefix=STAGING_PREFIX, suffix=f"-{os.getpid()}", dir=folder)
+        if order is None:
+            order = _write_all(staging, files, target)
+        _move_into_place(folder, staging, order, target)
+    finally:
+        _remove(staging)
+    return WrittenPaths(target, names)
+
+
+def _write_new_folder(target: Path, files: Sequence) -> str | None:
+    """Build the folder ``target`` whole beside it and rename it into place.
+
+    Returns None when done, or the staging folder (holding every file) when
+    ``target`` appeared in the meantime and the files must be moved one by one.
+    """
+    parent = target.parent
+    try:
+        parent.mkdir(parents=True, exist_ok=True)
     except OSError as err:
-        raise AsngenError(f"cannot write into output folder: {err.strerror}", file=str(target)) from None
-    moved: list[str] = []  # names moved into place, in order
-    backups: dict[str, str] = {}  # name -> a copy of the file it replaced
+        raise AsngenError(f"cannot create output folder: {err.strerror}", file=str(target)) from None
+    _clean_stale_staging(parent)
+    staging = _new_staging_folder(str(parent), target)
+    try:
+        _write_all(staging, files, target)
+        os.rename(staging, target)
+    except OSError as err:
+        if os.path.lexists(target):
+            return staging
+        _remove(staging)
+        raise AsngenError(f"cannot create output folder: {err.strerror}", file=str(target)) from None
+    except BaseException:
+        _remove(staging)
+        raise
+    return None
+
+
+def _new_staging_folder(parent: str, target: Path) -> str:
+    """A fresh folder in ``parent`` with the permissions ``mkdir`` gives (it becomes the output
+    folder), its name ending in our pid."""
+    while True:
+        path = os.path.join(parent, f"{STAGING_PREFIX}new{secrets.token_hex(4)}-{os.getpid()}")
+        try:
+            os.mkdir(path, 0o777)
+            return path
+        except FileExistsError:
+            continue
+        except OSError as err:
+            raise AsngenError(f"cannot create output folder: {err.strerror}", file=str(target)) from None
+
+
+def _write_all(staging: str, files: Sequence, target: Path) -> dict[str, None]:
+    """Every file into ``staging``; their names in order (a name given twice is written twice)."""
     order: dict[str, None] = {}
+    name = files[0][0] if files else ""
     try:
         for name, text in files:
             if callable(text):
                 text = text()
             _write_file(os.path.join(staging, name), text.encode("utf-8"))
             order[name] = None
+    except OSError as err:
+        raise AsngenError(f"cannot write {name}: {err.strerror}", file=str(target)) from None
+    return order
+
+
+def _move_into_place(folder: str, staging: str, order: dict[str, None], target: Path) -> None:
+    """Move the staged files into ``folder``, each replacing its namesake whole; undone on failure."""
+    moved: list[str] = []  # names moved into place, in order
+    backups: dict[str, str] = {}  # name -> a copy of the file it replaced
+    name = ""
+    try:
         for number, name in enumerate(order):
             final = os.path.join(folder, name)
             if os.path.lexists(final):
@@ -166,6 +251,8 @@ def write_files_atomically(
     except OSError as err:
         _put_back(folder, moved, backups)
         raise AsngenError(f"cannot write {name}: {err.strerror}", file=str(target)) from None
-    finally:
+
+
+def _remove(staging: str | None) -> None:
+    if staging is not None:
         shutil.rmtree(staging, ignore_errors=True)
-    return WrittenPaths(target, [name for name, _ in files])
