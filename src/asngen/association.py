@@ -58,7 +58,7 @@ class Member(dict):
         return Member(self, self.row)
 
 
-_RENAMED: dict[tuple[str, str], str] = {}
+_RENAMED: dict[str, dict[str, str]] = {}  # suffix -> file name -> renamed (no key tuple per name)
 _RENAMED_LIMIT = 2_000_000
 
 
@@ -68,17 +68,19 @@ def rename_uncal(filename: str, suffix: str) -> str:
     Remembered: an exposure is a member of several associations (Level 2,
     Level 3, candidate and discovered ones), which then share one string.
     """
-    key = (filename, suffix)
-    name = _RENAMED.get(key)
+    names = _RENAMED.get(suffix)
+    if names is None:
+        names = _RENAMED[suffix] = {}
+    name = names.get(filename)
     if name is None:
         match = _UNCAL.match(filename)
         if match is None or match.group("type") != "_uncal":
             name = filename
         else:
             name = f"{match.group('path')}_{suffix}{match.group('extension')}"
-        if len(_RENAMED) >= _RENAMED_LIMIT:
-            _RENAMED.clear()
-        _RENAMED[key] = name
+        if len(names) >= _RENAMED_LIMIT:
+            names.clear()
+        names[filename] = name
     return name
 
 
