@@ -407,7 +407,8 @@ class Association:
         """
         twin = object.__new__(Association)
         twin.__dict__.update(self.__dict__)
-        twin.states = [list(st) if st is not None else None for st in self.states]
+        # settled states are tuples, shared (Association.settle); only a live state is copied
+        twin.states = [st if st is None or st.__class__ is tuple else list(st) for st in self.states]
         twin.validity = dict(self.validity)
         twin.filenames = set(self.filenames)
         twin.member_keys = set(self.member_keys) if self.member_keys is not None else None
