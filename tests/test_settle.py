@@ -40,7 +40,24 @@ def test_settled_states_still_answer_what_naming_and_finalize_ask(tmp_path):
     assert asn.found_of("program") == ("99009",)
     twin = asn.clone()
     assert isinstance(twin, Association)
-    assert twin.member_keys is None and twin.states == [None if st is None else list(st) for st in asn.states]
+    assert twin.member_keys is None
+    # a clone (nod splitting) shares the settled tuples: nothing changes them, so no copies
+    assert twin.states is not asn.states
+    assert all(mine is theirs for mine, theirs in zip(twin.states, asn.states, strict=True))
+    assert twin.acid() == asn.acid() and twin.found_of("program") == ("99009",)
+
+
+def test_a_clone_made_during_a_pass_gets_its_own_live_states(tmp_path):
+    """Before its pass ends an association's states are lists that later rows change: a clone
+    made then must not share them."""
+    result = run(tmp_path, _rows())
+    asn = next(asn for asn in result.associations if asn.level == 3)
+    live = object.__new__(Association)
+    live.__dict__.update(asn.__dict__)
+    live.states = [None if st is None else list(st) for st in asn.states]
+    twin = live.clone()
+    for mine, theirs in zip(twin.states, live.states, strict=True):
+        assert mine == theirs and (mine is None or mine is not theirs)
 
 
 def test_states_a_rule_file_gave_as_lists_are_shared_too(tmp_path):
