@@ -518,18 +518,15 @@ def test_new_folder_is_built_beside_and_renamed_into_place(small, tmp_path, monk
     pool, names = small
     target = tmp_path / "deeper" / "target"
     renames: list[tuple[str, str]] = []
-    real_rename, real_replace = os.rename, os.replace
 
-    def rename(src, dst, *args, **kwargs):
-        renames.append((os.fspath(src), os.fspath(dst)))
-        return real_rename(src, dst, *args, **kwargs)
+    def recorded(real):
+        def move(src, dst, *args, **kwargs):
+            renames.append((os.fspath(src), os.fspath(dst)))
+            return real(src, dst, *args, **kwargs)
+        return move
 
-    def replace(src, dst, *args, **kwargs):
-        renames.append((os.fspath(src), os.fspath(dst)))
-        return real_replace(src, dst, *args, **kwargs)
-
-    monkeypatch.setattr(os, "rename", rename)
-    monkeypatch.setattr(os, "replace", replace)
+    monkeypatch.setattr(os, "rename", recorded(os.rename))
+    monkeypatch.setattr(os, "replace", recorded(os.replace))
     status, stderr = run_cli(["generate", str(pool), *VERSION, "-p", str(target)])
     assert status == 0, stderr
     assert sorted(snapshot(target, staging=True)) == sorted(names)

@@ -126,48 +126,46 @@ def write_files_atomically(
         if not name or os.sep in name or (os.altsep and os.altsep in name) or name in (".", ".."):
             raise AsngenError(f"refusing to write a file named {name!r}", file=str(target))
     names = [name for name, _ in files]
+    staged = None
     if files and not os.path.lexists(target):
-        staging = _write_new_folder(target, files)
-        if staging is None:
+        staged = _write_new_folder(target, files)
+        if staged is None:
             return WrittenPaths(target, names)
-        # the folder appeared meanwhile (another run?): move the files in one by one
-        order = dict.fromkeys(names)
-    else:
-        staging = order = None
-    try:
-        target.mkdir(parents=True, exist_ok=True)
-    except OSError as err:
-        _remove(staging)
-        raise AsngenError(f"cannot create output folder: {err.strerror}", file=str(target)) from None
-    if not files:
-        return WrittenPaths(target, [])
+        # the folder appeared meanwhile (another run?): its files are written, move them in
+    _write_into_existing(target, files, staged)
+    return WrittenPaths(target, names)
+
+
+def _write_into_existing(target: Path, files: Sequence, staging: str | None) -> None:
+    """Stage the files inside ``target`` (unless ``staging`` already holds them), then move
+    each into place.  The staging folder goes in every case."""
     folder = str(target)
-    name = files[0][0]
+    name = files[0][0] if files else ""
     try:
-        present = set(os.listdir(folder))  # one listing instead of a look-up per file
-        for name, _ in files:
-            if name in present and os.path.isdir(os.path.join(folder, name)):
-                raise AsngenError(f"cannot write {name}: a folder of that name is in the way", file=str(target))
-    except OSError as err:
-        _remove(staging)
-        raise AsngenError(f"cannot write {name}: {err.strerror}", file=str(target)) from None
-    except AsngenError:
-        _remove(staging)
-        raise
-    _clean_stale_staging(target)
-    if staging is None:
         try:
-            # one step: the name ends in our pid from the start, so a killed run's folder is recognised
-            staging = tempfile.mkdtemp(prefix=STAGING_PREFIX, suffix=f"-{os.getpid()}", dir=folder)
+            target.mkdir(parents=True, exist_ok=True)
         except OSError as err:
-            raise AsngenError(f"cannot write into output folder: {err.strerror}", file=str(target)) from None
-    try:
-        if order is None:
-            order = _write_all(staging, files, target)
-        _move_into_place(folder, staging, order, target)
+            raise AsngenError(f"cannot create output folder: {err.strerror}", file=folder) from None
+        if not files:
+            return
+        try:
+            present = set(os.listdir(folder))  # one listing instead of a look-up per file
+            for name, _ in files:
+                if name in present and os.path.isdir(os.path.join(folder, name)):
+                    raise AsngenError(f"cannot write {name}: a folder of that name is in the way", file=folder)
+        except OSError as err:
+            raise AsngenError(f"cannot write {name}: {err.strerror}", file=folder) from None
+        _clean_stale_staging(target)
+        if staging is None:
+            try:
+                # one step: the name ends in our pid from the start, so a killed run's folder is recognised
+                staging = tempfile.mkdtemp(prefix=STAGING_PREFIX, suffix=f"-{os.getpid()}", dir=folder)
+            except OSError as err:
+                raise AsngenError(f"cannot write into output folder: {err.strerror}", file=folder) from None
+            _write_all(staging, files, target)
+        _move_into_place(folder, staging, dict.fromkeys(name for name, _ in files), target)
     finally:
         _remove(staging)
-    return WrittenPaths(target, names)
 
 
 def _write_new_folder(target: Path, files: Sequence) -> str | None:
@@ -211,28 +209,26 @@ def _new_staging_folder(parent: str, target: Path) -> str:
             raise AsngenError(f"cannot create output folder: {err.strerror}", file=str(target)) from None
 
 
-def _write_all(staging: str, files: Sequence, target: Path) -> dict[str, None]:
-    """Every file into ``staging``; their names in order (a name given twice is written twice)."""
-    order: dict[str, None] = {}
-    name = files[0][0] if files else ""
+def _write_all(staging: str, files: Sequence, target: Path) -> None:
+    """Every file into ``staging`` (a name given twice is written twice: the last text stays)."""
+    name = ""
     try:
         for name, text in files:
             if callable(text):
                 text = text()
             _write_file(os.path.join(staging, name), text.encode("utf-8"))
-            order[name] = None
     except OSError as err:
         raise AsngenError(f"cannot write {name}: {err.strerror}", file=str(target)) from None
-    return order
 
 
-def _move_into_place(folder: str, staging: str, order: dict[str, None], target: Path) -> None:
-    """Move the staged files into ``folder``, each replacing its namesake whole; undone on failure."""
+def _move_into_place(folder: str, staging: str, names: Iterable[str], target: Path) -> None:
+    """Move the staged files (each name once) into ``folder``, each replacing its namesake
+    whole; undone on failure."""
     moved: list[str] = []  # names moved into place, in order
     backups: dict[str, str] = {}  # name -> a copy of the file it replaced
     name = ""
     try:
-        for number, name in enumerate(order):
+        for number, name in enumerate(names):
             final = os.path.join(folder, name)
             if os.path.lexists(final):
                 # keep the old file where it is (a second link, or a copy) until the new one
