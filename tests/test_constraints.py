@@ -618,6 +618,77 @@ def test_journal_records_only_the_first_state_of_each_slot():
     assert journal == {}
 
 
+def test_a_value_already_accepted_is_accepted_again_without_a_journal_entry():
+    filt = Attr(["filter"])
+    asn = make(filt)
+    offer(asn, {"filter": "f444w"})
+    before = list(asn.states[filt.slot])
+    journal: dict = {}
+    assert Check(asn, journal).run(filt, {"filter": "f444w"}) == (True, [])
+    assert journal == {}  # nothing changed, nothing to roll back
+    assert asn.states[filt.slot] == before
+
+
+def test_a_new_spelling_of_the_pinned_value_is_still_recorded_and_journalled():
+    filt = Attr(["filter"])
+    asn = make(filt)
+    offer(asn, {"filter": "f444w"})
+    journal: dict = {}
+    check = Check(asn, journal)
+    assert check.run(filt, {"filter": "F444W"}) == (True, [])
+    assert found(asn, filt) == ["f444w", "F444W"] and filt.slot in journal
+    check.rollback()
+    assert found(asn, filt) == ["f444w"]
+
+
+def test_a_value_that_only_looks_like_the_escaped_pin_is_refused():
+    slit = Attr(["fxd_slit"])
+    asn = make(slit)
+    offer(asn, {"fxd_slit": "s200a1+x"})
+    assert pinned(asn, slit) == r"s200a1\+x"
+    # the raw text of the escaped pattern is not the pinned value
+    assert offer(asn, {"fxd_slit": r"s200a1\+x"}) == (False, [])
+    assert found(asn, slit) == [r"s200a1\+x"]
+
+
+def test_tests_with_row_conditions_are_evaluated_on_every_row():
+    calls = []
+
+    def science(item, asn):
+        calls.append(item["exp_type"])
+        return item["exp_type"] == "nrc_image"
+
+    filt = Attr(["filter"], onlyif=science)
+    asn = make(filt)
+    offer(asn, {"filter": "f444w", "exp_type": "nrc_image"})
+    offer(asn, {"filter": "f444w", "exp_type": "nrc_image"})
+    assert calls == ["nrc_image", "nrc_image"]
+
+
+def test_a_group_given_new_children_checks_them():
+    first = Attr(["filter"])
+    tree = All(first)
+    asn = make(tree)
+    assert offer(asn, {"filter": "f444w"})[0]
+    extra = Attr(["pupil"], value="clear")
+    tree.children = [*tree.children, extra]  # as a rule bound to a candidate gets its extra leaf
+    asn = make(tree)
+    assert offer(asn, {"filter": "f444w", "pupil": "clear"})[0]
+    assert not offer(asn, {"filter": "f444w", "pupil": "grismr"})[0]
+
+
+def test_a_node_of_unknown_kind_fails_only_when_reached():
+    class Odd(Attr):
+        kind = "odd"
+
+    odd = Odd(["filter"])
+    tree = All(Attr(["filter"], value="f444w"), odd)
+    asn = make(tree)
+    assert offer(asn, {"filter": "f200w"}) == (False, [])  # refused before the odd node
+    with pytest.raises(KeyError):
+        offer(asn, {"filter": "f444w"})
+
+
 # -- tracing and description --------------------------------------------------------------
 
 
@@ -631,6 +702,19 @@ def test_trace_records_why_a_leaf_refused():
         ("opt_elem", "mismatch", "f200w"),
         ("opt_elem", "missing", None),
     ]
+
+
+def test_describe_follows_a_copy_of_a_tree_with_one_more_leaf():
+    filt = Attr(["filter"], name="opt_elem")
+    tree = All(filt)
+    asn = make(tree)
+    offer(asn, {"filter": "f444w"})
+    assert describe(tree, asn.states) == ["opt_elem: filter = 'f444w'"]
+    twin = All(filt, Attr(["pupil"], name="pupil"))
+    states = [*asn.states, None]
+    number_leaves(twin)
+    assert describe(twin, states) == ["opt_elem: filter = 'f444w'", "pupil: pupil = None"]
+    assert describe(tree, asn.states) == ["opt_elem: filter = 'f444w'"]
 
 
 def test_describe_lists_named_leaves_with_their_requirement():

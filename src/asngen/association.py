@@ -299,7 +299,7 @@ class Association:
 
     def _freeze_before(self, journal: dict | None) -> None:
         """A duplicate member was skipped after its row changed the state: keep the old names."""
-        if self.level != 3 or self.frozen is not None or not journal:
+        if self.level != 3 or self.frozen is not None or journal is None:
             return
         current = self.states
         self.states = states_before(current, journal)

@@ -239,6 +239,8 @@ class Attr(Node):
     fresh_value: Any = None
     reads: tuple = ()
     slot: int = -1
+    #: the settings a check reads, in one tuple (made by :meth:`prepare`)
+    spec: tuple = field(default=(), init=False, repr=False)
 
     kind = "attr"
 
@@ -246,15 +248,32 @@ class Attr(Node):
         # a tuple, not the list a rule file may give: a settled state holding it can then be
         # hashed, and so shared between the associations that never pinned this leaf
         self.sources = tuple(self.sources)
+        self.prepare()
+
+    def prepare(self) -> None:
+        """Gather what :meth:`Check._attr` reads into one tuple: a check runs for every row
+        offered to every association, and one tuple costs less than nine attribute reads.
+        (Nodes do not change once their rule is built; numbering the leaves prepares them again.)
+        """
+        # "plain": a pattern test that a value it has already accepted leaves unchanged
+        plain = (
+            self.onlyif is None and not self.evaluate and self.force_reprocess is None
+            and not self.force_undefined and not callable(self.value)
+        )
+        # the state of a pristine association: [value, sources, force_unique, found values
+        # (insertion ordered), matched, pinned literal lower-cased (for a fast ASCII comparison)
+        # or None]; the sources and the empty found values are shared: states only replace them
+        initial = (self.value, self.sources, self.force_unique, _NO_VALUES, False, None)
+        self.spec = (
+            plain, self.onlyif, self.invalid, self.required, self.force_undefined, self.evaluate,
+            self.force_reprocess, initial,
+        )
 
     def leaves(self):
         yield self
 
     def initial_state(self) -> list:
-        # [value, sources, force_unique, found_values (insertion ordered), matched,
-        #  pinned literal lower-cased (for a fast ASCII comparison) or None]
-        # the sources and the empty found values are shared: states only ever replace them
-        return [self.value, self.sources, self.force_unique, _NO_VALUES, False, None]
+        return list(self.spec[7])
 
 
 @dataclass(eq=False)
@@ -314,6 +333,8 @@ class Group(Node):
     #: child other than ``gate_child`` only if its ``column`` value is among the values that
     #: constraint has found so far (lets the index find those associations by value)
     gate_lookup: tuple | None = None
+    #: (children, ((evaluator, child), ...)) made on the first check (see Check._group)
+    plan: tuple | None = field(default=None, init=False, repr=False)
 
     kind = "group"
 
@@ -403,21 +424,29 @@ class Check:
         # the state, journalled (Check.state, inlined: this is the innermost loop)
         slot = leaf.slot
         st = self.states[slot]
+        plain, onlyif, invalid, required, force_undefined, evaluate, force_reprocess, initial = leaf.spec
+        if plain and st is not None and st[4] and len(st[1]) == 1:
+            # the value this test already accepted (it is among those found, and it matched
+            # last time): accepting it again changes no state, so nothing is journalled
+            value = item.get(st[1][0])
+            if value.__class__ is str:
+                escaped = _ESCAPES.get(value)
+                if escaped is not None and escaped in st[3]:
+                    return True, _NO_REQUESTS
         journal = self.journal
         if st is None:
-            st = self.states[slot] = leaf.initial_state()
+            st = self.states[slot] = list(initial)
             if journal is not None:
                 journal.setdefault(slot, None)
         elif journal is not None and slot not in journal:
             journal[slot] = (st[0], st[1], st[2], len(st[3]), st[4], st[5])
-        if leaf.onlyif is not None and not leaf.onlyif(item, self.asn):
+        if onlyif is not None and not onlyif(item, self.asn):
             st[4] = True
-            if leaf.force_reprocess is not None:
-                return True, [Reprocess([item], None, leaf.force_reprocess, leaf.only_on_match, leaf.name or "")]
+            if force_reprocess is not None:
+                return True, [Reprocess([item], None, force_reprocess, leaf.only_on_match, leaf.name or "")]
             return True, _NO_REQUESTS
         source = None
         value = None
-        invalid = leaf.invalid
         for column in st[1]:
             candidate = item.get(column, _MISSING)
             if candidate is _MISSING:
@@ -427,13 +456,13 @@ class Check:
             source, value = column, candidate
             break
         if source is None:
-            if leaf.required and not leaf.force_undefined:
+            if required and not force_undefined:
                 return self._refuse(leaf, item, st, "missing")
             st[4] = True
             return True, _NO_REQUESTS
-        if leaf.force_undefined:
+        if force_undefined:
             return self._refuse(leaf, item, st, "present", value)
-        evaled = evaluate_literal(value) if leaf.evaluate else value
+        evaled = evaluate_literal(value) if evaluate else value
         expected = st[0]
         reprocess: Sequence = _NO_REQUESTS
         if expected is None:
@@ -476,10 +505,8 @@ class Check:
             st[1] = _one_source(source)
             st[2] = False
             st[5] = _literal(value)
-        if leaf.force_reprocess is not None:
-            reprocess = [
-                *reprocess, Reprocess([item], None, leaf.force_reprocess, leaf.only_on_match, leaf.name or "")
-            ]
+        if force_reprocess is not None:
+            reprocess = [*reprocess, Reprocess([item], None, force_reprocess, leaf.only_on_match, leaf.name or "")]
         st[4] = True
         return True, reprocess
 
@@ -509,33 +536,35 @@ class Check:
         return satisfied, _NO_REQUESTS
 
     def _group(self, group: Group, item) -> tuple[bool, Sequence]:
-        reduce = group.reduce
+        plan = group.plan
+        if plan is None or plan[0] is not group.children:
+            plan = group.plan = _plan(group)
+        _, steps, reduce, on_match, on_fail = plan
         if reduce == "all":
-            matched, reprocess = self._all(group.children, item)
+            matched, reprocess = self._all(steps, item)
         elif reduce == "any":
-            matched, reprocess = self._any(group.children, item)
+            matched, reprocess = self._any(steps, item)
         elif reduce == "notany":
-            matched, reprocess = self._any(group.children, item)
+            matched, reprocess = self._any(steps, item)
             matched = not matched
         else:
-            matched, reprocess = self._all(group.children, item)
+            matched, reprocess = self._all(steps, item)
             matched = not matched
-        if (matched and group.reprocess_on_match) or (not matched and group.reprocess_on_fail):
+        if (matched and on_match) or (not matched and on_fail):
             reprocess = [
                 *reprocess, Reprocess([item], group.reprocess_rules, group.work_over, False, group.name or "")
             ]
         return matched, reprocess
 
-    def _all(self, children, item) -> tuple[bool, Sequence]:
+    def _all(self, steps, item) -> tuple[bool, Sequence]:
         """All children: the first refusal without requests ends it with none."""
-        if not children:
+        if not steps:
             return False, _NO_REQUESTS
-        evaluate = _EVALUATORS
         all_match = True
         negative = None
         collected: Sequence = _NO_REQUESTS
-        for child in children:
-            matched, reprocess = evaluate[child.kind](self, child, item)
+        for evaluate, child in steps:
+            matched, reprocess = evaluate(self, child, item)
             if matched:
                 if all_match and reprocess:
                     if collected is _NO_REQUESTS:
@@ -553,15 +582,14 @@ class Check:
             return False, list(negative) if negative is not None else _NO_REQUESTS
         return True, collected
 
-    def _any(self, children, item) -> tuple[bool, Sequence]:
+    def _any(self, steps, item) -> tuple[bool, Sequence]:
         """First matching child wins with its requests; if none, every child's requests."""
-        if not children:
+        if not steps:
             return False, _NO_REQUESTS
-        evaluate = _EVALUATORS
         collected: Sequence = _NO_REQUESTS
         matched = False
-        for child in children:
-            matched, reprocess = evaluate[child.kind](self, child, item)
+        for evaluate, child in steps:
+            matched, reprocess = evaluate(self, child, item)
             if matched:
                 return True, list(reprocess) if reprocess else _NO_REQUESTS
             if reprocess:
@@ -573,6 +601,26 @@ class Check:
 
 
 _EVALUATORS = {"attr": Check._attr, "test": Check._test, "group": Check._group}
+
+
+def _plan(group: Group) -> tuple:
+    """What a check of ``group`` reads: its children paired with their evaluators (looked up
+    once instead of per check), its reduction and its reprocess flags.
+
+    The plan is kept with the list of children it was made from: a group given new children
+    (a rule bound to a candidate gets a copy of its top group with one more child) is
+    planned anew.
+    """
+    children = group.children
+    steps = tuple((_EVALUATORS.get(child.kind) or _unknown_kind(child.kind), child) for child in children)
+    return children, steps, group.reduce, group.reprocess_on_match, group.reprocess_on_fail
+
+
+def _unknown_kind(kind):
+    """An evaluator for a node of no known kind: it fails when reached, as a look-up would."""
+    def evaluate(check, node, item):
+        raise KeyError(kind)
+    return evaluate
 
 
 class _Missing:
@@ -655,6 +703,8 @@ def number_leaves(root: Node) -> int:
     count = 0
     for leaf in root.leaves():
         leaf.slot = count
+        if leaf.kind == "attr":
+            Attr.prepare(leaf)
         count += 1
     return count
 
@@ -672,12 +722,20 @@ def first_named(root: Node, name: str):
     return None
 
 
+_NAMED_LEAVES: dict = {}  # id(tree) -> (tree, its named leaves): every kept association is described
+
+
+def _named_leaves(node: Node) -> tuple:
+    found = _NAMED_LEAVES.get(id(node))
+    if found is None or found[0] is not node:
+        found = _NAMED_LEAVES[id(node)] = (node, tuple(leaf for leaf in node.leaves() if leaf.name is not None))
+    return found[1]
+
+
 def describe(node: Node, states: list) -> list[str]:
     """Readable lines: every named leaf with what it requires now."""
     lines = []
-    for leaf in node.leaves():
-        if leaf.name is None:
-            continue
+    for leaf in _named_leaves(node):
         st = states[leaf.slot] if states[leaf.slot] is not None else leaf.initial_state()
         value = st[0]
         if callable(value):
