@@ -351,7 +351,15 @@ class AssociationIndex:
         up for: rules share gate functions and key columns.
         """
         admit = bound.rule.after_science
-        closed_too = admit is None or admit(item)
+        if admit is None:
+            closed_too = True
+        else:  # rules share a few predicates: each is asked once per row
+            admitted = memo.get(_ADMITTED)
+            if admitted is None:
+                admitted = memo[_ADMITTED] = {}
+            closed_too = admitted.get(admit)
+            if closed_too is None:
+                closed_too = admitted[admit] = bool(admit(item))
         bucket = self.unindexed.get(bound)
         if bucket is not None:
             found.update(bucket[0])
@@ -362,7 +370,9 @@ class AssociationIndex:
             return
         parts = bound.parts
         applied = _applied(parts, item, memo) if len(parts) > 1 else _TOP_ONLY
-        steps = self.steps(bound)
+        steps = self._steps.get(bound)
+        if steps is None:
+            steps = self.steps(bound)
         for layout, root in tables.items():
             # walk down step by step: most rows leave the table at the first key that differs,
             # before the keys of the later steps are even computed
@@ -423,6 +433,7 @@ def _pinned_now(asn, leaf) -> bool:
 
 
 _TOP_ONLY = (True,)
+_ADMITTED = object()  # a row's memo key: what each ``after_science`` predicate said of it
 
 
 def _applied(parts, item, memo) -> list:
@@ -449,12 +460,29 @@ def _row_key(item, sources):
     key = []
     for column in sources:
         value = item.get(column)
-        if value is None or value in EMPTY_SET:
-            return None
-        if not plain(value):
-            return _ANY
-        key.append(value.lower())
+        part = _KEYS.get(value, _UNSET)
+        if part is _UNSET:
+            part = _key_part(value)
+        if part is None or part is _ANY:
+            return part
+        key.append(part)
     return tuple(key)
+
+
+_KEYS: dict = {}  # row value -> its part of a key (pools repeat a few values in every row)
+
+
+def _key_part(value):
+    """One value's part of a row key: lower-cased, None (no value) or _ANY (not plain); cached."""
+    if value is None or value in EMPTY_SET:
+        part = None
+    elif not plain(value):
+        part = _ANY
+    else:
+        part = value.lower()
+    if len(_KEYS) < 200_000:
+        _KEYS[value] = part
+    return part
 
 
 def _safe_gate(gate, item) -> bool:
