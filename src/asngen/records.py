@@ -74,7 +74,9 @@ def as_dict(record: tuple) -> dict:
     if columns.uneven:
         return {name: value for name, value in zip(columns, record[1:], strict=True) if value is not ABSENT}
     row = columns.blank.copy()
-    row.update(zip(columns, record[1:], strict=True))
+    # a record holds one cell per column by construction; zip's strict keyword would cost a
+    # keyword-argument call for every row of every pass
+    row.update(zip(columns, record[1:]))  # noqa: B905
     return row
 
 
