@@ -377,7 +377,8 @@ class AssociationIndex:
             # walk down step by step: most rows leave the table at the first key that differs,
             # before the keys of the later steps are even computed
             nodes = (root,)
-            for (number, _, optional), sources in zip(steps, layout, strict=True):
+            for position, sources in enumerate(layout):  # one source tuple per step (no zip: its
+                number, _, optional = steps[position]  # strict keyword costs more than the walk)
                 if not applied[number]:
                     key = _WILD
                 elif sources is None:

@@ -1,0 +1,20 @@
+# Compiled layout of the association index (read by Cython only: the .py file beside this one
+# is the whole behaviour).  Its tables are typed dicts, so the look-ups made for every row
+# offered to every rule are C calls instead of method look-ups; it cannot be subclassed.
+cimport cython
+
+
+@cython.final
+cdef class AssociationIndex:
+    cdef public dict tables
+    cdef public dict unindexed
+    cdef public dict all_by_rule
+    cdef public dict by_filename
+    cdef public dict bucket_of
+    cdef public dict unsettled
+    cdef public dict lookups
+    cdef public dict looked_up
+    cdef public dict _steps
+
+    @cython.locals(admitted=dict, tables=dict, root=dict, steps=tuple, layout=tuple, nodes=object)
+    cpdef candidates(self, item, bound, dict found, dict memo)
