@@ -410,7 +410,15 @@ class Check:
     # -- evaluation -------------------------------------------------------
     def run(self, node, item) -> tuple[bool, list]:
         """Check ``item`` at ``node``: (accepted, reprocess requests as a new list)."""
-        matched, reprocess = _EVALUATORS[node.kind](self, node, item)
+        kind = node.kind
+        if kind == "group":
+            matched, reprocess = self._group(node, item)
+        elif kind == "attr":
+            matched, reprocess = self._attr(node, item)
+        elif kind == "test":
+            matched, reprocess = self._test(node, item)
+        else:
+            raise KeyError(kind)
         return matched, list(reprocess)
 
     def _refuse(self, leaf, item, st, why: str, got: Any = None) -> tuple[bool, Sequence]:
@@ -563,8 +571,16 @@ class Check:
         all_match = True
         negative = None
         collected: Sequence = _NO_REQUESTS
-        for evaluate, child in steps:
-            matched, reprocess = evaluate(self, child, item)
+        for code, child in steps:
+            # the kind codes of _plan, tested in the order of their frequency
+            if code == 0:
+                matched, reprocess = self._attr(child, item)
+            elif code == 2:
+                matched, reprocess = self._group(child, item)
+            elif code == 1:
+                matched, reprocess = self._test(child, item)
+            else:
+                raise KeyError(child.kind)
             if matched:
                 if all_match and reprocess:
                     if collected is _NO_REQUESTS:
@@ -588,8 +604,15 @@ class Check:
             return False, _NO_REQUESTS
         collected: Sequence = _NO_REQUESTS
         matched = False
-        for evaluate, child in steps:
-            matched, reprocess = evaluate(self, child, item)
+        for code, child in steps:
+            if code == 0:
+                matched, reprocess = self._attr(child, item)
+            elif code == 2:
+                matched, reprocess = self._group(child, item)
+            elif code == 1:
+                matched, reprocess = self._test(child, item)
+            else:
+                raise KeyError(child.kind)
             if matched:
                 return True, list(reprocess) if reprocess else _NO_REQUESTS
             if reprocess:
@@ -600,27 +623,22 @@ class Check:
         return matched, collected
 
 
-_EVALUATORS = {"attr": Check._attr, "test": Check._test, "group": Check._group}
+_KIND_CODES = {"attr": 0, "test": 1, "group": 2}  # how _all and _any tell the kinds apart (-1: unknown)
 
 
 def _plan(group: Group) -> tuple:
-    """What a check of ``group`` reads: its children paired with their evaluators (looked up
-    once instead of per check), its reduction and its reprocess flags.
+    """What a check of ``group`` reads: its children paired with the codes of their kinds
+    (looked up once instead of per check), its reduction and its reprocess flags.
 
     The plan is kept with the list of children it was made from: a group given new children
     (a rule bound to a candidate gets a copy of its top group with one more child) is
     planned anew.
     """
     children = group.children
-    steps = tuple((_EVALUATORS.get(child.kind) or _unknown_kind(child.kind), child) for child in children)
+    steps = tuple((_KIND_CODES.get(child.kind, -1), child) for child in children)
     return children, steps, group.reduce, group.reprocess_on_match, group.reprocess_on_fail
 
 
-def _unknown_kind(kind):
-    """An evaluator for a node of no known kind: it fails when reached, as a look-up would."""
-    def evaluate(check, node, item):
-        raise KeyError(kind)
-    return evaluate
 
 
 class _Missing:

@@ -1,0 +1,21 @@
+# Compiled layout of the evaluator (read by Cython only: the .py file beside this one is the
+# whole behaviour).  A check is a C structure whose evaluation methods call each other directly
+# instead of through attribute look-ups; it cannot be subclassed.
+cimport cython
+
+
+@cython.final
+cdef class Check:
+    cdef public object asn
+    cdef public object states
+    cdef public object journal
+    cdef public object trace
+
+    cpdef list state(self, leaf)
+    cpdef tuple run(self, node, item)
+    cpdef tuple _refuse(self, leaf, item, st, str why, got=*)
+    cpdef tuple _attr(self, leaf, item)
+    cpdef tuple _test(self, leaf, item)
+    cpdef tuple _group(self, group, item)
+    cpdef tuple _all(self, tuple steps, item)
+    cpdef tuple _any(self, tuple steps, item)
