@@ -2,7 +2,8 @@
 
 Everything else about the package is declared in ``pyproject.toml``.  The
 modules listed in ``asngen._native.COMPILED`` are translated from their
-unchanged Python source; a machine without Cython or a C compiler, or with
+unchanged Python source (a ``.pxd`` file beside a module, where there is one,
+gives the compiler its C layout); a machine without Cython or a C compiler, or with
 ``ASNGEN_PURE_PYTHON`` set, gets the same package as plain Python (each
 extension is optional: a failed compile is a warning, not a failed install).
 """

@@ -4,7 +4,11 @@ The generator's cost is the interpreter walking rule trees, row after row.
 When a C compiler and Cython are present at install time, ``setup.py``
 compiles the modules named in :data:`COMPILED` from their unchanged Python
 source (about a quarter less CPU).  There is one source and one behaviour:
-the compiled module is the ``.py`` file beside it, translated.
+the compiled module is the ``.py`` file beside it, translated.  Two modules
+also have a ``.pxd`` file beside them (``engine/constraints.pxd``,
+``engine/index.pxd``): it tells the compiler the C layout of the evaluator
+and of the association index (typed attributes, methods that call each
+other directly), nothing about what they do.
 
 Python imports an extension module in preference to the ``.py`` file of the
 same name, so a compiled module that is older than its source would silently
