@@ -333,7 +333,7 @@ class Group(Node):
     #: child other than ``gate_child`` only if its ``column`` value is among the values that
     #: constraint has found so far (lets the index find those associations by value)
     gate_lookup: tuple | None = None
-    #: (children, ((evaluator, child), ...)) made on the first check (see Check._group)
+    #: what a check reads, made on the first check (see :func:`_plan`)
     plan: tuple | None = field(default=None, init=False, repr=False)
 
     kind = "group"
@@ -637,8 +637,6 @@ def _plan(group: Group) -> tuple:
     children = group.children
     steps = tuple((_KIND_CODES.get(child.kind, -1), child) for child in children)
     return children, steps, group.reduce, group.reprocess_on_match, group.reprocess_on_fail
-
-
 
 
 class _Missing:
