@@ -16,6 +16,7 @@ cdef class Check:
     cpdef tuple _refuse(self, leaf, item, st, str why, got=*)
     cpdef tuple _attr(self, leaf, item)
     cpdef tuple _test(self, leaf, item)
+    cpdef tuple _child(self, code, node, item)
     cpdef tuple _group(self, group, item)
     cpdef tuple _all(self, tuple steps, item)
     cpdef tuple _any(self, tuple steps, item)

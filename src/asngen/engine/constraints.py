@@ -410,15 +410,7 @@ class Check:
     # -- evaluation -------------------------------------------------------
     def run(self, node, item) -> tuple[bool, list]:
         """Check ``item`` at ``node``: (accepted, reprocess requests as a new list)."""
-        kind = node.kind
-        if kind == "group":
-            matched, reprocess = self._group(node, item)
-        elif kind == "attr":
-            matched, reprocess = self._attr(node, item)
-        elif kind == "test":
-            matched, reprocess = self._test(node, item)
-        else:
-            raise KeyError(kind)
+        matched, reprocess = self._child(_KIND_CODES.get(node.kind, -1), node, item)
         return matched, list(reprocess)
 
     def _refuse(self, leaf, item, st, why: str, got: Any = None) -> tuple[bool, Sequence]:
@@ -543,6 +535,16 @@ class Check:
             return satisfied, [Reprocess([item], leaf.reprocess_rules, leaf.work_over, False, leaf.name or "")]
         return satisfied, _NO_REQUESTS
 
+    def _child(self, code: int, node, item) -> tuple[bool, Sequence]:
+        """Check ``item`` at ``node``, whose kind has the code ``code`` (see :data:`_KIND_CODES`)."""
+        if code == 0:  # tested in the order of their frequency
+            return self._attr(node, item)
+        if code == 2:
+            return self._group(node, item)
+        if code == 1:
+            return self._test(node, item)
+        raise KeyError(node.kind)
+
     def _group(self, group: Group, item) -> tuple[bool, Sequence]:
         plan = group.plan
         if plan is None or plan[0] is not group.children:
@@ -572,15 +574,7 @@ class Check:
         negative = None
         collected: Sequence = _NO_REQUESTS
         for code, child in steps:
-            # the kind codes of _plan, tested in the order of their frequency
-            if code == 0:
-                matched, reprocess = self._attr(child, item)
-            elif code == 2:
-                matched, reprocess = self._group(child, item)
-            elif code == 1:
-                matched, reprocess = self._test(child, item)
-            else:
-                raise KeyError(child.kind)
+            matched, reprocess = self._child(code, child, item)
             if matched:
                 if all_match and reprocess:
                     if collected is _NO_REQUESTS:
@@ -605,14 +599,7 @@ class Check:
         collected: Sequence = _NO_REQUESTS
         matched = False
         for code, child in steps:
-            if code == 0:
-                matched, reprocess = self._attr(child, item)
-            elif code == 2:
-                matched, reprocess = self._group(child, item)
-            elif code == 1:
-                matched, reprocess = self._test(child, item)
-            else:
-                raise KeyError(child.kind)
+            matched, reprocess = self._child(code, child, item)
             if matched:
                 return True, list(reprocess) if reprocess else _NO_REQUESTS
             if reprocess:
@@ -623,7 +610,7 @@ class Check:
         return matched, collected
 
 
-_KIND_CODES = {"attr": 0, "test": 1, "group": 2}  # how _all and _any tell the kinds apart (-1: unknown)
+_KIND_CODES = {"attr": 0, "test": 1, "group": 2}  # how Check._child tells the kinds apart (-1: unknown)
 
 
 def _plan(group: Group) -> tuple:

@@ -16,5 +16,7 @@ cdef class AssociationIndex:
     cdef public dict looked_up
     cdef public dict _steps
 
+    cpdef tuple steps(self, bound)
+
     @cython.locals(admitted=dict, tables=dict, root=dict, steps=tuple, layout=tuple, nodes=object)
     cpdef candidates(self, item, bound, dict found, dict memo)

@@ -370,9 +370,7 @@ class AssociationIndex:
             return
         parts = bound.parts
         applied = _applied(parts, item, memo) if len(parts) > 1 else _TOP_ONLY
-        steps = self._steps.get(bound)
-        if steps is None:
-            steps = self.steps(bound)
+        steps = self.steps(bound)
         for layout, root in tables.items():
             # walk down step by step: most rows leave the table at the first key that differs,
             # before the keys of the later steps are even computed
