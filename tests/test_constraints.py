@@ -724,3 +724,15 @@ def test_describe_lists_named_leaves_with_their_requirement():
     asn = make(All(filt, anon, test))
     offer(asn, {"filter": "f444w", "pupil": "clear"})
     assert describe(asn.tree, asn.states) == ["opt_elem: filter = 'f444w'", "target = 1"]
+
+
+def test_meets_remembers_single_patterns_but_answers_the_same():
+    from asngen.engine import constraints
+
+    constraints._MET.clear()
+    for _ in range(2):  # the second round is answered from the memo
+        assert meets("NRC_IMAGE", "nrc_image|nis_image")
+        assert not meets("x_nis_image", "nrc_image|nis_image")
+        assert meets("f444w", ["f200w", "f4.*"])
+        assert not meets("f444w", ["f200w", "f150w"])
+    assert ("nrc_image|nis_image", "NRC_IMAGE") in constraints._MET

@@ -408,3 +408,20 @@ def test_level2_product_names_remembered_per_exposure_are_the_path_arithmetic():
     for name in names * 2:  # the second round comes from the memo
         path = PurePath(name)
         assert _exposure_product(name) == remove_suffix(str(path.parent / path.stem))[0], name
+
+
+@pytest.mark.parametrize(
+    "name",
+    ["jw1_00001_nrca1_rate.fits", "a.", "..", ".", "", ".hidden", "x.tar.gz", "noext", "a..b",
+     "d/f_1_rate.fits", "d/", "a\\b_cal.fits", "..x", "._"],
+)
+def test_stem_and_exposure_root_are_the_path_arithmetic(name):
+    """The shortcut for bare file names gives what ``PurePath`` gives, names with folders
+    (or other oddities) go through ``PurePath`` itself."""
+    from pathlib import PurePath
+
+    from asngen.rules.suffixes import exposure_root, stem
+
+    assert stem(name) == PurePath(name).stem
+    for _ in range(2):  # the second answer comes from the memo
+        assert exposure_root(name) == remove_suffix(PurePath(name).stem)[0]

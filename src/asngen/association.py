@@ -10,7 +10,6 @@ reference order.  Values that the reference recomputes on every added member
 
 from __future__ import annotations
 
-import functools
 import re
 import sys
 from pathlib import PurePath
@@ -19,7 +18,7 @@ from . import __version__
 from .engine.constraints import EMPTY, Check, evaluate_literal, states_before
 from .records import RecordView
 from .rules import dms
-from .rules.suffixes import remove_suffix
+from .rules.suffixes import exposure_root, remove_suffix
 
 DEGRADED_OK = "No known degraded exposures in association."
 DEGRADED_NOTOK = (
@@ -192,10 +191,9 @@ class Association:
         return self.state_of(node)[0] == "t"
 
     def use_integrations(self, item) -> bool:
-        coron = dms.is_item_coron(item) if self.rule.coron_members else False
-        ami = dms.is_item_ami(item)
-        tso = dms.is_item_tso(item, self.pinned_tso() if self.level == 2 else False)
-        return coron or ami or tso
+        return dms.uses_integrations(
+            item, self.rule.coron_members, self.pinned_tso() if self.level == 2 else False
+        )
 
     # -- adding ----------------------------------------------------------------
     def add(self, item, trace: list | None = None, fresh: bool = False) -> tuple[bool, list]:
@@ -428,12 +426,12 @@ def level2_product_name(asn: Association) -> str:
     return _exposure_product(science[0]["expname"])
 
 
-@functools.lru_cache(maxsize=_RENAMED_LIMIT)
 def _exposure_product(expname: str) -> str:
-    """A science exposure's Level 2 product name: the member name without extension and suffix.
-
-    Remembered per name (path arithmetic is slow, and an exposure is the
-    science of several associations: its candidates' and the discovered ones).
-    """
-    path = PurePath(expname)
-    return remove_suffix(str(path.parent / path.stem))[0]
+    """A science exposure's Level 2 product name: the member name without extension and suffix
+    (its folder kept, if it names one).  A bare file name's root is remembered
+    (:func:`~asngen.rules.suffixes.exposure_root`): an exposure is the science of several
+    associations (its candidates' and the discovered ones)."""
+    if "/" in expname or "\\" in expname or expname in ("", "."):
+        path = PurePath(expname)
+        return remove_suffix(str(path.parent / path.stem))[0]
+    return exposure_root(expname)

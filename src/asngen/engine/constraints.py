@@ -192,14 +192,31 @@ def _pattern(text: str) -> re.Pattern:
     return compiled
 
 
+_MET: dict = {}  # (pattern text, value) -> verdict of a single pattern
+
+
 def meets(value: str, conditions: Any) -> bool:
-    """Whether ``value`` fully matches one of the regular expressions ``conditions``."""
-    if isinstance(conditions, str):
+    """Whether ``value`` fully matches one of the regular expressions ``conditions``.
+
+    A single pattern's verdict is remembered per value: a pool repeats a few
+    values (exposure types, filters, detectors) in every row, and the rules
+    test them against the same few patterns, for every association a row
+    is offered to.
+    """
+    if conditions.__class__ is str:
+        verdict = _MET.get((conditions, value))
+        if verdict is None:
+            verdict = _pattern(conditions).match(value) is not None
+            if len(_MET) >= 200_000:
+                _MET.clear()
+            _MET[conditions, value] = verdict
+        return verdict
+    if isinstance(conditions, str):  # a str subclass: not remembered
         return _pattern(conditions).match(value) is not None
     if not is_listlike(conditions):
         conditions = [conditions]
     for condition in conditions:
-        if _pattern(condition).match(value) is not None:
+        if meets(value, condition) if condition.__class__ is str else _pattern(condition).match(value):
             return True
     return False
 

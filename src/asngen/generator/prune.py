@@ -15,9 +15,8 @@ In debug mode a dropped association is kept, renamed ``dupNNNNN_<name>``.
 from __future__ import annotations
 
 from collections import Counter
-from pathlib import PurePath
 
-from ..rules.suffixes import remove_suffix
+from ..rules.suffixes import exposure_root
 
 
 class PruneState:
@@ -26,8 +25,7 @@ class PruneState:
         self.dup_count = 0
 
 
-def _exposure(expname: str) -> str:
-    return remove_suffix(PurePath(expname).stem)[0]
+_exposure = exposure_root
 
 
 def membership_report(left: dict, right: dict, strict: bool = True) -> set[str]:

@@ -139,8 +139,40 @@ def column(item, name: str) -> str:
         raise MissingColumn(name) from None
 
 
+def _rememberable(key: tuple) -> bool:
+    """Whether a verdict on these cells may be remembered: text or nothing only (``1`` and
+    ``True`` are one dictionary key, and a verdict may hand a cell back)."""
+    for value in key:
+        if value is not None and value.__class__ is not str:
+            return False
+    return True
+
+
+_CLASSIFIED: dict = {}  # (default, the CLASSIFY_COLUMNS cells) -> member type
+
+
 def classify(item, default: str = "science") -> str:
-    """The member type of an exposure: science, psf, background, target_acquisition, ..."""
+    """The member type of an exposure: science, psf, background, target_acquisition, ...
+
+    Remembered per combination of the five cells it reads: it is asked for
+    every member made, and a pool has few such combinations.
+    """
+    get = item.get
+    key = (default, get("pntgtype"), get("exp_type"), get("is_psf"), get("is_imprt"), get("bkgdtarg"))
+    try:
+        result = _CLASSIFIED.get(key)
+    except TypeError:  # an unhashable cell
+        return _classify(item, default)
+    if result is None:
+        result = _classify(item, default)
+        if _rememberable(key):
+            if len(_CLASSIFIED) >= 100_000:
+                _CLASSIFIED.clear()
+            _CLASSIFIED[key] = result
+    return result
+
+
+def _classify(item, default: str) -> str:
     pointing = valid(item, "pntgtype")
     if pointing is not None and pointing != "science":
         return pointing
@@ -251,6 +283,38 @@ def is_item_ami(item) -> bool:
     if not is_science_pointing(item):
         return False
     return valid(item, "exp_type") == "nis_ami"
+
+
+_MISSING = object()
+#: the columns :func:`uses_integrations` reads
+INTEGRATIONS_COLUMNS = ("pntgtype", "exp_type", "subarray", "pupil", "detector", "tsovisit")
+_INTEGRATIONS: dict = {}  # (coron, pinned_tso, the INTEGRATIONS_COLUMNS cells) -> verdict
+
+
+def uses_integrations(item, coron: bool, pinned_tso: bool) -> bool:
+    """Whether the exposure's per-integration product is the member (``rateints``, ``calints``):
+    coronagraphy (when ``coron``), AMI, or time series.
+
+    Remembered per combination of the cells it reads, when all of them are present (a
+    missing one may be an error, which is then raised as usual).
+    """
+    get = item.get
+    key = (bool(coron), bool(pinned_tso), *[get(name, _MISSING) for name in INTEGRATIONS_COLUMNS])
+    try:
+        verdict = _INTEGRATIONS.get(key)
+    except TypeError:  # an unhashable cell
+        verdict = None
+        key = None
+    if verdict is None:
+        coronagraphy = is_item_coron(item) if coron else False
+        ami = is_item_ami(item)
+        tso = is_item_tso(item, pinned_tso)
+        verdict = coronagraphy or ami or tso
+        if key is not None and _rememberable(key[2:]):
+            if len(_INTEGRATIONS) >= 100_000:
+                _INTEGRATIONS.clear()
+            _INTEGRATIONS[key] = verdict
+    return verdict
 
 
 def is_item_tso(item, pinned_tso: bool) -> bool:

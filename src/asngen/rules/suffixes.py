@@ -7,6 +7,8 @@ that ends the name.
 
 from __future__ import annotations
 
+from pathlib import PurePath
+
 KNOWN_SUFFIXES = frozenset(
     """
     adaptive_trace_model adaptivetracemodelstep align_refs alignrefsstep ami ami-oi
@@ -42,3 +44,28 @@ def remove_suffix(name: str) -> tuple[str, str]:
         if name[index] in "_-" and name[index + 1 :] in KNOWN_SUFFIXES:
             return name[:index], name[index]
     return name, "_"
+
+
+def stem(path: str) -> str:
+    """``PurePath(path).stem``: for a bare file name, the same answer without a path object
+    (making one costs a hundred times more, and this runs for every member compared)."""
+    if "/" in path or "\\" in path or path in ("", "."):
+        return PurePath(path).stem
+    dot = path.rfind(".")
+    return path[:dot] if 0 < dot < len(path) - 1 else path
+
+
+_ROOTS: dict[str, str] = {}
+
+
+def exposure_root(path: str) -> str:
+    """The exposure a file stands for: its stem without a known trailing suffix
+    (``jw..._nrca1_rate.fits`` -> ``jw..._nrca1``).  Remembered per name: pruning
+    compares every member of a product with every member of another."""
+    root = _ROOTS.get(path)
+    if root is None:
+        root = remove_suffix(stem(path))[0]
+        if len(_ROOTS) >= 2_000_000:
+            _ROOTS.clear()
+        _ROOTS[path] = root
+    return root
