@@ -20,3 +20,13 @@ cdef class Check:
     cpdef tuple _group(self, group, item)
     cpdef tuple _all(self, tuple steps, item)
     cpdef tuple _any(self, tuple steps, item)
+
+
+# Helpers a check calls for most column tests: called from this module they are C calls,
+# not Python calls through the module's namespace (they stay importable as functions).
+cpdef is_listlike(obj)
+cpdef evaluate_literal(value)
+cpdef escape(value)
+cpdef meets(value, conditions)
+cpdef _one_source(column)
+cpdef _literal(value)
