@@ -8,7 +8,7 @@ the compiled module is the ``.py`` file beside it, translated.  Two modules
 also have a ``.pxd`` file beside them (``engine/constraints.pxd``,
 ``engine/index.pxd``): it tells the compiler the C layout of the evaluator
 and of the association index (typed attributes, methods that call each
-other directly), nothing about what they do.
+other directly, helpers called as C functions), nothing about what they do.
 
 Python imports an extension module in preference to the ``.py`` file of the
 same name, so a compiled module that is older than its source would silently
