@@ -18,7 +18,7 @@ from . import __version__
 from .engine.constraints import EMPTY, Check, evaluate_literal, states_before
 from .records import RecordView
 from .rules import dms
-from .rules.suffixes import exposure_root, remove_suffix
+from .rules.suffixes import exposure_root, is_bare_name, remove_suffix
 
 DEGRADED_OK = "No known degraded exposures in association."
 DEGRADED_NOTOK = (
@@ -431,7 +431,7 @@ def _exposure_product(expname: str) -> str:
     (its folder kept, if it names one).  A bare file name's root is remembered
     (:func:`~asngen.rules.suffixes.exposure_root`): an exposure is the science of several
     associations (its candidates' and the discovered ones)."""
-    if "/" in expname or "\\" in expname or expname in ("", "."):
+    if not is_bare_name(expname):
         path = PurePath(expname)
         return remove_suffix(str(path.parent / path.stem))[0]
     return exposure_root(expname)

@@ -203,22 +203,24 @@ def meets(value: str, conditions: Any) -> bool:
     test them against the same few patterns, for every association a row
     is offered to.
     """
-    if conditions.__class__ is str:
-        verdict = _MET.get((conditions, value))
-        if verdict is None:
-            verdict = _pattern(conditions).match(value) is not None
-            if len(_MET) >= 200_000:
-                _MET.clear()
-            _MET[conditions, value] = verdict
-        return verdict
-    if isinstance(conditions, str):  # a str subclass: not remembered
-        return _pattern(conditions).match(value) is not None
+    if isinstance(conditions, str):
+        return _meets_one(value, conditions)
     if not is_listlike(conditions):
         conditions = [conditions]
     for condition in conditions:
-        if meets(value, condition) if condition.__class__ is str else _pattern(condition).match(value):
+        if _meets_one(value, condition):
             return True
     return False
+
+
+def _meets_one(value: str, condition: str) -> bool:
+    verdict = _MET.get((condition, value))
+    if verdict is None:
+        verdict = _pattern(condition).match(value) is not None
+        if len(_MET) >= 200_000:
+            _MET.clear()
+        _MET[condition, value] = verdict
+    return verdict
 
 
 class Node:
@@ -748,6 +750,8 @@ _NAMED_LEAVES: dict = {}  # id(tree) -> (tree, its named leaves): every kept ass
 def _named_leaves(node: Node) -> tuple:
     found = _NAMED_LEAVES.get(id(node))
     if found is None or found[0] is not node:
+        if len(_NAMED_LEAVES) >= 10_000:  # it holds the trees: a long-lived process binds many
+            _NAMED_LEAVES.clear()
         found = _NAMED_LEAVES[id(node)] = (node, tuple(leaf for leaf in node.leaves() if leaf.name is not None))
     return found[1]
 

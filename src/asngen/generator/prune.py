@@ -25,12 +25,9 @@ class PruneState:
         self.dup_count = 0
 
 
-_exposure = exposure_root
-
-
 def membership_report(left: dict, right: dict, strict: bool = True) -> set[str]:
     """The kinds of difference between two products (empty set: same members)."""
-    munge = (lambda name: name) if strict else _exposure
+    munge = (lambda name: name) if strict else exposure_root
     kinds: set[str] = set()
     for product in (left, right):
         counts = Counter(member["expname"] for member in product["members"])

@@ -148,6 +148,14 @@ def _rememberable(key: tuple) -> bool:
     return True
 
 
+def _remember(memo: dict, key: tuple, cells: tuple, verdict) -> None:
+    """Keep ``verdict`` under ``key`` when its ``cells`` may be remembered (the memo is bounded)."""
+    if _rememberable(cells):
+        if len(memo) >= 100_000:
+            memo.clear()
+        memo[key] = verdict
+
+
 _CLASSIFIED: dict = {}  # (default, the CLASSIFY_COLUMNS cells) -> member type
 
 
@@ -165,10 +173,7 @@ def classify(item, default: str = "science") -> str:
         return _classify(item, default)
     if result is None:
         result = _classify(item, default)
-        if _rememberable(key):
-            if len(_CLASSIFIED) >= 100_000:
-                _CLASSIFIED.clear()
-            _CLASSIFIED[key] = result
+        _remember(_CLASSIFIED, key, key, result)
     return result
 
 
@@ -303,18 +308,18 @@ def uses_integrations(item, coron: bool, pinned_tso: bool) -> bool:
     try:
         verdict = _INTEGRATIONS.get(key)
     except TypeError:  # an unhashable cell
-        verdict = None
-        key = None
+        return _integrations(item, coron, pinned_tso)
     if verdict is None:
-        coronagraphy = is_item_coron(item) if coron else False
-        ami = is_item_ami(item)
-        tso = is_item_tso(item, pinned_tso)
-        verdict = coronagraphy or ami or tso
-        if key is not None and _rememberable(key[2:]):
-            if len(_INTEGRATIONS) >= 100_000:
-                _INTEGRATIONS.clear()
-            _INTEGRATIONS[key] = verdict
+        verdict = _integrations(item, coron, pinned_tso)
+        _remember(_INTEGRATIONS, key, key[2:], verdict)
     return verdict
+
+
+def _integrations(item, coron: bool, pinned_tso: bool) -> bool:
+    coronagraphy = is_item_coron(item) if coron else False
+    ami = is_item_ami(item)
+    tso = is_item_tso(item, pinned_tso)
+    return coronagraphy or ami or tso
 
 
 def is_item_tso(item, pinned_tso: bool) -> bool:

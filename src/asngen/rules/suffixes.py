@@ -46,10 +46,15 @@ def remove_suffix(name: str) -> tuple[str, str]:
     return name, "_"
 
 
+def is_bare_name(path: str) -> bool:
+    """A file name without a folder (on any platform), which ``PurePath`` leaves as it is."""
+    return "/" not in path and "\\" not in path and path not in ("", ".")
+
+
 def stem(path: str) -> str:
     """``PurePath(path).stem``: for a bare file name, the same answer without a path object
     (making one costs a hundred times more, and this runs for every member compared)."""
-    if "/" in path or "\\" in path or path in ("", "."):
+    if not is_bare_name(path):
         return PurePath(path).stem
     dot = path.rfind(".")
     return path[:dot] if 0 < dot < len(path) - 1 else path
