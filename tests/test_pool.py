@@ -147,6 +147,22 @@ def test_null_width_of_short_columns_known_only_after_the_sample(tmp_path, monke
     assert as_lists(read_pool(path)) == astropy_reference(path)
 
 
+@pytest.mark.parametrize("batch", [1, 2, 3, 7])
+def test_rows_made_records_batch_by_batch_read_the_same(tmp_path, monkeypatch, batch):
+    """Lines become records a batch at a time, each batch let go before the next: every row
+    comes out once, in order, whatever the batch size against the row count."""
+    import asngen.pool
+
+    text = "# c\nA|B|C\n" + "".join(f"x{row}|Y{row % 3}|z\n" for row in range(7))
+    path = write(tmp_path, text)
+    expected = as_lists(read_pool(path))
+    monkeypatch.setattr(asngen.pool, "_RECORD_BATCH", batch)
+    pool = read_pool(path)
+    assert as_lists(pool) == expected
+    assert [row["a"] for row in pool.rows] == [f"x{row}" for row in range(7)]
+    assert pool.comments == ["c"]
+
+
 def test_comments_and_blank_lines_are_skipped_and_kept_as_comments(tmp_path):
     path = write(
         tmp_path,

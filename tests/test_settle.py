@@ -85,3 +85,17 @@ def test_validity_flags_are_shared_and_clones_get_their_own(tmp_path):
     assert all(asn.is_valid() for asn in level2)
     twin = level2[0].clone()
     assert twin.validity == level2[0].validity and twin.validity is not level2[0].validity
+
+
+def test_associations_ending_in_the_same_states_share_one_vector(tmp_path):
+    """The four Level 2 associations differ only in their member: the rule's whole state vector
+    is one tuple, which naming, describing and cloning still read as before."""
+    result = run(tmp_path, _rows())
+    level2 = [asn for asn in result.associations if asn.level == 2]
+    assert len({id(asn.states) for asn in level2}) == 1
+    assert isinstance(level2[0].states, tuple)
+    assert len({asn.data["constraints"] for asn in level2}) == 1
+    assert len({id(asn.data["constraints"]) for asn in level2}) == 1  # one copy of the text
+    twin = level2[0].clone()
+    assert isinstance(twin.states, list) and twin.states == list(level2[0].states)
+    assert [asn.asn_name() for asn in level2] == sorted({asn.asn_name() for asn in level2})

@@ -268,8 +268,9 @@ def _generate(pool: Any, options: GenerateOptions | None, run) -> GenerateResult
     result.columns = list(pool.columns)
     used = set()
     result.files = files = AssociationFiles(options.fmt)
+    texts: dict = {}
     for asn in associations:
-        asn.describe_constraints()
+        asn.describe_constraints(texts)
         if not asn.is_valid():
             result.skipped.append(asn)
             continue

@@ -354,18 +354,27 @@ class Association:
                 except TypeError:  # a test state holding an unhashable value stays unshared
                     pass
             states.append(st)
-        self.states = states
+        # the whole vector is shared too: associations of one rule often end in the same states
+        states = tuple(states)
+        try:
+            self.states = shared.setdefault(("states", states), states)
+        except TypeError:
+            self.states = states
         self.member_keys = None
         self.filenames = tuple(self.filenames)
         validity = tuple(self.validity.items())
         self.validity = shared.setdefault(("validity", validity), self.validity)
 
-    def describe_constraints(self) -> None:
+    def describe_constraints(self, texts: dict | None = None) -> None:
         """Fill in the informational ``constraints`` text: what the constraints required at the end.
 
         Done only for the associations that are kept (most are pruned).
+        ``texts`` keeps one copy of each text: associations of one rule and
+        observation often end with the same requirements, and the texts are a
+        tenth of what a large run's associations hold.
         """
-        self.data["constraints"] = "\n".join(self.bound.describe(self.states))
+        text = "\n".join(self.bound.describe(self.states))
+        self.data["constraints"] = text if texts is None else texts.setdefault(text, text)
 
     def is_valid(self) -> bool:
         return all(self.validity.values())

@@ -185,23 +185,20 @@ def read_pool(
     header lines not counted); the message also gives the file's line number.
     """
     source = os.fspath(path)
-    text = None
-    if fmt == DEFAULT_FORMAT and _fast_delimiter(delimiter):
-        data = _read_bytes(source)
-        if not data.startswith(_COMPRESSED_MAGIC):
-            text = _decode(data, source)
-            pool = _parse_text(text, delimiter, source)
-            if pool is not None:
-                return pool
+    ours = fmt == DEFAULT_FORMAT and _fast_delimiter(delimiter)
+    if ours:
+        pool = _parse_file(source, delimiter)
+        if pool is not None:
+            return pool
     elif not os.path.isfile(os.path.expanduser(source)):
         _read_bytes(source)  # raises the proper "no such file" error
     try:
         return _read_with_astropy(source, delimiter, fmt)
     except PoolError:
-        if text is not None:
+        if ours:
             # astropy's own message lists every format it tried; our parser
             # usually says more precisely what is wrong.
-            _parse_text(text, delimiter, source, diagnose=True)
+            _parse_file(source, delimiter, diagnose=True)
         raise
 
 
@@ -248,21 +245,34 @@ def _decode(data: bytes, source: str) -> str:
         ) from None
 
 
-def _parse_text(text: str, delimiter: str, source: str, diagnose: bool = False) -> Pool | None:
-    """Parse pool text; None when astropy must decide (see module docstring).
+def _parse_file(source: str, delimiter: str, diagnose: bool = False) -> Pool | None:
+    """Parse a pool file; None when astropy must decide (see module docstring).
 
     With ``diagnose`` the cases normally left to astropy are parsed too, only
     to raise our precise error if there is one; the result is then None.
+
+    A large pool's text is several times the size of its records while it is
+    split, so each stage lets go of the one before as soon as it can: the
+    bytes once decoded, the text once lowered and split into lines, each line
+    once it is a record.  (A 1,000,000-row pool is about 450 MB of text.)
+    Error messages that need a file line number read the file again.
     """
+    data = _read_bytes(source)
+    if data.startswith(_COMPRESSED_MAGIC):
+        return None
+    text = _decode(data, source)
+    del data
     if not diagnose and _may_be_other_format(text, source):
         return None
+    comments = _comments(text)
+    size = len(text)
     # Lower-casing is context-free except for the Greek final sigma, so
     # unless a capital sigma occurs the whole text is lowered at once (the
     # reference lowers cell by cell, after splitting and stripping).
     per_cell = _CAPITAL_SIGMA in text
     work = text if per_cell else text.lower()
-    lines = work.splitlines()
-    content = [line for line in map(str.strip, lines) if line and line[0] != "#"]
+    del text
+    content = [line for line in map(str.strip, work.splitlines()) if line and line[0] != "#"]
     if not content:
         if not diagnose and "#" in work:
             return None  # astropy may take a comment line for the header
@@ -272,6 +282,8 @@ def _parse_text(text: str, delimiter: str, source: str, diagnose: bool = False) 
 
     quoted = _QUOTE in work
     blanks = _has_blank_edges(work, delimiter)
+    doubled = delimiter + delimiter in work
+    del work
     line_of = None
     if quoted:
         names, cell_rows, line_of = _split_csv(content, delimiter, source)
@@ -283,28 +295,28 @@ def _parse_text(text: str, delimiter: str, source: str, diagnose: bool = False) 
     _check_duplicates(columns, source)
 
     body = content[1:]
+    del content
     with _gc_paused():
         if quoted or blanks or per_cell:
             if not quoted:
                 cell_rows = [line.split(delimiter) for line in body]
-            rows, error = _rows_from_cells(
-                columns, cell_rows, quoted or blanks, per_cell, (source, lines, line_of)
-            )
+            del body
+            rows, error = _rows_from_cells(columns, cell_rows, quoted or blanks, per_cell, (source, line_of))
             del cell_rows
         else:
-            rows, error = _rows_from_plain_lines(columns, body, delimiter, work, (source, lines))
+            rows, error = _rows_from_plain_lines(columns, body, delimiter, doubled, source)
         if error is not None:
             # Another of astropy's guesses (no stripping, ' as quote, ...)
             # may still read the file; ask it, unless the file is too big for
             # its guessing to finish soon.
-            if diagnose or len(text) > _ASTROPY_RETRY_LIMIT:
+            if diagnose or size > _ASTROPY_RETRY_LIMIT:
                 raise error
             return None
     if diagnose:
         return None
     if not rows or not isinstance(rows[0], tuple):  # dicts, from the paths with empty cells or quotes
         rows = records_from_dicts(columns, rows)
-    return Pool(columns=columns, records=rows, source=source, comments=_comments(text))
+    return Pool(columns=columns, records=rows, source=source, comments=comments)
 
 
 @contextmanager
@@ -416,13 +428,13 @@ def _check_duplicates(columns: list[str], source: str) -> None:
 
 
 def _width_error(
-    rows: list[list[str]], ncols: int, source: str, lines: list[str], line_of: list[int] | None
+    rows: list[list[str]], ncols: int, source: str, line_of: list[int] | None
 ) -> PoolError | None:
     bad = next((i for i, row in enumerate(rows) if len(row) != ncols), None)
     if bad is None:
         return None
     content_index = line_of[bad] if line_of is not None else bad + 1
-    line = _physical_line(lines, content_index)
+    line = _physical_line(source, content_index)
     return PoolError(
         f"line {line} has {len(rows[bad])} cells but the header names {ncols} columns",
         file=source,
@@ -430,8 +442,13 @@ def _width_error(
     )
 
 
-def _physical_line(lines: list[str], content_index: int) -> int:
-    """1-based file line number of the ``content_index``-th kept line (0 = header)."""
+def _physical_line(source: str, content_index: int) -> int:
+    """1-based file line number of the ``content_index``-th kept line (0 = header).
+
+    Only an error message needs it: the file is read again rather than its
+    lines kept all along.
+    """
+    lines = _decode(_read_bytes(source), source).splitlines()
     seen = -1
     for number, line in enumerate(lines, start=1):
         kept = line.strip()
@@ -443,24 +460,23 @@ def _physical_line(lines: list[str], content_index: int) -> int:
 
 
 def _rows_from_plain_lines(
-    columns: list[str], body: list[str], delimiter: str, text: str, where: tuple
+    columns: list[str], body: list[str], delimiter: str, doubled: bool, source: str
 ) -> tuple[list, PoolError | None]:
     """Rows of quote- and blank-free lower-cased lines: the speed-critical case.
 
     Without empty cells the rows are records (:mod:`asngen.records`), else dicts.
+    ``doubled``: the text holds two delimiters in a row (an empty cell).
 
     Everything per cell happens in C (``str.split``, ``zip``, ``dict``,
     ``map``); the only per-row Python work is the comprehension itself.
     """
     ncols = len(columns)
-    holey = _empty_cell_flags(body, delimiter, text)
+    holey = _empty_cell_flags(body, delimiter, doubled)
     try:
         if holey is None:
             if set(map(str.count, body, repeat(delimiter))) - {ncols - 1}:
                 raise ValueError("rows of different widths")
-            # values repeat across rows (instrument, filter, candidates...): keep one copy of each
-            shared = Columns(columns)
-            return [(shared, *map(intern, line.split(delimiter))) for line in body], None
+            return _records_consuming(columns, body, delimiter), None
         if set(map(str.count, body, repeat(delimiter))) != {ncols - 1}:
             raise ValueError("rows of different widths")
         fill_maps = _sampled_fill_maps(body, ncols, delimiter)
@@ -475,16 +491,37 @@ def _rows_from_plain_lines(
         ]
     except ValueError:
         cell_rows = [line.split(delimiter) for line in body]
-        return [], _width_error(cell_rows, ncols, *where, None)
+        return [], _width_error(cell_rows, ncols, source, None)
     _fill_short_columns(rows, columns, fill_maps, holey)
     return rows, None
 
 
-def _empty_cell_flags(body: list[str], delimiter: str, text: str) -> list[bool] | None:
+_RECORD_BATCH = 65536  # lines made records before those lines are let go
+
+
+def _records_consuming(columns: list[str], body: list[str], delimiter: str) -> list[tuple]:
+    """The records of ``body``'s lines, emptying ``body`` batch by batch as it goes.
+
+    Cells are interned: values repeat across rows (instrument, filter,
+    candidates...), so the pool keeps one copy of each.  Letting each line go
+    once it is a record keeps the text and the records from being held whole
+    at the same time.
+    """
+    shared = Columns(columns)
+    records: list[tuple] = []
+    for start in range(0, len(body), _RECORD_BATCH):
+        batch = body[start : start + _RECORD_BATCH]
+        records.extend([(shared, *map(intern, line.split(delimiter))) for line in batch])
+        body[start : start + len(batch)] = repeat(None, len(batch))
+        del batch
+    return records
+
+
+def _empty_cell_flags(body: list[str], delimiter: str, doubled: bool) -> list[bool] | None:
     """Which lines have an empty cell (None: none has).
 
-    Read from the text -- a doubled delimiter, or one opening or closing a
-    line -- with C-level iteration only.
+    Read from the text -- a doubled delimiter (``doubled``: the text has
+    one), or one opening or closing a line -- with C-level iteration only.
     """
     if not body:
         return None
@@ -492,9 +529,9 @@ def _empty_cell_flags(body: list[str], delimiter: str, text: str) -> list[bool] 
         map(eq, map(itemgetter(0), body), repeat(delimiter)),
         map(eq, map(itemgetter(-1), body), repeat(delimiter)),
     ]
-    doubled = delimiter + delimiter
-    if doubled in text:
-        marks.append(map(contains, body, repeat(doubled)))
+    if doubled:
+        pair = delimiter + delimiter
+        marks.append(map(contains, body, repeat(pair)))
     flags = list(map(any, zip(*marks, strict=True)))
     return flags if any(flags) else None
 
