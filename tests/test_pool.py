@@ -385,6 +385,30 @@ def test_big_file_with_bad_row_fails_without_asking_astropy(tmp_path, monkeypatc
     assert "line 2 has 1 cells but the header names 2 columns" in str(err)
 
 
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="named pipes are POSIX")
+def test_bad_row_in_a_pipe_is_reported_without_reading_the_pipe_again(tmp_path, monkeypatch):
+    """A pool given through a pipe (``<(zcat pool.gz)``) can be read once only: the error
+    names the row instead of waiting for a second reading to find the file line."""
+    import threading
+
+    import asngen.pool
+
+    monkeypatch.setattr(asngen.pool, "_ASTROPY_RETRY_LIMIT", 0)
+    pipe = tmp_path / "pool.fifo"
+    os.mkfifo(pipe)
+
+    def feed():
+        with open(pipe, "w") as handle:
+            handle.write("# c\nA|B\nx|y\n\nx|y|z\n")
+
+    writer = threading.Thread(target=feed, daemon=True)
+    writer.start()
+    err = error_of(str(pipe))
+    writer.join(timeout=5)
+    assert err.row == 2
+    assert "the row has 3 cells but the header names 2 columns" in str(err) and "row 2" in str(err)
+
+
 def test_header_astropy_rejects_gets_our_message(tmp_path):
     # Trailing delimiter in the header only: astropy fails every guess; we
     # say which line does not fit.

@@ -435,19 +435,23 @@ def _width_error(
         return None
     content_index = line_of[bad] if line_of is not None else bad + 1
     line = _physical_line(source, content_index)
+    where = f"line {line}" if line is not None else "the row"
     return PoolError(
-        f"line {line} has {len(rows[bad])} cells but the header names {ncols} columns",
+        f"{where} has {len(rows[bad])} cells but the header names {ncols} columns",
         file=source,
         row=bad + 1,
     )
 
 
-def _physical_line(source: str, content_index: int) -> int:
+def _physical_line(source: str, content_index: int) -> int | None:
     """1-based file line number of the ``content_index``-th kept line (0 = header).
 
     Only an error message needs it: the file is read again rather than its
-    lines kept all along.
+    lines kept all along.  A pipe cannot be read twice (None: unknown; the
+    error still names the row).
     """
+    if not os.path.isfile(os.path.expanduser(source)):
+        return None
     lines = _decode(_read_bytes(source), source).splitlines()
     seen = -1
     for number, line in enumerate(lines, start=1):
