@@ -8,12 +8,10 @@ source catalogs).
 
 from __future__ import annotations
 
-from pathlib import PurePath
-
 from ..engine.constraints import All, Any_, Attr, Category, NotAll, NotAny, Test, meets
 from . import dms, naming
 from .model import drops_invalid, finalizes_level
-from .suffixes import remove_suffix
+from .suffixes import exposure_root
 
 # ---------------------------------------------------------------- constraints
 
@@ -351,7 +349,7 @@ def split_nods(asn):
         others = [m for m in members if m["exptype"] != "science"]
         results = []
         for sci in sciences:
-            name = remove_suffix(PurePath(PurePath(sci["expname"]).name).stem)[0]
+            name = exposure_root(sci["expname"])
             new_members = [sci]
             for other in sciences:
                 if other["expname"] != sci["expname"] and not nod_overlap(sci.item, other.item):

@@ -7,13 +7,11 @@ target acquisition, an observation the association already holds.
 
 from __future__ import annotations
 
-from pathlib import PurePath
-
 from ..engine.constraints import All, Any_, Attr, Category, NotAny, Test, meets
 from . import dms, naming
 from .level2 import target_acq, tso  # the same DMS predicates
 from .model import drops_invalid, finalizes_level
-from .suffixes import remove_suffix
+from .suffixes import exposure_root
 
 MULTI_OBS_CANDIDATE_TYPES = ("group", "background", "mosaic")
 
@@ -211,7 +209,7 @@ def finalize_fixed_slit_nods(asn):
             return [asn]
         for sci in sciences:
             background = sci.copy()
-            background["expname"] = remove_suffix(PurePath(PurePath(sci["expname"]).name).stem)[0] + "_x1d.fits"
+            background["expname"] = exposure_root(sci["expname"]) + "_x1d.fits"
             background["exptype"] = "background"
             members.append(background)
         return [asn] if asn.is_valid() else []
