@@ -14,7 +14,8 @@ from asngen.association import Member
 
 
 def reference(data) -> str:
-    return json.dumps(data, indent=4, separators=(",", ": "))
+    # a Member is a mapping but not a dict: the standard encoder is told to write it as one
+    return json.dumps(data, indent=4, separators=(",", ": "), default=dict)
 
 
 SHAPES = [

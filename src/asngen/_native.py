@@ -40,6 +40,7 @@ COMPILED = (
     "asngen.generator.loop",
     "asngen.generator.parallel",
     "asngen.generator.prune",
+    "asngen.member",
     "asngen.model",
     "asngen.output",
     "asngen.pool",

@@ -44,7 +44,7 @@ def dumps_json(data: Any) -> str:
     try:
         _encode(data, parts, "\n")
     except _Unusual:
-        return json.dumps(data, indent=4, separators=(",", ": "))
+        return json.dumps(data, indent=4, separators=(",", ": "), default=_mapping_as_dict)
     return "".join(parts)
 
 
@@ -63,24 +63,7 @@ def _encode(value: Any, parts: list, newline: str) -> None:
     elif value is None:
         parts.append("null")
     elif isinstance(value, dict):
-        if not value:
-            parts.append("{}")
-            return
-        inner = newline + "    "
-        append = parts.append
-        separator = "{" + inner
-        for key, item in value.items():
-            if key.__class__ is not str:
-                raise _Unusual
-            append(separator)
-            append(_quote(key))
-            append(": ")
-            if item.__class__ is str:
-                append(_quote(item))
-            else:
-                _encode(item, parts, inner)
-            separator = "," + inner
-        append(newline + "}")
+        _encode_mapping(value, parts, newline)
     elif isinstance(value, (list, tuple)):
         if not value:
             parts.append("[]")
@@ -102,8 +85,38 @@ def _encode(value: Any, parts: list, newline: str) -> None:
         parts.append("".join(_float_text(value)))
     elif isinstance(value, str):
         parts.append(_quote(value))
+    elif isinstance(value, Mapping):  # an association's members (asngen.member.Member)
+        _encode_mapping(value, parts, newline)
     else:
         raise _Unusual
+
+
+def _encode_mapping(value: Mapping, parts: list, newline: str) -> None:
+    if not value:
+        parts.append("{}")
+        return
+    inner = newline + "    "
+    append = parts.append
+    separator = "{" + inner
+    for key, item in value.items():
+        if key.__class__ is not str:
+            raise _Unusual
+        append(separator)
+        append(_quote(key))
+        append(": ")
+        if item.__class__ is str:
+            append(_quote(item))
+        else:
+            _encode(item, parts, inner)
+        separator = "," + inner
+    append(newline + "}")
+
+
+def _mapping_as_dict(value: Any) -> dict:
+    """For :func:`json.dumps`: a mapping that is not a dict (a member) is written as one."""
+    if isinstance(value, Mapping):
+        return dict(value.items())
+    raise TypeError(f"Object of type {type(value).__name__} is not JSON serializable")
 
 
 def file_name(asn_name: str, fmt: str = "json") -> str:

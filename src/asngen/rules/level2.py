@@ -343,6 +343,8 @@ def split_nods(asn):
     """One association per science exposure; the other nods become its background."""
     if not asn.is_valid():
         return None
+    from ..association import new_product
+
     for product in asn.products:
         members = product["members"]
         sciences = [m for m in members if m["exptype"] == "science"]
@@ -357,7 +359,7 @@ def split_nods(asn):
                     background["exptype"] = "background"
                     new_members.append(background)
             new_members += others
-            twin = asn.clone([{"name": name, "members": new_members}])
+            twin = asn.clone([new_product(name, new_members)])
             if twin.is_valid():
                 results.append(twin)
         return results
