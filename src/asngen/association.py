@@ -55,6 +55,16 @@ def rename_uncal(filename: str, suffix: str) -> str:
     return name
 
 
+def forget_renamed() -> None:
+    """Let go of :func:`rename_uncal`'s table once a run's passes have made their members.
+
+    The names stay with the members that hold them; the table itself (about
+    20 bytes a name, and a million-row pool makes two million names) is then
+    free for finalization, which comes at the peak of a large run, to reuse.
+    """
+    _RENAMED.clear()
+
+
 class _Level2Data:
     """Its instances lend their ``__dict__`` to Level 2 association data (:func:`key_sharing_dict`)."""
 

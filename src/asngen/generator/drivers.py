@@ -11,6 +11,7 @@ splitting, pruning duplicates, numbering), optional merging, and the
 
 from __future__ import annotations
 
+from ..association import forget_renamed
 from ..engine.constraints import evaluate_literal
 from ..records import cell, shelved
 from ..registry import Registry, resolve_rule_files
@@ -58,23 +59,27 @@ def candidates_by_type(texts) -> dict[str, list[str]]:
     return {ctype: list(ids) for ctype, ids in by_type.items()}
 
 
-def _rows_by_candidate_cell(records, texts) -> dict:
-    """Records with their positions, grouped by their ASN_CANDIDATE text (pools repeat a few
-    texts many times)."""
+def _rows_by_candidate_cell(texts) -> dict:
+    """Row positions grouped by their ASN_CANDIDATE text (pools repeat a few texts many
+    times), each group a compact array: it lives for the whole run, 8 bytes a row instead
+    of a (position, record) pair's 72."""
+    from array import array
+
     by_cell: dict = {}
-    for position, (record, text) in enumerate(zip(records, texts, strict=True)):
-        by_cell.setdefault(text, []).append((position, record))
+    for position, text in enumerate(texts):
+        group = by_cell.get(text)
+        if group is None:
+            group = by_cell[text] = array("q")
+        group.append(position)
     return by_cell
 
 
-def _rows_mentioning(cid: str, by_cell: dict) -> list:
+def _rows_mentioning(cid: str, by_cell: dict, records: list) -> list:
     """The records whose ASN_CANDIDATE text contains ``cid`` (a plain substring test, as the
     reference does), in pool order."""
     groups = [group for text, group in by_cell.items() if cid in text]
-    if len(groups) == 1:
-        return [row for _, row in groups[0]]
-    merged = sorted((entry for group in groups for entry in group), key=lambda entry: entry[0])
-    return [row for _, row in merged]
+    positions = groups[0] if len(groups) == 1 else sorted(position for group in groups for position in group)
+    return [records[position] for position in positions]
 
 
 def _check_candidate_id(cid, pool) -> None:
@@ -170,12 +175,12 @@ def per_candidate(pool, options, version_id, run: RunState) -> list:
                     break
             else:
                 run.warn(f"Candidate id {cid} not found in pool")
-    by_cell = _rows_by_candidate_cell(records, texts)
+    by_cell = _rows_by_candidate_cell(texts)
     del texts
     for cid, _ in work:
         _check_candidate_id(cid, pool)
     discover_registry = Registry(files, DISCOVER, include=_discoverable(options))
-    specs = [_candidate_pass(cid, ctype, files, by_cell) for cid, ctype in work]
+    specs = [_candidate_pass(cid, ctype, files, by_cell, records) for cid, ctype in work]
     if discover:
         specs.append(PassSpec(None, lambda: len(records), lambda: records, lambda: discover_registry))
     results = None
@@ -187,13 +192,10 @@ def per_candidate(pool, options, version_id, run: RunState) -> list:
         except WorkerFailed:
             pass  # run every pass here: an error then surfaces as it would anyway
     if results is None:
-        results = []
-        for spec in specs:
-            found = run_pass(spec, spec.registry(), version_id, pool.name, run)
-            results.append(found if doomed is None else [asn for asn in found if not doomed(asn)])
-            if spec.label is not None:
-                run.progress(spec.label)
+        results = _passes_in_process(specs, discover and run.recorder is None, version_id, pool.name, run, doomed)
     associations = [asn for found in results for asn in found]  # candidates', then discovered
+    del results
+    forget_renamed()
     if discover:
         associations = discover_filter(associations, keep_candidates, options.debug)
         resequence(associations)
@@ -204,6 +206,54 @@ def per_candidate(pool, options, version_id, run: RunState) -> list:
     if options.dms and requested is not None:
         associations = [asn for asn in associations if any(cid in asn.data["asn_id"] for cid in requested)]
     return associations
+
+
+def _passes_in_process(specs: list, discover_first: bool, version_id, pool_name: str, run: RunState,
+                       doomed) -> list[list]:
+    """The associations of every pass, in pass order, numbered in that order.
+
+    With ``discover_first``, the discover pass (the last of ``specs``) runs
+    first all the same.  It reads the whole pool, and while it runs it holds
+    its associations' live states, member sets and index: on a large pool
+    that is several hundred megabytes, which the candidate passes' finished
+    associations then add to if it runs last.  Run first, it leaves its
+    memory to be reused by them.  Numbers are handed out as if it had run
+    last (the candidate passes take them first, then the discover pass's
+    associations, doomed ones included, in the order it made them), and an
+    error it raises is raised only once the candidate passes are through, as
+    it would have been.
+    """
+    results: list = [None] * len(specs)
+    deferred = None
+    created: list = []  # the discover pass's associations in creation order (None: doomed)
+    if discover_first:
+        spec = specs[-1]
+        scratch = RunState()  # its numbers are thrown away
+        scratch.shared_states = run.shared_states
+        try:
+            found = run_pass(spec, spec.registry(), version_id, pool_name, scratch)
+        except Exception as err:  # noqa: BLE001 - raised below, after the passes that come first
+            deferred = err
+        else:
+            kept = [asn for asn in found if doomed is None or not doomed(asn)]
+            keep = {id(asn) for asn in kept}
+            created = [(asn if id(asn) in keep else None, asn.level, asn.asn_type) for asn in found]
+            results[-1] = kept
+            del found
+    for position, spec in enumerate(specs[:-1] if discover_first else specs):
+        found = run_pass(spec, spec.registry(), version_id, pool_name, run)
+        results[position] = found if doomed is None else [asn for asn in found if not doomed(asn)]
+        if spec.label is not None:
+            run.progress(spec.label)
+    if deferred is not None:
+        raise deferred
+    for asn, level, asn_type in created:
+        serial = run.next_serial()
+        sequence = run.next_sequence_of(level, asn_type)
+        if asn is not None:
+            asn.serial = serial
+            asn.sequence = sequence
+    return results
 
 
 def _doomed(discover_registry: Registry, discover: bool, options, run: RunState):
@@ -239,12 +289,12 @@ def _doomed(discover_registry: Registry, discover: bool, options, run: RunState)
     return doomed
 
 
-def _candidate_pass(cid: str, ctype: str, files, by_cell: dict) -> PassSpec:
+def _candidate_pass(cid: str, ctype: str, files, by_cell: dict, records: list) -> PassSpec:
     """One candidate's pass: its rows, under its own registry, marked with the candidate alone."""
     return PassSpec(
         cid,
         lambda: sum(len(group) for text, group in by_cell.items() if cid in text),
-        lambda: _rows_mentioning(cid, by_cell),
+        lambda: _rows_mentioning(cid, by_cell, records),
         lambda: Registry(files, CANDIDATE, global_ids=(cid,), has_global=True),
         f"[('{cid}', '{ctype}')]",
     )
@@ -263,6 +313,7 @@ def per_pool(pool, options, version_id, run: RunState) -> list:
     if discover:
         registry.extend(Registry(files, DISCOVER, include=_discoverable(options)))
     associations = generate(_rows_for(pool.records, run), registry, version_id, pool.name, run)
+    forget_renamed()
     _seal(associations)
     if options.finalize:
         associations = _finalize(registry, associations, prune_state)

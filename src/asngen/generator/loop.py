@@ -44,11 +44,14 @@ class RunState:
         return self.serial
 
     def next_sequence(self, asn) -> int:
-        if asn.level == 2:
+        return self.next_sequence_of(asn.level, asn.asn_type)
+
+    def next_sequence_of(self, level: int, asn_type: str) -> int:
+        if level == 2:
             self.level2_sequence += 1
             return self.level2_sequence
-        value = self.level3_sequences.get(asn.asn_type, 0) + 1
-        self.level3_sequences[asn.asn_type] = value
+        value = self.level3_sequences.get(asn_type, 0) + 1
+        self.level3_sequences[asn_type] = value
         return value
 
 
