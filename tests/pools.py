@@ -126,3 +126,21 @@ def summary(result: GenerateResult) -> list[tuple]:
         ]
         out.append((data["asn_type"], data["asn_rule"], products))
     return out
+
+
+def write_synthetic_pool(path: Path, rows: int, seed: int) -> Path:
+    """A pool from the benchmark's generator (``benchmarks/make_pool.py``): every mode the
+    benchmark pools have, candidates of every type, nods, TSO..."""
+    import importlib.util
+    import sys
+
+    name = "asngen_bench_make_pool"
+    module = sys.modules.get(name)
+    if module is None:
+        source = Path(__file__).resolve().parents[1] / "benchmarks" / "make_pool.py"
+        spec = importlib.util.spec_from_file_location(name, source)
+        module = importlib.util.module_from_spec(spec)
+        sys.modules[name] = module
+        spec.loader.exec_module(module)
+    module.write_pool(path, rows, seed)
+    return path

@@ -7,8 +7,6 @@ reports must be those of the reference's order, where it runs last.
 
 from __future__ import annotations
 
-import importlib.util
-import sys
 from pathlib import Path
 
 import pytest
@@ -19,20 +17,14 @@ from asngen.generator.loop import RunState
 from asngen.generator.parallel import PassSpec
 from asngen.options import GenerateOptions
 
-from .conftest import REPO
+from .pools import write_synthetic_pool
 
 _DISCOVER_FILTER = drivers.discover_filter
 
 
 @pytest.fixture(scope="module")
 def synthetic_pool(tmp_path_factory) -> Path:
-    spec = importlib.util.spec_from_file_location("bench_make_pool_df", REPO / "benchmarks" / "make_pool.py")
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module
-    spec.loader.exec_module(module)
-    path = tmp_path_factory.mktemp("discover_first") / "synthetic_pool.csv"
-    module.write_pool(path, 900, 11)
-    return path
+    return write_synthetic_pool(tmp_path_factory.mktemp("discover_first") / "synthetic_pool.csv", 900, 11)
 
 
 def _files(pool: Path, **options) -> list[tuple[str, str]]:

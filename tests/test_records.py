@@ -9,7 +9,6 @@ finalizer reads must not change: these tests pin that down.
 from __future__ import annotations
 
 import pickle
-import sys
 
 import pytest
 
@@ -19,21 +18,12 @@ from asngen.options import GenerateOptions
 from asngen.pool import Pool, pool_from_rows, read_pool
 from asngen.records import ABSENT, Columns, RecordView, Shelved, as_dict, cell, records_from_dicts
 
-from .conftest import REPO
-from .pools import exposure, run, write_pool
+from .pools import exposure, run, write_pool, write_synthetic_pool
 
 
 @pytest.fixture(scope="module")
 def synthetic_rows_pool(tmp_path_factory):
-    import importlib.util
-
-    spec = importlib.util.spec_from_file_location("bench_make_pool_records", REPO / "benchmarks" / "make_pool.py")
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module
-    spec.loader.exec_module(module)
-    path = tmp_path_factory.mktemp("records") / "synthetic_pool.csv"
-    module.write_pool(path, 300, 1)
-    return path
+    return write_synthetic_pool(tmp_path_factory.mktemp("records") / "synthetic_pool.csv", 300, 1)
 
 
 def _images(count: int = 4) -> list[dict[str, str]]:
