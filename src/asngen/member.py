@@ -104,10 +104,10 @@ class Member(MutableMapping):
     def __setitem__(self, key, value) -> None:
         others = self.others
         if key in SLOTTED and (others is None or key not in others):
-            position = SLOTTED.index(key)
-            current = getattr(self, key)
-            later_held = any(getattr(self, name) is not ABSENT for name in SLOTTED[position + 1:])
-            if current is not ABSENT or (not others and not later_held):
+            later = SLOTTED[SLOTTED.index(key) + 1:]
+            if getattr(self, key) is not ABSENT or (
+                not others and all(getattr(self, name) is ABSENT for name in later)
+            ):
                 setattr(self, key, value)
                 return
             others = self._spill()
@@ -149,13 +149,9 @@ class Member(MutableMapping):
 
     # -- what a dict offers besides --------------------------------------------
     def copy(self) -> Member:
-        twin = Member.__new__(Member)
-        twin.expname = self.expname
-        twin.exptype = self.exptype
-        twin.exposerr = self.exposerr
-        twin.asn_candidate = self.asn_candidate
-        twin.others = dict(self.others) if self.others else None
-        twin.row = self.row
+        twin = member_of(self.row, self.expname, self.exptype, self.exposerr, self.asn_candidate)
+        if self.others:
+            twin.others = dict(self.others)
         return twin
 
     def __eq__(self, other) -> bool:
@@ -169,11 +165,7 @@ class Member(MutableMapping):
         return repr(dict(self.items()))
 
     def __reduce__(self):
-        return _rebuild, (list(self.items()), self.row)
-
-
-def _rebuild(pairs: list, row) -> Member:
-    return Member(pairs, row)
+        return Member, (list(self.items()), self.row)
 
 
 def member_of(row, expname: str, exptype: str, exposerr, asn_candidate=ABSENT) -> Member:

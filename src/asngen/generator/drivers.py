@@ -235,10 +235,9 @@ def _passes_in_process(specs: list, discover_first: bool, version_id, pool_name:
         except Exception as err:  # noqa: BLE001 - raised below, after the passes that come first
             deferred = err
         else:
-            kept = [asn for asn in found if doomed is None or not doomed(asn)]
-            keep = {id(asn) for asn in kept}
-            created = [(asn if id(asn) in keep else None, asn.level, asn.asn_type) for asn in found]
-            results[-1] = kept
+            created = [(None if doomed is not None and doomed(asn) else asn, asn.level, asn.asn_type)
+                       for asn in found]
+            results[-1] = [asn for asn, _, _ in created if asn is not None]
             del found
     for position, spec in enumerate(specs[:-1] if discover_first else specs):
         found = run_pass(spec, spec.registry(), version_id, pool_name, run)
