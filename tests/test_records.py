@@ -16,7 +16,7 @@ from asngen.api import generate
 from asngen.generator import loop
 from asngen.options import GenerateOptions
 from asngen.pool import Pool, pool_from_rows, read_pool
-from asngen.records import ABSENT, Columns, RecordView, Shelved, as_dict, cell, records_from_dicts
+from asngen.records import ABSENT, RecordView, Shelved, as_dict, cell, cells, records_from_dicts
 
 from .pools import exposure, run, write_pool, write_synthetic_pool
 
@@ -30,9 +30,12 @@ def _images(count: int = 4) -> list[dict[str, str]]:
     return [exposure(f"jw99009001001_0210{number}_00001_mirimage_uncal.fits") for number in range(1, count + 1)]
 
 
+def _record(**row):
+    return records_from_dicts(list(row), [row])[0]
+
+
 def test_a_record_reads_like_its_row():
-    columns = Columns(["filename", "exp_type"])
-    record = (columns, "a_uncal.fits", "mir_image")
+    record = _record(filename="a_uncal.fits", exp_type="mir_image")
     assert as_dict(record) == {"filename": "a_uncal.fits", "exp_type": "mir_image"}
     assert cell(record, "exp_type") == "mir_image"
     assert cell(record, "no_such_column") is None
@@ -50,21 +53,22 @@ def test_a_record_reads_like_its_row():
 def test_rows_with_different_keys_keep_what_each_had():
     records = records_from_dicts(["a"], [{"a": "1"}, {"a": "2", "b": "3"}])
     assert records[0][0] == ("a", "b") and records[0][0].uneven
-    assert records[0][2] is ABSENT
+    assert cells(records[0]) == ("1", ABSENT)
     assert as_dict(records[0]) == {"a": "1"}
     assert as_dict(records[1]) == {"a": "2", "b": "3"}
     assert "b" not in RecordView(records[0])
 
 
 def test_records_survive_pickling_with_their_columns():
-    columns = Columns(["x", "y"])
-    twin = pickle.loads(pickle.dumps((columns, "1", "2")))
+    twin = pickle.loads(pickle.dumps(_record(x="1", y="2")))
     assert as_dict(twin) == {"x": "1", "y": "2"}
     assert cell(twin, "y") == "2"
+    uneven = pickle.loads(pickle.dumps(records_from_dicts(["a"], [{"a": "1"}, {"a": "2", "b": "3"}])))
+    assert cells(uneven[0]) == ("1", ABSENT) and as_dict(uneven[0]) == {"a": "1"}
 
 
 def test_a_taken_row_shows_the_marker_of_its_pass():
-    record = (Columns(["filename", "asn_candidate"]), "f", "[('o001', 'observation'), ('c1000', 'mosaic')]")
+    record = _record(filename="f", asn_candidate="[('o001', 'observation'), ('c1000', 'mosaic')]")
     assert Shelved((record, "[('c1000', 'mosaic')]")).take()["asn_candidate"] == "[('c1000', 'mosaic')]"
     assert Shelved((record, None)).take() == as_dict(record)
 
@@ -80,7 +84,7 @@ def test_a_pool_read_from_a_file_holds_records_and_makes_rows_on_request(tmp_pat
         "jw99009001001_02101_00001_mirimage_uncal.fits", "jw99009001001_02102_00001_mirimage_uncal.fits"]
     assert list(pool.iter_rows()) == rows
     assert pool == pool_from_rows(rows, source=str(path))  # same cells, columns and source
-    assert Pool(columns=pool.columns, rows=rows).records[1][1:] == pool.records[1][1:]
+    assert cells(Pool(columns=pool.columns, rows=rows).records[1]) == cells(pool.records[1])
 
 
 def test_members_keep_the_pool_record_and_read_it_with_its_own_candidate_text(tmp_path):
@@ -168,3 +172,38 @@ def test_every_reading_path_gives_records(tmp_path, text):
     assert pool._rows is None
     assert all(record[0] == ("a", "b") for record in pool.records)
     assert pool.rows == [as_dict(record) for record in pool.records]
+
+
+def test_codes_widen_as_columns_gain_values_and_every_record_still_reads_back():
+    """A column's codes grow from one byte to two or four; the records made before are remade."""
+    rows = [{"unique": f"f{n}", "slow": str(n // 100), "few": "abc"[n % 3]} for n in range(70_000)]
+    records = records_from_dicts(["unique", "slow", "few"], rows)
+    assert records[0][0].widths == (4, 2, 1)
+    assert len(records[0][1]) == 7
+    assert all(as_dict(record) == row for record, row in zip(records, rows, strict=True))
+    assert cell(records[69_999], "slow") == "699"
+
+
+def test_cells_other_than_text_keep_their_own_type_and_identity():
+    marker = object()
+    values = [1, 1.0, True, "1", None, [1], [1], marker]
+    records = records_from_dicts(["v"], [{"v": value} for value in values])
+    back = [cell(record, "v") for record in records]
+    assert [type(value) for value in back] == [type(value) for value in values]
+    assert all(b is v or (b == v and type(b) is str) for b, v in zip(back, values, strict=True))
+
+
+def test_columns_are_shared_not_copied():
+    import copy
+
+    record = _record(a="1")
+    assert copy.deepcopy(record)[0] is record[0] and copy.copy(record[0]) is record[0]
+
+
+def test_a_pool_keeps_each_distinct_value_once(tmp_path):
+    path = write_pool(tmp_path, _images(4))
+    pool = read_pool(str(path))
+    columns = pool.records[0][0]
+    values = columns.values[columns.places["exp_type"]]
+    assert values == ["mir_image"]
+    assert all(len(record[1]) < len(columns) * 4 for record in pool.records)

@@ -62,7 +62,7 @@ from sys import intern
 from typing import Any, TextIO
 
 from .errors import PoolError
-from .records import Columns, as_dict, records_from_dicts
+from .records import RecordBuilder, as_dict, records_from_dicts
 
 __all__ = [
     "DEFAULT_DELIMITER",
@@ -506,19 +506,17 @@ _RECORD_BATCH = 65536  # lines made records before those lines are let go
 def _records_consuming(columns: list[str], body: list[str], delimiter: str) -> list[tuple]:
     """The records of ``body``'s lines, emptying ``body`` batch by batch as it goes.
 
-    Cells are interned: values repeat across rows (instrument, filter,
-    candidates...), so the pool keeps one copy of each.  Letting each line go
-    once it is a record keeps the text and the records from being held whole
-    at the same time.
+    Each distinct value is kept once, in its column's list of values (see
+    :mod:`asngen.records`).  Letting each line go once it is a record keeps
+    the text and the records from being held whole at the same time.
     """
-    shared = Columns(columns)
-    records: list[tuple] = []
+    builder = RecordBuilder(columns)
     for start in range(0, len(body), _RECORD_BATCH):
         batch = body[start : start + _RECORD_BATCH]
-        records.extend([(shared, *map(intern, line.split(delimiter))) for line in batch])
+        builder.add(map(str.split, batch, repeat(delimiter)), text=True)
         body[start : start + len(batch)] = repeat(None, len(batch))
         del batch
-    return records
+    return builder.finish()
 
 
 def _empty_cell_flags(body: list[str], delimiter: str, doubled: bool) -> list[bool] | None:
@@ -655,8 +653,9 @@ def _read_with_astropy(source: str, delimiter: str, fmt: str) -> Pool:
         ) from None
     columns = [name.lower() for name in names]
     _check_duplicates(columns, source)
-    shared = Columns(columns)
-    records = [(shared, *row) for row in zip(*values, strict=True)]
+    builder = RecordBuilder(columns)
+    builder.add(zip(*values, strict=True), text=True)
+    records = builder.finish()
     comments = [str(comment) for comment in table.meta.get("comments", [])]
     return Pool(columns=columns, records=records, source=source, comments=comments)
 

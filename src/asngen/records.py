@@ -1,9 +1,14 @@
 """Pool rows held compactly, and the dicts the rules see made from them on demand.
 
-A pool row as a dict of 64 columns takes about 1.6 KB; the same cells as a
-tuple take about 0.55 KB, and a large pool is mostly rows.  So a pool keeps
-each row as a *record*: a tuple whose first item is the pool's
-:class:`Columns` and whose other items are the cells, in column order.
+A large pool is mostly rows, and its rows repeat the same few values column
+after column (program, instrument, filter, candidate ...).  So a pool keeps,
+for each column, the list of the distinct values it holds (in its
+:class:`Columns`), and each row as a *record*: the pair ``(columns, codes)``,
+where ``codes`` is a short ``bytes`` string holding, for every column, the
+position of the row's value in that column's list (one byte for a column of
+at most a few hundred values, two or four for others).  A row of 64 columns
+then takes about 170 bytes; as a tuple of its cells it took 560, as a dict
+1.6 KB.
 
 The rules read rows as plain dicts (``item.get(column)``, ``item[column]``,
 at C speed; a dict subclass would be half again as slow).  The generator
@@ -14,8 +19,11 @@ instead, read through a :class:`RecordView`.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Mapping
-from operator import itemgetter
+import struct
+from collections import defaultdict
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from itertools import count
+from operator import getitem, itemgetter
 from typing import Any
 
 
@@ -25,28 +33,168 @@ class _Absent:
     def __repr__(self) -> str:
         return "<absent>"
 
+    def __reduce__(self) -> str:
+        return "ABSENT"  # unpickled as this module's ABSENT: the one instance
+
 
 #: the cell of a row that has no value at all for a column (only pools built from uneven dicts)
 ABSENT: Any = _Absent()
 
+_FORMATS = {1: "B", 2: "H", 4: "I"}  # code width in bytes -> struct format (little-endian)
+_CAPACITY = {1: 1 << 8, 2: 1 << 16, 4: 1 << 32}
+
 
 class Columns(tuple):
-    """A pool's column names, shared by all its records, with each name's place in a record.
+    """A pool's column names, shared by all its records, and what decodes them.
 
-    ``uneven``: some records lack some cells (they hold :data:`ABSENT`).
+    ``places``: each name's position; ``values``: per column, its distinct
+    values, a record's code being a position in that list; ``widths``: the
+    bytes each column's code takes in a record.  ``uneven``: some records
+    lack some cells (they hold :data:`ABSENT`).
     """
 
     def __new__(cls, names: Iterable[str], uneven: bool = False) -> Columns:
         columns = super().__new__(cls, names)
-        columns.places = {name: place for place, name in enumerate(columns, start=1)}
+        columns.places = {name: place for place, name in enumerate(columns)}
         columns.uneven = uneven
         # a dict with every key already in place: copying it and filling in the values is
         # faster than growing a dict key by key
         columns.blank = dict.fromkeys(columns)
+        columns.values = [[] for _ in columns]
+        columns.set_widths([1] * len(columns))
         return columns
 
+    def set_widths(self, widths: Sequence[int]) -> None:
+        """Lay codes out with these widths (records made with other widths are then unreadable)."""
+        self.widths = tuple(widths)
+        layout = struct.Struct("<" + "".join(_FORMATS[width] for width in self.widths))
+        self.pack = layout.pack
+        self.unpack = layout.unpack
+        spans, offset = [], 0
+        for width in self.widths:
+            spans.append((offset, width))
+            offset += width
+        self.spans = tuple(spans)
+
+    def cells(self, codes: bytes) -> Iterator[Any]:
+        """The cells a record's codes stand for, in column order."""
+        return map(getitem, self.values, self.unpack(codes))
+
+    def value(self, codes: bytes, place: int) -> Any:
+        """The cell of one column (by position) that a record's codes stand for."""
+        offset, width = self.spans[place]
+        code = codes[offset] if width == 1 else int.from_bytes(codes[offset : offset + width], "little")
+        return self.values[place][code]
+
     def __reduce__(self):
-        return (Columns, (tuple(self), self.uneven))
+        return (_columns_from, (tuple(self), self.uneven, self.values, self.widths))
+
+    def __copy__(self) -> Columns:
+        return self
+
+    def __deepcopy__(self, memo: dict) -> Columns:
+        return self  # shared by every record of a pool, and not changed once they are made
+
+
+def _columns_from(names: tuple, uneven: bool, values: list, widths: tuple) -> Columns:
+    columns = Columns(names, uneven)
+    columns.values = values
+    columns.set_widths(widths)
+    return columns
+
+
+class _Identity:
+    """A cell other than text, as a key that is equal only to the same object."""
+
+    __slots__ = ("value",)
+
+    def __init__(self, value: Any) -> None:
+        self.value = value
+
+    def __hash__(self) -> int:
+        return id(self.value)
+
+    def __eq__(self, other: object) -> bool:
+        return other.__class__ is _Identity and other.value is self.value  # type: ignore[attr-defined]
+
+
+class RecordBuilder:
+    """Makes the records of a pool, row by row, all sharing one :class:`Columns`.
+
+    Each column's values are numbered as they first appear, by a dict that
+    hands out the next number for a key it lacks (so a row is encoded
+    without a Python-level step per cell).  Every column's codes start one
+    byte wide; a column that comes to hold more values than that takes two
+    bytes, then four, and the records made so far are made again with the
+    wider layout (at most twice a column, and early: a column with many
+    values shows them soon).
+    """
+
+    def __init__(self, names: Iterable[str], uneven: bool = False) -> None:
+        self.columns = Columns(names, uneven)
+        self.records: list[tuple] = []
+        self._codes: list[dict] = [defaultdict(count().__next__) for _ in self.columns]
+        self._identities = False  # some key is an _Identity
+
+    def add(self, rows: Iterable[Sequence[Any]], text: bool = False) -> None:
+        """Make records of ``rows``, each a sequence of one cell per column (``text``: every
+        cell is known to be a ``str``)."""
+        columns = self.columns
+        records = self.records
+        if not columns:
+            records.extend([(columns, b"") for _ in rows])
+            return
+        pack = columns.pack
+        indexes = self._codes
+        for cells in rows:
+            if text or _TEXT.issuperset(map(type, cells)):
+                try:
+                    packed = pack(*map(getitem, indexes, cells))
+                except struct.error:  # a column outgrew its codes' width (or a row is short)
+                    packed = self._widened(cells)
+                    pack = columns.pack
+            else:
+                # other values than text are told apart by identity: 1, 1.0 and True stay themselves
+                self._identities = True
+                packed = self._widened([value if value.__class__ is str else _Identity(value) for value in cells])
+                pack = columns.pack
+            records.append((columns, packed))
+
+    def _widened(self, keys: Sequence[Any]) -> bytes:
+        """The codes of a row whose keys may need wider codes than the layout has."""
+        columns = self.columns
+        if len(keys) != len(columns):
+            raise ValueError(f"a row of {len(keys)} cells for {len(columns)} columns")
+        codes = list(map(getitem, self._codes, keys))
+        rows = len(self.records) + 1
+        widths = tuple(_width(len(index), rows) for index in self._codes)
+        if widths != columns.widths:
+            unpack = columns.unpack
+            columns.set_widths(widths)
+            pack = columns.pack
+            self.records[:] = [(columns, pack(*unpack(old))) for _, old in self.records]
+        return columns.pack(*codes)
+
+    def finish(self) -> list[tuple]:
+        """The records, their columns' values in place; the builder lets go of its tables."""
+        if self._identities:
+            values = [[key.value if key.__class__ is _Identity else key for key in index] for index in self._codes]
+        else:
+            values = [list(index) for index in self._codes]
+        self.columns.values = values
+        self._codes = []
+        return self.records
+
+
+_TEXT = frozenset([str])
+
+
+def _width(count: int, rows: int) -> int:
+    """The bytes a code takes in a column of ``count`` values after ``rows`` rows (four at once
+    for a column that has a new value in most rows, a file name: it will outgrow two)."""
+    if count <= _CAPACITY[1]:
+        return 1
+    return 2 if count <= _CAPACITY[2] and count * 2 <= rows else 4
 
 
 def records_from_dicts(names: list[str], rows: Iterable[Mapping]) -> list[tuple]:
@@ -58,37 +206,44 @@ def records_from_dicts(names: list[str], rows: Iterable[Mapping]) -> list[tuple]
         if row.keys() != keys:
             order.update(dict.fromkeys(row))
     uneven = any(len(row) != len(order) for row in rows)  # every key is in order: same length, same keys
-    columns = Columns(list(order), uneven)
+    builder = RecordBuilder(list(order), uneven)
+    columns = builder.columns
     if uneven:
-        return [(columns, *(row.get(name, ABSENT) for name in columns)) for row in rows]
-    if not columns:
-        return [(columns,) for _ in rows]
-    if len(columns) == 1:
-        return [(columns, row[columns[0]]) for row in rows]
-    cells = itemgetter(*columns)  # one call per row, in C
-    return [(columns, *cells(row)) for row in rows]
+        builder.add([[row.get(name, ABSENT) for name in columns] for row in rows])
+    elif len(columns) == 1:
+        builder.add([(row[columns[0]],) for row in rows])
+    elif columns:
+        builder.add(list(map(itemgetter(*columns), rows)))  # one call per row, in C
+    else:
+        builder.add([() for _ in rows])
+    return builder.finish()
 
 
 def as_dict(record: tuple) -> dict:
-    columns = record[0]
+    columns, codes = record
+    cells = columns.cells(codes)
     if columns.uneven:
-        return {name: value for name, value in zip(columns, record[1:], strict=True) if value is not ABSENT}
+        return {name: value for name, value in zip(columns, cells) if value is not ABSENT}  # noqa: B905
     row = columns.blank.copy()
-    # a record holds one cell per column by construction; zip's strict keyword would cost a
+    # a record holds one code per column by construction; zip's strict keyword would cost a
     # keyword-argument call for every row of every pass
-    row.update(zip(columns, record[1:]))  # noqa: B905
+    row.update(zip(columns, cells))  # noqa: B905
     return row
+
+
+def cells(record: tuple) -> tuple:
+    """A record's cells in column order (:data:`ABSENT` where an uneven row has none)."""
+    return tuple(record[0].cells(record[1]))
 
 
 def cell(record: tuple, name: str, default: Any = None) -> Any:
     """One cell of a record (``default`` when the pool has no such column or the row no value)."""
-    place = record[0].places.get(name)
+    columns = record[0]
+    place = columns.places.get(name)
     if place is None:
         return default
-    value = record[place]
+    value = columns.value(record[1], place)
     return default if value is ABSENT else value
-
-
 class Shelved(tuple):
     """A row not taken yet, as (record, marker): the generator makes it a dict when it takes it.
 
@@ -123,11 +278,10 @@ class RecordView(Mapping):
         self.record = record
 
     def __getitem__(self, name: str) -> Any:
-        record = self.record
-        place = record[0].places.get(name)
-        if place is None or record[place] is ABSENT:
+        value = cell(self.record, name, ABSENT)
+        if value is ABSENT:
             raise KeyError(name)
-        return record[place]
+        return value
 
     def get(self, name: str, default: Any = None) -> Any:
         return cell(self.record, name, default)
