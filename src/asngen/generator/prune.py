@@ -129,6 +129,10 @@ def _remove(remove_from: list, to_remove: list, dups: list, state: PruneState) -
     remove_from[:] = kept
 
 
+def _first_product_name(asn) -> str:
+    return asn.data["products"][0]["name"]
+
+
 def _by_asn_id(asns: list) -> list:
     return sorted(asns, key=lambda asn: asn.data["asn_id"])
 
@@ -195,14 +199,17 @@ def prune_duplicate_associations(asns: list, state: PruneState) -> list:
 
 def prune_duplicate_products(asns: list, state: PruneState) -> list:
     dups, valid = _split_dups(asns)
-    names = [asn.data["products"][0]["name"] for asn in valid]
-    duplicated = [name for name, count in Counter(names).items() if count > 1]
+    duplicated = [name for name, count in Counter(_first_product_name(asn) for asn in valid).items() if count > 1]
     if not duplicated:
         return asns
     ordered = _by_asn_id(valid)
-    by_product: dict[str, list] = {}
+    # only the shared names get a group: a list for each of a million names would be the
+    # largest thing a run holds at its peak
+    by_product: dict[str, list] = {name: [] for name in duplicated}
     for asn in ordered:
-        by_product.setdefault(asn.data["products"][0]["name"], []).append(asn)
+        group = by_product.get(_first_product_name(asn))
+        if group is not None:
+            group.append(asn)
     full_prune: list = []
     pruned_by_class: dict = {}  # equality class -> the pruned associations in it
     for product_name in duplicated:
