@@ -345,14 +345,15 @@ class Association:
                     data["degraded_status"] = DEGRADED_NOTOK
                     break
 
-    def settle(self, shared: dict) -> None:
+    def settle(self, shared: dict, keep_files: bool = False) -> None:
         """The pass that built this association is over: nothing changes its states again.
 
         States become tuples shared between associations (``shared`` maps a
         state to its one copy: most associations pin the same program,
         instrument, candidate...), and the member-key set that only guarded
-        against duplicates while rows were added goes (the member file names
-        stay, as a tuple: a third of a set's size).  The validity flags are
+        against duplicates while rows were added goes, and so does the set of
+        member file names, unless ``keep_files`` (explanations read it later;
+        it is then kept as a tuple, a third of a set's size).  The validity flags are
         shared the same way: only ``append`` changes them, and nothing appends
         to a settled association (a finalizer that splits one clones it, and
         the clone gets its own copy).  On a large pool this is about half the
@@ -374,7 +375,7 @@ class Association:
         except TypeError:
             self.states = states
         self.member_keys = None
-        self.filenames = tuple(self.filenames)
+        self.filenames = tuple(self.filenames) if keep_files else None
         validity = tuple(self.validity.items())
         self.validity = shared.setdefault(("validity", validity), self.validity)
 
@@ -430,7 +431,7 @@ class Association:
         # settled states are tuples, shared (Association.settle); only a live state is copied
         twin.states = [st if st is None or st.__class__ is tuple else list(st) for st in self.states]
         twin.validity = dict(self.validity)
-        twin.filenames = set(self.filenames)
+        twin.filenames = set(self.filenames) if self.filenames is not None else None
         twin.member_keys = set(self.member_keys) if self.member_keys is not None else None
         twin.data = self.data.copy()  # a copy shares the key table too
         twin.products = products if products is not None else [
