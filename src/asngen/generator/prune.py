@@ -164,29 +164,36 @@ def prune_duplicate_associations(asns: list, state: PruneState) -> list:
     # per association (a frozenset of tuples) would hold ~400 bytes each at the peak of a run.
     first: dict = {}  # hash -> the first position with it
     shared: dict = {}  # hash -> every position with it, when there are several
-    hashes = []
     for position, asn in enumerate(ordered):
         key = _membership_key(asn)
-        digest = None if key is None else _digest(key)
-        hashes.append(digest)
-        if digest is None:
+        if key is None:
             continue
+        digest = _digest(key)
         earlier = first.setdefault(digest, position)
         if earlier != position:
             shared.setdefault(digest, [earlier]).append(position)
     del first
-    keys = {position: _membership_key(ordered[position]) for group in shared.values() for position in group}
+    # Within a group, the positions whose keys are equal get the same small number; the keys
+    # go group by group (held all at once, they would be the peak of a large run).
+    group_of: list = [None] * len(ordered)
+    twin_class: list = [None] * len(ordered)
+    for group in shared.values():
+        classes: dict = {}
+        for position in group:
+            group_of[position] = group
+            twin_class[position] = classes.setdefault(_membership_key(ordered[position]), len(classes))
+    del shared
     removed = [False] * len(ordered)
     pruned = []
     for position in range(len(ordered) - 1, -1, -1):
         if removed[position]:
             continue
         pruned.append(ordered[position])
-        group = shared.get(hashes[position])
+        group = group_of[position]
         if group is None:
             continue
-        key = keys[position]
-        twins = [p for p in group if p < position and not removed[p] and keys[p] == key]
+        key = twin_class[position]
+        twins = [p for p in group if p < position and not removed[p] and twin_class[p] == key]
         for twin in twins:
             removed[twin] = True
             if state.debug:
