@@ -49,8 +49,9 @@ class Columns(tuple):
 
     ``places``: each name's position; ``values``: per column, its distinct
     values, a record's code being a position in that list; ``widths``: the
-    bytes each column's code takes in a record.  ``uneven``: some records
-    lack some cells (they hold :data:`ABSENT`).
+    bytes each column's code takes in a record; ``decoders``: for each name,
+    (offset, width, values), all that reading one cell takes.  ``uneven``:
+    some records lack some cells (they hold :data:`ABSENT`).
     """
 
     def __new__(cls, names: Iterable[str], uneven: bool = False) -> Columns:
@@ -60,31 +61,23 @@ class Columns(tuple):
         # a dict with every key already in place: copying it and filling in the values is
         # faster than growing a dict key by key
         columns.blank = dict.fromkeys(columns)
-        columns.values = [[] for _ in columns]
-        columns.set_widths([1] * len(columns))
+        columns.lay_out([1] * len(columns), [[] for _ in columns])
         return columns
 
-    def set_widths(self, widths: Sequence[int]) -> None:
-        """Lay codes out with these widths (records made with other widths are then unreadable)."""
+    def lay_out(self, widths: Sequence[int], values: list[list]) -> None:
+        """Codes of these widths, standing for these values (records made with other widths
+        are then unreadable)."""
         self.widths = tuple(widths)
+        self.values = values
         layout = struct.Struct("<" + "".join(_FORMATS[width] for width in self.widths))
         self.pack = layout.pack
         self.unpack = layout.unpack
-        spans, offset = [], 0
-        for width in self.widths:
-            spans.append((offset, width))
+        decoders, offset = {}, 0
+        for name, width, column_values in zip(self, self.widths, values, strict=True):
+            decoders[name] = (offset, width, column_values)
             offset += width
-        self.spans = tuple(spans)
-
-    def cells(self, codes: bytes) -> Iterator[Any]:
-        """The cells a record's codes stand for, in column order."""
-        return map(getitem, self.values, self.unpack(codes))
-
-    def value(self, codes: bytes, place: int) -> Any:
-        """The cell of one column (by position) that a record's codes stand for."""
-        offset, width = self.spans[place]
-        code = codes[offset] if width == 1 else int.from_bytes(codes[offset : offset + width], "little")
-        return self.values[place][code]
+        self.decoders = decoders
+        self.layout = tuple((name, *decoder) for name, decoder in decoders.items())
 
     def __reduce__(self):
         return (_columns_from, (tuple(self), self.uneven, self.values, self.widths))
@@ -98,8 +91,7 @@ class Columns(tuple):
 
 def _columns_from(names: tuple, uneven: bool, values: list, widths: tuple) -> Columns:
     columns = Columns(names, uneven)
-    columns.values = values
-    columns.set_widths(widths)
+    columns.lay_out(widths, values)
     return columns
 
 
@@ -170,7 +162,7 @@ class RecordBuilder:
         widths = tuple(_width(len(index), rows) for index in self._codes)
         if widths != columns.widths:
             unpack = columns.unpack
-            columns.set_widths(widths)
+            columns.lay_out(widths, columns.values)
             pack = columns.pack
             self.records[:] = [(columns, pack(*unpack(old))) for _, old in self.records]
         return columns.pack(*codes)
@@ -181,7 +173,7 @@ class RecordBuilder:
             values = [[key.value if key.__class__ is _Identity else key for key in index] for index in self._codes]
         else:
             values = [list(index) for index in self._codes]
-        self.columns.values = values
+        self.columns.lay_out(self.columns.widths, values)
         self._codes = []
         return self.records
 
@@ -220,30 +212,45 @@ def records_from_dicts(names: list[str], rows: Iterable[Mapping]) -> list[tuple]
 
 
 def as_dict(record: tuple) -> dict:
+    # (a plain loop: compiled with the types of records.pxd it reads the codes as C integers)
     columns, codes = record
-    cells = columns.cells(codes)
     if columns.uneven:
-        return {name: value for name, value in zip(columns, cells) if value is not ABSENT}  # noqa: B905
+        return {name: value for name, value in zip(columns, cells(record)) if value is not ABSENT}  # noqa: B905
     row = columns.blank.copy()
-    # a record holds one code per column by construction; zip's strict keyword would cost a
-    # keyword-argument call for every row of every pass
-    row.update(zip(columns, cells))  # noqa: B905
+    for name, offset, width, values in columns.layout:
+        if width == 1:
+            code = codes[offset]
+        elif width == 2:
+            code = codes[offset] | codes[offset + 1] << 8
+        else:
+            code = codes[offset] | codes[offset + 1] << 8 | codes[offset + 2] << 16 | codes[offset + 3] << 24
+        row[name] = values[code]
     return row
 
 
 def cells(record: tuple) -> tuple:
     """A record's cells in column order (:data:`ABSENT` where an uneven row has none)."""
-    return tuple(record[0].cells(record[1]))
+    columns, codes = record
+    return tuple(map(getitem, columns.values, columns.unpack(codes)))
 
 
 def cell(record: tuple, name: str, default: Any = None) -> Any:
     """One cell of a record (``default`` when the pool has no such column or the row no value)."""
-    columns = record[0]
-    place = columns.places.get(name)
-    if place is None:
+    columns, codes = record
+    decoder = columns.decoders.get(name)
+    if decoder is None:
         return default
-    value = columns.value(record[1], place)
+    offset, width, values = decoder
+    if width == 1:
+        code = codes[offset]
+    elif width == 2:
+        code = codes[offset] | codes[offset + 1] << 8
+    else:
+        code = codes[offset] | codes[offset + 1] << 8 | codes[offset + 2] << 16 | codes[offset + 3] << 24
+    value = values[code]
     return default if value is ABSENT else value
+
+
 class Shelved(tuple):
     """A row not taken yet, as (record, marker): the generator makes it a dict when it takes it.
 

@@ -1,0 +1,14 @@
+# Compiled types for the record readers (read by Cython only: the .py file beside this one is
+# the whole behaviour).  With the codes typed as bytes and the offsets as C integers, a cell's
+# code is read from the string directly instead of through Python integers.
+cimport cython
+
+
+@cython.locals(codes=bytes, row=dict, values=list, offset=cython.Py_ssize_t, width=cython.Py_ssize_t,
+               code=cython.Py_ssize_t)
+cpdef dict as_dict(tuple record)
+
+
+@cython.locals(codes=bytes, values=list, offset=cython.Py_ssize_t, width=cython.Py_ssize_t,
+               code=cython.Py_ssize_t)
+cpdef cell(tuple record, str name, default=*)
