@@ -597,3 +597,22 @@ def test_sigkill_while_writing_a_new_folder_leaves_no_folder(big, tmp_path):
     assert process.wait() == 0, (tmp_path / "again.err").read_text()
     assert not staging_folders(tmp_path), "the dead run's staging folder is removed"
     assert snapshot(target, staging=True) == new
+
+
+def test_association_file_names_are_made_when_read(tmp_path: Path) -> None:
+    """A run's files name each association from it when the name is read, and the written
+    paths keep reading those names (a million names held at once are a run's peak)."""
+    from asngen.api import AssociationFiles, generate, write_result
+
+    from .pools import exposure, write_pool
+
+    rows = [exposure(f"jw99009001001_0210{n}_00001_mirimage_uncal.fits") for n in range(1, 4)]
+    result = generate(str(write_pool(tmp_path, rows)))
+    files = result.files
+    assert isinstance(files, AssociationFiles)
+    assert all(entry.__class__ is not str for entry in files._names)  # associations, not names
+    expected = [asn.asn_name() + ".json" for asn in result.associations]
+    assert files.names() == expected and [name for name, _ in files] == expected
+    paths = write_result(result, tmp_path / "out")
+    assert [path.name for path in paths] == expected
+    assert sorted(path.name for path in (tmp_path / "out").iterdir()) == sorted(expected)

@@ -27,20 +27,30 @@ class AssociationFiles(Sequence):
     until the atomic write would double the memory a run needs.  Each text is
     made from its association's data when it is read (and again if read
     twice: the data does not change after generation, so neither does the
-    text).
+    text).  So is the file name of an association added as such: a million
+    names are a hundred megabytes at the peak of a run.
     """
 
     def __init__(self, fmt: str = "json") -> None:
         self.fmt = fmt
-        self._names: list[str] = []
+        self._names: list = []  # a file name, or the association that makes it
         self._data: list = []
 
     def add(self, name: str, data: dict) -> None:
         self._names.append(name)
         self._data.append(data)
 
+    def add_association(self, asn) -> None:
+        """An association's file, named when read (by ``asn.asn_name()``)."""
+        self._names.append(asn)
+        self._data.append(asn.data)
+
+    def _name(self, position: int) -> str:
+        entry = self._names[position]
+        return entry if entry.__class__ is str else asn_io.file_name(entry.asn_name(), self.fmt)
+
     def names(self) -> list[str]:
-        return list(self._names)
+        return [self._name(position) for position in range(len(self._names))]
 
     def pending(self, extra: Sequence = ()) -> Sequence[tuple[str, Callable[[], str]]]:
         """``(name, make_text)`` pairs, for writers that make one text at a time (each pair is
@@ -49,7 +59,7 @@ class AssociationFiles(Sequence):
         return _Pending(self, list(extra))
 
     def _pending(self, position: int) -> tuple[str, Callable[[], str]]:
-        return self._names[position], partial(asn_io.dumps, self._data[position], self.fmt)
+        return self._name(position), partial(asn_io.dumps, self._data[position], self.fmt)
 
     def __len__(self) -> int:
         return len(self._names)
@@ -57,11 +67,11 @@ class AssociationFiles(Sequence):
     def __getitem__(self, position):
         if isinstance(position, slice):
             return [self[i] for i in range(*position.indices(len(self)))]
-        return self._names[position], asn_io.dumps(self._data[position], self.fmt)
+        return self._name(position), asn_io.dumps(self._data[position], self.fmt)
 
     def __iter__(self) -> Iterator[tuple[str, str]]:
-        for name, data in zip(self._names, self._data, strict=True):
-            yield name, asn_io.dumps(data, self.fmt)
+        for position, data in enumerate(self._data):
+            yield self._name(position), asn_io.dumps(data, self.fmt)
 
     def __eq__(self, other: object) -> bool:
         if not isinstance(other, Sequence) or isinstance(other, str):
@@ -275,8 +285,7 @@ def _generate(pool: Any, options: GenerateOptions | None, run) -> GenerateResult
             result.skipped.append(asn)
             continue
         result.associations.append(asn)
-        name = asn_io.file_name(asn.asn_name(), options.fmt)
-        files.add(name, asn.data)
+        files.add_association(asn)
         for product in asn.data["products"]:
             for member in product["members"]:
                 if member.item is not None:

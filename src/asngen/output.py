@@ -73,7 +73,7 @@ class WrittenPaths(Sequence):
     would be the largest thing left in memory once they are written.
     """
 
-    def __init__(self, target: Path, names: list[str]) -> None:
+    def __init__(self, target: Path, names: Sequence[str]) -> None:
         self._target = target
         self._names = names
 
@@ -94,6 +94,22 @@ class WrittenPaths(Sequence):
 
     def __repr__(self) -> str:
         return f"<WrittenPaths: {len(self)} files in {self._target}>"
+
+
+class _NamesOf(Sequence):
+    """The names of ``(name, text)`` pairs, read from the pairs when asked for (a run's
+    file names can be made on demand too: see :class:`asngen.api.AssociationFiles`)."""
+
+    def __init__(self, files: Sequence) -> None:
+        self._files = files
+
+    def __len__(self) -> int:
+        return len(self._files)
+
+    def __getitem__(self, position):
+        if isinstance(position, slice):
+            return [pair[0] for pair in self._files[position]]
+        return self._files[position][0]
 
 
 _CREATE = os.O_WRONLY | os.O_CREAT | os.O_TRUNC | getattr(os, "O_CLOEXEC", 0) | getattr(os, "O_BINARY", 0)
@@ -125,7 +141,8 @@ def write_files_atomically(
     for name, _ in files:
         if not name or os.sep in name or (os.altsep and os.altsep in name) or name in (".", ".."):
             raise AsngenError(f"refusing to write a file named {name!r}", file=str(target))
-    names = [name for name, _ in files]
+    # pairs given in a list hold their texts: keep only the names; a lazy sequence makes them on demand
+    names = [name for name, _ in files] if isinstance(files, (list, tuple)) else _NamesOf(files)
     staged = None
     if files and not os.path.lexists(target):
         staged = _write_new_folder(target, files)
