@@ -4,11 +4,12 @@
 cimport cython
 
 
-@cython.locals(codes=bytes, row=dict, values=list, offset=cython.Py_ssize_t, width=cython.Py_ssize_t,
-               code=cython.Py_ssize_t)
+@cython.locals(codes=bytes, row=dict, values=list, offset=cython.Py_ssize_t, width=cython.Py_ssize_t)
 cpdef dict as_dict(tuple record)
 
 
-@cython.locals(codes=bytes, values=list, offset=cython.Py_ssize_t, width=cython.Py_ssize_t,
-               code=cython.Py_ssize_t)
+@cython.locals(codes=bytes, values=list, offset=cython.Py_ssize_t, width=cython.Py_ssize_t)
 cpdef cell(tuple record, str name, default=*)
+
+
+cdef Py_ssize_t _code(bytes codes, Py_ssize_t offset, Py_ssize_t width)

@@ -218,13 +218,7 @@ def as_dict(record: tuple) -> dict:
         return {name: value for name, value in zip(columns, cells(record)) if value is not ABSENT}  # noqa: B905
     row = columns.blank.copy()
     for name, offset, width, values in columns.layout:
-        if width == 1:
-            code = codes[offset]
-        elif width == 2:
-            code = codes[offset] | codes[offset + 1] << 8
-        else:
-            code = codes[offset] | codes[offset + 1] << 8 | codes[offset + 2] << 16 | codes[offset + 3] << 24
-        row[name] = values[code]
+        row[name] = values[_code(codes, offset, width)]
     return row
 
 
@@ -241,14 +235,17 @@ def cell(record: tuple, name: str, default: Any = None) -> Any:
     if decoder is None:
         return default
     offset, width, values = decoder
-    if width == 1:
-        code = codes[offset]
-    elif width == 2:
-        code = codes[offset] | codes[offset + 1] << 8
-    else:
-        code = codes[offset] | codes[offset + 1] << 8 | codes[offset + 2] << 16 | codes[offset + 3] << 24
-    value = values[code]
+    value = values[_code(codes, offset, width)]
     return default if value is ABSENT else value
+
+
+def _code(codes, offset, width):  # (typed in records.pxd)
+    """The code ``width`` bytes wide at ``offset`` (little-endian)."""
+    if width == 1:
+        return codes[offset]
+    if width == 2:
+        return codes[offset] | codes[offset + 1] << 8
+    return codes[offset] | codes[offset + 1] << 8 | codes[offset + 2] << 16 | codes[offset + 3] << 24
 
 
 class Shelved(tuple):
