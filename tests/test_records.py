@@ -204,6 +204,6 @@ def test_a_pool_keeps_each_distinct_value_once(tmp_path):
     path = write_pool(tmp_path, _images(4))
     pool = read_pool(str(path))
     columns = pool.records[0][0]
-    values = columns.values[columns.places["exp_type"]]
+    values = columns.decoders["exp_type"][2]
     assert values == ["mir_image"]
     assert all(len(record[1]) < len(columns) * 4 for record in pool.records)

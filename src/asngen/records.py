@@ -47,16 +47,15 @@ _CAPACITY = {1: 1 << 8, 2: 1 << 16, 4: 1 << 32}
 class Columns(tuple):
     """A pool's column names, shared by all its records, and what decodes them.
 
-    ``places``: each name's position; ``values``: per column, its distinct
-    values, a record's code being a position in that list; ``widths``: the
-    bytes each column's code takes in a record; ``decoders``: for each name,
-    (offset, width, values), all that reading one cell takes.  ``uneven``:
-    some records lack some cells (they hold :data:`ABSENT`).
+    ``values``: per column, its distinct values, a record's code being a
+    position in that list; ``widths``: the bytes each column's code takes in
+    a record; ``decoders``: for each name, (offset, width, values), all that
+    reading one cell takes (``layout``: the same, in column order).
+    ``uneven``: some records lack some cells (they hold :data:`ABSENT`).
     """
 
     def __new__(cls, names: Iterable[str], uneven: bool = False) -> Columns:
         columns = super().__new__(cls, names)
-        columns.places = {name: place for place, name in enumerate(columns)}
         columns.uneven = uneven
         # a dict with every key already in place: copying it and filling in the values is
         # faster than growing a dict key by key
