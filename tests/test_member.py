@@ -11,7 +11,16 @@ import pytest
 
 from asngen.asn_io import dumps, dumps_json
 from asngen.association import key_sharing_dict, new_product
-from asngen.member import Member, member_of
+from asngen.member import (
+    Member,
+    RenamedFile,
+    forget_renamed,
+    member_name,
+    member_of,
+    rename_uncal,
+    renamed_file,
+)
+from asngen.records import records_from_dicts
 
 KEYS = ["expname", "exptype", "exposerr", "asn_candidate", "extra", "note"]
 
@@ -88,3 +97,48 @@ def test_the_generator_s_small_dicts_are_ordinary_dicts():
     copied = other.copy()
     copied["name"] = "changed"
     assert other["name"] == "other"
+
+
+def _record(filename: str) -> tuple:
+    return records_from_dicts(["filename", "exp_type"], [{"filename": filename, "exp_type": "nrc_image"}])[0]
+
+
+@pytest.mark.parametrize("filename", ["jw1_uncal.fits", "d/jw2_nrca1_uncal.fits", "a_uncal.b_uncal.", "plain.fits"])
+@pytest.mark.parametrize("suffix", ["rate", "calints", "x1d"])
+def test_a_generated_member_keeps_a_suffix_and_reads_the_renamed_file(filename, suffix):
+    """The name is made again from the row (dict while taken, record after), even once
+    the table of names is forgotten, and it is always what rename_uncal gives."""
+    expected = rename_uncal(filename, suffix)
+    kept, name = member_name(filename, suffix)
+    assert name == expected
+    if expected == filename:
+        assert kept is filename  # the pool's own string: nothing to keep
+    else:
+        assert kept is renamed_file(suffix) and kept.suffix == suffix  # one marker per suffix
+    for row in ({"filename": filename}, _record(filename)):
+        member = member_of(row, kept, "science", None)
+        assert member["expname"] == expected and member.get("expname") == expected
+        forget_renamed()
+        assert dict(member.items()) == {"expname": expected, "exptype": "science", "exposerr": None}
+        assert member.copy() == member and member.copy().expname is member.expname
+        assert json.loads(dumps_json({"m": [member]}))["m"][0]["expname"] == expected
+
+
+def test_a_suffix_kept_survives_pickling_with_a_row_position_and_spilling():
+    """A worker pickles members whose row is a position (asngen.generator.parallel): the
+    suffix, not a name, travels.  A member whose keys spill into a dict gets the name."""
+    record = _record("jw5_uncal.fits")
+    member = member_of(record, member_name("jw5_uncal.fits", "cal")[0], "science", None)
+    member.row = 3
+    again = pickle.loads(pickle.dumps(member))
+    assert isinstance(again.expname, RenamedFile) and again.row == 3
+    again.row = record
+    assert again["expname"] == "jw5_cal.fits"
+    del again["exptype"]
+    again["note"] = 1
+    again["exptype"] = "background"  # after a key of its own: every key moves to the dict
+    assert list(again.items()) == [("expname", "jw5_cal.fits"), ("exposerr", None), ("note", 1),
+                                   ("exptype", "background")]
+    assert again.others["expname"] == "jw5_cal.fits"
+    again["expname"] = "other.fits"
+    assert again["expname"] == "other.fits"

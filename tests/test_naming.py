@@ -9,10 +9,13 @@ written.  The expectations come from running the reference asn_generate
 from __future__ import annotations
 
 import json
+import random
+import re
 
 import pytest
 
-from asngen.association import PRODUCT_NAME_DEFAULT, level2_product_name, rename_uncal
+from asngen.association import PRODUCT_NAME_DEFAULT, level2_product_name
+from asngen.member import rename_uncal
 from asngen.rules.suffixes import KNOWN_SUFFIXES, remove_suffix
 from tests.pools import exposure, run
 
@@ -151,6 +154,25 @@ def test_known_suffixes_include_the_member_suffixes():
 )
 def test_rename_uncal(filename, renamed):
     assert rename_uncal(filename, "rate") == renamed
+
+
+def _renamed_by_the_pattern(filename: str, suffix: str) -> str:
+    """The rule as the reference states it: one regular expression, matched at the start."""
+    match = re.match(r"(?P<path>.+)(?P<type>_uncal)(?P<extension>\..+)", filename)
+    return filename if match is None else f"{match['path']}_{suffix}{match['extension']}"
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_rename_uncal_agrees_with_the_pattern_on_odd_names(seed):
+    """asngen finds the last ``_uncal.`` without the pattern when it can; names made of the
+    pieces that decide the match (an earlier occurrence, nothing after the dot, a line
+    break, which the pattern's ``.`` does not cross) must come out the same."""
+    rng = random.Random(seed)
+    pieces = ["_uncal", ".", "a", "_", "\n", "_uncal.", "x.fits", "\r", "u", "/"]
+    for _ in range(20_000):
+        filename = "".join(rng.choice(pieces) for _ in range(rng.randint(0, 7)))
+        for suffix in ("rate", "calints"):
+            assert rename_uncal(filename, suffix) == _renamed_by_the_pattern(filename, suffix), repr(filename)
 
 
 class _Level2Asn:

@@ -10,13 +10,12 @@ reference order.  Values that the reference recomputes on every added member
 
 from __future__ import annotations
 
-import re
 import sys
 from pathlib import PurePath
 
 from . import __version__
 from .engine.constraints import EMPTY, Check, evaluate_literal, states_before
-from .member import Member, member_of
+from .member import Member, member_name, member_of
 from .rules import dms
 from .rules.suffixes import exposure_root, is_bare_name, remove_suffix
 
@@ -26,43 +25,6 @@ DEGRADED_NOTOK = (
     "\nDetails can be found in the member.exposerr attribute."
 )
 PRODUCT_NAME_DEFAULT = "undefined"
-_UNCAL = re.compile(r"(?P<path>.+)(?P<type>_uncal)(?P<extension>\..+)")
-
-
-_RENAMED: dict[str, dict[str, str]] = {}  # suffix -> file name -> renamed (no key tuple per name)
-_RENAMED_LIMIT = 2_000_000
-
-
-def rename_uncal(filename: str, suffix: str) -> str:
-    """``x_uncal.fits`` -> ``x_<suffix>.fits``; other names unchanged.
-
-    Remembered: an exposure is a member of several associations (Level 2,
-    Level 3, candidate and discovered ones), which then share one string.
-    """
-    names = _RENAMED.get(suffix)
-    if names is None:
-        names = _RENAMED[suffix] = {}
-    name = names.get(filename)
-    if name is None:
-        match = _UNCAL.match(filename)
-        if match is None or match.group("type") != "_uncal":
-            name = filename
-        else:
-            name = f"{match.group('path')}_{suffix}{match.group('extension')}"
-        if len(names) >= _RENAMED_LIMIT:
-            names.clear()
-        names[filename] = name
-    return name
-
-
-def forget_renamed() -> None:
-    """Let go of :func:`rename_uncal`'s table once a run's passes have made their members.
-
-    The names stay with the members that hold them; the table itself (about
-    20 bytes a name, and a million-row pool makes two million names) is then
-    free for finalization, which comes at the peak of a large run, to reuse.
-    """
-    _RENAMED.clear()
 
 
 class _Level2Data:
@@ -258,13 +220,14 @@ class Association:
             data["asn_pool"] = self.pool_name
         data["products"] = self.products
 
-    def make_member(self, item) -> Member:
+    def make_member(self, item) -> tuple[Member, str]:
+        """The member ``item`` becomes, and its file name (which the member makes on reading)."""
         exposerr = item.get("exposerr")
         if self.level == 2:
             integrations = self.use_integrations(item)
             exptype = self.exposure_type(item)
-            name = rename_uncal(dms.column(item, "filename"), "rateints" if integrations else "rate")
-            return member_of(item, name, exptype, exposerr)
+            kept, name = member_name(dms.column(item, "filename"), "rateints" if integrations else "rate")
+            return member_of(item, kept, exptype, exposerr), name
         exptype = self.exposure_type(item)
         exp_type = dms.column(item, "exp_type")
         integrations = self.use_integrations(item)
@@ -276,13 +239,13 @@ class Association:
             suffix = "rate"
         if integrations:
             suffix += "ints"
-        name = rename_uncal(dms.column(item, "filename"), suffix)
-        return member_of(item, name, exptype, exposerr, dms.column(item, "asn_candidate"))
+        kept, name = member_name(dms.column(item, "filename"), suffix)
+        return member_of(item, kept, exptype, exposerr, dms.column(item, "asn_candidate")), name
 
     def append(self, item, journal: dict | None) -> None:
-        member = self.make_member(item)
+        member, name = self.make_member(item)
         members = self.products[-1]["members"]
-        key = (member["expname"], member["exptype"])
+        key = (name, member.exptype)
         if key in self.member_keys:
             self._freeze_before(journal)
             return

@@ -16,13 +16,22 @@ live in a small dict of their own after them; a change that a fixed order
 cannot express (one of the four added after such a key, or after a later
 one of the four) moves every key into that dict, in the order a dict
 would hold them.
+
+A generated member's ``expname`` is its row's file name with ``_uncal``
+renamed to the product it stands for (``_rate``, ``_cal``...).  Kept as a
+string, those names were the largest part of the members: about 90 bytes
+each, two million of them for a million-row pool.  A member made by the
+rules keeps only the suffix (a :class:`RenamedFile`, one per suffix) and
+makes the name again from its row when it is read, which is rarely once
+generation is over (pruning, writing).
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping, MutableMapping
 
-from .records import RecordView
+from .records import RecordView, cell
 
 #: the keys kept in slots, in the order they are written
 SLOTTED = ("expname", "exptype", "exposerr", "asn_candidate")
@@ -38,6 +47,101 @@ class _Absent:
 
 
 ABSENT = _Absent()
+
+_UNCAL = re.compile(r"(?P<path>.+)(?P<type>_uncal)(?P<extension>\..+)")
+_RENAMED: dict[str, dict[str, str]] = {}  # suffix -> file name -> renamed (no key tuple per name)
+#: names remembered per suffix at most: a row's members are made, and read, while the
+#: row is taken, so a small table answers nearly every repeat, and one of every name
+#: would hold the strings that members keep as suffixes (RenamedFile)
+_RENAMED_LIMIT = 20_000
+
+
+def rename_uncal(filename: str, suffix: str) -> str:
+    """``x_uncal.fits`` -> ``x_<suffix>.fits``; other names unchanged.
+
+    Remembered while the passes run: an exposure is a member of several
+    associations (Level 2, Level 3, candidate and discovered ones), and a
+    member reads its name again while its association is built.
+    """
+    names = _RENAMED.get(suffix)
+    if names is None:
+        names = _RENAMED[suffix] = {}
+    name = names.get(filename)
+    if name is None:
+        name = _renamed(filename, suffix)
+        if len(names) >= _RENAMED_LIMIT:
+            names.clear()
+        names[filename] = name
+    return name
+
+
+def _renamed(filename: str, suffix: str) -> str:
+    # The pattern takes the last "_uncal." with something before it and after the dot.
+    # Found with rfind when that occurrence qualifies (a name read after the passes is made
+    # again each time it is read, and this takes half the time of the pattern); the
+    # pattern decides the rest (an earlier occurrence, a line break the pattern stops at).
+    at = filename.rfind("_uncal.")
+    if at < 0:
+        return filename
+    if at > 0 and len(filename) > at + 7 and "\n" not in filename:
+        return f"{filename[:at]}_{suffix}{filename[at + 6:]}"
+    match = _UNCAL.match(filename)
+    if match is None:
+        return filename
+    return f"{match.group('path')}_{suffix}{match.group('extension')}"
+
+
+def forget_renamed() -> None:
+    """Let go of :func:`rename_uncal`'s table once a run's passes have made their members.
+
+    Members keep suffixes, not names (:class:`RenamedFile`); the table
+    (about 110 bytes a name with its string, two million names for a
+    million-row pool) is then free for finalization, which comes at the
+    peak of a large run, to reuse.  A name read later is made again.
+    """
+    _RENAMED.clear()
+
+
+class RenamedFile:
+    """The ``expname`` of a generated member, as the suffix its row's file name is given."""
+
+    __slots__ = ("suffix",)
+
+    def __init__(self, suffix: str) -> None:
+        self.suffix = suffix
+
+    def name_for(self, row) -> str:
+        filename = cell(row, "filename") if row.__class__ is tuple else row["filename"]
+        names = _RENAMED.get(self.suffix)
+        if names is not None:
+            name = names.get(filename)
+            if name is not None:
+                return name
+        return _renamed(filename, self.suffix)  # not remembered: the passes are over
+
+    def __repr__(self) -> str:
+        return f"RenamedFile({self.suffix!r})"
+
+    def __reduce__(self):
+        return renamed_file, (self.suffix,)
+
+
+_RENAMED_FILES: dict[str, RenamedFile] = {}
+
+
+def renamed_file(suffix: str) -> RenamedFile:
+    """The one :class:`RenamedFile` for ``suffix``."""
+    marker = _RENAMED_FILES.get(suffix)
+    if marker is None:
+        marker = _RENAMED_FILES[suffix] = RenamedFile(suffix)
+    return marker
+
+
+def member_name(filename: str, suffix: str) -> tuple:
+    """(what a generated member keeps as its ``expname``, the name): the file name itself
+    when the suffix leaves it unchanged (the pool holds that string anyway), else the suffix."""
+    name = rename_uncal(filename, suffix)
+    return (filename if name == filename else renamed_file(suffix)), name
 
 
 class Member(MutableMapping):
@@ -74,6 +178,8 @@ class Member(MutableMapping):
         """The value of ``key``, or ABSENT."""
         if key == "expname":
             value = self.expname
+            if value.__class__ is RenamedFile:
+                return value.name_for(self.row)
         elif key == "exptype":
             value = self.exptype
         elif key == "exposerr":
@@ -140,7 +246,7 @@ class Member(MutableMapping):
         for name in SLOTTED:
             value = getattr(self, name)
             if value is not ABSENT:
-                spilled[name] = value
+                spilled[name] = self._lookup(name)
                 setattr(self, name, ABSENT)
         if self.others:
             spilled.update(self.others)
@@ -165,11 +271,14 @@ class Member(MutableMapping):
         return repr(dict(self.items()))
 
     def __reduce__(self):
-        return Member, (list(self.items()), self.row)
+        # names as kept, not as read: a worker pickles members whose row is a position
+        pairs = [(name, getattr(self, name)) for name in SLOTTED if getattr(self, name) is not ABSENT]
+        return Member, (pairs + list((self.others or {}).items()), self.row)
 
 
-def member_of(row, expname: str, exptype: str, exposerr, asn_candidate=ABSENT) -> Member:
-    """A generated member: the three (Level 2) or four (Level 3) keys every one has."""
+def member_of(row, expname, exptype: str, exposerr, asn_candidate=ABSENT) -> Member:
+    """A generated member: the three (Level 2) or four (Level 3) keys every one has
+    (``expname``: a name, or a :class:`RenamedFile` that makes it from ``row``)."""
     member = Member.__new__(Member)
     member.expname = expname
     member.exptype = exptype

@@ -11,8 +11,8 @@ splitting, pruning duplicates, numbering), optional merging, and the
 
 from __future__ import annotations
 
-from ..association import forget_renamed
 from ..engine.constraints import evaluate_literal
+from ..member import forget_renamed
 from ..records import cell, shelved
 from ..registry import Registry, resolve_rule_files
 from .loop import RunState, generate

@@ -349,12 +349,13 @@ def split_nods(asn):
         members = product["members"]
         sciences = [m for m in members if m["exptype"] == "science"]
         others = [m for m in members if m["exptype"] != "science"]
+        names = [sci["expname"] for sci in sciences]  # read once: members make their names on reading
         results = []
-        for sci in sciences:
-            name = exposure_root(sci["expname"])
+        for sci, sci_name in zip(sciences, names, strict=True):
+            name = exposure_root(sci_name)
             new_members = [sci]
-            for other in sciences:
-                if other["expname"] != sci["expname"] and not nod_overlap(sci.item, other.item):
+            for other, other_name in zip(sciences, names, strict=True):
+                if other_name != sci_name and not nod_overlap(sci.item, other.item):
                     background = other.copy()
                     background["exptype"] = "background"
                     new_members.append(background)

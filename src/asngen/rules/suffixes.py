@@ -61,6 +61,10 @@ def stem(path: str) -> str:
 
 
 _ROOTS: dict[str, str] = {}
+#: names remembered at most: pruning compares members of one product group at a time, so
+#: a small table answers nearly every repeat; a table of every name would keep the
+#: member names alive that members make again on reading (asngen.member.RenamedFile)
+_ROOTS_LIMIT = 50_000
 
 
 def exposure_root(path: str) -> str:
@@ -70,7 +74,7 @@ def exposure_root(path: str) -> str:
     root = _ROOTS.get(path)
     if root is None:
         root = remove_suffix(stem(path))[0]
-        if len(_ROOTS) >= 2_000_000:
+        if len(_ROOTS) >= _ROOTS_LIMIT:
             _ROOTS.clear()
         _ROOTS[path] = root
     return root
