@@ -179,3 +179,34 @@ def test_prune_duplicate_associations_matches_the_plain_version(seed, debug, col
     if rng.random() < 0.5:  # a repeated exposure name: never the same as anything
         asns[0].data["products"][0]["members"].append(dict(asns[0].data["products"][0]["members"][0]))
     _assert_same_as_oracle(_naive_prune_duplicate_associations, prune.prune_duplicate_associations, asns, debug)
+
+
+@pytest.mark.parametrize("table_size", [None, 1, 2, 64])
+@pytest.mark.parametrize("seed", range(20))
+def test_shared_hash_groups_are_the_digests_met_twice(seed, table_size) -> None:
+    """Exactly the positions of digests that occur more than once, grouped by digest, each
+    group in ascending order (the groups in any order), whatever the size of the table that sifts them first (a
+    digest may be any 64-bit hash, negative ones included)."""
+    from array import array
+
+    rng = random.Random(seed)
+    count = rng.randint(0, 300)
+    values = [rng.randint(-(2**63), 2**63 - 1) for _ in range(rng.randint(1, 400))]
+    positions = array("q", sorted(rng.sample(range(count * 2 + 1), count)))
+    digests = array("q", [rng.choice(values) for _ in range(count)])
+    expected: dict = {}
+    for position, digest in zip(positions, digests, strict=True):
+        expected.setdefault(digest, []).append(position)
+    wanted = [group for group in expected.values() if len(group) > 1]
+    assert sorted(prune._shared_hash_groups(positions, digests, table_size)) == sorted(wanted)
+
+
+@pytest.mark.parametrize("table_size", [None, 1, 8])
+@pytest.mark.parametrize("seed", range(10))
+def test_repeated_names_are_those_met_twice_in_first_order(seed, table_size) -> None:
+    from collections import Counter
+
+    rng = random.Random(seed)
+    names = [f"jw{rng.randint(0, 60)}_product" for _ in range(rng.randint(0, 120))]
+    expected = [name for name, count in Counter(names).items() if count > 1]
+    assert prune._repeated(names, table_size) == expected

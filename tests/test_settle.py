@@ -52,8 +52,7 @@ def test_a_clone_made_during_a_pass_gets_its_own_live_states(tmp_path):
     made then must not share them."""
     result = run(tmp_path, _rows())
     asn = next(asn for asn in result.associations if asn.level == 3)
-    live = object.__new__(Association)
-    live.__dict__.update(asn.__dict__)
+    live = Association.from_fields(asn.fields())
     live.states = [None if st is None else list(st) for st in asn.states]
     twin = live.clone()
     for mine, theirs in zip(twin.states, live.states, strict=True):
@@ -99,3 +98,16 @@ def test_associations_ending_in_the_same_states_share_one_vector(tmp_path):
     twin = level2[0].clone()
     assert isinstance(twin.states, list) and twin.states == list(level2[0].states)
     assert [asn.asn_name() for asn in level2] == sorted({asn.asn_name() for asn in level2})
+
+
+def test_an_association_keeps_attributes_rule_code_adds_and_its_clone_copies_them(tmp_path):
+    """Associations keep their own attributes in slots; rule code may still add others, and
+    a clone (nod splitting) has them too."""
+    result = run(tmp_path, _rows())
+    asn = result.associations[0]
+    asn.my_note = "kept"
+    twin = asn.clone()
+    assert twin.my_note == "kept" and twin.fields() == {**asn.fields(), "states": twin.states,
+                                                         "validity": twin.validity, "data": twin.data,
+                                                         "products": twin.products}
+    assert twin.asn_name() == asn.asn_name() and twin.data == asn.data

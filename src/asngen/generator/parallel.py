@@ -178,7 +178,7 @@ def _work(positions: list[int]) -> bytes:
 
 def _detach(asn: Association, registry: Registry, row_positions: dict) -> dict:
     """The association as plain data; references to what the parent has are replaced."""
-    state = dict(asn.__dict__)
+    state = asn.fields()
     bound = state.pop("bound")
     del state["rule"]
     state["_rule_position"] = registry.rules.index(bound)
@@ -207,8 +207,7 @@ def _restore(payload: bytes, pool_records: list, passes: list[PassSpec]):
 
 def _attach(state: dict, registry: Registry, pool_records: list) -> Association:
     bound = registry.rules[state.pop("_rule_position")]
-    asn = object.__new__(Association)
-    asn.__dict__.update(state)
+    asn = Association.from_fields(state)
     asn.bound = bound
     asn.rule = bound.rule
     if any(st is not None and st[0] == _COMPUTED for st in asn.states):

@@ -14,6 +14,7 @@ In debug mode a dropped association is kept, renamed ``dupNNNNN_<name>``.
 
 from __future__ import annotations
 
+from array import array
 from collections import Counter
 
 from ..rules.suffixes import exposure_root
@@ -29,21 +30,24 @@ def membership_report(left: dict, right: dict, strict: bool = True) -> set[str]:
     """The kinds of difference between two products (empty set: same members)."""
     munge = (lambda name: name) if strict else exposure_root
     kinds: set[str] = set()
-    for product in (left, right):
-        counts = Counter(member["expname"] for member in product["members"])
-        if any(count > 1 for count in counts.values()):
-            kinds.add("duplicate")
     left_members, right_members = left["members"], right["members"]
+    # each name read once: a member makes its name on reading (asngen.member.RenamedFile)
+    left_names = [member["expname"] for member in left_members]
+    right_names = [member["expname"] for member in right_members]
+    for names in (left_names, right_names):
+        if len(set(names)) != len(names):
+            kinds.add("duplicate")
     if len(left_members) != len(right_members):
         kinds.add("length")
-    remaining = list(right_members)
+    pairs = zip(right_names, right_members, strict=True)
+    remaining = [(munge(name), member["exptype"]) for name, member in pairs] if left_members else right_names
     unaccounted_left = 0
-    for member in left_members:
-        name = munge(member["expname"])
-        for position, other in enumerate(remaining):
-            if munge(other["expname"]) != name:
+    for name, member in zip(left_names, left_members, strict=True):
+        name = munge(name)
+        for position, (other_name, other_type) in enumerate(remaining):
+            if other_name != name:
                 continue
-            if member["exptype"] != other["exptype"]:
+            if member["exptype"] != other_type:
                 kinds.add("mismatch")
             del remaining[position]
             break
@@ -106,7 +110,9 @@ def _remove(remove_from: list, to_remove: list, dups: list, state: PruneState) -
     One filtering pass instead of a search per removal: on a large pool
     thousands of duplicates leave a list of hundreds of thousands.
     """
-    remaining = Counter(id(asn) for asn in remove_from)
+    wanted = Counter(id(asn) for asn in to_remove)
+    # how often each one to remove is there (a count of everything would be a large pool's peak)
+    remaining = Counter(key for key in map(id, remove_from) if key in wanted)
     removals: Counter = Counter()
     for asn in to_remove:
         key = id(asn)
@@ -148,13 +154,55 @@ def _membership_key(asn):
     member comparison succeeds exactly when the (expname, exptype) sets agree.
     """
     members = asn.data["products"][0]["members"]
-    names = [member["expname"] for member in members]
-    if len(set(names)) != len(names):
+    pairs = [(member["expname"], member["exptype"]) for member in members]  # (names are made on reading)
+    if len({name for name, _ in pairs}) != len(pairs):
         return None
-    return frozenset((member["expname"], member["exptype"]) for member in members)
+    return frozenset(pairs)
 
 
 _digest = hash  # (a test makes every key collide)
+
+def _crowding(digests, count: int, table_size: int | None = None) -> tuple[bytearray, int]:
+    """A byte table that tells, for the slot ``digest & mask`` of each of ``count`` digests,
+    whether none (0), one (1) or several (2) of them fell there; and the mask.
+
+    A dict or Counter of every digest (or name) of a level holds about 100
+    bytes each, and at a million associations that was the peak of a whole
+    run, although nearly all of them are unique.  With about eight slots per
+    digest, only the repeated ones and about one in nine of the rest fall in
+    a crowded slot, and only those need a dict.
+    """
+    if table_size is None:
+        table_size = 1 << (8 * count).bit_length()
+    mask = table_size - 1
+    crowd = bytearray(table_size)
+    for digest in digests:
+        slot = digest & mask
+        if crowd[slot] < 2:
+            crowd[slot] += 1
+    return crowd, mask
+
+
+def _shared_hash_groups(positions: array, digests: array, table_size: int | None = None) -> list[list[int]]:
+    """The positions whose digests are shared by two or more, one ascending list per digest
+    (``positions[i]`` has ``digests[i]``)."""
+    crowd, mask = _crowding(digests, len(digests), table_size)
+    first: dict = {}
+    shared: dict = {}
+    for position, digest in zip(positions, digests, strict=True):
+        if crowd[digest & mask] < 2:
+            continue
+        earlier = first.setdefault(digest, position)
+        if earlier != position:
+            shared.setdefault(digest, [earlier]).append(position)
+    return list(shared.values())
+
+
+def _repeated(names: list[str], table_size: int | None = None) -> list[str]:
+    """The names that occur more than once, in the order they first occur."""
+    crowd, mask = _crowding(map(hash, names), len(names), table_size)
+    crowded = (name for name in names if crowd[hash(name) & mask] > 1)
+    return [name for name, count in Counter(crowded).items() if count > 1]
 
 
 def prune_duplicate_associations(asns: list, state: PruneState) -> list:
@@ -162,22 +210,20 @@ def prune_duplicate_associations(asns: list, state: PruneState) -> list:
     ordered = _by_asn_id(valid)
     # Group by the key's hash, and make the keys themselves only where hashes meet: a key
     # per association (a frozenset of tuples) would hold ~400 bytes each at the peak of a run.
-    first: dict = {}  # hash -> the first position with it
-    shared: dict = {}  # hash -> every position with it, when there are several
+    positions = array("q")
+    digests = array("q")
     for position, asn in enumerate(ordered):
         key = _membership_key(asn)
-        if key is None:
-            continue
-        digest = _digest(key)
-        earlier = first.setdefault(digest, position)
-        if earlier != position:
-            shared.setdefault(digest, [earlier]).append(position)
-    del first
+        if key is not None:
+            positions.append(position)
+            digests.append(_digest(key))
+    shared = _shared_hash_groups(positions, digests)
+    del positions, digests
     # Within a group, the positions whose keys are equal get the same small number; the keys
     # go group by group (held all at once, they would be the peak of a large run).
     group_of: list = [None] * len(ordered)
     twin_class: list = [None] * len(ordered)
-    for group in shared.values():
+    for group in shared:
         classes: dict = {}
         for position in group:
             group_of[position] = group
@@ -206,7 +252,7 @@ def prune_duplicate_associations(asns: list, state: PruneState) -> list:
 
 def prune_duplicate_products(asns: list, state: PruneState) -> list:
     dups, valid = _split_dups(asns)
-    duplicated = [name for name, count in Counter(_first_product_name(asn) for asn in valid).items() if count > 1]
+    duplicated = _repeated([_first_product_name(asn) for asn in valid])
     if not duplicated:
         return asns
     ordered = _by_asn_id(valid)
