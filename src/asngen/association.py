@@ -426,7 +426,6 @@ class Association:
         twin.data["products"] = twin.products
         return twin
 
-
     def fields(self) -> dict:
         """Every attribute, by name (the slots, then any added by rule code)."""
         fields = {name: getattr(self, name) for name in FIELDS}

@@ -162,6 +162,7 @@ def _membership_key(asn):
 
 _digest = hash  # (a test makes every key collide)
 
+
 def _crowding(digests, count: int, table_size: int | None = None) -> tuple[bytearray, int]:
     """A byte table that tells, for the slot ``digest & mask`` of each of ``count`` digests,
     whether none (0), one (1) or several (2) of them fell there; and the mask.
