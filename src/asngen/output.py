@@ -19,9 +19,6 @@ which the next run writing there removes.
 from __future__ import annotations
 
 import os
-import secrets
-import shutil
-import tempfile
 from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 
@@ -37,7 +34,7 @@ def _clean_stale_staging(target: Path) -> None:
         if not pids or os.getpid() in pids:
             continue
         if not any(_alive(pid) for pid in pids):
-            shutil.rmtree(old, ignore_errors=True)
+            _remove(str(old))
 
 
 def _alive(pid: int) -> bool:
@@ -175,6 +172,8 @@ def _write_into_existing(target: Path, files: Sequence, staging: str | None) -> 
         _clean_stale_staging(target)
         if staging is None:
             try:
+                import tempfile
+
                 # one step: the name ends in our pid from the start, so a killed run's folder is recognised
                 staging = tempfile.mkdtemp(prefix=STAGING_PREFIX, suffix=f"-{os.getpid()}", dir=folder)
             except OSError as err:
@@ -216,7 +215,7 @@ def _new_staging_folder(parent: str, target: Path) -> str:
     """A fresh folder in ``parent`` with the permissions ``mkdir`` gives (it becomes the output
     folder), its name ending in our pid."""
     while True:
-        path = os.path.join(parent, f"{STAGING_PREFIX}new{secrets.token_hex(4)}-{os.getpid()}")
+        path = os.path.join(parent, f"{STAGING_PREFIX}new{os.urandom(4).hex()}-{os.getpid()}")
         try:
             os.mkdir(path, 0o777)
             return path
@@ -256,6 +255,8 @@ def _move_into_place(folder: str, staging: str, names: Iterable[str], target: Pa
                 except FileNotFoundError:
                     backup = None  # gone just now: nothing to keep
                 except OSError:
+                    import shutil
+
                     shutil.copy2(final, backup, follow_symlinks=False)
                 if backup is not None:
                     backups[name] = backup
@@ -268,4 +269,6 @@ def _move_into_place(folder: str, staging: str, names: Iterable[str], target: Pa
 
 def _remove(staging: str | None) -> None:
     if staging is not None:
+        import shutil  # imported when needed: shutil and tempfile cost ``asngen generate`` 9 ms at start
+
         shutil.rmtree(staging, ignore_errors=True)

@@ -22,7 +22,6 @@ errors surface exactly as they do without workers.
 from __future__ import annotations
 
 import os
-import pickle
 import sys
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -163,6 +162,8 @@ def _chunks(weights: list[int], jobs: int) -> list[list[int]]:
 
 def _work(positions: list[int]) -> bytes:
     """Run some passes in a worker: their associations, pickled with references."""
+    import pickle
+
     passes = _JOB["passes"]
     row_positions = _JOB["row_positions"]
     local = RunState()  # numbers restart here; the parent renumbers
@@ -197,6 +198,8 @@ def _detach(asn: Association, registry: Registry, row_positions: dict) -> dict:
 
 
 def _restore(payload: bytes, pool_records: list, passes: list[PassSpec]):
+    import pickle
+
     for position, detached in pickle.loads(payload):
         if not detached:
             yield position, []
