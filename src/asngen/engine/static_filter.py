@@ -107,49 +107,53 @@ class _Readers:
 
     Rules repeat the same readings (the same pattern on the same column, the
     same row test): a row's new profile evaluates each distinct one once, and
-    a rule's key is a selection of the results.
+    a rule's key is a selection of the results.  The readings are kept by kind
+    (row tests, raw values, presence, patterns), so that :meth:`of` reads each
+    kind in one tight loop, and each rule's selection is an ``itemgetter``.
     """
 
-    __slots__ = ("steps", "positions")
+    __slots__ = ("tests", "raw", "present", "matches", "keys")
 
     def __init__(self, per_rule: list[list[tuple]]) -> None:
-        where: dict = {}
-        self.steps: list[tuple] = []
-        self.positions: list[list[int]] = []
+        from operator import itemgetter
+
+        distinct: dict = {}  # identity -> reader, in first-seen order
         for rule_readers in per_rule:
-            own = []
             for reader in rule_readers:
-                key = _identity(reader)
-                position = where.get(key)
-                if position is None:
-                    position = where[key] = len(self.steps)
-                    self.steps.append((reader, {}))
-                own.append(position)
-            self.positions.append(own)
+                distinct.setdefault(_identity(reader), reader)
+        by_kind: dict[str, list] = {"test": [], "raw": [], "present": [], "match": []}
+        for key, reader in distinct.items():
+            by_kind[reader[0]].append(key)
+        order = [key for kind in ("test", "raw", "present", "match") for key in by_kind[kind]]
+        place = {key: position for position, key in enumerate(order)}
+        self.tests = [(distinct[key][1], tuple(distinct[key][1].columns), {}) for key in by_kind["test"]]
+        self.raw = [distinct[key][1] for key in by_kind["raw"]]
+        self.present = [distinct[key][1] for key in by_kind["present"]]
+        self.matches = [(distinct[key][1], distinct[key][2], {}) for key in by_kind["match"]]
+        # a rule's memo key: its readings' outcomes (one reading: the outcome itself; none: ())
+        self.keys = [
+            itemgetter(*[place[_identity(reader)] for reader in rule_readers]) if rule_readers else None
+            for rule_readers in per_rule
+        ]
 
     def of(self, item) -> list:
-        results = []
+        """The outcome of every reading on ``item``, in the order the rules' keys select from."""
         get = item.get
-        for reader, cache in self.steps:
-            kind = reader[0]
-            if kind == "test":
-                leaf = reader[1]
-                values = tuple([get(column) for column in leaf.columns])
-                outcome = cache.get(values, cache)
-                if outcome is cache:
-                    outcome = cache[values] = row_test_outcome(leaf, item)
-                results.append(outcome)
-                continue
-            value = get(reader[1])
-            if kind == "raw":
-                results.append(value)
-            elif kind == "present":
-                results.append(value not in _NO_VALUE)
-            else:
-                outcome = cache.get(value, cache)
-                if outcome is cache:
-                    outcome = cache[value] = _pattern_outcomes(value, reader[2])
-                results.append(outcome)
+        results = []
+        for leaf, columns, cache in self.tests:
+            values = tuple(map(get, columns))
+            outcome = cache.get(values, cache)
+            if outcome is cache:
+                outcome = cache[values] = row_test_outcome(leaf, item)
+            results.append(outcome)
+        results.extend(map(get, self.raw))
+        results.extend([get(column) not in _NO_VALUE for column in self.present])
+        for column, patterns, cache in self.matches:
+            value = get(column)
+            outcome = cache.get(value, cache)
+            if outcome is cache:
+                outcome = cache[value] = _pattern_outcomes(value, patterns)
+            results.append(outcome)
         return results
 
 
@@ -187,33 +191,29 @@ class StaticFilter:
             self._shared[key] = shared
         self.raw, self.patterns, self.presence, self.memo, self.abstract, (self.readers, self.memos) = shared
 
-    def _matches(self, column, patterns, value):
-        """Which of the column's patterns the value matches (None: no value), cached."""
-        key = (column, value)
-        found = self.abstract.get(key, self)
-        if found is self:
-            found = self.abstract[key] = _pattern_outcomes(value, patterns)
-        return found
-
     def passing(self, item) -> frozenset:
         """The templates of the rules whose fresh association might accept ``item``."""
         get = item.get
-        matches = self._matches
-        profile = (
-            *[get(column) for column in self.raw],
-            *[matches(column, patterns, get(column)) for column, patterns in self.patterns],
-            *[get(column) not in _NO_VALUE for column in self.presence],
-        )
-        verdict = self.memo.get(profile)
+        abstract = self.abstract
+        profile = [*map(get, self.raw)]
+        for column, patterns in self.patterns:
+            value = get(column)
+            found = abstract.get((column, value), abstract)
+            if found is abstract:
+                found = abstract[(column, value)] = _pattern_outcomes(value, patterns)
+            profile.append(found)
+        profile.extend([get(column) not in _NO_VALUE for column in self.presence])
+        key = tuple(profile)
+        verdict = self.memo.get(key)
         if verdict is None:
             passing = []
             results = self.readers.of(item)
-            for bound, positions, memo in zip(self.rules, self.readers.positions, self.memos, strict=True):
-                part = tuple([results[position] for position in positions])
+            for bound, key_of, memo in zip(self.rules, self.readers.keys, self.memos, strict=True):
+                part = key_of(results) if key_of is not None else ()
                 ok = memo.get(part)
                 if ok is None:
                     ok = memo[part] = fresh_verdict(bound.template.tree, item) != FAIL
                 if ok:
                     passing.append(bound.template)
-            verdict = self.memo[profile] = frozenset(passing)
+            verdict = self.memo[key] = frozenset(passing)
         return verdict
