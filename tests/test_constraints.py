@@ -100,6 +100,29 @@ def test_a_pinned_value_matches_as_its_escaped_regex_does(value, seen):
     assert meets(seen, pattern) is expected
 
 
+@pytest.mark.parametrize("seed", range(6))
+def test_alternatives_of_plain_words_match_as_their_regex_does(seed):
+    """``a|b|c`` and ``(a|b|c)`` skip the regex for plain text: the answer must be the regex's own,
+    prefixes, case, trailing newlines and look-alike non-ASCII letters included."""
+    import random
+    import re
+
+    rng = random.Random(seed)
+    alphabet = "abK0_-"
+    for _ in range(300):
+        words = ["".join(rng.choice(alphabet) for _ in range(rng.randint(1, 3))) for _ in range(rng.randint(1, 4))]
+        text = "|".join(words)
+        if rng.random() < 0.5:
+            text = "(" + text + ")"
+        for _ in range(8):
+            value = rng.choice(words) if rng.random() < 0.6 else ""
+            if rng.random() < 0.3:
+                value = value.swapcase()
+            value += "".join(rng.choice(alphabet + "x\u212a\n") for _ in range(rng.choice((0, 0, 1, 2))))
+            expected = re.match("^" + text + "$", value, re.IGNORECASE) is not None
+            assert meets(value, text) is expected, (text, value)
+
+
 def test_is_listlike_excludes_strings_and_tuples():
     assert is_listlike(["a"])
     assert is_listlike({"a"})
