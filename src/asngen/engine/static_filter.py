@@ -12,7 +12,9 @@ rule would refuse it.  That verdict is memoised at two levels:
   each row test (a row test's outcome is itself memoised on the values of the
   columns it declares).  Rows that differ in columns the rule ignores, or in
   values the rule's tests treat alike, share the rule's verdict, so a new
-  profile rarely costs a full evaluation of every rule's tree.
+  profile rarely costs a full evaluation of every rule's tree.  Profiles
+  that differ only in values every reading treats alike (mega_pool: 511
+  profiles, 220 distinct readings) share the whole rule set's verdict.
 
 Both memos are shared by the registries of one rule set (a per-candidate run
 binds every rule once per candidate).
@@ -173,7 +175,8 @@ def _identity(reader: tuple):
 class StaticFilter:
     """The rules of one registry a row may start an association of (see the module docstring)."""
 
-    _shared: dict = {}  # (templates...) -> (raw, patterns, presence, profile memo, matches, (readers, memos))
+    #: (templates...) -> (raw, patterns, presence, profile memo, matches, (readers, memos, readings memo))
+    _shared: dict = {}
 
     def __init__(self, rules) -> None:
         self.rules = rules
@@ -187,9 +190,10 @@ class StaticFilter:
                 fresh_columns(bound.template.tree, raw, patterns, presence)
             reading = _Readers([readers(bound.template.tree) for bound in rules])
             memos = [{} for _ in rules]
-            shared = (tuple(raw), tuple(patterns.items()), tuple(presence), {}, {}, (reading, memos))
+            shared = (tuple(raw), tuple(patterns.items()), tuple(presence), {}, {}, (reading, memos, {}))
             self._shared[key] = shared
-        self.raw, self.patterns, self.presence, self.memo, self.abstract, (self.readers, self.memos) = shared
+        self.raw, self.patterns, self.presence, self.memo, self.abstract, more = shared
+        self.readers, self.memos, self.by_reading = more
 
     def passing(self, item) -> frozenset:
         """The templates of the rules whose fresh association might accept ``item``."""
@@ -206,14 +210,18 @@ class StaticFilter:
         key = tuple(profile)
         verdict = self.memo.get(key)
         if verdict is None:
-            passing = []
             results = self.readers.of(item)
-            for bound, key_of, memo in zip(self.rules, self.readers.keys, self.memos, strict=True):
-                part = key_of(results) if key_of is not None else ()
-                ok = memo.get(part)
-                if ok is None:
-                    ok = memo[part] = fresh_verdict(bound.template.tree, item) != FAIL
-                if ok:
-                    passing.append(bound.template)
-            verdict = self.memo[key] = frozenset(passing)
+            reading = tuple(results)
+            verdict = self.by_reading.get(reading)
+            if verdict is None:
+                passing = []
+                for bound, key_of, memo in zip(self.rules, self.readers.keys, self.memos, strict=True):
+                    part = key_of(results) if key_of is not None else ()
+                    ok = memo.get(part)
+                    if ok is None:
+                        ok = memo[part] = fresh_verdict(bound.template.tree, item) != FAIL
+                    if ok:
+                        passing.append(bound.template)
+                verdict = self.by_reading[reading] = frozenset(passing)
+            self.memo[key] = verdict
         return verdict
