@@ -231,7 +231,7 @@ def _passes_in_process(specs: list, discover_first: bool, version_id, pool_name:
         scratch = RunState()  # its numbers are thrown away
         scratch.shared_states = run.shared_states
         try:
-            found = run_pass(spec, spec.registry(), version_id, pool_name, scratch)
+            found = run_pass(spec, spec.registry(), version_id, pool_name, scratch, doomed)
         except Exception as err:  # noqa: BLE001 - raised below, after the passes that come first
             deferred = err
         else:
@@ -240,7 +240,7 @@ def _passes_in_process(specs: list, discover_first: bool, version_id, pool_name:
             results[-1] = [asn for asn, _, _ in created if asn is not None]
             del found
     for position, spec in enumerate(specs[:-1] if discover_first else specs):
-        found = run_pass(spec, spec.registry(), version_id, pool_name, run)
+        found = run_pass(spec, spec.registry(), version_id, pool_name, run, doomed)
         results[position] = found if doomed is None else [asn for asn in found if not doomed(asn)]
         if spec.label is not None:
             run.progress(spec.label)

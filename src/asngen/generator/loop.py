@@ -55,8 +55,12 @@ class RunState:
         return value
 
 
-def generate(items, registry, version_id, pool_name: str, run: RunState) -> list[Association]:
-    """Build the (unfinalized) associations of ``items`` under ``registry``."""
+def generate(items, registry, version_id, pool_name: str, run: RunState, settle: bool = True) -> list[Association]:
+    """Build the (unfinalized) associations of ``items`` under ``registry``.
+
+    With ``settle`` false their states are left as they are: the caller settles the ones it
+    keeps (settling is a fifth of what an association costs, and most are dropped).
+    """
     if version_id is True:  # the reference stamps each pass separately
         from datetime import UTC, datetime
 
@@ -156,7 +160,8 @@ def generate(items, registry, version_id, pool_name: str, run: RunState) -> list
     shared = run.shared_states
     for asn in associations:  # the pass is over: its index can go, its states are final
         asn.index = None
-        asn.settle(shared, keep_files=recorder is not None)
+        if settle:
+            asn.settle(shared, keep_files=recorder is not None)
     return associations
 
 

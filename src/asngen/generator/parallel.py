@@ -50,21 +50,30 @@ class PassSpec:
     marker: str | None = None  # written over the rows' asn_candidate during the pass
 
 
-def run_pass(spec: PassSpec, registry: Registry, version_id, pool_name: str, run: RunState) -> list[Association]:
+def run_pass(
+    spec: PassSpec, registry: Registry, version_id, pool_name: str, run: RunState,
+    doomed: Callable[[Association], bool] | None = None,
+) -> list[Association]:
     """One pass in this process, its associations sealed (names computed: nothing changes them later).
 
     The pass sees its records as dicts, marked with its candidate alone, as
     the reference generates each candidate from a copy of its rows; the
     dicts are made as the rows are taken and go when the pass is over.
+    Associations that ``doomed`` says finalization will drop are not settled
+    (on mega_pool that is half of them); the caller drops them.
     """
     rows = shelved(spec.rows(), spec.marker)
     if run.recorder is not None:  # explanations follow each row's own dict through the pass
         rows = [row.take() for row in rows]
     elif spec.marker is not None:  # a candidate's few rows: see generate
         rows = list(rows)
-    associations = generate(rows, registry, version_id, pool_name, run)
+    associations = generate(rows, registry, version_id, pool_name, run, settle=False)
+    shared = run.shared_states
+    keep_files = run.recorder is not None
     for asn in associations:
         asn.seal()
+        if doomed is None or not doomed(asn):
+            asn.settle(shared, keep_files)
     return associations
 
 
@@ -170,7 +179,9 @@ def _work(positions: list[int]) -> bytes:
     out = []
     for position in positions:
         registry = passes[position].registry()
-        associations = run_pass(passes[position], registry, _JOB["version_id"], _JOB["pool_name"], local)
+        associations = run_pass(
+            passes[position], registry, _JOB["version_id"], _JOB["pool_name"], local, _JOB["doomed"]
+        )
         if _JOB["doomed"] is not None:
             associations = [asn for asn in associations if not _JOB["doomed"](asn)]
         out.append((position, [_detach(asn, registry, row_positions) for asn in associations]))
