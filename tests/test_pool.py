@@ -134,11 +134,13 @@ def test_empty_cells_read_as_null_cut_to_column_width(tmp_path):
     assert as_lists(pool) == astropy_reference(path)
 
 
-@pytest.mark.parametrize("sample", [1, 1000])
-def test_null_width_of_short_columns_known_only_after_the_sample(tmp_path, monkeypatch, sample):
+@pytest.mark.parametrize("batch", [1, 2, 1000])
+def test_null_width_of_short_columns_known_only_after_every_batch(tmp_path, monkeypatch, batch):
+    """The width that cuts "null" is the widest value of the whole column, even when the rows
+    are read a batch at a time and the widest comes last."""
     import asngen.pool
 
-    monkeypatch.setattr(asngen.pool, "_WIDTH_SAMPLE_ROWS", sample)
+    monkeypatch.setattr(asngen.pool, "_RECORD_BATCH", batch)
     path = write(tmp_path, "A|B|C\nx|y|\n|yy|z\nx||abcdef\n|yyy|\n")
     assert as_lists(read_pool(path)) == (
         ["a", "b", "c"],

@@ -56,9 +56,8 @@ import os
 import re
 from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
-from itertools import compress, repeat
+from itertools import repeat
 from operator import contains, eq, itemgetter
-from sys import intern
 from typing import Any, TextIO
 
 from .errors import PoolError
@@ -89,8 +88,6 @@ _BAD_NAME_ENDS = frozenset(" ,|\t'\"")
 # astropy, whose other guesses may still read the file, before we call them
 # an error.  Its guessing then costs about a second per megabyte.
 _ASTROPY_RETRY_LIMIT = 10_000_000
-# Rows looked at to tell columns surely wider than "null" (see _sampled_fill_maps).
-_WIDTH_SAMPLE_ROWS = 1000
 # Characters astropy accepts in the position line of a fixed-width table.
 _POSITION_CHARS = frozenset("`~!#$%^&*-_+=\\|\":'")
 # First bytes of the compressed files astropy opens transparently.
@@ -466,56 +463,43 @@ def _physical_line(source: str, content_index: int) -> int | None:
 def _rows_from_plain_lines(
     columns: list[str], body: list[str], delimiter: str, doubled: bool, source: str
 ) -> tuple[list, PoolError | None]:
-    """Rows of quote- and blank-free lower-cased lines: the speed-critical case.
+    """Records of quote- and blank-free lower-cased lines: the speed-critical case.
 
-    Without empty cells the rows are records (:mod:`asngen.records`), else dicts.
     ``doubled``: the text holds two delimiters in a row (an empty cell).
-
-    Everything per cell happens in C (``str.split``, ``zip``, ``dict``,
-    ``map``); the only per-row Python work is the comprehension itself.
+    Everything per cell happens in C (``str.split``, ``map``, the record
+    builder's code tables), except filling in empty cells.
     """
     ncols = len(columns)
     holey = _empty_cell_flags(body, delimiter, doubled)
-    try:
-        if holey is None:
-            if set(map(str.count, body, repeat(delimiter))) - {ncols - 1}:
-                raise ValueError("rows of different widths")
-            return _records_consuming(columns, body, delimiter), None
-        if set(map(str.count, body, repeat(delimiter))) != {ncols - 1}:
-            raise ValueError("rows of different widths")
-        fill_maps = _sampled_fill_maps(body, ncols, delimiter)
-        get = dict.get
-        rows = [
-            dict(zip(columns, map(get, fill_maps, cells, cells), strict=True))
-            if flag
-            else dict(zip(columns, cells, strict=True))
-            for cells, flag in zip(
-                (list(map(intern, line.split(delimiter))) for line in body), holey, strict=True
-            )
-        ]
-    except ValueError:
+    if set(map(str.count, body, repeat(delimiter))) - {ncols - 1}:
         cell_rows = [line.split(delimiter) for line in body]
         return [], _width_error(cell_rows, ncols, source, None)
-    _fill_short_columns(rows, columns, fill_maps, holey)
-    return rows, None
+    if holey is None:
+        return _records_consuming(columns, body, delimiter), None
+    return _records_consuming(columns, body, delimiter, _empty_cell_fills(body, ncols, delimiter, holey)), None
 
 
 _RECORD_BATCH = 65536  # lines made records before those lines are let go
 
 
-def _records_consuming(columns: list[str], body: list[str], delimiter: str) -> list[tuple]:
+def _records_consuming(columns: list[str], body: list[str], delimiter: str, fills: list | None = None) -> list[tuple]:
     """The records of ``body``'s lines, emptying ``body`` batch by batch as it goes.
 
     Each distinct value is kept once, in its column's list of values (see
     :mod:`asngen.records`).  Letting each line go once it is a record keeps
     the text and the records from being held whole at the same time.
+    ``fills``: per column, what an empty cell becomes (see :func:`_empty_cell_fills`).
     """
     builder = RecordBuilder(columns)
     for start in range(0, len(body), _RECORD_BATCH):
         batch = body[start : start + _RECORD_BATCH]
-        builder.add(map(str.split, batch, repeat(delimiter)), text=True)
+        cell_rows = map(str.split, batch, repeat(delimiter))
+        if fills is not None:
+            cell_rows = [cells if "" not in cells else [cell or fill for cell, fill in zip(cells, fills, strict=True)]
+                         for cells in cell_rows]
+        builder.add(cell_rows, text=True)
         body[start : start + len(batch)] = repeat(None, len(batch))
-        del batch
+        del batch, cell_rows
     return builder.finish()
 
 
@@ -538,38 +522,20 @@ def _empty_cell_flags(body: list[str], delimiter: str, doubled: bool) -> list[bo
     return flags if any(flags) else None
 
 
-def _sampled_fill_maps(body: list[str], ncols: int, delimiter: str) -> list[dict[str, str]]:
-    """Per column, ``{"": "null"}`` when the first rows already prove it at least 4 wide.
-
-    Other columns get ``{}`` (empty cells kept for now), settled by
-    :func:`_fill_short_columns` once every value is known.
+def _empty_cell_fills(body: list[str], ncols: int, delimiter: str, holey: list[bool]) -> list:
+    """Per column, what its empty cells become: ``"null"`` cut to the width of the column's
+    widest value, at least 1 (astropy first fills empty cells with ``"0"``, makes a
+    fixed-width string array of the column, then fills again with ``"null"``, which the
+    width cuts).  Read batch by batch, so the split lines are never all held at once.
     """
-    sample = [line.split(delimiter) for line in body[:_WIDTH_SAMPLE_ROWS]]
-    return [
-        {"": NULL} if any(len(cells[index]) >= len(NULL) for cells in sample) else {}
-        for index in range(ncols)
-    ]
-
-
-def _fill_short_columns(
-    rows: list[dict[str, str]],
-    columns: list[str],
-    fill_maps: list[dict[str, str]],
-    holey: list[bool],
-) -> None:
-    holey_rows = None
-    for name, fill_map in zip(columns, fill_maps, strict=True):
-        if fill_map:
-            continue
-        values = list(map(itemgetter(name), rows))
-        if "" not in values:
-            continue
-        fill = NULL[: max(1, max(map(len, values)))]
-        if holey_rows is None:
-            holey_rows = list(compress(rows, holey))
-        for row in holey_rows:
-            if not row[name]:
-                row[name] = fill
+    widest = [0] * ncols
+    for start in range(0, len(body), _RECORD_BATCH):
+        cell_rows = [line.split(delimiter) for line in body[start : start + _RECORD_BATCH]]
+        for index in range(ncols):
+            if widest[index] < len(NULL):
+                widest[index] = max(widest[index], *map(len, map(itemgetter(index), cell_rows)))
+        del cell_rows
+    return [NULL[: max(1, width)] for width in widest]
 
 
 def _rows_from_cells(
