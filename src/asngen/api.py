@@ -10,7 +10,6 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
 from typing import Any
@@ -103,20 +102,37 @@ class _Pending(Sequence):
         return self._files._pending(position) if position < count else self._extra[position - count]
 
 
-@dataclass
 class GenerateResult:
-    """What one generation run produced."""
+    """What one generation run produced.
 
-    pool_name: str
-    associations: list = field(default_factory=list)  # the written ones, in output order
-    skipped: list = field(default_factory=list)  # generated but invalid (only with --no-finalize)
-    files: Sequence[tuple[str, str]] = field(default_factory=list)  # (file name, text): AssociationFiles
-    orphans: list[dict] = field(default_factory=list)
-    warnings: list[str] = field(default_factory=list)
-    rows: int = 0
-    #: rows left out before generation, with the reason: (row number, row, reason)
-    excluded: list = field(default_factory=list)
-    columns: list = field(default_factory=list)  # the pool's columns
+    ``associations``: the written ones, in output order; ``skipped``: generated
+    but invalid (only with --no-finalize); ``files``: (file name, text) pairs,
+    an :class:`AssociationFiles`; ``excluded``: rows left out before
+    generation, with the reason, as (row number, row, reason); ``columns``:
+    the pool's columns.
+    """
+
+    def __init__(
+        self, pool_name: str, associations: list | None = None, skipped: list | None = None,
+        files: Sequence[tuple[str, str]] | None = None, orphans: list[dict] | None = None,
+        warnings: list[str] | None = None, rows: int = 0, excluded: list | None = None,
+        columns: list | None = None,
+    ) -> None:
+        self.pool_name = pool_name
+        self.associations = [] if associations is None else associations
+        self.skipped = [] if skipped is None else skipped
+        self.files = [] if files is None else files
+        self.orphans = [] if orphans is None else orphans
+        self.warnings = [] if warnings is None else warnings
+        self.rows = rows
+        self.excluded = [] if excluded is None else excluded
+        self.columns = [] if columns is None else columns
+
+    def __repr__(self) -> str:  # the lists can hold a million entries
+        return (
+            f"<GenerateResult {self.pool_name}: {self.rows} rows, {len(self.associations)} associations, "
+            f"{len(self.orphans)} orphans>"
+        )
 
 
 def _load(pool: Any, options: GenerateOptions):

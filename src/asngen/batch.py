@@ -23,7 +23,6 @@ Dask is imported only when a cluster is used.
 
 from __future__ import annotations
 
-import dataclasses
 import hashlib
 import json
 import os
@@ -227,11 +226,9 @@ def options_record(options: GenerateOptions, orphans_file: str | None = None) ->
     an incremental run skip the pools it would change.
     """
     record: dict[str, Any] = {}
-    for item in dataclasses.fields(options):
-        if not item.compare:
-            continue
-        value = getattr(options, item.name)
-        record[item.name] = list(value) if isinstance(value, tuple) else value
+    for name in options.DECIDING:
+        value = getattr(options, name)
+        record[name] = list(value) if isinstance(value, tuple) else value
     record["save_orphans"] = orphans_file
     hashes = []
     for rule_file in options.rules:
@@ -247,7 +244,7 @@ def _absolute_rules(options: GenerateOptions) -> GenerateOptions:
     if not options.rules:
         return options
     rules = tuple(os.path.abspath(os.path.expanduser(rule)) for rule in options.rules)
-    return dataclasses.replace(options, rules=rules)
+    return options.replace(rules=rules)
 
 
 class Manifest:

@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import importlib.util
 import sys
-from dataclasses import dataclass
 from pathlib import Path
 
 from .engine.constraints import MAX_DEPTH, Attr, describe, number_leaves, too_deep
@@ -27,12 +26,22 @@ RULES_DIR = Path(__file__).resolve().parent / "rules"
 DEFAULT_RULE_FILES = (RULES_DIR / "rules_level2b.py", RULES_DIR / "rules_level3.py")
 
 
-@dataclass(frozen=True)
 class RuleFile:
-    path: str
-    rules: tuple[Rule, ...]
-    finalize: object | None
-    merge: object | None
+    """What one loaded rule file declares: its rules (by name), FINALIZE and MERGE.
+
+    Loaded once per path (see :func:`load_rule_file`), so one path is one object.
+    """
+
+    __slots__ = ("path", "rules", "finalize", "merge")
+
+    def __init__(self, path: str, rules: tuple[Rule, ...], finalize: object | None, merge: object | None) -> None:
+        self.path = path
+        self.rules = rules
+        self.finalize = finalize
+        self.merge = merge
+
+    def __repr__(self) -> str:
+        return f"RuleFile({self.path!r}, {len(self.rules)} rules)"
 
 
 _LOADED: dict[str, RuleFile] = {}
@@ -217,7 +226,7 @@ class BoundRule:
 
 
 def _copy_node(node):
-    """A shallow copy of a constraint node (faster than ``dataclasses.replace``)."""
+    """A shallow copy of a constraint node."""
     twin = object.__new__(type(node))
     twin.__dict__.update(node.__dict__)
     return twin

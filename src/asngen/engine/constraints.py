@@ -28,7 +28,6 @@ import re
 import sys
 from ast import literal_eval
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
 from typing import Any
 
 # Values that mean "this column has no value" for every DMS attribute test.
@@ -52,18 +51,32 @@ class Category:
     names = ("RULES", "BOTH", "EXISTING", "NONSCIENCE")
 
 
-@dataclass(eq=False)
 class Reprocess:
     """A request to run rows through the generator again."""
 
-    items: list
-    rules: list | None = None  # None: the rule that asked; []: every rule
-    work_over: int = Category.BOTH
-    only_on_match: bool = False
-    trigger: str = ""
+    __slots__ = ("items", "rules", "work_over", "only_on_match", "trigger")
+
+    def __init__(
+        self, items: list, rules: list | None = None, work_over: int = Category.BOTH,
+        only_on_match: bool = False, trigger: str = "",
+    ) -> None:
+        self.items = items
+        self.rules = rules  # None: the rule that asked; []: every rule
+        self.work_over = work_over
+        self.only_on_match = only_on_match
+        self.trigger = trigger
 
     def key(self) -> tuple:
         return (tuple(self.rules or ()), self.work_over, self.only_on_match)
+
+    def __repr__(self) -> str:
+        return _fields_repr(self, self.__slots__)
+
+
+def _fields_repr(obj, names) -> str:
+    """``Class(name=value, ...)`` for the fields ``names`` of ``obj``."""
+    fields = ", ".join(f"{name}={getattr(obj, name)!r}" for name in names)
+    return f"{type(obj).__name__}({fields})"
 
 
 def is_listlike(obj: Any) -> bool:
@@ -255,49 +268,64 @@ def _meets_one(value: str, condition: str) -> bool:
 
 
 class Node:
-    """Common base of the three node kinds."""
+    """Common base of the three node kinds.
+
+    Nodes are plain classes with explicit constructors (not dataclasses: importing
+    ``dataclasses`` and building their methods cost ``asngen generate`` about 10 ms at
+    start).  ``_fields`` names what the constructor takes, in order, for ``repr``.
+    """
 
     name: str | None = None
+    _fields: tuple = ()
 
     def leaves(self):  # depth-first
         raise NotImplementedError
 
+    def __repr__(self) -> str:
+        return _fields_repr(self, self._fields)
 
-@dataclass(eq=False)
+
 class Attr(Node):
     """Test a pool column; see the module docstring.
 
     ``value`` is None (any valid value), a regex, a list of regexes, or a
     function ``f(asn) -> regex`` computed from the association's state.
     ``onlyif(item, asn)`` skips the test (counting it as passed) when false.
+    ``fresh_value``: for a computed ``value``, what it is on a pristine
+    association, and ``reads``: the names of the constraints whose state it
+    is computed from (lets a row be refused before any association exists).
     """
 
-    sources: Sequence[str]
-    value: Any = None
-    name: str | None = None
-    required: bool = True
-    force_unique: bool = True
-    force_undefined: bool = False
-    evaluate: bool = False
-    onlyif: Callable | None = None
-    force_reprocess: int | None = None
-    only_on_match: bool = False
-    is_acid: bool = False
-    invalid: frozenset = EMPTY_SET
-    #: for a computed ``value``: what it is on a pristine association, and the names of the
-    #: constraints whose state it is computed from (lets a row be refused before any exists)
-    fresh_value: Any = None
-    reads: tuple = ()
-    slot: int = -1
-    #: the settings a check reads, in one tuple (made by :meth:`prepare`)
-    spec: tuple = field(default=(), init=False, repr=False)
-
+    _fields = (
+        "sources", "value", "name", "required", "force_unique", "force_undefined", "evaluate", "onlyif",
+        "force_reprocess", "only_on_match", "is_acid", "invalid", "fresh_value", "reads", "slot",
+    )
     kind = "attr"
 
-    def __post_init__(self):
+    def __init__(
+        self, sources: Sequence[str], value: Any = None, name: str | None = None, required: bool = True,
+        force_unique: bool = True, force_undefined: bool = False, evaluate: bool = False,
+        onlyif: Callable | None = None, force_reprocess: int | None = None, only_on_match: bool = False,
+        is_acid: bool = False, invalid: frozenset = EMPTY_SET, fresh_value: Any = None, reads: tuple = (),
+        slot: int = -1,
+    ) -> None:
         # a tuple, not the list a rule file may give: a settled state holding it can then be
         # hashed, and so shared between the associations that never pinned this leaf
-        self.sources = tuple(self.sources)
+        self.sources = tuple(sources)
+        self.value = value
+        self.name = name
+        self.required = required
+        self.force_unique = force_unique
+        self.force_undefined = force_undefined
+        self.evaluate = evaluate
+        self.onlyif = onlyif
+        self.force_reprocess = force_reprocess
+        self.only_on_match = only_on_match
+        self.is_acid = is_acid
+        self.invalid = invalid
+        self.fresh_value = fresh_value
+        self.reads = reads
+        self.slot = slot
         self.prepare()
 
     def prepare(self) -> None:
@@ -326,31 +354,42 @@ class Attr(Node):
         return list(self.spec[7])
 
 
-@dataclass(eq=False)
 class Test(Node):
     """A condition computed by a function rather than read from one column.
 
     ``sources(item, asn)`` gives the value to test; ``test(expected, got)``
     compares (equality by default).  ``value=None`` always passes.  With
     ``force_unique`` the first value seen becomes the expected value.
+    ``side_effects``: it calls something that changes the association (the
+    Level 2 classifiers).  ``columns``: the row columns ``sources`` reads,
+    when it reads nothing else (no association state): such a test can be
+    decided from the row alone before any association exists.
     """
 
-    sources: Callable
-    value: Any = None
-    name: str | None = None
-    test: Callable | None = None
-    force_unique: bool = True
-    reprocess_on_match: bool = False
-    reprocess_on_fail: bool = False
-    work_over: int = Category.BOTH
-    reprocess_rules: list | None = None
-    side_effects: bool = False  # calls something that changes the association (L2 classifiers)
-    #: the row columns ``sources`` reads, when it reads nothing else (no association state):
-    #: such a test can be decided from the row alone before any association exists
-    columns: tuple | None = None
-    slot: int = -1
-
+    _fields = (
+        "sources", "value", "name", "test", "force_unique", "reprocess_on_match", "reprocess_on_fail",
+        "work_over", "reprocess_rules", "side_effects", "columns", "slot",
+    )
     kind = "test"
+
+    def __init__(
+        self, sources: Callable, value: Any = None, name: str | None = None, test: Callable | None = None,
+        force_unique: bool = True, reprocess_on_match: bool = False, reprocess_on_fail: bool = False,
+        work_over: int = Category.BOTH, reprocess_rules: list | None = None, side_effects: bool = False,
+        columns: tuple | None = None, slot: int = -1,
+    ) -> None:
+        self.sources = sources
+        self.value = value
+        self.name = name
+        self.test = test
+        self.force_unique = force_unique
+        self.reprocess_on_match = reprocess_on_match
+        self.reprocess_on_fail = reprocess_on_fail
+        self.work_over = work_over
+        self.reprocess_rules = reprocess_rules
+        self.side_effects = side_effects
+        self.columns = columns
+        self.slot = slot
 
     def leaves(self):
         yield self
@@ -362,35 +401,45 @@ class Test(Node):
 REDUCERS = ("all", "any", "notany", "notall")
 
 
-@dataclass(eq=False)
 class Group(Node):
-    """Children combined by ``reduce``: all, any, notany or notall."""
+    """Children combined by ``reduce``: all, any, notany or notall.
 
-    children: list = field(default_factory=list)
-    reduce: str = "all"
-    name: str | None = None
-    reprocess_on_match: bool = False
-    reprocess_on_fail: bool = False
-    work_over: int = Category.BOTH
-    reprocess_rules: list | None = None
-    #: optional ``gate(item)``: when it returns False, only child ``gate_child`` can match
-    #: (and, with ``gate_implies_onlyif``, every ``onlyif`` in that child holds).  It lets
-    #: the index use that child's pinned values; it must return True when unsure.
-    gate: Callable | None = None
-    gate_child: int = 0
-    gate_implies_onlyif: bool = False
-    #: optional ``(column, constraint name)``: a row for which ``gate`` is True can match a
-    #: child other than ``gate_child`` only if its ``column`` value is among the values that
-    #: constraint has found so far (lets the index find those associations by value)
-    gate_lookup: tuple | None = None
-    #: what a check reads, made on the first check (see :func:`_plan`)
-    plan: tuple | None = field(default=None, init=False, repr=False)
+    ``gate(item)``, optional: when it returns False, only child ``gate_child``
+    can match (and, with ``gate_implies_onlyif``, every ``onlyif`` in that
+    child holds).  It lets the index use that child's pinned values; it must
+    return True when unsure.  ``gate_lookup``, optional ``(column, constraint
+    name)``: a row for which ``gate`` is True can match a child other than
+    ``gate_child`` only if its ``column`` value is among the values that
+    constraint has found so far (lets the index find those associations by
+    value).
+    """
 
+    _fields = (
+        "children", "reduce", "name", "reprocess_on_match", "reprocess_on_fail", "work_over",
+        "reprocess_rules", "gate", "gate_child", "gate_implies_onlyif", "gate_lookup",
+    )
     kind = "group"
 
-    def __post_init__(self):
-        if self.reduce not in REDUCERS:
-            raise ValueError(f"unknown reduction {self.reduce!r}")
+    def __init__(
+        self, children: list | None = None, reduce: str = "all", name: str | None = None,
+        reprocess_on_match: bool = False, reprocess_on_fail: bool = False, work_over: int = Category.BOTH,
+        reprocess_rules: list | None = None, gate: Callable | None = None, gate_child: int = 0,
+        gate_implies_onlyif: bool = False, gate_lookup: tuple | None = None,
+    ) -> None:
+        if reduce not in REDUCERS:
+            raise ValueError(f"unknown reduction {reduce!r}")
+        self.children = [] if children is None else children
+        self.reduce = reduce
+        self.name = name
+        self.reprocess_on_match = reprocess_on_match
+        self.reprocess_on_fail = reprocess_on_fail
+        self.work_over = work_over
+        self.reprocess_rules = reprocess_rules
+        self.gate = gate
+        self.gate_child = gate_child
+        self.gate_implies_onlyif = gate_implies_onlyif
+        self.gate_lookup = gate_lookup
+        self.plan = None  # what a check reads, made on the first check (see :func:`_plan`)
 
     def leaves(self):
         for child in self.children:

@@ -24,7 +24,6 @@ from __future__ import annotations
 import os
 import sys
 from collections.abc import Callable
-from dataclasses import dataclass
 
 from ..association import Association
 from ..records import shelved
@@ -39,15 +38,27 @@ _COMPUTED = "\0computed"  # stands for a leaf's own computed value in a detached
 _JOB: dict = {}  # what the forked workers inherit: set by the parent just before forking
 
 
-@dataclass(frozen=True)
 class PassSpec:
-    """One pass, described so that a worker can run it and the parent can take its result back."""
+    """One pass, described so that a worker can run it and the parent can take its result back.
 
-    label: str | None  # reported as progress when the pass is done (None: not reported)
-    weight: Callable[[], int]  # how many rows it reads (to share the work between workers)
-    rows: Callable[[], list]  # the records of the pass
-    registry: Callable[[], Registry]  # its registry; two calls give registries with the same rules
-    marker: str | None = None  # written over the rows' asn_candidate during the pass
+    ``label`` is reported as progress when the pass is done (None: not reported);
+    ``weight()``: how many rows it reads (to share the work between workers);
+    ``rows()``: the records of the pass; ``registry()``: its registry (two calls give
+    registries with the same rules); ``marker``: written over the rows' asn_candidate
+    during the pass.
+    """
+
+    __slots__ = ("label", "weight", "rows", "registry", "marker")
+
+    def __init__(
+        self, label: str | None, weight: Callable[[], int], rows: Callable[[], list],
+        registry: Callable[[], Registry], marker: str | None = None,
+    ) -> None:
+        self.label = label
+        self.weight = weight
+        self.rows = rows
+        self.registry = registry
+        self.marker = marker
 
 
 def run_pass(

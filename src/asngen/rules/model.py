@@ -11,7 +11,6 @@ plain modules that list their rules in ``RULES`` and may offer a
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from typing import Any
 
 from ..engine.constraints import Node
@@ -45,30 +44,46 @@ def _no_finalize(asn) -> list | None:
     return [asn] if asn.is_valid() else None
 
 
-@dataclass(frozen=True, eq=False)
 class Rule:
     """One association rule.
 
     ``constraints`` is a zero-argument function returning a fresh constraint
     tree (trees hold per-rule slot numbers, so every registry builds its own).
+    ``coron_members``: False when members never get the coronagraphic "ints"
+    suffix.  ``after_science``: once the association holds a science member,
+    only rows for which this returns True can still join (None: no such
+    knowledge); it must return True when unsure.  ``needs_candidate``: never
+    valid unless built for an observation or background candidate (Level 2).
+
+    A rule does not change once made (assigning an attribute raises), and two
+    rules are equal only if they are the same object.
     """
 
-    name: str
-    level: int
-    asn_type: str
-    constraints: Callable[[], Node]
-    exposure_type: Callable[[Any, dict], str]
-    product_name: Callable[[Any], str] | None = None
-    validity: tuple[tuple[str, Callable[[Any, dict], bool]], ...] = ()
-    finalize: Callable[[Any], list | None] = _no_finalize
-    coron_members: bool = True  # False: members never get the coronagraphic "ints" suffix
-    #: once the association holds a science member, only rows for which this returns True
-    #: can still join (None: no such knowledge).  Must return True when unsure.
-    after_science: Callable[[dict], bool] | None = None
-    #: never valid unless built for an observation/background candidate (Level 2)
-    needs_candidate: bool = False
-    doc: str = ""
-    extra: dict = field(default_factory=dict)
+    __slots__ = (
+        "name", "level", "asn_type", "constraints", "exposure_type", "product_name", "validity",
+        "finalize", "coron_members", "after_science", "needs_candidate", "doc", "extra",
+    )
+
+    def __init__(
+        self, name: str, level: int, asn_type: str, constraints: Callable[[], Node],
+        exposure_type: Callable[[Any, dict], str], product_name: Callable[[Any], str] | None = None,
+        validity: tuple[tuple[str, Callable[[Any, dict], bool]], ...] = (),
+        finalize: Callable[[Any], list | None] = _no_finalize, coron_members: bool = True,
+        after_science: Callable[[dict], bool] | None = None, needs_candidate: bool = False,
+        doc: str = "", extra: dict | None = None,
+    ) -> None:
+        values = (
+            name, level, asn_type, constraints, exposure_type, product_name, validity, finalize,
+            coron_members, after_science, needs_candidate, doc, {} if extra is None else extra,
+        )
+        for slot, value in zip(self.__slots__, values, strict=True):
+            object.__setattr__(self, slot, value)
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        raise AttributeError(f"a rule cannot be changed (cannot assign {name!r} of {self!r})")
+
+    def __delattr__(self, name: str) -> None:
+        raise AttributeError(f"a rule cannot be changed (cannot delete {name!r} of {self!r})")
 
     @property
     def drops_invalid(self) -> bool:
