@@ -12,10 +12,13 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
 from pathlib import Path
-from typing import IO, Any
 
 from . import asn_io
 from .errors import AssociationFileError
+
+TYPE_CHECKING = False  # typing costs a run's start 2 ms: the hints need it only when checked
+if TYPE_CHECKING:
+    from typing import IO, Any
 
 LEVEL2_TYPES = frozenset({"image2", "tso-image2", "spec2", "tso-spec2", "nrslamp-spec2"})
 LEVEL3_TYPES = frozenset({"image3", "ami3", "coron3", "spec3", "tso3", "wfs-image3"})

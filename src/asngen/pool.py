@@ -58,10 +58,13 @@ from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from itertools import repeat
 from operator import contains, eq, itemgetter
-from typing import Any, TextIO
 
 from .errors import PoolError
 from .records import RecordBuilder, as_dict, records_from_dicts
+
+TYPE_CHECKING = False  # typing costs a run's start 2 ms: the hints need it only when checked
+if TYPE_CHECKING:
+    from typing import Any, TextIO
 
 __all__ = [
     "DEFAULT_DELIMITER",
