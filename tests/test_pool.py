@@ -134,6 +134,19 @@ def test_empty_cells_read_as_null_cut_to_column_width(tmp_path):
     assert as_lists(pool) == astropy_reference(path)
 
 
+def test_empty_cells_filled_with_a_value_the_column_already_holds(tmp_path):
+    """The fill of a column's empty cells may be one of its values ("null" in a column that
+    holds "null", "n" in a column of y/n flags): both read the same, as astropy reads them."""
+    path = write(tmp_path, "A|B|C\nnull|y|1\n|n|\nn||22\n")
+    pool = read_pool(path)
+    assert as_lists(pool) == (
+        ["a", "b", "c"],
+        [["null", "y", "1"], ["null", "n", "nu"], ["n", "n", "22"]],
+    )
+    assert as_lists(pool) == astropy_reference(path)
+    assert [row["b"] for row in pool.iter_rows()] == ["y", "n", "n"]
+
+
 @pytest.mark.parametrize("batch", [1, 2, 1000])
 def test_null_width_of_short_columns_known_only_after_every_batch(tmp_path, monkeypatch, batch):
     """The width that cuts "null" is the widest value of the whole column, even when the rows

@@ -57,7 +57,6 @@ import re
 from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from itertools import repeat
-from operator import contains, eq, itemgetter
 
 from .errors import PoolError
 from .records import RecordBuilder, as_dict, records_from_dicts
@@ -282,7 +281,6 @@ def _parse_file(source: str, delimiter: str, diagnose: bool = False) -> Pool | N
 
     quoted = _QUOTE in work
     blanks = _has_blank_edges(work, delimiter)
-    doubled = delimiter + delimiter in work
     del work
     line_of = None
     if quoted:
@@ -304,7 +302,7 @@ def _parse_file(source: str, delimiter: str, diagnose: bool = False) -> Pool | N
             rows, error = _rows_from_cells(columns, cell_rows, quoted or blanks, per_cell, (source, line_of))
             del cell_rows
         else:
-            rows, error = _rows_from_plain_lines(columns, body, delimiter, doubled, source)
+            rows, error = _rows_from_plain_lines(columns, body, delimiter, source)
         if error is not None:
             # Another of astropy's guesses (no stripping, ' as quote, ...)
             # may still read the file; ask it, unless the file is too big for
@@ -464,81 +462,56 @@ def _physical_line(source: str, content_index: int) -> int | None:
 
 
 def _rows_from_plain_lines(
-    columns: list[str], body: list[str], delimiter: str, doubled: bool, source: str
+    columns: list[str], body: list[str], delimiter: str, source: str
 ) -> tuple[list, PoolError | None]:
     """Records of quote- and blank-free lower-cased lines: the speed-critical case.
 
-    ``doubled``: the text holds two delimiters in a row (an empty cell).
     Everything per cell happens in C (``str.split``, ``map``, the record
-    builder's code tables), except filling in empty cells.
+    builder's code tables); empty cells are filled in afterwards, once per
+    column (:func:`_fill_empty_values`).
     """
     ncols = len(columns)
-    holey = _empty_cell_flags(body, delimiter, doubled)
     if set(map(str.count, body, repeat(delimiter))) - {ncols - 1}:
         cell_rows = [line.split(delimiter) for line in body]
         return [], _width_error(cell_rows, ncols, source, None)
-    if holey is None:
-        return _records_consuming(columns, body, delimiter), None
-    return _records_consuming(columns, body, delimiter, _empty_cell_fills(body, ncols, delimiter, holey)), None
+    records = _records_consuming(columns, body, delimiter)
+    if records:
+        _fill_empty_values(records[0][0])
+    return records, None
 
 
 _RECORD_BATCH = 65536  # lines made records before those lines are let go
 
 
-def _records_consuming(columns: list[str], body: list[str], delimiter: str, fills: list | None = None) -> list[tuple]:
+def _records_consuming(columns: list[str], body: list[str], delimiter: str) -> list[tuple]:
     """The records of ``body``'s lines, emptying ``body`` batch by batch as it goes.
 
     Each distinct value is kept once, in its column's list of values (see
     :mod:`asngen.records`).  Letting each line go once it is a record keeps
     the text and the records from being held whole at the same time.
-    ``fills``: per column, what an empty cell becomes (see :func:`_empty_cell_fills`).
     """
     builder = RecordBuilder(columns)
     for start in range(0, len(body), _RECORD_BATCH):
         batch = body[start : start + _RECORD_BATCH]
-        cell_rows = map(str.split, batch, repeat(delimiter))
-        if fills is not None:
-            cell_rows = [cells if "" not in cells else [cell or fill for cell, fill in zip(cells, fills, strict=True)]
-                         for cells in cell_rows]
-        builder.add(cell_rows, text=True)
+        builder.add(map(str.split, batch, repeat(delimiter)), text=True)
         body[start : start + len(batch)] = repeat(None, len(batch))
-        del batch, cell_rows
+        del batch
     return builder.finish()
 
 
-def _empty_cell_flags(body: list[str], delimiter: str, doubled: bool) -> list[bool] | None:
-    """Which lines have an empty cell (None: none has).
+def _fill_empty_values(columns) -> None:
+    """Empty cells become ``"null"`` cut to the width of the column's widest value, at least 1.
 
-    Read from the text -- a doubled delimiter (``doubled``: the text has
-    one), or one opening or closing a line -- with C-level iteration only.
+    (astropy first fills empty cells with ``"0"``, makes a fixed-width string
+    array of the column, then fills again with ``"null"``, which the width
+    cuts.)  A column holds each distinct value once, so this is one change
+    per column, whatever the number of rows: the empty value then reads as
+    the fill.  Should the fill also be a value of the column, two codes read
+    the same text; records are only ever read through their values.
     """
-    if not body:
-        return None
-    marks = [
-        map(eq, map(itemgetter(0), body), repeat(delimiter)),
-        map(eq, map(itemgetter(-1), body), repeat(delimiter)),
-    ]
-    if doubled:
-        pair = delimiter + delimiter
-        marks.append(map(contains, body, repeat(pair)))
-    flags = list(map(any, zip(*marks, strict=True)))
-    return flags if any(flags) else None
-
-
-def _empty_cell_fills(body: list[str], ncols: int, delimiter: str, holey: list[bool]) -> list:
-    """Per column, what its empty cells become: ``"null"`` cut to the width of the column's
-    widest value, at least 1 (astropy first fills empty cells with ``"0"``, makes a
-    fixed-width string array of the column, then fills again with ``"null"``, which the
-    width cuts).  Read batch by batch, so the split lines are never all held at once.
-    """
-    widest = [0] * ncols
-    for start in range(0, len(body), _RECORD_BATCH):
-        cell_rows = [line.split(delimiter) for line in body[start : start + _RECORD_BATCH]]
-        for index in range(ncols):
-            if widest[index] < len(NULL):
-                widest[index] = max(widest[index], *map(len, map(itemgetter(index), cell_rows)))
-        del cell_rows
-    return [NULL[: max(1, width)] for width in widest]
+    for values in columns.values:
+        if "" in values:
+            values[values.index("")] = NULL[: max(1, *map(len, values))]
 
 
 def _rows_from_cells(
