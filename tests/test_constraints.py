@@ -123,6 +123,37 @@ def test_alternatives_of_plain_words_match_as_their_regex_does(seed):
             assert meets(value, text) is expected, (text, value)
 
 
+@pytest.mark.parametrize("seed", range(4))
+def test_candidate_lists_read_without_literal_eval_as_literal_eval_reads_them(seed):
+    """Candidate lists and pairs are read by a pattern: the result must be literal_eval's, for
+    near misses too (quotes, backslashes, line breaks, NULs, surrogates, missing commas)."""
+    import random
+    import warnings
+    from ast import literal_eval
+
+    from asngen.engine import constraints
+
+    def reference(text):
+        try:
+            return literal_eval(text)
+        except (ValueError, SyntaxError, TypeError, MemoryError, RecursionError):
+            return text
+
+    rng = random.Random(seed)
+    pieces = ["o001", "observation", "c1000", "'", "\\", "\r", "\n", "\x00", "\ud800", "(", ")", ",", " ", "é", "x"]
+
+    def quoted():
+        return "'" + "".join(rng.choice(pieces) for _ in range(rng.randint(0, 3))) + "'"
+
+    warnings.simplefilter("ignore", DeprecationWarning)  # literal_eval on "\\o" and such (restored by pytest)
+    for _ in range(400):
+        pairs = [f"({quoted()}, {quoted()})" for _ in range(rng.randint(0, 3))]
+        text = rng.choice(["[" + ", ".join(pairs) + "]", pairs[0] if pairs else "()", "[" + "".join(pairs) + "]"])
+        constraints._LITERALS.pop(text, None)
+        assert constraints.evaluate_literal(text) == reference(text), repr(text)
+        assert type(constraints.evaluate_literal(text)) is type(reference(text)), repr(text)
+
+
 def test_is_listlike_excludes_strings_and_tuples():
     assert is_listlike(["a"])
     assert is_listlike({"a"})
