@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import pytest
-
 from asngen.generator.drivers import CANDIDATE
 from asngen.registry import Registry, resolve_rule_files
 
@@ -14,8 +12,7 @@ def _registry(cid: str = "o001") -> Registry:
 
 def test_the_tree_is_put_together_when_first_read():
     bound = _registry().rules[0]
-    with pytest.raises(AttributeError):
-        object.__getattribute__(bound, "tree")  # not made yet
+    assert bound._tree is None  # not made yet
     tree = bound.tree
     extra = tree.children[-1]
     assert extra.name == "asn_candidate" and extra.slot == bound.nslots - 1
