@@ -1,0 +1,28 @@
+"""A candidate's rows: the rows whose ASN_CANDIDATE text contains its id, as a plain substring."""
+
+from __future__ import annotations
+
+import random
+
+import pytest
+
+from asngen.generator.drivers import _RowsByCell
+
+
+@pytest.mark.parametrize("seed", range(5))
+def test_texts_mentioning_an_id_are_those_a_substring_test_finds(seed):
+    rng = random.Random(seed)
+    alphabet = ["o001", "o0012", "c1000", "'", "(", ", ", "\0", "x", "observation"]
+    texts = ["".join(rng.choice(alphabet) for _ in range(rng.randint(0, 5))) for _ in range(60)]
+    rows = _RowsByCell(texts)
+    for cid in ["o001", "o0012", "c1000", "001", "x", "'", "o001', '", "nothing", "", "\0x"]:
+        expected = [group for text, group in rows.groups.items() if cid in text]
+        assert rows.mentioning(cid) == expected, cid
+        positions = sorted(position for position, text in enumerate(texts) if cid in text)
+        assert rows.rows(cid, list(range(len(texts)))) == positions
+        assert rows.count(cid) == len(positions)
+
+
+def test_texts_that_are_not_text_are_tested_one_by_one():
+    rows = _RowsByCell(["[('o001', 'observation')]", ("o001",), "[('o002', 'observation')]"])
+    assert rows.rows("o001", ["a", "b", "c"]) == ["a", "b"]
