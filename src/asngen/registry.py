@@ -175,8 +175,10 @@ class BoundRule:
         "_global", "_tree", "_acid_leaf", "_candidates",
     )
 
-    def __init__(self, rule: Rule, registry_name: str | None, global_leaf: Attr | None = None):
-        template = template_of(rule)
+    def __init__(self, rule: Rule, registry_name: str | None, global_leaf: Attr | None = None,
+                 template: RuleTemplate | None = None):
+        if template is None:
+            template = template_of(rule)
         self.template = template
         self.rule = rule
         self.registry_name = registry_name
@@ -239,6 +241,36 @@ def _copy_node(node):
     return twin
 
 
+_TEMPLATE_LISTS: dict = {}  # ids of rule files -> (those files, [(rule, template)]): registries without include
+
+
+def _templates(files: list[RuleFile], include) -> list[tuple[Rule, RuleTemplate]]:
+    """The rules of ``files`` that ``include`` admits, each with its template.
+
+    A per-candidate run makes a registry per candidate from the same files:
+    their rules and templates are found once.  (The cache holds the files
+    themselves, so their ids cannot be reused while it does.)
+    """
+    key = tuple(map(id, files))
+    if include is None:
+        cached = _TEMPLATE_LISTS.get(key)
+        if cached is not None:
+            return cached[1]
+    found = []
+    for rule_file in files:
+        for rule in rule_file.rules:
+            if include is not None and not include(rule):
+                continue
+            try:
+                found.append((rule, template_of(rule)))
+            except RuleError as err:
+                err.file = err.file or rule_file.path
+                raise
+    if include is None:
+        _TEMPLATE_LISTS[key] = (tuple(files), found)
+    return found
+
+
 class Registry:
     """An ordered set of bound rules plus the callbacks of their files."""
 
@@ -247,16 +279,9 @@ class Registry:
         self.name = name
         self.files = files
         global_leaf = candidate_constraint(tuple(global_ids) if global_ids else None) if has_global else None
-        self.rules: list[BoundRule] = []
-        for rule_file in files:
-            for rule in rule_file.rules:
-                if include is not None and not include(rule):
-                    continue
-                try:
-                    self.rules.append(BoundRule(rule, name, global_leaf))
-                except RuleError as err:
-                    err.file = err.file or rule_file.path
-                    raise
+        self.rules: list[BoundRule] = [
+            BoundRule(rule, name, global_leaf, template) for rule, template in _templates(files, include)
+        ]
         self.finalizers = [f.finalize for f in files if f.finalize is not None]
         merges = [f.merge for f in files if f.merge is not None]
         self.merge = merges[-1] if merges else None
