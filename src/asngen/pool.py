@@ -299,7 +299,7 @@ def _parse_file(source: str, delimiter: str, diagnose: bool = False) -> Pool | N
             if not quoted:
                 cell_rows = [line.split(delimiter) for line in body]
             del body
-            rows, error = _rows_from_cells(columns, cell_rows, quoted or blanks, per_cell, (source, line_of))
+            rows, error = _records_from_cells(columns, cell_rows, quoted or blanks, per_cell, (source, line_of))
             del cell_rows
         else:
             rows, error = _rows_from_plain_lines(columns, body, delimiter, source)
@@ -312,8 +312,6 @@ def _parse_file(source: str, delimiter: str, diagnose: bool = False) -> Pool | N
             return None
     if diagnose:
         return None
-    if not rows or not isinstance(rows[0], tuple):  # dicts, from the paths with empty cells or quotes
-        rows = records_from_dicts(columns, rows)
     return Pool(columns=columns, records=rows, source=source, comments=comments)
 
 
@@ -514,14 +512,14 @@ def _fill_empty_values(columns) -> None:
             values[values.index("")] = NULL[: max(1, *map(len, values))]
 
 
-def _rows_from_cells(
+def _records_from_cells(
     columns: list[str],
     cell_rows: list[list[str]],
     strip: bool,
     lower: bool,
     where: tuple,
-) -> tuple[list[dict[str, str]], PoolError | None]:
-    """Rows from split cells, for the slower cases (quotes, blanks, capital sigma)."""
+) -> tuple[list, PoolError | None]:
+    """Records from split cells, for the slower cases (quotes, blanks, capital sigma)."""
     if strip:
         cell_rows = [[cell.strip(" \t") for cell in row] for row in cell_rows]
     if lower:
@@ -529,30 +527,12 @@ def _rows_from_cells(
     error = _width_error(cell_rows, len(columns), *where)
     if error is not None:
         return [], error
-    rows = [dict(zip(columns, row, strict=True)) for row in cell_rows]
-    holey = [row for row in rows if "" in row.values()]
-    if holey:
-        _fill_empty(rows, holey)
-    return rows, None
-
-
-def _fill_empty(rows: list[dict[str, str]], holey: list[dict[str, str]]) -> None:
-    """Fill the empty cells of ``holey`` rows with ``"null"`` cut to the column width.
-
-    The width is that of the column's widest value, at least 1: astropy
-    first fills empty cells with ``"0"``, makes a fixed-width string array
-    of the column, then fills again with ``"null"``, which the width cuts.
-    """
-    affected = {name for row in holey for name, value in row.items() if not value}
-    fills = {}
-    for name in affected:
-        if any(len(row[name]) >= len(NULL) for row in rows):
-            fills[name] = NULL
-        else:
-            fills[name] = NULL[: max(1, max(len(row[name]) for row in rows))]
-    for row in holey:
-        for name in [name for name, value in row.items() if not value]:
-            row[name] = fills[name]
+    builder = RecordBuilder(columns)
+    builder.add(cell_rows, text=True)
+    records = builder.finish()
+    if records:
+        _fill_empty_values(records[0][0])
+    return records, None
 
 
 # ---------------------------------------------------------- astropy paths
