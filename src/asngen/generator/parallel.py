@@ -3,10 +3,13 @@
 A per-candidate run is a series of independent passes (one per candidate,
 then the discover pass over the whole pool).  What ties them together is
 only numbering: serial and sequence numbers are handed out in creation
-order across all passes.  So the passes can run in forked workers, each
-starting its numbers from zero, and the parent renumbers their associations
-in the order a single process would have created them: the result is the
-same, byte for byte.
+order across all passes.  So the passes can be shared between this process
+and forked workers, each starting its numbers from zero, and the parent
+renumbers their associations in the order a single process would have
+created them: the result is the same, byte for byte.  The workers are plain
+``os.fork`` children fed through pipes: ``multiprocessing`` and its process
+pool took 25 ms to import and start, a tenth of mega_pool's whole run, and
+left this process idle while they worked.
 
 Workers send their associations back pickled, with references instead of
 copies for what the parent already has: pool rows become row positions,
@@ -23,7 +26,7 @@ from __future__ import annotations
 
 import os
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 
 from ..association import Association
 from ..records import shelved
@@ -112,14 +115,16 @@ def run_passes(
 ) -> list[list[Association]]:
     """The associations of every pass, in pass order, numbered as one process would number them.
 
-    ``doomed``: associations the workers drop instead of sending back (those
+    This process forks ``jobs - 1`` workers and works too: all of them take
+    tasks from one pipe, written in full before the fork, until it is empty.
+    A worker sends each task's associations back through its own pipe as
+    soon as they are made; a thread here collects them meanwhile, so a
+    worker never waits for this process to finish a task.
+    ``doomed``: associations dropped instead of kept or sent back (those
     finalization is sure to drop; their numbers are then not counted, which
     only matters where finalization does not renumber).
-    Raises :class:`WorkerFailed` when a worker could not finish.
+    Raises :class:`WorkerFailed` when a worker or a pass here could not finish.
     """
-    import multiprocessing
-    from concurrent.futures import ProcessPoolExecutor
-
     chunks = _chunks([spec.weight() for spec in passes], jobs)
     _JOB.clear()
     _JOB.update(
@@ -127,20 +132,29 @@ def run_passes(
         row_positions={id(record): number for number, record in enumerate(pool_records)}, doomed=doomed,
     )
     results: list = [None] * len(passes)
+    workers: list[_Worker] = []
     try:
-        context = multiprocessing.get_context("fork")
-        with ProcessPoolExecutor(max_workers=min(jobs, len(chunks)), mp_context=context) as executor:
-            futures = [executor.submit(_work, chunk) for chunk in chunks]
-            try:
-                for future in futures:
-                    for position, associations in _restore(future.result(), pool_records, passes):
-                        results[position] = associations
-            except BaseException:
-                executor.shutdown(wait=True, cancel_futures=True)
-                raise
+        tasks = _task_pipe(len(chunks))
+        try:
+            workers = [_Worker.fork(tasks, chunks) for _ in range(min(jobs, len(chunks)) - 1)]
+            for worker in workers:
+                worker.collect()
+            local = RunState()  # numbers restart here too; see below
+            local.shared_states = run.shared_states
+            for chunk in _tasks(tasks, chunks):
+                for position in chunk:
+                    results[position] = _pass_here(passes[position], local)
+        finally:
+            os.close(tasks)
+        for worker in workers:
+            for payload in worker.results():
+                for position, associations in _restore(payload, pool_records, passes):
+                    results[position] = associations
     except Exception as err:  # noqa: BLE001 - whatever went wrong, the caller reruns in-process
         raise WorkerFailed(f"{type(err).__name__}: {err}") from err
     finally:
+        for worker in workers:
+            worker.stop()
         _JOB.clear()
     for spec, associations in zip(passes, results, strict=True):
         for asn in associations:
@@ -175,6 +189,121 @@ def _chunks(weights: list[int], jobs: int) -> list[list[int]]:
     if current:
         chunks.append(current)
     return chunks
+
+
+def _pass_here(spec: PassSpec, local: RunState) -> list[Association]:
+    """A task's pass run in this process: its associations need no pickling."""
+    doomed = _JOB["doomed"]
+    associations = run_pass(spec, spec.registry(), _JOB["version_id"], _JOB["pool_name"], local, doomed)
+    return associations if doomed is None else [asn for asn in associations if not doomed(asn)]
+
+
+_TASK = 4  # bytes per task number in the task pipe
+
+
+def _task_pipe(count: int) -> int:
+    """A pipe holding the numbers of ``count`` tasks, its writing end closed: the read end.
+
+    Every number is written before any worker exists, so a read of one
+    number's bytes always gets exactly one number, whoever reads first.
+    """
+    readable, writable = os.pipe()
+    try:
+        os.set_blocking(writable, False)  # a pipe too small for them all fails here, never hangs
+        data = b"".join(number.to_bytes(_TASK, "little") for number in range(count))
+        if os.write(writable, data) != len(data):
+            raise OSError("the task pipe is too small")
+    except BaseException:
+        os.close(readable)
+        raise
+    finally:
+        os.close(writable)
+    return readable
+
+
+def _tasks(tasks: int, chunks: list[list[int]]) -> Iterator[list[int]]:
+    """The chunks this process takes from the task pipe, until it is empty."""
+    while data := os.read(tasks, _TASK):
+        yield chunks[int.from_bytes(data, "little")]
+
+
+class _Worker:
+    """A forked worker: takes tasks from the task pipe, sends each task's associations back
+    through its own pipe (an 8-byte length, then the pickled associations), then exits."""
+
+    def __init__(self, pid: int, results: int) -> None:
+        self.pid = pid
+        self._pipe = results
+        self._received: list[bytes] = []
+        self._reader = None  # the thread reading the pipe
+        self._status: int | None = None
+
+    @classmethod
+    def fork(cls, tasks: int, chunks: list[list[int]]) -> _Worker:
+        readable, writable = os.pipe()
+        pid = os.fork()
+        if pid == 0:  # the worker: whatever happens, it never returns into the parent's code
+            status = 1
+            try:
+                os.close(readable)
+                for chunk in _tasks(tasks, chunks):
+                    payload = _work(chunk)
+                    _write_all(writable, len(payload).to_bytes(8, "little") + payload)
+                status = 0
+            finally:
+                os._exit(status)
+        os.close(writable)
+        return cls(pid, readable)
+
+    def collect(self) -> None:
+        """Read what the worker sends, in a thread, as it comes (it never waits for us)."""
+        import threading
+
+        def read() -> None:
+            while data := os.read(self._pipe, 1 << 20):
+                self._received.append(data)
+
+        self._reader = threading.Thread(target=read, name=f"asngen-worker-{self.pid}", daemon=True)
+        self._reader.start()
+
+    def results(self) -> Iterator[bytes]:
+        """The worker's payloads, once it has exited; :class:`WorkerFailed` if it did not finish."""
+        if self._reader is not None:
+            self._reader.join()
+        _, status = os.waitpid(self.pid, 0)
+        self._status = status
+        if status != 0:
+            raise WorkerFailed(f"worker {self.pid} ended with status {status:#x}")
+        pending = bytearray()
+        self._received.reverse()
+        while self._received:
+            pending += self._received.pop()
+            while len(pending) >= 8 and len(pending) >= 8 + (size := int.from_bytes(pending[:8], "little")):
+                yield bytes(pending[8:8 + size])
+                del pending[:8 + size]
+        if pending:
+            raise WorkerFailed(f"worker {self.pid} sent a truncated result")
+
+    def stop(self) -> None:
+        """Kill the worker if it still runs, reap it, and close its pipe."""
+        if self._status is None:
+            import signal
+
+            try:
+                os.kill(self.pid, signal.SIGKILL)
+            except ProcessLookupError:
+                pass
+            os.waitpid(self.pid, 0)
+            self._status = -1
+        if self._reader is not None:
+            self._reader.join()
+        os.close(self._pipe)
+
+
+def _write_all(fd: int, data: bytes) -> None:
+    view = memoryview(data)
+    while view:
+        view = view[os.write(fd, view):]
 
 
 # ---------------------------------------------------------------- worker side
