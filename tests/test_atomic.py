@@ -616,3 +616,124 @@ def test_association_file_names_are_made_when_read(tmp_path: Path) -> None:
     paths = write_result(result, tmp_path / "out")
     assert [path.name for path in paths] == expected
     assert sorted(path.name for path in (tmp_path / "out").iterdir()) == sorted(expected)
+
+
+# ------------------------------------------------- an existing folder that is empty
+
+
+def test_empty_folder_is_replaced_by_one_rename_keeping_its_permissions(small, tmp_path, monkeypatch):
+    pool, names = small
+    target = tmp_path / "target"
+    target.mkdir()
+    target.chmod(0o750)
+    before = target.stat()
+    renames: list[tuple[str, str]] = []
+    real_rename, real_replace = os.rename, os.replace
+
+    def rename(src, dst, *args, **kwargs):
+        renames.append((os.fspath(src), os.fspath(dst)))
+        return real_rename(src, dst, *args, **kwargs)
+
+    def replace(src, dst, *args, **kwargs):
+        renames.append((os.fspath(src), os.fspath(dst)))
+        return real_replace(src, dst, *args, **kwargs)
+
+    monkeypatch.setattr(os, "rename", rename)
+    monkeypatch.setattr(os, "replace", replace)
+    status, stderr = run_cli(["generate", str(pool), *VERSION, "-p", str(target)])
+    assert status == 0, stderr
+    assert sorted(snapshot(target, staging=True)) == sorted(names)
+    assert len(renames) == 1 and renames[0][1] == str(target)
+    after = target.stat()
+    assert after.st_ino != before.st_ino  # a new folder took its place
+    assert (after.st_mode, after.st_uid, after.st_gid) == (before.st_mode, before.st_uid, before.st_gid)
+    assert sorted(os.listdir(tmp_path)) == sorted([pool.name, "target"])
+
+
+def _files_moved_in(pool: Path, target: Path, names: list[str]) -> None:
+    """The run wrote into ``target`` itself (the same folder), file by file."""
+    inode = target.stat().st_ino
+    status, stderr = run_cli(["generate", str(pool), *VERSION, "-p", str(target)])
+    assert status == 0, stderr
+    assert target.stat().st_ino == inode
+    assert sorted(snapshot(target, staging=True)) == sorted(names)
+    assert not staging_folders(target.parent) and not staging_folders(target)
+
+
+def test_empty_folder_that_is_the_working_folder_is_written_into(small, tmp_path, monkeypatch):
+    pool, names = small
+    target = tmp_path / "target"
+    target.mkdir()
+    monkeypatch.chdir(target)  # a shell inside it would otherwise be left in a deleted folder
+    _files_moved_in(pool, target, names)
+
+
+def test_empty_folder_inside_the_working_folder_is_replaced(small, tmp_path, monkeypatch):
+    pool, names = small
+    target = tmp_path / "target"
+    target.mkdir()
+    monkeypatch.chdir(tmp_path)
+    inode = target.stat().st_ino
+    status, stderr = run_cli(["generate", str(pool), *VERSION, "-p", "target"])
+    assert status == 0, stderr
+    assert target.stat().st_ino != inode
+    assert sorted(snapshot(target, staging=True)) == sorted(names)
+
+
+def test_empty_folder_with_extended_attributes_is_written_into(small, tmp_path, monkeypatch):
+    pool, names = small
+    target = tmp_path / "target"
+    target.mkdir()
+    monkeypatch.setattr(os, "listxattr", lambda path, follow_symlinks=True: ["system.posix_acl_default"],
+                        raising=False)
+    _files_moved_in(pool, target, names)
+
+
+def test_empty_folder_that_fills_meanwhile_gets_the_files_moved_in(small, tmp_path, monkeypatch):
+    pool, names = small
+    target = tmp_path / "target"
+    target.mkdir()
+    real_rename = os.rename
+
+    def rename(src, dst, *args, **kwargs):
+        if os.fspath(dst) == str(target) and not (target / UNRELATED).exists():
+            (target / UNRELATED).write_text("not asngen's\n")
+        return real_rename(src, dst, *args, **kwargs)
+
+    monkeypatch.setattr(os, "rename", rename)
+    status, stderr = run_cli(["generate", str(pool), *VERSION, "-p", str(target)])
+    assert status == 0, stderr
+    after = snapshot(target, staging=True)
+    assert sorted(after) == sorted([*names, UNRELATED])
+    assert after[UNRELATED] == b"not asngen's\n"
+    assert sorted(os.listdir(tmp_path)) == sorted([pool.name, "target"])
+
+
+def test_failing_run_into_an_empty_folder_leaves_it_as_it_was(tmp_path):
+    rows = [exposure(f"jw_{number:05d}_uncal.fits", PROGRAM="9" * 300) for number in range(3)]
+    pool = tmp_path / "pool.csv"
+    pool.write_text(pool_text(rows))
+    target = tmp_path / "target"
+    target.mkdir()
+    inode = target.stat().st_ino
+    status, stderr = run_cli(["generate", str(pool), *VERSION, "-p", str(target)])
+    assert status == 1 and "too long" in stderr
+    assert target.stat().st_ino == inode and not os.listdir(target)
+    assert sorted(os.listdir(tmp_path)) == ["pool.csv", "target"]
+
+
+def test_sigkill_while_replacing_an_empty_folder_leaves_it_empty(big, tmp_path):
+    pool, new = big
+    target = tmp_path / "target"
+    target.mkdir()
+    stderr = tmp_path / "run.err"
+    process = asngen_process(
+        ["generate", str(pool), *VERSION, "-p", str(target)], stderr, step="write", delay=0.002
+    )
+    kill_when(process, lambda: _staging_holds(tmp_path, len(new) // 3))
+    assert target.is_dir() and not os.listdir(target)
+    assert staging_folders(tmp_path), "the kill should have hit the staging phase"
+    process = asngen_process(["generate", str(pool), *VERSION, "-p", str(target)], tmp_path / "again.err")
+    assert process.wait() == 0, (tmp_path / "again.err").read_text()
+    assert not staging_folders(tmp_path), "the dead run's staging folder is removed"
+    assert snapshot(target, staging=True) == new

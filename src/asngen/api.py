@@ -214,6 +214,8 @@ def _classifiable(pool, options):
 
 
 _collector_depth = 0
+#: the collector's thresholds while generating or writing (see rare_collections)
+RARE_COLLECTIONS = (100_000, 50, 1000)
 
 
 @contextmanager
@@ -233,7 +235,7 @@ def rare_collections() -> Iterator[None]:
     global _collector_depth
     saved = gc.get_threshold()
     if _collector_depth == 0:
-        gc.set_threshold(max(saved[0], 100_000), max(saved[1], 50), max(saved[2], 1000))
+        gc.set_threshold(*(max(mine, theirs) for mine, theirs in zip(RARE_COLLECTIONS, saved, strict=False)))
     _collector_depth += 1
     try:
         yield

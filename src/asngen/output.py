@@ -5,7 +5,10 @@ staging folder created beside it, which is then renamed to the folder's
 name: one atomic step, whatever the number of files (a rename per file
 costs about 25 us on ext4, half a minute for a million files).
 
-Into an existing folder, files are first written into a hidden staging
+An existing folder that is empty (and plainly ours: see ``_empty_folder``)
+is replaced the same way, by a new folder with its permissions.
+
+Into any other existing folder, files are first written into a hidden staging
 folder created inside it (same file system, so the final moves are atomic
 renames).  Only when every file has been written and flushed are they moved
 into place, each with ``os.replace``: an existing file of the same name is
@@ -19,6 +22,7 @@ which the next run writing there removes.
 from __future__ import annotations
 
 import os
+import stat
 from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 
@@ -141,11 +145,11 @@ def write_files_atomically(
     # pairs given in a list hold their texts: keep only the names; a lazy sequence makes them on demand
     names = [name for name, _ in files] if isinstance(files, (list, tuple)) else _NamesOf(files)
     staged = None
-    if files and not os.path.lexists(target):
-        staged = _write_new_folder(target, files)
+    if files and (not os.path.lexists(target) or (empty := _empty_folder(target)) is not None):
+        staged = _write_new_folder(target, files, None if not os.path.lexists(target) else empty)
         if staged is None:
             return WrittenPaths(target, names)
-        # the folder appeared meanwhile (another run?): its files are written, move them in
+        # the folder appeared (or something appeared in it) meanwhile: its files are written, move them in
     _write_into_existing(target, files, staged)
     return WrittenPaths(target, names)
 
@@ -184,11 +188,45 @@ def _write_into_existing(target: Path, files: Sequence, staging: str | None) -> 
         _remove(staging)
 
 
-def _write_new_folder(target: Path, files: Sequence) -> str | None:
-    """Build the folder ``target`` whole beside it and rename it into place.
+def _empty_folder(target: Path) -> os.stat_result | None:
+    """The status of ``target`` when it is an empty folder that a new one may replace whole.
+
+    Replacing an empty folder with one renamed into its place is as atomic
+    as filling a new folder, and saves a rename per file (858 on mega_pool,
+    a quarter of writing its files).  The folder must look exactly like one
+    we would make: ours, no extended attributes (access lists would be
+    lost), not a mount point, not this process's working folder or above it
+    (a shell that ran us from inside it would be left in a deleted folder).
+    Its permission bits are carried over.
+    """
+    try:
+        status = os.lstat(target)
+        if not stat.S_ISDIR(status.st_mode) or status.st_uid != os.geteuid():
+            return None
+        with os.scandir(target) as entries:
+            if next(entries, None) is not None:
+                return None
+        if os.lstat(target.parent).st_dev != status.st_dev:
+            return None
+        listxattr = getattr(os, "listxattr", None)
+        if listxattr is not None and listxattr(target, follow_symlinks=False):
+            return None
+        here = os.getcwd()
+        folder = os.path.realpath(target)
+    except (OSError, ValueError):
+        return None
+    if here == folder or here.startswith(folder.rstrip(os.sep) + os.sep):
+        return None
+    return status
+
+
+def _write_new_folder(target: Path, files: Sequence, replacing: os.stat_result | None = None) -> str | None:
+    """Build the folder ``target`` whole beside it and rename it into place (``replacing``:
+    the status of the empty folder it takes the place of).
 
     Returns None when done, or the staging folder (holding every file) when
-    ``target`` appeared in the meantime and the files must be moved one by one.
+    ``target`` appeared in the meantime (or is no longer empty) and the files
+    must be moved one by one.
     """
     parent = target.parent
     try:
@@ -197,6 +235,15 @@ def _write_new_folder(target: Path, files: Sequence) -> str | None:
         raise AsngenError(f"cannot create output folder: {err.strerror}", file=str(target)) from None
     _clean_stale_staging(parent)
     staging = _new_staging_folder(str(parent), target)
+    if replacing is not None:
+        try:  # the same group and permissions as the folder it replaces, or no replacing
+            if os.lstat(staging).st_gid != replacing.st_gid:
+                raise OSError("another group")
+            os.chmod(staging, stat.S_IMODE(replacing.st_mode))
+        except OSError:
+            _remove(staging)
+            _write_into_existing(target, files, None)
+            return None
     try:
         _write_all(staging, files, target)
         os.rename(staging, target)
