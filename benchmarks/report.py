@@ -7,6 +7,8 @@ import statistics
 
 from measuring import Measurement, PoolResult
 
+ALL_CPUS = "corpus, all CPUs"  # the kind of a pool timed unpinned, with generate's default -j
+
 FIT_RANGE = (10_000, 1_000_000)
 
 #: What the issue asks for (see docs/performance.md).
@@ -115,11 +117,23 @@ def summarise(results: list[PoolResult], help_runs: list[Measurement]) -> dict:
 
     checks: list[tuple[str, bool | None, str]] = []
     mega = next((r for r in results if r.pool == "mega_pool.csv"), None)
+    mega_all = next((r for r in results if r.kind == ALL_CPUS and r.pool.startswith("mega_pool.csv")), None)
+    if mega_all and mega_all.ok:
+        cpus = mega_all.pool.split(", ")[-1]
+        checks.append(
+            (
+                f"mega_pool wall <= 0.35 s (default options, {cpus})",
+                mega_all.wall_s <= TARGETS["mega_wall_s"],
+                f"{mega_all.wall_s:.3f} s",
+            )
+        )
+        if mega and mega.ok and mega.digest and mega_all.digest:
+            checks.append(("mega_pool same output on one CPU and all", mega.digest == mega_all.digest, ""))
     if mega and mega.ok:
         checks.append(
             (
-                "mega_pool wall <= 0.35 s",
-                mega.wall_s <= TARGETS["mega_wall_s"],
+                "mega_pool wall <= 0.35 s" + (" (one CPU; informative)" if mega_all else ""),
+                None if mega_all else mega.wall_s <= TARGETS["mega_wall_s"],
                 f"{mega.wall_s:.3f} s",
             )
         )
@@ -161,6 +175,7 @@ def summarise(results: list[PoolResult], help_runs: list[Measurement]) -> dict:
     if checks:
         print("\ntargets:")
         for name, passed, value in checks:
-            print(f"  [{'PASS' if passed else 'FAIL'}] {name:45s} {value}")
+            mark = "info" if passed is None else "PASS" if passed else "FAIL"
+            print(f"  [{mark}] {name:45s} {value}")
     summary["targets"] = [{"name": n, "passed": p, "value": v} for n, p, v in checks]
     return summary
