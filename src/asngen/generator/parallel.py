@@ -144,6 +144,10 @@ def run_passes(
             for chunk in _tasks(tasks, chunks):
                 for position in chunk:
                     results[position] = _pass_here(passes[position], local)
+                for worker in workers:  # what has come back meanwhile: less left to do at the end
+                    for payload in worker.arrived():
+                        for position, associations in _restore(payload, pool_records, passes):
+                            results[position] = associations
         finally:
             os.close(tasks)
         for worker in workers:
@@ -234,7 +238,8 @@ class _Worker:
     def __init__(self, pid: int, results: int) -> None:
         self.pid = pid
         self._pipe = results
-        self._received: list[bytes] = []
+        self._received: list[bytes] = []  # as read from the pipe
+        self._pending = bytearray()  # read, not yet taken as whole payloads
         self._reader = None  # the thread reading the pipe
         self._status: int | None = None
 
@@ -274,15 +279,18 @@ class _Worker:
         self._status = status
         if status != 0:
             raise WorkerFailed(f"worker {self.pid} ended with status {status:#x}")
-        pending = bytearray()
-        self._received.reverse()
-        while self._received:
-            pending += self._received.pop()
-            while len(pending) >= 8 and len(pending) >= 8 + (size := int.from_bytes(pending[:8], "little")):
-                yield bytes(pending[8:8 + size])
-                del pending[:8 + size]
-        if pending:
+        yield from self.arrived()
+        if self._pending:
             raise WorkerFailed(f"worker {self.pid} sent a truncated result")
+
+    def arrived(self) -> Iterator[bytes]:
+        """The payloads received whole so far (the worker may still be sending more)."""
+        pending = self._pending
+        while self._received:  # the reader thread only appends; only this thread takes
+            pending += self._received.pop(0)
+        while len(pending) >= 8 and len(pending) >= 8 + (size := int.from_bytes(pending[:8], "little")):
+            yield bytes(pending[8:8 + size])
+            del pending[:8 + size]
 
     def stop(self) -> None:
         """Kill the worker if it still runs, reap it, and close its pipe."""
