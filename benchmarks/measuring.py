@@ -118,11 +118,13 @@ KEEP_OUTPUTS_WHY = "a file created within 30 s of deletions costs up to 40x more
 
 
 def file_system_floor(outdir: Path, scratch: Path) -> float:
-    """Seconds to write files like ``outdir``'s, the way asngen writes them, doing nothing else.
+    """Seconds to write files like ``outdir``'s atomically, doing nothing else.
 
     The same number of files with the same sizes are created in a staging
-    folder with plain system calls and then renamed into place.  This is the
-    least any tool writing those files atomically needs on this file system;
+    folder with plain system calls and then renamed into place, one by one,
+    as asngen writes into a folder that is not empty (into a new or empty
+    one it renames the staging folder once, so there this is an upper
+    bound).  It is what a tool writing those files atomically needs on this file system;
     on a virtual machine's disk it varies a lot from minute to minute, so it
     is measured beside every pool.  The files stay (in ``scratch``) until the
     benchmark ends: see :data:`KEEP_OUTPUTS_WHY`.

@@ -552,12 +552,17 @@ def test_new_folder_that_appears_meanwhile_gets_the_files_moved_in(small, tmp_pa
     """Another run (or a user) made the folder while this run wrote: its files are kept, ours
     are moved in one by one, as into any existing folder."""
     pool, names = small
-    target = tmp_path / "target"
+    _a_file_appears_before_the_rename(pool, names, tmp_path / "target", monkeypatch)
+
+
+def _a_file_appears_before_the_rename(pool: Path, names: list[str], target: Path, monkeypatch) -> None:
+    """Someone puts a file into ``target`` (making it if need be) just before the run renames
+    its staging folder there: that file stays, and the run's files are moved in beside it."""
     real_rename = os.rename
 
     def rename(src, dst, *args, **kwargs):
-        if os.fspath(dst) == str(target) and not target.exists():
-            target.mkdir()
+        if os.fspath(dst) == str(target) and not (target / UNRELATED).exists():
+            target.mkdir(exist_ok=True)
             (target / UNRELATED).write_text("not asngen's\n")
         return real_rename(src, dst, *args, **kwargs)
 
@@ -567,13 +572,19 @@ def test_new_folder_that_appears_meanwhile_gets_the_files_moved_in(small, tmp_pa
     after = snapshot(target, staging=True)
     assert sorted(after) == sorted([*names, UNRELATED])
     assert after[UNRELATED] == b"not asngen's\n"
-    assert sorted(os.listdir(tmp_path)) == sorted([pool.name, "target"])
+    assert sorted(os.listdir(target.parent)) == sorted([pool.name, "target"])
 
 
-def test_failing_run_into_a_new_folder_leaves_nothing(tmp_path):
+def _pool_with_too_long_names(tmp_path: Path) -> Path:
+    """A pool whose association file names are too long to be written."""
     rows = [exposure(f"jw_{number:05d}_uncal.fits", PROGRAM="9" * 300) for number in range(3)]
     pool = tmp_path / "pool.csv"
     pool.write_text(pool_text(rows))
+    return pool
+
+
+def test_failing_run_into_a_new_folder_leaves_nothing(tmp_path):
+    pool = _pool_with_too_long_names(tmp_path)
     target = tmp_path / "target"
     status, stderr = run_cli(["generate", str(pool), *VERSION, "-p", str(target)])
     assert status == 1
@@ -693,26 +704,11 @@ def test_empty_folder_that_fills_meanwhile_gets_the_files_moved_in(small, tmp_pa
     pool, names = small
     target = tmp_path / "target"
     target.mkdir()
-    real_rename = os.rename
-
-    def rename(src, dst, *args, **kwargs):
-        if os.fspath(dst) == str(target) and not (target / UNRELATED).exists():
-            (target / UNRELATED).write_text("not asngen's\n")
-        return real_rename(src, dst, *args, **kwargs)
-
-    monkeypatch.setattr(os, "rename", rename)
-    status, stderr = run_cli(["generate", str(pool), *VERSION, "-p", str(target)])
-    assert status == 0, stderr
-    after = snapshot(target, staging=True)
-    assert sorted(after) == sorted([*names, UNRELATED])
-    assert after[UNRELATED] == b"not asngen's\n"
-    assert sorted(os.listdir(tmp_path)) == sorted([pool.name, "target"])
+    _a_file_appears_before_the_rename(pool, names, target, monkeypatch)
 
 
 def test_failing_run_into_an_empty_folder_leaves_it_as_it_was(tmp_path):
-    rows = [exposure(f"jw_{number:05d}_uncal.fits", PROGRAM="9" * 300) for number in range(3)]
-    pool = tmp_path / "pool.csv"
-    pool.write_text(pool_text(rows))
+    pool = _pool_with_too_long_names(tmp_path)
     target = tmp_path / "target"
     target.mkdir()
     inode = target.stat().st_ino
