@@ -69,7 +69,7 @@ CORPUS_POOLS = (
 )
 QUICK_CORPUS = ("mega_pool.csv",)
 #: Corpus pools timed a second time unpinned, with every CPU this run may use: generate's
-#: default ``-j`` takes one process per CPU for pools of 500 rows or more.
+#: default ``-j`` takes one process per CPU for pools of 200 rows or more.
 ALL_CPUS_POOLS = ("mega_pool.csv",)
 DEFAULT_GOLDEN = Path("/work/shared/golden/pools")
 CHECKSUM_FILE = HERE / "checksums.json"

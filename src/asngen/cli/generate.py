@@ -19,7 +19,7 @@ def configure(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "-j", "--jobs", type=_jobs, default=None, metavar="N",
         help="processes for the candidate passes (default: every available CPU for pools of"
-        " 500 rows or more; 1: this process only); the output is the same",
+        " 200 rows or more; 1: this process only); the output is the same",
     )
     from .main import VERSION
 

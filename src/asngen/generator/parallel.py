@@ -34,7 +34,7 @@ from ..registry import Registry
 from .loop import RunState, generate
 
 #: below this many rows a run stays in one process (forking costs more than it saves)
-MIN_ROWS = 500
+MIN_ROWS = 200
 _CHUNKS_PER_JOB = 6
 _COMPUTED = "\0computed"  # stands for a leaf's own computed value in a detached state
 
