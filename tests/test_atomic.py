@@ -733,3 +733,77 @@ def test_sigkill_while_replacing_an_empty_folder_leaves_it_empty(big, tmp_path):
     assert process.wait() == 0, (tmp_path / "again.err").read_text()
     assert not staging_folders(tmp_path), "the dead run's staging folder is removed"
     assert snapshot(target, staging=True) == new
+
+
+# ------------------------------------------------- writing with several processes
+
+
+def _pairs(count: int, made: list | None = None) -> list:
+    """``count`` (name, make_text) pairs; texts are made when called."""
+    def maker(number: int):
+        def make() -> str:
+            if made is not None:
+                made.append(number)
+            return json.dumps({"number": number, "pid_free": "x" * (number % 50)})
+        return make
+    return [(f"file_{number:05d}.json", maker(number)) for number in range(count)]
+
+
+def _contents(folder: Path) -> dict[str, bytes]:
+    return {entry.name: entry.read_bytes() for entry in folder.iterdir()}
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="shared writing forks, on Linux")
+@pytest.mark.parametrize("processes", [2, 3])
+def test_files_written_by_several_processes_are_those_of_one(tmp_path, processes):
+    from asngen.output import write_files_atomically
+
+    write_files_atomically(tmp_path / "one", _pairs(1600))
+    made: list[int] = []
+    write_files_atomically(tmp_path / "many", _pairs(1600, made), processes)
+    assert _contents(tmp_path / "many") == _contents(tmp_path / "one")
+    assert len(made) < 1600  # the other shares' texts were made in the forked processes
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="shared writing forks, on Linux")
+def test_a_share_whose_process_failed_is_written_here(tmp_path, monkeypatch):
+    from asngen import output
+
+    real_write_range = output._write_range
+
+    def refuse(staging, files, start, stop, target, parent=None):
+        if parent is not None:
+            raise OSError("no")
+        return real_write_range(staging, files, start, stop, target, parent)
+
+    monkeypatch.setattr(output, "_write_range", refuse)  # every forked writer fails at once
+    made: list[int] = []
+    output.write_files_atomically(tmp_path / "many", _pairs(1200, made), 2)
+    output.write_files_atomically(tmp_path / "one", _pairs(1200))
+    assert _contents(tmp_path / "many") == _contents(tmp_path / "one")
+    assert sorted(made) == list(range(1200))  # all made here
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="shared writing forks, on Linux")
+def test_an_error_in_a_forked_share_is_reported_as_without_forking(tmp_path):
+    from asngen.errors import AsngenError
+    from asngen.output import write_files_atomically
+
+    pairs = _pairs(1200)
+    pairs[1100] = ("x" * 300 + ".json", pairs[1100][1])  # too long a name, in the second share
+    messages = []
+    for processes in (1, 2):
+        with pytest.raises(AsngenError) as caught:
+            write_files_atomically(tmp_path / f"out{processes}", pairs, processes)
+        messages.append(str(caught.value).replace(f"out{processes}", "out"))
+    assert messages[0] == messages[1] and "too long" in messages[0]
+    assert sorted(os.listdir(tmp_path)) == []
+
+
+def test_a_name_given_twice_keeps_the_last_text_with_several_processes(tmp_path):
+    from asngen.output import write_files_atomically
+
+    pairs = _pairs(1200)
+    pairs.append((pairs[0][0], lambda: "the last one\n"))
+    write_files_atomically(tmp_path / "out", pairs, 2)
+    assert (tmp_path / "out" / pairs[0][0]).read_text() == "the last one\n"

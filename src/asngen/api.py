@@ -317,19 +317,21 @@ def _generate(pool: Any, options: GenerateOptions | None, run) -> GenerateResult
 
 def write_result(
     result: GenerateResult, path: str | Path, orphans_file: str | None = None,
-    reasons: dict[str, str] | None = None,
+    reasons: dict[str, str] | None = None, processes: int = 1,
 ) -> Sequence[Path]:
     """Write the association files (and the orphan table) into ``path`` atomically.
 
     The orphan table holds only the rows that are in no written association,
     each with a ``reason`` column (``reasons``: filename -> reason).  This
     deliberately differs from the reference, whose table lists every row.
+    ``processes`` > 1 shares making and writing the files with forked
+    processes (Linux; the files are the same).
     """
     with rare_collections():
-        return _write_result(result, path, orphans_file, reasons)
+        return _write_result(result, path, orphans_file, reasons, processes)
 
 
-def _write_result(result: GenerateResult, path, orphans_file, reasons) -> Sequence[Path]:
+def _write_result(result: GenerateResult, path, orphans_file, reasons, processes: int = 1) -> Sequence[Path]:
     from .output import write_files_atomically
 
     extra: list = []
@@ -346,5 +348,5 @@ def _write_result(result: GenerateResult, path, orphans_file, reasons) -> Sequen
         columns = list(result.columns) + ["reason"] if result.columns else (list(rows[0]) if rows else ["reason"])
         extra.append((orphans_file, format_pool(Pool(columns=columns, rows=rows))))
     if isinstance(result.files, AssociationFiles):
-        return write_files_atomically(path, result.files.pending(extra))
-    return write_files_atomically(path, [*result.files, *extra])
+        return write_files_atomically(path, result.files.pending(extra), processes)
+    return write_files_atomically(path, [*result.files, *extra], processes)

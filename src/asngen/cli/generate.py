@@ -117,7 +117,10 @@ def _run(args: argparse.Namespace) -> int:
         print(f"asngen generate: warning: not written, association is not valid: {asn.asn_name()}",
               file=sys.stderr)
     if not args.dry_run:
-        write_result(result, Path(args.path), args.save_orphans, reasons)
+        from ..generator.parallel import usable_jobs
+
+        processes = usable_jobs(options.jobs, result.rows)  # as many as generating used (or would have)
+        write_result(result, Path(args.path), args.save_orphans, reasons, processes)
     if args.verbose or args.dry_run:
         print(
             f"{result.rows} rows, {len(result.associations)} associations, "
