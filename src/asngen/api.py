@@ -297,11 +297,12 @@ def _generate(pool: Any, options: GenerateOptions | None, run) -> GenerateResult
     result = GenerateResult(pool_name=pool.name, rows=len(pool), warnings=list(run.warnings))
     result.excluded = excluded
     result.columns = list(pool.columns)
-    used = set()
+    member_rows: dict = {}  # id -> a row some written member came from (rows have many members)
     result.files = files = AssociationFiles(options.fmt)
     texts: dict = {}
+    described: dict = {}
     for asn in associations:
-        asn.describe_constraints(texts)
+        asn.describe_constraints(texts, described)
         if not asn.is_valid():
             result.skipped.append(asn)
             continue
@@ -309,8 +310,12 @@ def _generate(pool: Any, options: GenerateOptions | None, run) -> GenerateResult
         files.add_association(asn)
         for product in asn.data["products"]:
             for member in product["members"]:
-                if member.item is not None:
-                    used.add(member.item.get("filename"))
+                row = member.row
+                if row is not None:
+                    member_rows[id(row)] = row
+    del described
+    used = {cell(row, "filename") if row.__class__ is tuple else row.get("filename") for row in member_rows.values()}
+    del member_rows
     result.orphans = [as_dict(record) for record in pool.records if cell(record, "filename") not in used]
     return result
 

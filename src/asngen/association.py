@@ -365,15 +365,24 @@ class Association:
         validity = tuple(self.validity.items())
         self.validity = shared.setdefault(("validity", validity), self.validity)
 
-    def describe_constraints(self, texts: dict | None = None) -> None:
+    def describe_constraints(self, texts: dict | None = None, described: dict | None = None) -> None:
         """Fill in the informational ``constraints`` text: what the constraints required at the end.
 
         Done only for the associations that are kept (most are pruned).
         ``texts`` keeps one copy of each text: associations of one rule and
         observation often end with the same requirements, and the texts are a
-        tenth of what a large run's associations hold.
+        tenth of what a large run's associations hold.  ``described``
+        remembers the text of a rule and a state vector by their identities
+        (settled associations share equal state vectors), for callers that
+        keep both alive while they use it.
         """
-        text = "\n".join(self.bound.describe(self.states))
+        if described is not None:
+            key = (id(self.bound), id(self.states))
+            text = described.get(key)
+            if text is None:
+                text = described[key] = "\n".join(self.bound.describe(self.states))
+        else:
+            text = "\n".join(self.bound.describe(self.states))
         self.data["constraints"] = text if texts is None else texts.setdefault(text, text)
 
     def is_valid(self) -> bool:
