@@ -246,6 +246,7 @@ class _Worker:
     @classmethod
     def fork(cls, tasks: int, chunks: list[list[int]]) -> _Worker:
         readable, writable = os.pipe()
+        _widen(writable)
         pid = os.fork()
         if pid == 0:  # the worker: whatever happens, it never returns into the parent's code
             status = 1
@@ -306,6 +307,21 @@ class _Worker:
         if self._reader is not None:
             self._reader.join()
         os.close(self._pipe)
+
+
+def _widen(pipe: int) -> None:
+    """Let the pipe hold a megabyte (Linux), instead of 64 KB.
+
+    The thread reading it needs the interpreter lock for every read, and
+    gets it only when this process's passes let go of it (every 5 ms): a
+    worker sending 4.5 MB through 64 KB at a time waited 0.4 s for that.
+    """
+    try:
+        import fcntl
+
+        fcntl.fcntl(pipe, getattr(fcntl, "F_SETPIPE_SZ", 1031), 1 << 20)
+    except (ImportError, OSError):
+        pass  # the default size works, only more slowly
 
 
 def _write_all(fd: int, data: bytes) -> None:
