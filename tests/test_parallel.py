@@ -156,3 +156,23 @@ def test_a_worker_that_dies_makes_the_parent_run_the_passes_itself(synthetic_poo
 
     monkeypatch.setattr(parallel, "_detach", killed)
     assert _files(synthetic_pool, 2) == single
+
+
+def test_a_fork_that_fails_stops_the_workers_made_and_the_parent_runs_the_passes(synthetic_pool, monkeypatch):
+    single = _files(synthetic_pool, 1)
+    real_fork = os.fork
+    forks = []
+
+    def second_fails():
+        if forks:
+            raise OSError(11, "Resource temporarily unavailable")
+        pid = real_fork()
+        if pid:
+            forks.append(pid)
+        return pid
+
+    monkeypatch.setattr(os, "fork", second_fails)
+    assert _files(synthetic_pool, 3) == single
+    assert len(forks) == 1
+    with pytest.raises(ChildProcessError):  # the worker that was made has been reaped
+        os.waitpid(forks[0], os.WNOHANG)

@@ -136,7 +136,8 @@ def run_passes(
     try:
         tasks = _task_pipe(len(chunks))
         try:
-            workers = [_Worker.fork(tasks, chunks) for _ in range(min(jobs, len(chunks)) - 1)]
+            for _ in range(min(jobs, len(chunks)) - 1):
+                workers.append(_Worker.fork(tasks, chunks))  # one by one: a failed fork stops those made
             for worker in workers:
                 worker.collect()
             local = RunState()  # numbers restart here too; see below
