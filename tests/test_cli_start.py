@@ -1,0 +1,53 @@
+"""What the command costs before it starts working: argparse is given the terminal's
+width, so declaring the options does not import ``shutil``, and help reads the same."""
+
+from __future__ import annotations
+
+import argparse
+import shutil
+import subprocess
+import sys
+
+import pytest
+
+from asngen.cli import main as cli
+
+from .pools import exposure, write_pool
+
+
+@pytest.mark.parametrize("columns", [None, "", "abc", "-3", "0", "57", "200"])
+def test_the_width_is_the_one_shutil_gives(monkeypatch, columns):
+    if columns is None:
+        monkeypatch.delenv("COLUMNS", raising=False)
+    else:
+        monkeypatch.setenv("COLUMNS", columns)
+    assert cli._terminal_columns() == shutil.get_terminal_size().columns
+
+
+@pytest.mark.parametrize("command", [None, "generate", "explain", "batch"])
+def test_help_reads_as_with_argparse_finding_the_width(monkeypatch, command):
+    monkeypatch.setenv("COLUMNS", "93")
+    ours = cli.build_parser(command)
+    plain = cli.build_parser(command)
+    plain.formatter_class = argparse.HelpFormatter
+    if command is None:
+        assert ours.format_help() == plain.format_help()
+    else:
+        sub = next(action for action in ours._actions if isinstance(action, argparse._SubParsersAction))
+        plain_sub = next(action for action in plain._actions if isinstance(action, argparse._SubParsersAction))
+        mine = sub.choices[command]
+        theirs = plain_sub.choices[command]
+        if theirs.formatter_class is cli._Formatter:
+            theirs.formatter_class = argparse.HelpFormatter
+        assert mine.format_help() == theirs.format_help()
+
+
+def test_generate_does_not_import_shutil(tmp_path):
+    pool = write_pool(tmp_path, [exposure("jw99009001001_02101_00001_mirimage_uncal.fits")])
+    code = (
+        "import sys; from asngen.cli.main import main; "
+        f"status = main(['generate', {str(pool)!r}, '--dry-run', '-p', {str(tmp_path / 'out')!r}]); "
+        "print(status, 'shutil' in sys.modules)"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert done.stdout.split() == ["0", "False"]
