@@ -154,6 +154,23 @@ def test_candidate_lists_read_without_literal_eval_as_literal_eval_reads_them(se
         assert type(constraints.evaluate_literal(text)) is type(reference(text)), repr(text)
 
 
+@pytest.mark.parametrize("text", ["0", "7", "1000", "00", "007", "1_000", " 12", "12 ", "-3", "+3", "1e3", "0x1f",
+                                  "１２", "²", "12\n", "9" * 40, "asn_candidate", "True", "False", "None",
+                                  "if", "lambda", "ﬁ", "__debug__", "x1", "é", "a b", "None ", ""])
+def test_numbers_and_words_read_without_literal_eval_as_literal_eval_reads_them(text):
+    from ast import literal_eval
+
+    try:
+        expected = literal_eval(text)
+    except (ValueError, SyntaxError):
+        expected = text
+    from asngen.engine import constraints
+
+    constraints._LITERALS.pop(text, None)
+    got = constraints.evaluate_literal(text)
+    assert got == expected and type(got) is type(expected)
+
+
 def test_is_listlike_excludes_strings_and_tuples():
     assert is_listlike(["a"])
     assert is_listlike({"a"})

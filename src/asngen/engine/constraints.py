@@ -115,6 +115,8 @@ def evaluate_literal(value: Any) -> Any:
 _QUOTED_PAIR = r"\('([^'\\\r\n\x00\ud800-\udfff]*)', '([^'\\\r\n\x00\ud800-\udfff]*)'\)"
 _PAIR_TEXT = re.compile(_QUOTED_PAIR)
 _PAIRS_TEXT = re.compile(r"\[(?:" + _QUOTED_PAIR + r"(?:, " + _QUOTED_PAIR + r")*)?\]")
+_NAMED_CONSTANTS = {"True": True, "False": False, "None": None}
+_DECIMAL = re.compile(r"[1-9][0-9]*|0")  # an int literal as Python writes it (not "007", "1_0", " 1")
 
 
 def _evaluated(text: str) -> Any:
@@ -123,13 +125,19 @@ def _evaluated(text: str) -> Any:
     They are most of what is evaluated, and ``literal_eval`` compiles its
     text: reading them with a pattern gives the same data (lists of tuples of
     the quoted texts) at a fraction of the cost, and a run that meets nothing
-    else never imports ``ast``.
+    else (but plain decimal numbers and bare words) never imports ``ast``.
     """
     if _PAIRS_TEXT.fullmatch(text) is not None:
         return _PAIR_TEXT.findall(text)
     pair = _PAIR_TEXT.fullmatch(text)
     if pair is not None:
         return pair.groups()
+    if _DECIMAL.fullmatch(text) is not None:  # numbers in other columns (mega_pool: 33 of them)
+        return int(text)
+    if not text:
+        return text
+    if text.isidentifier():  # a bare word is a name, not a literal: kept as text (keywords too)
+        return _NAMED_CONSTANTS.get(text, text)
     from ast import literal_eval
 
     return literal_eval(text)
