@@ -376,13 +376,12 @@ class Association:
         (settled associations share equal state vectors), for callers that
         keep both alive while they use it.
         """
-        if described is not None:
-            key = (id(self.bound), id(self.states))
-            text = described.get(key)
-            if text is None:
-                text = described[key] = "\n".join(self.bound.describe(self.states))
-        else:
+        key = (id(self.bound), id(self.states))
+        text = None if described is None else described.get(key)
+        if text is None:
             text = "\n".join(self.bound.describe(self.states))
+            if described is not None:
+                described[key] = text
         self.data["constraints"] = text if texts is None else texts.setdefault(text, text)
 
     def is_valid(self) -> bool:

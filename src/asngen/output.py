@@ -28,6 +28,7 @@ from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 
 from .errors import AsngenError
+from .forking import kill_and_reap, write_fully
 
 STAGING_PREFIX = ".asngen-staging-"
 
@@ -121,9 +122,7 @@ def _write_file(path: str, data: bytes) -> None:
     """One file, with plain system calls (a text-mode ``open`` costs more than the write)."""
     handle = os.open(path, _CREATE, 0o666)
     try:
-        view = memoryview(data)
-        while view:
-            view = view[os.write(handle, view):]
+        write_fully(handle, data)
     finally:
         os.close(handle)
 
@@ -148,8 +147,10 @@ def write_files_atomically(
     # pairs given in a list hold their texts: keep only the names; a lazy sequence makes them on demand
     names = [name for name, _ in files] if isinstance(files, (list, tuple)) else _NamesOf(files)
     staged = None
-    if files and (not os.path.lexists(target) or (empty := _empty_folder(target)) is not None):
-        staged = _write_new_folder(target, files, None if not os.path.lexists(target) else empty, processes)
+    exists = os.path.lexists(target)
+    replacing = _empty_folder(target) if files and exists else None
+    if files and (not exists or replacing is not None):
+        staged = _write_new_folder(target, files, replacing, processes)
         if staged is None:
             return WrittenPaths(target, names)
         # the folder appeared (or something appeared in it) meanwhile: its files are written, move them in
@@ -293,7 +294,7 @@ def _write_all(staging: str, files: Sequence, target: Path, processes: int = 1) 
     given twice keep the one-process order (the last text stays).
     """
     count = len(files)
-    if sys.platform.startswith("linux"):  # forking, and dying with the parent, as Linux does them
+    if sys.platform.startswith("linux"):  # forked as the passes' workers are (see usable_jobs)
         processes = min(processes, count // FILES_PER_PROCESS)
     else:
         processes = 1
@@ -313,15 +314,7 @@ def _write_all(staging: str, files: Sequence, target: Path, processes: int = 1) 
                 _write_range(staging, files, bounds[share], bounds[share + 1], target)
     finally:
         if forked:  # we are failing: stop the others before the staging folder goes
-            import signal
-
-            for pid in forked:
-                try:
-                    os.kill(pid, signal.SIGKILL)
-                except ProcessLookupError:
-                    pass
-            for pid in forked:
-                os.waitpid(pid, 0)
+            kill_and_reap(forked)
 
 
 def _fork_writer(staging: str, files: Sequence, start: int, stop: int, target: Path) -> int:

@@ -29,6 +29,7 @@ import sys
 from collections.abc import Callable, Iterator
 
 from ..association import Association
+from ..forking import kill_and_reap, write_fully
 from ..records import shelved
 from ..registry import Registry
 from .loop import RunState, generate
@@ -255,7 +256,7 @@ class _Worker:
                 os.close(readable)
                 for chunk in _tasks(tasks, chunks):
                     payload = _work(chunk)
-                    _write_all(writable, len(payload).to_bytes(8, "little") + payload)
+                    write_fully(writable, len(payload).to_bytes(8, "little") + payload)
                 status = 0
             finally:
                 os._exit(status)
@@ -297,13 +298,7 @@ class _Worker:
     def stop(self) -> None:
         """Kill the worker if it still runs, reap it, and close its pipe."""
         if self._status is None:
-            import signal
-
-            try:
-                os.kill(self.pid, signal.SIGKILL)
-            except ProcessLookupError:
-                pass
-            os.waitpid(self.pid, 0)
+            kill_and_reap((self.pid,))
             self._status = -1
         if self._reader is not None:
             self._reader.join()
@@ -323,12 +318,6 @@ def _widen(pipe: int) -> None:
         fcntl.fcntl(pipe, getattr(fcntl, "F_SETPIPE_SZ", 1031), 1 << 20)
     except (ImportError, OSError):
         pass  # the default size works, only more slowly
-
-
-def _write_all(fd: int, data: bytes) -> None:
-    view = memoryview(data)
-    while view:
-        view = view[os.write(fd, view):]
 
 
 # ---------------------------------------------------------------- worker side
