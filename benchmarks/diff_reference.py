@@ -13,7 +13,8 @@ statuses.  ``--shrink`` delta-debugs one disagreeing pool down to a small
 reproduction (rows first, then columns), which is what goes into
 ``tests/data/regressions``.
 
-The reference is only *run* (``/opt/jwstref/bin/asn_generate``), never
+The reference is only *run* (``$ASNGEN_REFERENCE``, default
+``/opt/jwstref/bin/asn_generate``), never
 imported.  Both programs always get ``--version-id golden`` so that names are
 deterministic.  ``{rules_dir}`` inside an option stands for the standard rule
 folder and is replaced per program: jwst's ``associations/lib`` for the
@@ -25,6 +26,7 @@ from __future__ import annotations
 import argparse
 import importlib.util
 import json
+import os
 import re
 import shlex
 import shutil
@@ -36,8 +38,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 GOLDEN = Path("/work/shared/golden")
-REFERENCE = Path("/opt/jwstref/bin/asn_generate")
-REF_RULES = Path("/opt/jwstref/lib/python3.11/site-packages/jwst/associations/lib")
+# ASNGEN_REFERENCE names the reference's asn_generate, as for benchmarks/run.py; its rule
+# folder is found in the same virtualenv.
+REFERENCE = Path(os.environ.get("ASNGEN_REFERENCE") or "/opt/jwstref/bin/asn_generate")
+REF_RULES = next(
+    iter(sorted(REFERENCE.resolve().parent.parent.glob("lib/python3*/site-packages/jwst/associations/lib"))),
+    Path("/opt/jwstref/lib/python3.11/site-packages/jwst/associations/lib"),
+)
 OURS = [sys.executable, "-m", "asngen", "generate"]  # run this tool with the dev venv python
 OUR_RULES = Path(__file__).resolve().parents[1] / "src" / "asngen" / "rules"
 
