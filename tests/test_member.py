@@ -70,6 +70,7 @@ def test_any_sequence_of_changes_leaves_the_keys_a_dict_would_have_in_its_order(
         else:
             assert plain.setdefault(key, 7) == member.setdefault(key, 7)
         assert list(member.items()) == list(plain.items())
+        assert member.pairs() == list(plain.items())  # what the JSON writer reads
         assert len(member) == len(plain)
         assert member == plain and plain == member
         assert (key in member) == (key in plain)

@@ -9,11 +9,11 @@ who prefer it; the pipeline itself reads JSON.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping
 from pathlib import Path
 
 from .errors import AssociationFileError
+from .member import Member
 
 TYPE_CHECKING = False  # typing costs a run's start 2 ms: the hints need it only when checked
 if TYPE_CHECKING:
@@ -47,6 +47,8 @@ def dumps_json(data: Any) -> str:
     try:
         _encode(data, parts, "\n")
     except _Unusual:
+        import json
+
         return json.dumps(data, indent=4, separators=(",", ": "), default=_mapping_as_dict)
     return "".join(parts)
 
@@ -55,8 +57,18 @@ class _Unusual(Exception):
     """Data the direct writer leaves to the standard encoder."""
 
 
-_quote = json.encoder.encode_basestring_ascii
-_float_text = json.encoder.JSONEncoder().iterencode  # NaN/Infinity spelled as json.dumps does
+# json's own C quoting; importing the json package (its decoder too) would cost every run 1 ms
+try:
+    from _json import encode_basestring_ascii as _quote
+except ImportError:  # an interpreter without json's accelerator
+    from json.encoder import encode_basestring_ascii as _quote
+
+
+def _float_text(value: float) -> str:
+    """A float as json.dumps spells it (NaN, Infinity...)."""
+    import json
+
+    return json.dumps(value)
 
 
 def _encode(value: Any, parts: list, newline: str) -> None:
@@ -65,8 +77,10 @@ def _encode(value: Any, parts: list, newline: str) -> None:
         parts.append(_quote(value))
     elif value is None:
         parts.append("null")
+    elif cls is Member:  # most of a file: read its slots, not through the mapping protocol
+        _encode_pairs(value.pairs(), parts, newline)
     elif isinstance(value, dict):
-        _encode_mapping(value, parts, newline)
+        _encode_pairs(value.items(), parts, newline)
     elif isinstance(value, (list, tuple)):
         if not value:
             parts.append("[]")
@@ -85,34 +99,39 @@ def _encode(value: Any, parts: list, newline: str) -> None:
     elif cls is int:
         parts.append(int.__repr__(value))
     elif cls is float:
-        parts.append("".join(_float_text(value)))
+        parts.append(_float_text(value))
     elif isinstance(value, str):
         parts.append(_quote(value))
-    elif isinstance(value, Mapping):  # an association's members (asngen.member.Member)
-        _encode_mapping(value, parts, newline)
+    elif isinstance(value, Mapping):  # a member of a subclass, or another mapping
+        _encode_pairs(value.items(), parts, newline)
     else:
         raise _Unusual
 
 
-def _encode_mapping(value: Mapping, parts: list, newline: str) -> None:
-    if not value:
-        parts.append("{}")
-        return
+_LABELS: dict = {}  # key -> its quoted text and ": " (files repeat a few dozen keys)
+
+
+def _encode_pairs(pairs, parts: list, newline: str) -> None:
+    """A mapping given as its (key, value) pairs."""
     inner = newline + "    "
     append = parts.append
     separator = "{" + inner
-    for key, item in value.items():
-        if key.__class__ is not str:
-            raise _Unusual
+    for key, item in pairs:
+        label = _LABELS.get(key)
+        if label is None:
+            if key.__class__ is not str:
+                raise _Unusual
+            label = _quote(key) + ": "
+            if len(_LABELS) < 1000:
+                _LABELS[key] = label
         append(separator)
-        append(_quote(key))
-        append(": ")
+        append(label)
         if item.__class__ is str:
             append(_quote(item))
         else:
             _encode(item, parts, inner)
         separator = "," + inner
-    append(newline + "}")
+    append("{}" if separator[0] == "{" else newline + "}")
 
 
 def _mapping_as_dict(value: Any) -> dict:
@@ -130,6 +149,8 @@ def file_name(asn_name: str, fmt: str = "json") -> str:
 
 def loads(text: str, *, source: str = "<string>") -> dict[str, Any]:
     """Parse association text (JSON, or YAML when it is not JSON)."""
+    import json
+
     try:
         data = json.loads(text)
     except json.JSONDecodeError as json_err:
