@@ -4,6 +4,7 @@ width, so declaring the options does not import ``shutil``, and help reads the s
 from __future__ import annotations
 
 import argparse
+import importlib
 import shutil
 import subprocess
 import sys
@@ -51,3 +52,17 @@ def test_generate_does_not_import_shutil(tmp_path):
     )
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert done.stdout.split() == ["0", "False"]
+
+
+def _subcommands(parser: argparse.ArgumentParser) -> argparse._SubParsersAction:
+    return next(action for action in parser._actions if isinstance(action, argparse._SubParsersAction))
+
+
+@pytest.mark.parametrize("command", sorted(cli.SUBCOMMANDS))
+def test_a_parser_for_one_command_declares_it_alone_with_the_same_options(command):
+    alone = _subcommands(cli.build_parser(command))
+    assert list(alone.choices) == [command]
+    full = _subcommands(cli.build_parser(None))
+    assert list(full.choices) == list(cli.SUBCOMMANDS)
+    importlib.import_module(f"asngen.cli.{cli.SUBCOMMANDS[command][0]}").configure(full.choices[command])
+    assert alone.choices[command].format_help() == full.choices[command].format_help()
