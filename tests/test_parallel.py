@@ -176,3 +176,49 @@ def test_a_fork_that_fails_stops_the_workers_made_and_the_parent_runs_the_passes
     assert len(forks) == 1
     with pytest.raises(ChildProcessError):  # the worker that was made has been reaped
         os.waitpid(forks[0], os.WNOHANG)
+
+
+def test_a_worker_hands_back_large_results_without_waiting_for_the_parent(monkeypatch):
+    """Results far larger than a pipe holds: the worker finishes before the parent reads a
+    byte (it never waits for this process), and every payload comes back whole, in order."""
+    import time
+
+    sizes = [3_000_000, 10, 1_500_000]
+    monkeypatch.setattr(parallel, "_work", lambda chunk: bytes([chunk[0]]) * sizes[chunk[0]])
+    chunks = [[0], [1], [2]]
+    tasks = parallel._task_pipe(len(chunks))
+    worker = parallel._Worker.fork(tasks, chunks)
+    try:
+        os.close(tasks)
+        deadline = time.monotonic() + 60
+        while os.waitid(os.P_PID, worker.pid, os.WEXITED | os.WNOHANG | os.WNOWAIT) is None:
+            assert time.monotonic() < deadline, "the worker waited for the parent"
+            time.sleep(0.01)
+        payloads = list(worker.arrived()) + list(worker.results())
+    finally:
+        worker.stop()
+    assert [len(payload) for payload in payloads] == sizes
+    assert [payload[:1] for payload in payloads] == [b"\x00", b"\x01", b"\x02"]
+
+
+def test_without_memfd_the_workers_use_a_temporary_file(synthetic_pool, monkeypatch):
+    single = _files(synthetic_pool, 1)
+
+    def missing(*args):
+        raise OSError(38, "Function not implemented")
+
+    monkeypatch.setattr(os, "memfd_create", missing)
+    assert _files(synthetic_pool, 2) == single
+
+
+def test_results_are_read_whole_when_the_system_returns_them_in_parts(monkeypatch):
+    fd = parallel._memory_file()
+    try:
+        os.write(fd, b"0123456789abcdef")
+        real = os.pread
+        monkeypatch.setattr(os, "pread", lambda f, size, offset: real(f, min(size, 3), offset))
+        assert parallel._read_at(fd, 10, 4) == b"456789abcd"
+        with pytest.raises(parallel.WorkerFailed):
+            parallel._read_at(fd, 20, 4)
+    finally:
+        os.close(fd)

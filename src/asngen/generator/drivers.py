@@ -289,18 +289,9 @@ def _passes_in_process(specs: list, discover_first: bool, version_id, pool_name:
     return results
 
 
-def _doomed(discover_registry: Registry, discover: bool, options, run: RunState):
-    """What may be let go of as soon as its pass is over: invalid associations that
-    finalization is sure to drop and that nothing before it compares with (None: keep all).
+def _doomed(discover_registry: Registry, discover: bool, options, run: RunState) -> Doomed | None:
+    """What may be let go of as soon as its pass is over (None: keep all); see :class:`Doomed`.
 
-    Finalization drops an invalid association when its rule's finalize says so
-    (:func:`~asngen.rules.model.drops_invalid`) and every ``FINALIZE``
-    callback hands each association of its level straight to that finalize.
-    Before it, only the discover filter looks at associations: a candidate
-    association, valid or not, removes the discovered associations equal to
-    it, and equality needs the same first letter of ``asn_id``.  Discovered
-    associations are ``a3001`` unless a discover rule pins a candidate, so an
-    invalid candidate association with an ``o``/``c`` id removes nothing.
     Explanations keep everything (they tell of the associations dropped), and
     so does debug mode: there the discover pass's renumbering, which counts
     invalid associations too, shows in the names of the pruned duplicates.
@@ -310,16 +301,46 @@ def _doomed(discover_registry: Registry, discover: bool, options, run: RunState)
     levels = {getattr(callback, "finalized_level", None) for callback in discover_registry.finalizers}
     if not levels or None in levels:
         return None
-    discovered_are_a3001 = all(bound.acid_leaf is None for bound in discover_registry.rules)
+    return Doomed(frozenset(levels), discover, all(bound.acid_leaf is None for bound in discover_registry.rules))
 
-    def doomed(asn) -> bool:
-        if asn.level not in levels or not asn.rule.drops_invalid or asn.is_valid():
+
+class Doomed:
+    """Invalid associations that finalization is sure to drop and that nothing before it
+    compares with: called with an association, says whether it is one.
+
+    Finalization drops an invalid association when its rule's finalize says so
+    (:func:`~asngen.rules.model.drops_invalid`) and every ``FINALIZE``
+    callback hands each association of its level straight to that finalize.
+    Before it, only the discover filter looks at associations: a candidate
+    association, valid or not, removes the discovered associations equal to
+    it, and equality needs the same first letter of ``asn_id``.  Discovered
+    associations are ``a3001`` unless a discover rule pins a candidate, so an
+    invalid candidate association with an ``o``/``c`` id removes nothing.
+    """
+
+    __slots__ = ("levels", "discover", "discovered_are_a3001")
+
+    def __init__(self, levels: frozenset, discover: bool, discovered_are_a3001: bool) -> None:
+        self.levels = levels
+        self.discover = discover
+        self.discovered_are_a3001 = discovered_are_a3001
+
+    def __call__(self, asn) -> bool:
+        verdict = self.before_naming(asn)
+        return (not asn.data["asn_id"].startswith("a")) if verdict is None else verdict
+
+    def before_naming(self, asn) -> bool | None:
+        """The verdict, when it does not need the association's ``asn_id`` (None: it does).
+
+        A pass names only the associations it keeps: on mega_pool half of
+        what the candidate passes build is invalid, and naming is most of
+        what a finished association costs besides.
+        """
+        if asn.level not in self.levels or not asn.rule.drops_invalid or asn.is_valid():
             return False
-        if not discover or asn.registry_name == DISCOVER:
+        if not self.discover or asn.registry_name == DISCOVER:
             return True
-        return discovered_are_a3001 and not asn.data["asn_id"].startswith("a")
-
-    return doomed
+        return None if self.discovered_are_a3001 else False
 
 
 def _candidate_pass(cid: str, ctype: str, files, by_cell: _RowsByCell, records: list) -> PassSpec:

@@ -34,6 +34,10 @@ from ..records import shelved
 from ..registry import Registry
 from .loop import RunState, generate
 
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from .drivers import Doomed
+
 #: below this many rows a run stays in one process (forking costs more than it saves)
 MIN_ROWS = 200
 _CHUNKS_PER_JOB = 6
@@ -67,15 +71,16 @@ class PassSpec:
 
 def run_pass(
     spec: PassSpec, registry: Registry, version_id, pool_name: str, run: RunState,
-    doomed: Callable[[Association], bool] | None = None,
+    doomed: Doomed | None = None,
 ) -> list[Association]:
     """One pass in this process, its associations sealed (names computed: nothing changes them later).
 
     The pass sees its records as dicts, marked with its candidate alone, as
     the reference generates each candidate from a copy of its rows; the
     dicts are made as the rows are taken and go when the pass is over.
-    Associations that ``doomed`` says finalization will drop are not settled
-    (on mega_pool that is half of them); the caller drops them.
+    Associations that ``doomed`` says finalization will drop are neither
+    named, when that verdict does not need their name, nor settled (on
+    mega_pool that is half of them); the caller drops them.
     """
     rows = shelved(spec.rows(), spec.marker)
     if run.recorder is not None:  # explanations follow each row's own dict through the pass
@@ -86,6 +91,8 @@ def run_pass(
     shared = run.shared_states
     keep_files = run.recorder is not None
     for asn in associations:
+        if doomed is not None and doomed.before_naming(asn):
+            continue
         asn.seal()
         if doomed is None or not doomed(asn):
             asn.settle(shared, keep_files)
@@ -112,20 +119,22 @@ def usable_jobs(requested: int | None, rows: int) -> int:
 
 def run_passes(
     passes: list[PassSpec], pool_records: list, version_id, pool_name: str, jobs: int, run: RunState,
-    doomed: Callable[[Association], bool] | None = None,
+    doomed: Doomed | None = None,
 ) -> list[list[Association]]:
     """The associations of every pass, in pass order, numbered as one process would number them.
 
     This process forks ``jobs - 1`` workers and works too: all of them take
     tasks from one pipe, written in full before the fork, until it is empty.
-    A worker sends each task's associations back through its own pipe as
-    soon as they are made; a thread here collects them meanwhile, so a
-    worker never waits for this process to finish a task.
+    A worker hands each task's associations back as soon as they are made,
+    without ever waiting for this process (see :class:`_Worker`), which
+    takes them between its own tasks.
     ``doomed``: associations dropped instead of kept or sent back (those
     finalization is sure to drop; their numbers are then not counted, which
     only matters where finalization does not renumber).
     Raises :class:`WorkerFailed` when a worker or a pass here could not finish.
     """
+    import pickle  # noqa: F401 - here, before the fork: not once more in every worker
+
     chunks = _chunks([spec.weight() for spec in passes], jobs)
     _JOB.clear()
     _JOB.update(
@@ -139,8 +148,6 @@ def run_passes(
         try:
             for _ in range(min(jobs, len(chunks)) - 1):
                 workers.append(_Worker.fork(tasks, chunks))  # one by one: a failed fork stops those made
-            for worker in workers:
-                worker.collect()
             local = RunState()  # numbers restart here too; see below
             local.shared_states = run.shared_states
             for chunk in _tasks(tasks, chunks):
@@ -234,90 +241,116 @@ def _tasks(tasks: int, chunks: list[list[int]]) -> Iterator[list[int]]:
 
 
 class _Worker:
-    """A forked worker: takes tasks from the task pipe, sends each task's associations back
-    through its own pipe (an 8-byte length, then the pickled associations), then exits."""
+    """A forked worker: takes tasks from the task pipe until it is empty, then exits.
 
-    def __init__(self, pid: int, results: int) -> None:
+    Each task's associations (pickled) are appended to the worker's own file
+    in memory, and their size is then written to its notice pipe.  Sizes
+    are 8 bytes, so the pipe never fills and the worker never waits for this
+    process, which reads what has arrived between its own tasks and the rest
+    at the end.  (A pipe carrying the results themselves needed a thread
+    here to empty it while this process worked: 2 ms of mega_pool's run to
+    import and start, and the thread then competed for the interpreter.)
+    """
+
+    def __init__(self, pid: int, notices: int, store: int) -> None:
         self.pid = pid
-        self._pipe = results
-        self._received: list[bytes] = []  # as read from the pipe
-        self._pending = bytearray()  # read, not yet taken as whole payloads
-        self._reader = None  # the thread reading the pipe
+        self._notices = notices  # read end, non-blocking until the end
+        self._store = store  # the worker's results, one after another
+        self._offset = 0  # where the next payload starts in the store
+        self._pending = bytearray()  # notice bytes read, not yet a whole size
         self._status: int | None = None
 
     @classmethod
     def fork(cls, tasks: int, chunks: list[list[int]]) -> _Worker:
-        readable, writable = os.pipe()
-        _widen(writable)
-        pid = os.fork()
+        store = _memory_file()
+        try:
+            readable, writable = os.pipe()
+        except BaseException:
+            os.close(store)
+            raise
+        try:
+            pid = os.fork()
+        except BaseException:
+            for fd in (store, readable, writable):
+                os.close(fd)
+            raise
         if pid == 0:  # the worker: whatever happens, it never returns into the parent's code
             status = 1
             try:
                 os.close(readable)
                 for chunk in _tasks(tasks, chunks):
                     payload = _work(chunk)
-                    write_fully(writable, len(payload).to_bytes(8, "little") + payload)
+                    write_fully(store, payload)  # the parent reads with pread: the offset is ours
+                    write_fully(writable, len(payload).to_bytes(8, "little"))
                 status = 0
             finally:
                 os._exit(status)
         os.close(writable)
-        return cls(pid, readable)
+        os.set_blocking(readable, False)
+        return cls(pid, readable, store)
 
-    def collect(self) -> None:
-        """Read what the worker sends, in a thread, as it comes (it never waits for us)."""
-        import threading
-
-        def read() -> None:
-            while data := os.read(self._pipe, 1 << 20):
-                self._received.append(data)
-
-        self._reader = threading.Thread(target=read, name=f"asngen-worker-{self.pid}", daemon=True)
-        self._reader.start()
+    def arrived(self) -> Iterator[bytes]:
+        """The payloads announced so far (the worker may still be working)."""
+        try:
+            while data := os.read(self._notices, 4096):
+                self._pending += data
+        except BlockingIOError:
+            pass
+        return self._take()
 
     def results(self) -> Iterator[bytes]:
-        """The worker's payloads, once it has exited; :class:`WorkerFailed` if it did not finish."""
-        if self._reader is not None:
-            self._reader.join()
+        """The worker's remaining payloads, once it has exited; :class:`WorkerFailed` if it
+        did not finish."""
+        os.set_blocking(self._notices, True)
+        while data := os.read(self._notices, 4096):
+            self._pending += data
         _, status = os.waitpid(self.pid, 0)
         self._status = status
         if status != 0:
             raise WorkerFailed(f"worker {self.pid} ended with status {status:#x}")
-        yield from self.arrived()
+        yield from self._take()
         if self._pending:
-            raise WorkerFailed(f"worker {self.pid} sent a truncated result")
+            raise WorkerFailed(f"worker {self.pid} sent a truncated notice")
 
-    def arrived(self) -> Iterator[bytes]:
-        """The payloads received whole so far (the worker may still be sending more)."""
+    def _take(self) -> Iterator[bytes]:
         pending = self._pending
-        while self._received:  # the reader thread only appends; only this thread takes
-            pending += self._received.pop(0)
-        while len(pending) >= 8 and len(pending) >= 8 + (size := int.from_bytes(pending[:8], "little")):
-            yield bytes(pending[8:8 + size])
-            del pending[:8 + size]
+        while len(pending) >= 8:
+            size = int.from_bytes(pending[:8], "little")
+            del pending[:8]
+            yield _read_at(self._store, size, self._offset)
+            self._offset += size
 
     def stop(self) -> None:
-        """Kill the worker if it still runs, reap it, and close its pipe."""
+        """Kill the worker if it still runs, reap it, and close its pipe and file."""
         if self._status is None:
             kill_and_reap((self.pid,))
             self._status = -1
-        if self._reader is not None:
-            self._reader.join()
-        os.close(self._pipe)
+        os.close(self._notices)
+        os.close(self._store)
 
 
-def _widen(pipe: int) -> None:
-    """Let the pipe hold a megabyte (Linux), instead of 64 KB.
-
-    The thread reading it needs the interpreter lock for every read, and
-    gets it only when this process's passes let go of it (every 5 ms): a
-    worker sending 4.5 MB through 64 KB at a time waited 0.4 s for that.
-    """
+def _memory_file() -> int:
+    """A file in memory for a worker's results (an unnamed temporary file without memfd)."""
     try:
-        import fcntl
+        return os.memfd_create("asngen-results", os.MFD_CLOEXEC)
+    except (AttributeError, OSError):
+        import tempfile
 
-        fcntl.fcntl(pipe, getattr(fcntl, "F_SETPIPE_SZ", 1031), 1 << 20)
-    except (ImportError, OSError):
-        pass  # the default size works, only more slowly
+        with tempfile.TemporaryFile() as handle:
+            return os.dup(handle.fileno())
+
+
+def _read_at(fd: int, size: int, offset: int) -> bytes:
+    """``size`` bytes at ``offset`` (one pread may return less than asked for)."""
+    parts = []
+    while size:
+        data = os.pread(fd, size, offset)
+        if not data:
+            raise WorkerFailed("a worker's results end early")
+        parts.append(data)
+        size -= len(data)
+        offset += len(data)
+    return parts[0] if len(parts) == 1 else b"".join(parts)
 
 
 # ---------------------------------------------------------------- worker side
