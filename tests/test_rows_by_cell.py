@@ -26,3 +26,13 @@ def test_texts_mentioning_an_id_are_those_a_substring_test_finds(seed):
 def test_texts_that_are_not_text_are_tested_one_by_one():
     rows = _RowsByCell(["[('o001', 'observation')]", ("o001",), "[('o002', 'observation')]"])
     assert rows.rows("o001", ["a", "b", "c"]) == ["a", "b"]
+
+
+def test_listed_counts_count_the_rows_whose_text_lists_an_id():
+    """The weights that share passes out: rows listing the id, not every text containing it."""
+    texts = ["[('o001', 'observation'), ('c1000', 'mosaic')]"] * 3 + [
+        "[('o0012', 'observation')]", "[('c1000', 'mosaic')]", "not a list", "[1, 2]", "",
+    ]
+    rows = _RowsByCell(texts)
+    assert rows.listed_counts() == {"o001": 3, "c1000": 4, "o0012": 1}
+    assert rows.count("o001") == 4  # a pass reads the o0012 row too (its text contains o001)

@@ -50,7 +50,7 @@ class PassSpec:
     """One pass, described so that a worker can run it and the parent can take its result back.
 
     ``label`` is reported as progress when the pass is done (None: not reported);
-    ``weight()``: how many rows it reads (to share the work between workers);
+    ``weight()``: about how many rows it reads (to share the work between workers);
     ``rows()``: the records of the pass; ``registry()``: its registry (two calls give
     registries with the same rules); ``marker``: written over the rows' asn_candidate
     during the pass.
