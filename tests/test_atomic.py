@@ -807,3 +807,30 @@ def test_a_name_given_twice_keeps_the_last_text_with_several_processes(tmp_path)
     pairs.append((pairs[0][0], lambda: "the last one\n"))
     write_files_atomically(tmp_path / "out", pairs, 2)
     assert (tmp_path / "out" / pairs[0][0]).read_text() == "the last one\n"
+
+
+@pytest.mark.parametrize("bad", ["", ".", "..", "../escape.json", "sub/dir.json", "/abs.json"])
+@pytest.mark.parametrize("processes", [1, 2])
+@pytest.mark.parametrize("existing", [False, True])
+def test_a_name_that_leaves_the_folder_is_refused_and_nothing_is_written(tmp_path, bad, processes, existing):
+    """Names are checked as their files are staged (the last of 1,200 here, so forked writers
+    meet it too): the run stops with one line, and the folder is as it was."""
+    from asngen.errors import AsngenError
+    from asngen.output import write_files_atomically
+
+    target = tmp_path / "out"
+    if existing:
+        target.mkdir()
+        (target / "kept.json").write_text("old")
+    before = snapshot(target, staging=True) if existing else None
+    pairs = _pairs(1200)
+    pairs[-1] = (bad, pairs[-1][1])
+    with pytest.raises(AsngenError) as caught:
+        write_files_atomically(target, pairs, processes)
+    assert "refusing to write a file named" in str(caught.value) and "\n" not in str(caught.value)
+    if existing:
+        assert snapshot(target, staging=True) == before
+    else:
+        assert not target.exists()
+    assert sorted(path.name for path in tmp_path.iterdir()) == (["out"] if existing else [])
+    assert not (tmp_path / "escape.json").exists() and not Path("/abs.json").exists()

@@ -95,13 +95,15 @@ class _Pending(Sequence):
         return len(self._files) + len(self._extra)
 
     def __getitem__(self, position):
+        count = len(self._files)
+        if position.__class__ is int and 0 <= position < count:  # how the writers read: one by one
+            return self._files._pending(position)
         if isinstance(position, slice):
             return [self[i] for i in range(*position.indices(len(self)))]
         if position < 0:
             position += len(self)
         if not 0 <= position < len(self):
             raise IndexError(position)
-        count = len(self._files)
         return self._files._pending(position) if position < count else self._extra[position - count]
 
 

@@ -141,9 +141,7 @@ def write_files_atomically(
     target = Path(target)
     if not isinstance(files, Sequence) or isinstance(files, str):
         files = list(files)
-    for name, _ in files:
-        if not name or os.sep in name or (os.altsep and os.altsep in name) or name in (".", ".."):
-            raise AsngenError(f"refusing to write a file named {name!r}", file=str(target))
+    # (each name is checked just before its file is written: see _write_range)
     # pairs given in a list hold their texts: keep only the names; a lazy sequence makes them on demand
     names = [name for name, _ in files] if isinstance(files, (list, tuple)) else _NamesOf(files)
     staged = None
@@ -344,11 +342,19 @@ def _write_range(
             if parent is not None and os.getppid() != parent:
                 raise OSError("the writing process is gone")
             name, text = files[position]
+            _check_name(name, target)
             if callable(text):
                 text = text()
             _write_file(os.path.join(staging, name), text.encode("utf-8"))
     except OSError as err:
         raise AsngenError(f"cannot write {name}: {err.strerror}", file=str(target)) from None
+
+
+def _check_name(name: str, target: Path) -> None:
+    """A file name must stay inside the folder (a run's names are made when read, once: so
+    they are checked as their files are staged, before anything is moved into place)."""
+    if not name or os.sep in name or (os.altsep and os.altsep in name) or name in (".", ".."):
+        raise AsngenError(f"refusing to write a file named {name!r}", file=str(target))
 
 
 def _move_into_place(folder: str, staging: str, names: Iterable[str], target: Path) -> None:
