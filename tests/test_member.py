@@ -143,3 +143,15 @@ def test_a_suffix_kept_survives_pickling_with_a_row_position_and_spilling():
     assert again.others["expname"] == "jw5_cal.fits"
     again["expname"] = "other.fits"
     assert again["expname"] == "other.fits"
+
+
+def test_a_small_table_of_renamed_files_is_kept_after_the_passes_a_large_one_goes():
+    from asngen.member import _RENAMED
+
+    forget_renamed()
+    names = [rename_uncal(f"jw{number}_uncal.fits", "cal") for number in range(5)]
+    forget_renamed(unless_fewer_than=6)
+    assert sum(map(len, _RENAMED.values())) == 5
+    forget_renamed(unless_fewer_than=5)
+    assert not _RENAMED
+    assert names == [f"jw{number}_cal.fits" for number in range(5)]

@@ -21,6 +21,9 @@ from .loop import RunState, generate
 from .parallel import PassSpec, WorkerFailed, run_pass, run_passes, usable_jobs
 from .prune import PruneState, resequence, same_association
 
+#: a run whose passes renamed fewer files keeps the table of names (see forget_renamed)
+KEEP_RENAMED = 20_000
+
 CANDIDATE = "candidate"
 DISCOVER = "discover"
 
@@ -248,7 +251,7 @@ def per_candidate(pool, options, version_id, run: RunState) -> list:
         results = _passes_in_process(specs, discover and run.recorder is None, version_id, pool.name, run, doomed)
     associations = [asn for found in results for asn in found]  # candidates', then discovered
     del results
-    forget_renamed()
+    forget_renamed(unless_fewer_than=KEEP_RENAMED)
     if discover:
         associations = discover_filter(associations, keep_candidates, options.debug)
         resequence(associations)
@@ -387,7 +390,7 @@ def per_pool(pool, options, version_id, run: RunState) -> list:
     if discover:
         registry.extend(Registry(files, DISCOVER, include=_discoverable(options)))
     associations = generate(_rows_for(pool.records, run), registry, version_id, pool.name, run)
-    forget_renamed()
+    forget_renamed(unless_fewer_than=KEEP_RENAMED)
     _seal(associations)
     if options.finalize:
         associations = _finalize(registry, associations, prune_state)
