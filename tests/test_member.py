@@ -12,6 +12,7 @@ import pytest
 from asngen.asn_io import dumps, dumps_json
 from asngen.association import key_sharing_dict, new_product
 from asngen.member import (
+    ABSENT,
     Member,
     RenamedFile,
     forget_renamed,
@@ -155,3 +156,17 @@ def test_a_small_table_of_renamed_files_is_kept_after_the_passes_a_large_one_goe
     forget_renamed(unless_fewer_than=5)
     assert not _RENAMED
     assert names == [f"jw{number}_cal.fits" for number in range(5)]
+
+
+@pytest.mark.parametrize("asn_candidate", [ABSENT, "[('o001', 'observation')]"])
+def test_a_generated_member_pickles_to_the_same_slots_and_absent_stays_the_one_absent(asn_candidate):
+    record = _record("jw6_uncal.fits")
+    member = member_of(record, renamed_file("cal"), "science", None, asn_candidate)
+    again = pickle.loads(pickle.dumps(member, protocol=pickle.HIGHEST_PROTOCOL))
+    assert pickle.loads(pickle.dumps(ABSENT)) is ABSENT
+    assert again.asn_candidate is asn_candidate or again.asn_candidate == asn_candidate
+    assert again.expname is renamed_file("cal") and again.row == record and again.others is None
+    assert list(again.items()) == list(member.items()) and again.pairs() == member.pairs()
+    member["extra"] = 1  # with keys of its own it goes the key-by-key way
+    again = pickle.loads(pickle.dumps(member))
+    assert list(again.items()) == list(member.items())

@@ -45,6 +45,9 @@ class _Absent:
     def __repr__(self) -> str:
         return "<absent>"
 
+    def __reduce__(self) -> str:
+        return "ABSENT"  # unpickled as this module's one ABSENT
+
 
 ABSENT = _Absent()
 
@@ -296,9 +299,12 @@ class Member(MutableMapping):
         return repr(dict(self.items()))
 
     def __reduce__(self):
-        # names as kept, not as read: a worker pickles members whose row is a position
+        # names as kept, not as read: a worker pickles members whose row is a position;
+        # a generated member (slots only) is rebuilt by member_of, without a key-by-key init
+        if not self.others:
+            return member_of, (self.row, self.expname, self.exptype, self.exposerr, self.asn_candidate)
         pairs = [(name, getattr(self, name)) for name in SLOTTED if getattr(self, name) is not ABSENT]
-        return Member, (pairs + list((self.others or {}).items()), self.row)
+        return Member, (pairs + list(self.others.items()), self.row)
 
 
 def member_of(row, expname, exptype: str, exposerr, asn_candidate=ABSENT) -> Member:
