@@ -37,6 +37,10 @@ def test_a_rule_filtered_out_refuses_the_row_on_a_fresh_association(pool_name):
         statics = StaticFilter(registry.rules)
         for row in rows:
             passing = statics.passing(row)
+            # what the generator offers the row to: the passing rules, in registry order
+            assert [registry.rules[position] for position in statics.starting(row)] == [
+                bound for bound in registry.rules if bound.template in passing
+            ]
             for bound in registry.rules:
                 if bound.template in passing:
                     continue

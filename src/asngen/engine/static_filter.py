@@ -190,10 +190,22 @@ class StaticFilter:
                 fresh_columns(bound.template.tree, raw, patterns, presence)
             reading = _Readers([readers(bound.template.tree) for bound in rules])
             memos = [{} for _ in rules]
-            shared = (tuple(raw), tuple(patterns.items()), tuple(presence), {}, {}, (reading, memos, {}))
+            shared = (tuple(raw), tuple(patterns.items()), tuple(presence), {}, {}, (reading, memos, {}, {}))
             self._shared[key] = shared
         self.raw, self.patterns, self.presence, self.memo, self.abstract, more = shared
-        self.readers, self.memos, self.by_reading = more
+        self.readers, self.memos, self.by_reading, self.positions = more
+
+    def starting(self, item) -> tuple:
+        """The positions, in the rule list, of the rules whose fresh association might accept
+        ``item``: what the generator offers a row to, without trying every rule of the list
+        (44 on the standard rules, a few of which pass a given row)."""
+        verdict = self.passing(item)
+        positions = self.positions.get(verdict)
+        if positions is None:
+            positions = self.positions[verdict] = tuple(
+                position for position, bound in enumerate(self.rules) if bound.template in verdict
+            )
+        return positions
 
     def passing(self, item) -> frozenset:
         """The templates of the rules whose fresh association might accept ``item``."""

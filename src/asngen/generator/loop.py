@@ -125,13 +125,17 @@ def generate(items, registry, version_id, pool_name: str, run: RunState, settle:
                 taken = {asn.bound for asn in existing}
                 if held_before:
                     taken.update(asn.bound for asn in held[:held_before])
-                passing = statics.passing(item)
-                for bound in all_rules:
+                if recorder is None:  # only the rules the row alone does not turn away
+                    passing = None
+                    starters = [all_rules[position] for position in statics.starting(item)]
+                else:  # explanations tell of every rule
+                    passing = statics.passing(item)
+                    starters = all_rules
+                for bound in starters:
                     if bound not in allowed_set or bound in taken:
                         continue
-                    if bound.template not in passing:
-                        if recorder is not None:
-                            recorder.refuse_static(item, bound)
+                    if passing is not None and bound.template not in passing:
+                        recorder.refuse_static(item, bound)
                         continue
                     asn = Association(bound, version_id, 0, pool_name)
                     trace = [] if recorder is not None else None
