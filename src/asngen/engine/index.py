@@ -196,9 +196,68 @@ def fresh_verdict(node, item, touched: set | None = None) -> int:
 RAISED = object()  # a row test that raised: undecidable from the row, the real check decides
 
 
+_ROW_TESTS: dict = {}  # (test identity, the values of its columns) -> outcome
+_ROW_TESTS_LIMIT = 100_000  # tests that declare a column unique to each row would fill it
+_IDENTITIES: dict = {}  # id(test) -> (test, its identity)
+
+
 def row_test_outcome(node, item):
     """Whether a row test (one that reads only its declared columns) holds on a fresh
-    association: True, False, or RAISED."""
+    association: True, False, or RAISED.
+
+    Remembered per test identity (see :func:`test_identity`) and the values
+    of the columns it declares, which are all it reads: the row-only filter
+    asks this of every rule that holds the test (twelve standard rules hold
+    a target acquisition test), for every new combination of a row's values.
+    """
+    try:
+        key = (test_identity(node), tuple(map(item.get, node.columns)))
+        outcome = _ROW_TESTS.get(key, _ROW_TESTS)
+    except TypeError:  # an unhashable cell
+        return _row_test_outcome(node, item)
+    if outcome is _ROW_TESTS:
+        if len(_ROW_TESTS) >= _ROW_TESTS_LIMIT:
+            _ROW_TESTS.clear()
+        outcome = _ROW_TESTS[key] = _row_test_outcome(node, item)
+    return outcome
+
+
+def test_identity(node):
+    """What makes two row tests give the same outcome on the same row: the same functions
+    (or functions of the same code, defaults and closure values: a rule factory's lambdas,
+    made again for every rule), the same expected value and columns.  A test whose parts
+    cannot be compared that way is its own identity."""
+    found = _IDENTITIES.get(id(node))
+    if found is not None and found[0] is node:
+        return found[1]
+    identity = (_function_key(node.sources), _function_key(node.test), node.value, tuple(node.columns))
+    try:
+        hash(identity)
+    except TypeError:
+        identity = ("test", id(node))
+    _IDENTITIES[id(node)] = (node, identity)
+    return identity
+
+
+def _function_key(function):
+    code = getattr(function, "__code__", None)
+    if code is None:
+        return function
+    closure = function.__closure__
+    try:
+        cells = tuple(cell.cell_contents for cell in closure) if closure else ()
+    except ValueError:  # an empty cell
+        return function
+    key = (code, id(function.__globals__), function.__defaults__,
+           tuple(sorted(function.__kwdefaults__.items())) if function.__kwdefaults__ else None, cells)
+    try:
+        hash(key)
+    except TypeError:
+        return function
+    return key
+
+
+def _row_test_outcome(node, item):
     try:
         got = node.sources(item, None)
     except Exception:  # noqa: BLE001 - undecidable here; the real check will tell

@@ -23,7 +23,7 @@ binds every rule once per candidate).
 from __future__ import annotations
 
 from .constraints import EMPTY_SET, meets
-from .index import FAIL, fresh_verdict, row_test_outcome
+from .index import FAIL, fresh_verdict, row_test_outcome, test_identity
 
 _NO_VALUE = EMPTY_SET | {None}
 
@@ -163,13 +163,7 @@ def _identity(reader: tuple):
     """Readers that always give the same outcome share one identity (and memo)."""
     if reader[0] != "test":
         return reader
-    leaf = reader[1]
-    key = ("test", leaf.sources, leaf.test, leaf.value, tuple(leaf.columns))
-    try:
-        hash(key)
-    except TypeError:
-        return ("test", id(leaf))
-    return key
+    return ("test", test_identity(reader[1]))
 
 
 class StaticFilter:
