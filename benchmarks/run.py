@@ -476,7 +476,9 @@ def main(argv: list[str] | None = None) -> int:
         if not checking and args.cpu >= 0 and not args.jobs and cpus > 1:
             for name, path, res in list(jobs):
                 if name in ALL_CPUS_POOLS:  # default options use every CPU: the target
-                    jobs.append((name, path, PoolResult(f"{name}, {cpus} CPUs", ALL_CPUS, res.rows)))
+                    # timed right after its one-CPU twin, so that both meet the disk in one state
+                    jobs.insert(jobs.index((name, path, res)) + 1,
+                                (name, path, PoolResult(f"{name}, {cpus} CPUs", ALL_CPUS, res.rows)))
         for n in sizes:
             path = synthetic_pool(n, args.seed, args.pool_cache)
             jobs.append((path.name, path, PoolResult(path.name, "synthetic", n, args.seed)))
