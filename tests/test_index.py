@@ -95,3 +95,14 @@ def test_row_tests_made_by_one_factory_share_an_identity_and_their_outcomes():
         assert index.row_test_outcome(first, row) == expected == index.row_test_outcome(second, row)
         assert expected == (exp_type == "nrc_tacq")
     assert index.row_test_outcome(unhashable, {"exp_type": "x"}) is True
+
+
+def test_row_tests_expecting_equal_values_of_other_types_are_not_one():
+    """1, 1.0 and True are equal in Python; a test expecting one is not a test expecting another."""
+    from asngen.engine.constraints import Test
+
+    def expecting(value, flag):
+        return Test(lambda item, asn: flag, value=value, columns=("exp_type",))
+
+    identities = {index.test_identity(expecting(value, flag)) for value in (1, 1.0, True) for flag in (1, True)}
+    assert len(identities) == 6

@@ -230,7 +230,7 @@ def test_identity(node):
     found = _IDENTITIES.get(id(node))
     if found is not None and found[0] is node:
         return found[1]
-    identity = (_function_key(node.sources), _function_key(node.test), node.value, tuple(node.columns))
+    identity = (_function_key(node.sources), _function_key(node.test), _typed(node.value), tuple(node.columns))
     try:
         hash(identity)
     except TypeError:
@@ -245,16 +245,24 @@ def _function_key(function):
         return function
     closure = function.__closure__
     try:
-        cells = tuple(cell.cell_contents for cell in closure) if closure else ()
+        cells = tuple(_typed(cell.cell_contents) for cell in closure) if closure else ()
     except ValueError:  # an empty cell
         return function
-    key = (code, id(function.__globals__), function.__defaults__,
-           tuple(sorted(function.__kwdefaults__.items())) if function.__kwdefaults__ else None, cells)
+    defaults = function.__defaults__
+    keywords = function.__kwdefaults__
+    # (the function stays alive in _IDENTITIES with its test, so the id of its globals is not reused)
+    key = (code, id(function.__globals__), tuple(map(_typed, defaults)) if defaults else None,
+           tuple((name, _typed(value)) for name, value in sorted(keywords.items())) if keywords else None, cells)
     try:
         hash(key)
     except TypeError:
         return function
     return key
+
+
+def _typed(value) -> tuple:
+    """A value with its type, so that equal values of other types (1, 1.0, True) stay apart."""
+    return (type(value), value)
 
 
 def _row_test_outcome(node, item):
