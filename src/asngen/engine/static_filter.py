@@ -10,7 +10,7 @@ rule would refuse it.  That verdict is memoised at two levels:
 * per rule, on a *reading* of the row reduced to what that one rule's verdict
   depends on: the outcome of each of its own patterns, each presence test and
   each row test (a row test's outcome is itself memoised on the values of the
-  columns it declares).  Rows that differ in columns the rule ignores, or in
+  columns it declares: :func:`~asngen.engine.index.row_test_outcome`).  Rows that differ in columns the rule ignores, or in
   values the rule's tests treat alike, share the rule's verdict, so a new
   profile rarely costs a full evaluation of every rule's tree.  Profiles
   that differ only in values every reading treats alike (mega_pool: 511
@@ -105,7 +105,8 @@ def readers(node) -> list[tuple]:
 
 
 class _Readers:
-    """The distinct readings of a rule set, each with a small memo, and each rule's share of them.
+    """The distinct readings of a rule set, and each rule's share of them (pattern readings
+    remember their outcome per value; row tests remember theirs in ``row_test_outcome``).
 
     Rules repeat the same readings (the same pattern on the same column, the
     same row test): a row's new profile evaluates each distinct one once, and
@@ -128,7 +129,7 @@ class _Readers:
             by_kind[reader[0]].append(key)
         order = [key for kind in ("test", "raw", "present", "match") for key in by_kind[kind]]
         place = {key: position for position, key in enumerate(order)}
-        self.tests = [(distinct[key][1], tuple(distinct[key][1].columns), {}) for key in by_kind["test"]]
+        self.tests = [distinct[key][1] for key in by_kind["test"]]
         self.raw = [distinct[key][1] for key in by_kind["raw"]]
         self.present = [distinct[key][1] for key in by_kind["present"]]
         self.matches = [(distinct[key][1], distinct[key][2], {}) for key in by_kind["match"]]
@@ -141,13 +142,7 @@ class _Readers:
     def of(self, item) -> list:
         """The outcome of every reading on ``item``, in the order the rules' keys select from."""
         get = item.get
-        results = []
-        for leaf, columns, cache in self.tests:
-            values = tuple(map(get, columns))
-            outcome = cache.get(values, cache)
-            if outcome is cache:
-                outcome = cache[values] = row_test_outcome(leaf, item)
-            results.append(outcome)
+        results = [row_test_outcome(leaf, item) for leaf in self.tests]  # remembered there
         results.extend(map(get, self.raw))
         results.extend([get(column) not in _NO_VALUE for column in self.present])
         for column, patterns, cache in self.matches:
