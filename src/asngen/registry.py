@@ -135,6 +135,8 @@ class RuleTemplate:
         self.parts = analyse(self.tree)
         found = self.named.get("force_match")
         self.force_match = found[0] if found else None
+        # what every bound rule copies, in one read (a run binds each rule once per candidate)
+        self.for_binding = (self.named, self.nslots, self.tree, self.acid_leaf, self.force_match, self.parts)
 
 
 def _index_named(node, named: dict) -> None:
@@ -179,18 +181,19 @@ class BoundRule:
                  template: RuleTemplate | None = None):
         if template is None:
             template = template_of(rule)
+        named, nslots, tree, acid_leaf, force_match, parts = template.for_binding
         self.template = template
         self.rule = rule
         self.registry_name = registry_name
         self._global = global_leaf
-        self._named = template.named
-        self.nslots = template.nslots if global_leaf is None else template.nslots + 1
-        self._tree = template.tree if global_leaf is None else None  # None: made when first read
-        self._acid_leaf = template.acid_leaf
+        self._named = named
+        self.nslots = nslots if global_leaf is None else nslots + 1
+        self._tree = tree if global_leaf is None else None  # None: made when first read
+        self._acid_leaf = acid_leaf
         self._candidates = None
-        self.force_match = template.force_match
+        self.force_match = force_match
         self.asn_rule = f"{registry_name}_{rule.name}" if registry_name else rule.name
-        self.parts = template.parts
+        self.parts = parts
 
     @property
     def tree(self):
@@ -209,6 +212,8 @@ class BoundRule:
         base = template.tree
         extra = _copy_node(self._global)
         extra.slot = template.nslots
+        if extra.kind == "attr":
+            Attr.prepare(extra)  # its check reads the slot from what prepare gathers
         tree = _copy_node(base)
         tree.children = [*base.children, extra]
         self._tree = tree

@@ -11,13 +11,16 @@ cdef class Check:
     cdef public object journal
     cdef public object trace
 
+    @cython.locals(st=list, journal=dict)
     cpdef list state(self, leaf)
     cpdef tuple run(self, node, item)
     cpdef tuple _refuse(self, leaf, item, st, str why, got=*)
+    @cython.locals(st=list, journal=dict)
     cpdef tuple _attr(self, leaf, item)
+    @cython.locals(st=list)
     cpdef tuple _test(self, leaf, item)
     cpdef tuple _child(self, code, node, item)
-    cpdef tuple _group(self, group, item)
+    cpdef tuple _group(self, tuple plan, item)
     cpdef tuple _all(self, tuple steps, item)
     cpdef tuple _any(self, tuple steps, item)
 
@@ -26,8 +29,12 @@ cdef class Check:
 # not Python calls through the module's namespace (they stay importable as functions).
 cpdef is_listlike(obj)
 cpdef evaluate_literal(value)
+@cython.locals(cache=dict)
 cpdef escape(value)
 cpdef meets(value, conditions)
+@cython.locals(cache=dict)
 cpdef _meets_one(value, condition)
+@cython.locals(cache=dict)
 cpdef _one_source(column)
+@cython.locals(cache=dict)
 cpdef _literal(value)

@@ -148,11 +148,12 @@ def _evaluated(text: str) -> Any:
 
 def escape(value: str) -> str:
     """``re.escape``, cached."""
-    escaped = _ESCAPES.get(value)
+    cache = _ESCAPES  # a local: compiled, its type is known (constraints.pxd), so no method look-ups
+    escaped = cache.get(value)
     if escaped is None:
         escaped = re.escape(value)
-        if len(_ESCAPES) < 200_000:
-            _ESCAPES[value] = escaped
+        if len(cache) < 200_000:
+            cache[value] = escaped
     return escaped
 
 
@@ -296,12 +297,13 @@ def meets(value: str, conditions: Any) -> bool:
 
 
 def _meets_one(value: str, condition: str) -> bool:
-    verdict = _MET.get((condition, value))
+    cache = _MET  # a local: compiled, its type is known (constraints.pxd)
+    verdict = cache.get((condition, value))
     if verdict is None:
         verdict = _pattern(condition).match(value) is not None
-        if len(_MET) >= 200_000:
-            _MET.clear()
-        _MET[condition, value] = verdict
+        if len(cache) >= 200_000:
+            cache.clear()
+        cache[condition, value] = verdict
     return verdict
 
 
@@ -369,7 +371,8 @@ class Attr(Node):
     def prepare(self) -> None:
         """Gather what :meth:`Check._attr` reads into one tuple: a check runs for every row
         offered to every association, and one tuple costs less than nine attribute reads.
-        (Nodes do not change once their rule is built; numbering the leaves prepares them again.)
+        (Nodes do not change once their rule is built; whatever gives a leaf its slot, as
+        numbering the leaves does, prepares it again: the slot is in the tuple too.)
         """
         # "plain": a pattern test that a value it has already accepted leaves unchanged
         plain = (
@@ -382,7 +385,7 @@ class Attr(Node):
         initial = (self.value, self.sources, self.force_unique, _NO_VALUES, False, None)
         self.spec = (
             plain, self.onlyif, self.invalid, self.required, self.force_undefined, self.evaluate,
-            self.force_reprocess, initial,
+            self.force_reprocess, initial, self.slot,
         )
 
     def leaves(self):
@@ -477,7 +480,7 @@ class Group(Node):
         self.gate_child = gate_child
         self.gate_implies_onlyif = gate_implies_onlyif
         self.gate_lookup = gate_lookup
-        self.plan = None  # what a check reads, made on the first check (see :func:`_plan`)
+        self.plan = None  # what a check reads, made on the first check (see :func:`plan_of`)
 
     def leaves(self):
         for child in self.children:
@@ -547,7 +550,8 @@ class Check:
     # -- evaluation -------------------------------------------------------
     def run(self, node, item) -> tuple[bool, list]:
         """Check ``item`` at ``node``: (accepted, reprocess requests as a new list)."""
-        matched, reprocess = self._child(_KIND_CODES.get(node.kind, -1), node, item)
+        code = _KIND_CODES.get(node.kind, -1)
+        matched, reprocess = self._child(code, plan_of(node) if code == 2 else node, item)
         return matched, list(reprocess)
 
     def _refuse(self, leaf, item, st, why: str, got: Any = None) -> tuple[bool, Sequence]:
@@ -559,9 +563,8 @@ class Check:
 
     def _attr(self, leaf: Attr, item) -> tuple[bool, Sequence]:
         # the state, journalled (Check.state, inlined: this is the innermost loop)
-        slot = leaf.slot
+        plain, onlyif, invalid, required, force_undefined, evaluate, force_reprocess, initial, slot = leaf.spec
         st = self.states[slot]
-        plain, onlyif, invalid, required, force_undefined, evaluate, force_reprocess, initial = leaf.spec
         if plain and st is not None and st[4] and len(st[1]) == 1:
             # the value this test already accepted (it is among those found, and it matched
             # last time): accepting it again changes no state, so nothing is journalled
@@ -673,7 +676,8 @@ class Check:
         return satisfied, _NO_REQUESTS
 
     def _child(self, code: int, node, item) -> tuple[bool, Sequence]:
-        """Check ``item`` at ``node``, whose kind has the code ``code`` (see :data:`_KIND_CODES`)."""
+        """Check ``item`` at ``node``, whose kind has the code ``code`` (see :data:`_KIND_CODES`;
+        a group is given as its :func:`plan <plan_of>`)."""
         if code == 0:  # tested in the order of their frequency
             return self._attr(node, item)
         if code == 2:
@@ -682,19 +686,16 @@ class Check:
             return self._test(node, item)
         raise KeyError(node.kind)
 
-    def _group(self, group: Group, item) -> tuple[bool, Sequence]:
-        plan = group.plan
-        if plan is None or plan[0] is not group.children:
-            plan = group.plan = _plan(group)
-        _, steps, reduce, on_match, on_fail = plan
-        if reduce == "all":
+    def _group(self, plan: tuple, item) -> tuple[bool, Sequence]:
+        _, steps, reduce, on_match, on_fail, group = plan
+        if reduce == 0:  # all
             matched, reprocess = self._all(steps, item)
-        elif reduce == "any":
+        elif reduce == 1:  # any
             matched, reprocess = self._any(steps, item)
-        elif reduce == "notany":
+        elif reduce == 2:  # notany
             matched, reprocess = self._any(steps, item)
             matched = not matched
-        else:
+        else:  # notall
             matched, reprocess = self._all(steps, item)
             matched = not matched
         if (matched and on_match) or (not matched and on_fail):
@@ -750,17 +751,29 @@ class Check:
 _KIND_CODES = {"attr": 0, "test": 1, "group": 2}  # how Check._child tells the kinds apart (-1: unknown)
 
 
-def _plan(group: Group) -> tuple:
+def plan_of(group: Group) -> tuple:
     """What a check of ``group`` reads: its children paired with the codes of their kinds
-    (looked up once instead of per check), its reduction and its reprocess flags.
+    (looked up once instead of per check; a child group is given as its own plan, so the
+    check of a tree reads no group's attributes), its reduction as a number, its reprocess
+    flags, and the group itself (for the requests it makes).
 
     The plan is kept with the list of children it was made from: a group given new children
     (a rule bound to a candidate gets a copy of its top group with one more child) is
-    planned anew.
+    planned anew when it is checked as a whole.  A tree's groups are planned on its first
+    check; rules do not change their groups' children after that.
     """
+    plan = group.plan
     children = group.children
-    steps = tuple((_KIND_CODES.get(child.kind, -1), child) for child in children)
-    return children, steps, group.reduce, group.reprocess_on_match, group.reprocess_on_fail
+    if plan is None or plan[0] is not children:
+        steps = []
+        for child in children:
+            code = _KIND_CODES.get(child.kind, -1)
+            steps.append((code, plan_of(child) if code == 2 else child))
+        plan = group.plan = (
+            children, tuple(steps), REDUCERS.index(group.reduce), group.reprocess_on_match,
+            group.reprocess_on_fail, group,
+        )
+    return plan
 
 
 class _Missing:
@@ -790,19 +803,21 @@ _LITERALS_LOWER: dict[str, str | None] = {}
 
 def _one_source(column: str) -> tuple:
     """The one-column source list of a pinned test, shared by every state pinned to it."""
-    found = _SOURCES.get(column)
+    cache = _SOURCES  # a local: compiled, its type is known (constraints.pxd)
+    found = cache.get(column)
     if found is None:
-        found = _SOURCES[column] = (column,)
+        found = cache[column] = (column,)
     return found
 
 
 def _literal(value: str) -> str | None:
     """A pinned value lower-cased for comparison (None if not plain ASCII), shared, cached."""
-    found = _LITERALS_LOWER.get(value, _MISSING)
+    cache = _LITERALS_LOWER  # a local: compiled, its type is known (constraints.pxd)
+    found = cache.get(value, _MISSING)
     if found is _MISSING:
         found = sys.intern(value.lower()) if value.isascii() and value[-1:] != "\n" else None
-        if len(_LITERALS_LOWER) < 200_000:
-            _LITERALS_LOWER[value] = found
+        if len(cache) < 200_000:
+            cache[value] = found
     return found
 
 

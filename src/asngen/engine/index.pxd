@@ -20,3 +20,7 @@ cdef class AssociationIndex:
 
     @cython.locals(admitted=dict, tables=dict, root=dict, steps=tuple, layout=tuple, nodes=object)
     cpdef candidates(self, item, bound, dict found, dict memo)
+
+
+@cython.locals(known=dict, key=list)
+cpdef _row_key(item, sources)

@@ -524,9 +524,10 @@ def _applied(parts, item, memo) -> list:
 def _row_key(item, sources):
     """The row's values for ``sources`` (lower-cased); None if one is missing; _ANY if not plain."""
     key = []
+    known = _KEYS  # a local: compiled, its type is known (index.pxd), so no method look-ups
     for column in sources:
         value = item.get(column)
-        part = _KEYS.get(value, _UNSET)
+        part = known.get(value, _UNSET)
         if part is _UNSET:
             part = _key_part(value)
         if part is None or part is _ANY:
