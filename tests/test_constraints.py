@@ -807,3 +807,29 @@ def test_meets_remembers_single_patterns_but_answers_the_same():
         assert meets("f444w", ["f200w", "f4.*"])
         assert not meets("f444w", ["f200w", "f150w"])
     assert ("nrc_image|nis_image", "NRC_IMAGE") in constraints._MET
+
+
+def test_a_tree_is_planned_once_and_a_bound_copy_with_another_child_anew():
+    """A check reads a group through its plan, which holds its child groups' own plans; a
+    copy of the top group given a new list of children (as binding a rule to a candidate
+    does) is planned anew, with the added child checked and the shared nested plans kept."""
+    from asngen.engine.constraints import plan_of
+    from asngen.registry import _copy_node
+
+    inner = Any_(Attr(["filter"], "F1"), Attr(["filter"], "F2"))
+    top = All(Attr(["instrume"], "NIRCAM"), inner)
+    asn = make(top)
+    assert offer(asn, {"instrume": "NIRCAM", "filter": "F2"})[0]
+    plan = plan_of(top)
+    assert plan_of(top) is plan
+    assert plan[1][1] == (2, plan_of(inner))  # the nested group's plan itself, not the group
+    assert plan[2] == 0 and plan_of(inner)[2] == 1  # all, any
+    extra = Attr(["detector"], "NRCA1", slot=len(asn.states))
+    bound = _copy_node(top)
+    bound.children = [*top.children, extra]
+    asn_bound = FakeAsn(top)
+    asn_bound.states.append(None)  # the extra leaf's slot
+    assert not offer(asn_bound, {"instrume": "NIRCAM", "filter": "F2", "detector": "NRCB1"}, bound)[0]
+    assert offer(asn_bound, {"instrume": "NIRCAM", "filter": "F1", "detector": "NRCA1"}, bound)[0]
+    assert plan_of(bound) is not plan and plan_of(bound)[1][1][1] is plan[1][1][1]
+    assert plan_of(top) is plan  # the template's own plan is unchanged

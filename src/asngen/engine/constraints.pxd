@@ -15,7 +15,7 @@ cdef class Check:
     cpdef list state(self, leaf)
     cpdef tuple run(self, node, item)
     cpdef tuple _refuse(self, leaf, item, st, str why, got=*)
-    @cython.locals(st=list, journal=dict)
+    @cython.locals(st=list, journal=dict, escapes=dict)
     cpdef tuple _attr(self, leaf, item)
     @cython.locals(st=list)
     cpdef tuple _test(self, leaf, item)

@@ -570,7 +570,8 @@ class Check:
             # last time): accepting it again changes no state, so nothing is journalled
             value = item.get(st[1][0])
             if value.__class__ is str:
-                escaped = _ESCAPES.get(value)
+                escapes = _ESCAPES  # a local: compiled, its type is known (constraints.pxd)
+                escaped = escapes.get(value)
                 if escaped is not None and escaped in st[3]:
                     return True, _NO_REQUESTS
         journal = self.journal

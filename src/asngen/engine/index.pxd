@@ -18,7 +18,7 @@ cdef class AssociationIndex:
 
     cpdef tuple steps(self, bound)
 
-    @cython.locals(admitted=dict, tables=dict, root=dict, steps=tuple, layout=tuple, nodes=object)
+    @cython.locals(admitted=dict, tables=dict, root=dict, level=dict, steps=tuple, layout=tuple, nodes=object)
     cpdef candidates(self, item, bound, dict found, dict memo)
 
 

@@ -462,7 +462,8 @@ class AssociationIndex:
                 if key is _WILD:
                     nodes = [child for node in nodes for child in node.values()]
                 elif len(nodes) == 1:
-                    child = nodes[0].get(key)
+                    level = nodes[0]
+                    child = level.get(key)
                     nodes = () if child is None else (child,)
                 else:
                     nodes = [child for node in nodes if (child := node.get(key)) is not None]
