@@ -1750,20 +1750,23 @@ def test_imprints_are_tried_only_against_their_own_tile(tmp_path, monkeypatch):
     and the index never offers an imprint to an association of another tile (the tile's
     ``any`` group is gated on "may be a background"), so none is refused for its tile.
     (The reference wrote the same seven files for this pool with ``--version-id x``.)"""
-    from asngen import association
+    from asngen.association import Association
+    from asngen.generator import loop
 
     rows = [dict(row, PATTTYPE="CYCLING") for row in ifu_imprint_tiles()]
     refused_other_tile = []
-    add = association.Association.add
+    offers = []
 
-    def counting_add(self, item, trace=None, fresh=False):
-        accepted, requests = add(self, item, trace, fresh)
-        if (not fresh and not accepted and self.rule.name == "Asn_Lv2Spec" and self.members
-                and self.members[0].item["mostilno"] != item["mostilno"]):
-            refused_other_tile.append(item["filename"])
-        return accepted, requests
+    class Counting(Association):  # (compiled, Association is a C type: it cannot be patched)
+        def add(self, item, trace=None, fresh=False):
+            accepted, requests = super().add(item, trace, fresh)
+            offers.append(fresh)
+            if (not fresh and not accepted and self.rule.name == "Asn_Lv2Spec" and self.members
+                    and self.members[0].item["mostilno"] != item["mostilno"]):
+                refused_other_tile.append(item["filename"])
+            return accepted, requests
 
-    monkeypatch.setattr(association.Association, "add", counting_add)
+    monkeypatch.setattr(loop, "Association", Counting)  # what the generator makes
     result = run(tmp_path, rows)
     spec2 = of_rule(result, "Asn_Lv2Spec")
     assert len(spec2) == 4
@@ -1772,6 +1775,7 @@ def test_imprints_are_tried_only_against_their_own_tile(tmp_path, monkeypatch):
         (imprint,) = [name for name, kind in members(data) if kind == "imprint"]
         tile = science.split("_")[1][4]
         assert imprint.split("_")[1] == f"0210{int(tile) + 4}"
+    assert False in offers  # rows were offered to existing associations, and counted
     assert refused_other_tile == []
 
 

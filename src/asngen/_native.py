@@ -4,12 +4,15 @@ The generator's cost is the interpreter walking rule trees, row after row.
 When a C compiler and Cython are present at install time, ``setup.py``
 compiles the modules named in :data:`COMPILED` from their unchanged Python
 source (about a quarter less CPU).  There is one source and one behaviour:
-the compiled module is the ``.py`` file beside it, translated.  Three modules
-also have a ``.pxd`` file beside them (``engine/constraints.pxd``,
-``engine/index.pxd``, ``records.pxd``): it tells the compiler the C layout of
-the evaluator and of the association index (typed attributes, methods that
-call each other directly, helpers called as C functions) and the C types of
-the record readers' locals, nothing about what they do.
+the compiled module is the ``.py`` file beside it, translated.  Some modules
+also have a ``.pxd`` file beside them (``association.pxd``, ``registry.pxd``,
+``records.pxd``, ``engine/constraints.pxd``, ``engine/index.pxd``,
+``generator/loop.pxd``): it tells the compiler the C layout of an
+association, a bound rule, the evaluator and the association index (typed
+attributes, methods that call each other directly, helpers called as C
+functions) and the C types of some locals, nothing about what they do.  A
+class with a C layout cannot be changed at run time (no patching of its
+methods); a Python subclass can still override them.
 
 Python imports an extension module in preference to the ``.py`` file of the
 same name, so a compiled module that is older than its source would silently

@@ -437,14 +437,14 @@ class Association:
     def fields(self) -> dict:
         """Every attribute, by name (the slots, then any added by rule code)."""
         fields = {name: getattr(self, name) for name in FIELDS}
-        fields.update(self.__dict__)
+        fields.update(vars(self))
         return fields
 
     @classmethod
     def from_fields(cls, fields: dict) -> Association:
         """An association with these attributes (as :meth:`fields` gives them), not initialised
         otherwise."""
-        asn = object.__new__(cls)
+        asn = cls.__new__(cls)  # (compiled, the class is a C structure: object.__new__ refuses it)
         for name, value in fields.items():
             setattr(asn, name, value)
         return asn

@@ -1,7 +1,9 @@
 # Compiled layout of the association index (read by Cython only: the .py file beside this one
 # is the whole behaviour).  Its tables are typed dicts, so the look-ups made for every row
-# offered to every rule are C calls instead of method look-ups; it cannot be subclassed.
+# offered to every rule are C calls instead of method look-ups, and the associations it files
+# are read as C structures (association.pxd); it cannot be subclassed.
 cimport cython
+from asngen.association cimport Association
 
 
 @cython.final
@@ -17,6 +19,12 @@ cdef class AssociationIndex:
     cdef public dict _steps
 
     cpdef tuple steps(self, bound)
+    cpdef add(self, Association asn)
+    cpdef refresh(self, Association asn)
+    cpdef _file_lookups(self, Association asn)
+    cpdef _step_key(self, Association asn, leaves, optional)
+    cpdef _bucket_for(self, Association asn)
+    cpdef close(self, Association asn)
 
     @cython.locals(admitted=dict, tables=dict, root=dict, level=dict, steps=tuple, layout=tuple, nodes=object)
     cpdef candidates(self, item, bound, dict found, dict memo)

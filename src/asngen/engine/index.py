@@ -345,7 +345,7 @@ class AssociationIndex:
         """After a row joined ``asn``: file it anew if its pinned values grew."""
         serial = asn.serial
         waiting = self.unsettled.get(serial)
-        if waiting is not None and any(_pinned_now(asn, leaf) for leaf in waiting):
+        if waiting is not None and _any_pinned_now(asn, waiting):
             del self.unsettled[serial]
             bucket = self._bucket_for(asn)
             old = self.bucket_of.get(serial)
@@ -394,9 +394,16 @@ class AssociationIndex:
         bound = asn.bound
         steps = self.steps(bound)
         parts = [self._step_key(asn, leaves, optional) for _, leaves, optional in steps]
-        if any(part is None for part in parts) or not any(part[0] for part in parts):
+        indexed = False  # (loops, not any(): compiled, a method with a closure cannot be a C call)
+        for part in parts:
+            if part is None:
+                indexed = False
+                break
+            if part[0]:
+                indexed = True
+        if not indexed:
             return self.unindexed.setdefault(bound, [{}, {}])
-        layout = tuple(part[0] for part in parts)
+        layout = tuple([part[0] for part in parts])
         node = self.tables.setdefault(bound, {}).setdefault(layout, {})
         for part in parts[:-1]:
             node = node.setdefault(part[1], {})
@@ -494,9 +501,14 @@ class AssociationIndex:
                     found[serial] = asn
 
 
-def _pinned_now(asn, leaf) -> bool:
-    st = asn.states[leaf.slot]
-    return st is not None and not st[2]
+def _any_pinned_now(asn, leaves) -> bool:
+    """Whether one of ``leaves`` has pinned its value in ``asn`` by now."""
+    states = asn.states
+    for leaf in leaves:
+        st = states[leaf.slot]
+        if st is not None and not st[2]:
+            return True
+    return False
 
 
 _TOP_ONLY = (True,)
