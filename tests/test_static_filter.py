@@ -116,3 +116,35 @@ def test_a_user_rule_with_a_list_of_patterns_on_an_untested_column(tmp_path):
         "jw99009001001_02101_00001_mirimage_cal.fits",
         "jw99009001001_02101_00002_mirimage_cal.fits",
     }
+
+
+def test_rule_sets_that_share_a_rule_share_its_verdicts(monkeypatch):
+    """A rule's verdict depends on its own readings only, so a rule set holding some of the
+    rules of another (the discover pass's, beside the candidates') asks nothing again of a
+    row profile the other has seen."""
+    from asngen.engine import static_filter
+
+    monkeypatch.setattr(StaticFilter, "_shared", {})  # nothing remembered from other tests
+    monkeypatch.setattr(StaticFilter, "_per_template", {})
+    files = resolve_rule_files(None, False)
+    whole = Registry(files, "candidate", global_ids=("o001",), has_global=True)
+    level3 = Registry(files, "discover", include=lambda rule: rule.level == 3)
+    first, second = StaticFilter(whole.rules), StaticFilter(level3.rules)
+    assert 0 < len(level3.rules) < len(whole.rules)
+    position = {bound.template: number for number, bound in enumerate(whole.rules)}
+    for bound, memo in zip(level3.rules, second.memos, strict=True):
+        assert memo is first.memos[position[bound.template]]
+    row = {k.lower(): v for k, v in exposure("c_uncal.fits", FILTER="F1130W", PUPIL="N/A").items()}
+    asked = []
+    real = static_filter.fresh_verdict
+
+    def counting(node, item, touched=None):
+        asked.append(node)
+        return real(node, item, touched)
+
+    monkeypatch.setattr(static_filter, "fresh_verdict", counting)
+    verdict = first.passing(row)
+    assert asked  # a new profile: the rules were asked
+    asked.clear()
+    assert second.passing(row) == frozenset(t for t in verdict if t in {b.template for b in level3.rules})
+    assert asked == []  # every rule of the second set had been asked already

@@ -1,12 +1,14 @@
 # Compiled layout of an association (read by Cython only: the .py file beside this one is the
 # whole behaviour).  Its fields are stored in a C structure, so its own methods read and
 # write them directly instead of through slot descriptors; rule code may still add
-# attributes of its own (the ``__dict__``).
+# attributes of its own (the ``__dict__``).  Its rule, data, products and validity flags are
+# always a bound rule, dicts and a list.
 cimport cython
+from asngen.registry cimport BoundRule
 
 
 cdef class Association:
-    cdef public object bound
+    cdef public BoundRule bound
     cdef public object pool_name
     cdef public object rule
     cdef public object level
@@ -16,13 +18,13 @@ cdef class Association:
     cdef public object started
     cdef public object filenames
     cdef public object member_keys
-    cdef public object validity
+    cdef public dict validity
     cdef public object original_exposure_type
     cdef public object sequence
     cdef public object name_override
     cdef public object frozen
     cdef public object index
     cdef public object closed
-    cdef public object data
-    cdef public object products
+    cdef public dict data
+    cdef public list products
     cdef dict __dict__

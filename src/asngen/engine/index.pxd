@@ -32,3 +32,11 @@ cdef class AssociationIndex:
 
 @cython.locals(known=dict, key=list)
 cpdef _row_key(item, sources)
+
+
+# the verdicts of a fresh association, decided from the row alone: each calls the others (and
+# itself, down a rule's tree) as a C function
+cpdef fresh_verdict(node, item, set touched=*)
+cpdef static_pass(leaf, item, pattern=*)
+cpdef row_test_outcome(node, item)
+cpdef _touch(node, set touched)

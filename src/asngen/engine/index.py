@@ -198,7 +198,8 @@ RAISED = object()  # a row test that raised: undecidable from the row, the real 
 
 _ROW_TESTS: dict = {}  # (test identity, the values of its columns) -> outcome
 _ROW_TESTS_LIMIT = 100_000  # tests that declare a column unique to each row would fill it
-_IDENTITIES: dict = {}  # id(test) -> (test, its identity)
+_IDENTITIES: dict = {}  # id(test) -> (test, the number of its identity)
+_NUMBERS: dict = {}  # identity -> its number
 
 
 def row_test_outcome(node, item):
@@ -222,11 +223,16 @@ def row_test_outcome(node, item):
     return outcome
 
 
-def test_identity(node):
+def test_identity(node) -> int:
     """What makes two row tests give the same outcome on the same row: the same functions
     (or functions of the same code, defaults and closure values: a rule factory's lambdas,
     made again for every rule), the same expected value and columns.  A test whose parts
-    cannot be compared that way is its own identity."""
+    cannot be compared that way is its own identity.
+
+    An identity is given as a number, the same for equal identities: identities hold code
+    objects and closure values, slow to hash and compare, and :func:`row_test_outcome`
+    makes a memo key of one for every row test of every new row profile.
+    """
     found = _IDENTITIES.get(id(node))
     if found is not None and found[0] is node:
         return found[1]
@@ -234,9 +240,10 @@ def test_identity(node):
     try:
         hash(identity)
     except TypeError:
-        identity = ("test", id(node))
-    _IDENTITIES[id(node)] = (node, identity)
-    return identity
+        identity = ("test", id(node))  # (the test stays alive in _IDENTITIES: its id is not reused)
+    number = _NUMBERS.setdefault(identity, len(_NUMBERS))
+    _IDENTITIES[id(node)] = (node, number)
+    return number
 
 
 def _function_key(function):

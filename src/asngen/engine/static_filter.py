@@ -17,7 +17,8 @@ rule would refuse it.  That verdict is memoised at two levels:
   profiles, 220 distinct readings) share the whole rule set's verdict.
 
 Both memos are shared by the registries of one rule set (a per-candidate run
-binds every rule once per candidate).
+binds every rule once per candidate), and a rule's verdicts by every rule set
+that holds it.
 """
 
 from __future__ import annotations
@@ -141,17 +142,23 @@ class _Readers:
 
     def of(self, item) -> list:
         """The outcome of every reading on ``item``, in the order the rules' keys select from."""
-        get = item.get
-        results = [row_test_outcome(leaf, item) for leaf in self.tests]  # remembered there
-        results.extend(map(get, self.raw))
-        results.extend([get(column) not in _NO_VALUE for column in self.present])
-        for column, patterns, cache in self.matches:
-            value = get(column)
-            outcome = cache.get(value, cache)
-            if outcome is cache:
-                outcome = cache[value] = _pattern_outcomes(value, patterns)
-            results.append(outcome)
-        return results
+        return _outcomes(self.tests, self.raw, self.present, self.matches, item)
+
+
+def _outcomes(tests: list, raw: list, present: list, matches: list, item) -> list:
+    """:meth:`_Readers.of`, as a function: compiled, its lists and caches are typed
+    (static_filter.pxd), and it is run for every new row profile."""
+    get = item.get
+    results = [row_test_outcome(leaf, item) for leaf in tests]  # remembered there
+    results.extend(map(get, raw))
+    results.extend([get(column) not in _NO_VALUE for column in present])
+    for column, patterns, cache in matches:
+        value = get(column)
+        outcome = cache.get(value, cache)
+        if outcome is cache:
+            outcome = cache[value] = _pattern_outcomes(value, patterns)
+        results.append(outcome)
+    return results
 
 
 def _identity(reader: tuple):
@@ -166,6 +173,8 @@ class StaticFilter:
 
     #: (templates...) -> (raw, patterns, presence, profile memo, matches, (readers, memos, readings memo))
     _shared: dict = {}
+    #: template -> its verdicts by the outcomes of its readings
+    _per_template: dict = {}
 
     def __init__(self, rules) -> None:
         self.rules = rules
@@ -178,7 +187,9 @@ class StaticFilter:
             for bound in rules:
                 fresh_columns(bound.template.tree, raw, patterns, presence)
             reading = _Readers([readers(bound.template.tree) for bound in rules])
-            memos = [{} for _ in rules]
+            # a rule's verdicts depend on its own readings only: rule sets that share a rule (the
+            # discover pass's and the candidates') share its memo
+            memos = [self._per_template.setdefault(bound.template, {}) for bound in rules]
             shared = (tuple(raw), tuple(patterns.items()), tuple(presence), {}, {}, (reading, memos, {}, {}))
             self._shared[key] = shared
         self.raw, self.patterns, self.presence, self.memo, self.abstract, more = shared
