@@ -833,3 +833,17 @@ def test_a_tree_is_planned_once_and_a_bound_copy_with_another_child_anew():
     assert offer(asn_bound, {"instrume": "NIRCAM", "filter": "F1", "detector": "NRCA1"}, bound)[0]
     assert plan_of(bound) is not plan and plan_of(bound)[1][1][1] is plan[1][1][1]
     assert plan_of(top) is plan  # the template's own plan is unchanged
+
+
+def test_equal_alternatives_of_other_types_are_tested_by_their_own_text():
+    """A candidate cell's alternatives are tested as text; the text of the usual pairs is
+    remembered, but ``(1, 'a')`` and ``(1.0, 'a')`` are equal with different texts."""
+    whole = Attr(["cell"], value=r"\(1, 'a'\)", evaluate=True)
+    decimal = Attr(["cell"], value=r"\(1\.0, 'a'\)", evaluate=True)
+    for _ in range(2):  # the second time, whatever was remembered is used
+        assert offer(make(All(whole)), {"cell": "[(1, 'a')]"})[0]
+        assert not offer(make(All(whole)), {"cell": "[(1.0, 'a')]"})[0]
+        assert offer(make(All(decimal)), {"cell": "[(1.0, 'a')]"})[0]
+        assert not offer(make(All(decimal)), {"cell": "[(1, 'a')]"})[0]
+        assert offer(make(All(Attr(["cell"], value=r"\('o001', 'observation'\)", evaluate=True))),
+                     {"cell": "[('o002', 'mosaic'), ('o001', 'observation')]"})[0]

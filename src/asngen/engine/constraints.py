@@ -624,7 +624,7 @@ class Check:
                 alternatives = evaled if is_listlike(evaled) else [evaled]
                 chosen = _NOTHING
                 for alternative in alternatives:
-                    value = str(alternative)
+                    value = alternative if alternative.__class__ is str else _text(alternative)
                     if meets(value, expected):
                         chosen = alternative
                         break
@@ -799,6 +799,30 @@ def states_before(states: list, journal: dict) -> list:
 
 
 _SOURCES: dict[str, tuple] = {}
+_TEXTS: dict = {}  # a candidate pair -> its text
+
+
+def _text(value) -> str:
+    """``str(value)``, remembered for the values candidate cells hold (``('o001',
+    'observation')`` pairs, tested against the candidate pattern in every check).  Only
+    tuples of text are remembered: ``(1, 'a')`` and ``(1.0, 'a')`` are one key but two texts."""
+    try:
+        text = _TEXTS.get(value)
+    except TypeError:  # unhashable
+        return str(value)
+    if text is None:
+        text = str(value)
+        if value.__class__ is tuple and len(_TEXTS) < 100_000 and _all_text(value):
+            _TEXTS[value] = text
+    return text
+
+
+def _all_text(values: tuple) -> bool:
+    for value in values:
+        if value.__class__ is not str:
+            return False
+    return True
+
 _LITERALS_LOWER: dict[str, str | None] = {}
 
 

@@ -167,13 +167,14 @@ def classify(item, default: str = "science") -> str:
     """
     get = item.get
     key = (default, get("pntgtype"), get("exp_type"), get("is_psf"), get("is_imprt"), get("bkgdtarg"))
+    memo = _CLASSIFIED  # a local: compiled, its type is known (dms.pxd)
     try:
-        result = _CLASSIFIED.get(key)
+        result = memo.get(key)
     except TypeError:  # an unhashable cell
         return _classify(item, default)
     if result is None:
         result = _classify(item, default)
-        _remember(_CLASSIFIED, key, key, result)
+        _remember(memo, key, key, result)
     return result
 
 
@@ -305,13 +306,14 @@ def uses_integrations(item, coron: bool, pinned_tso: bool) -> bool:
     """
     get = item.get
     key = (bool(coron), bool(pinned_tso), *[get(name, _MISSING) for name in INTEGRATIONS_COLUMNS])
+    memo = _INTEGRATIONS  # a local: compiled, its type is known (dms.pxd)
     try:
-        verdict = _INTEGRATIONS.get(key)
+        verdict = memo.get(key)
     except TypeError:  # an unhashable cell
         return _integrations(item, coron, pinned_tso)
     if verdict is None:
         verdict = _integrations(item, coron, pinned_tso)
-        _remember(_INTEGRATIONS, key, key[2:], verdict)
+        _remember(memo, key, key[2:], verdict)
     return verdict
 
 

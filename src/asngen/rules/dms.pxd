@@ -1,0 +1,12 @@
+# Compiled types for the exposure classifiers (read by Cython only: the .py file beside this one
+# is the whole behaviour).  They are asked for every member made; with their memos typed, a
+# remembered answer is a C dict look-up.
+cimport cython
+
+
+@cython.locals(memo=dict)
+cpdef classify(item, default=*)
+
+
+@cython.locals(memo=dict)
+cpdef uses_integrations(item, coron, pinned_tso)
