@@ -12,7 +12,8 @@ association, a bound rule, the evaluator and the association index (typed
 attributes, methods that call each other directly, helpers called as C
 functions) and the C types of some locals, nothing about what they do.  A
 class with a C layout cannot be changed at run time (no patching of its
-methods); a Python subclass can still override them.
+methods); a Python subclass can still override them (``Association`` is
+one, over the compiled ``AssociationBase``).
 
 Python imports an extension module in preference to the ``.py`` file of the
 same name, so a compiled module that is older than its source would silently

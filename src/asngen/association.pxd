@@ -1,13 +1,14 @@
 # Compiled layout of an association (read by Cython only: the .py file beside this one is the
 # whole behaviour).  Its fields are stored in a C structure, so its own methods read and
-# write them directly instead of through slot descriptors; rule code may still add
-# attributes of its own (the ``__dict__``).  Its rule, data, products and validity flags are
-# always a bound rule, dicts and a list.
+# write them directly instead of through slot descriptors.  No ``__dict__`` here (Cython
+# would make one with every instance): the Python subclass ``Association`` has one, made
+# when rule code first adds an attribute of its own.  Its rule, data, products and validity
+# flags are always a bound rule, dicts and a list.
 cimport cython
 from asngen.registry cimport BoundRule
 
 
-cdef class Association:
+cdef class AssociationBase:
     cdef public BoundRule bound
     cdef public object pool_name
     cdef public object rule
@@ -27,4 +28,3 @@ cdef class Association:
     cdef public object closed
     cdef public dict data
     cdef public list products
-    cdef dict __dict__

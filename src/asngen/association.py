@@ -63,7 +63,7 @@ def new_product(name: str, members: list) -> dict:
     return product
 
 
-#: what every association holds (its slots: see :class:`Association`)
+#: what every association holds (its slots: see :class:`AssociationBase`)
 FIELDS = (
     "bound", "pool_name", "rule", "level", "states", "version_id", "serial", "started",
     "filenames", "member_keys", "validity", "original_exposure_type", "sequence",
@@ -71,17 +71,19 @@ FIELDS = (
 )
 
 
-class Association:
-    """One association under construction (see the module docstring).
+class AssociationBase:
+    """What every association holds and does (the generator makes :class:`Association` objects).
 
     Its attributes are slots: a run holds every association until the files
     are written, a million for a million-row pool, and nineteen slots take 64
-    bytes less than the same attributes kept by the instance.  Rule code may
-    still add attributes of its own (they go to a ``__dict__`` made on first
-    use); :meth:`fields` and :meth:`from_fields` copy both kinds.
+    bytes less than the same attributes kept by the instance.  Compiled, it is
+    a C structure (``association.pxd``): its methods, and the index, read the
+    fields directly.  It has no ``__dict__``: a C structure's would be made
+    with every association, used or not (64 bytes each); the subclass has one,
+    made on first use.
     """
 
-    __slots__ = (*FIELDS, "__dict__")
+    __slots__ = FIELDS
 
     def __init__(self, bound, version_id, serial: int, pool_name: str = "in-memory"):
         self.bound = bound
@@ -437,7 +439,9 @@ class Association:
     def fields(self) -> dict:
         """Every attribute, by name (the slots, then any added by rule code)."""
         fields = {name: getattr(self, name) for name in FIELDS}
-        fields.update(vars(self))
+        added = getattr(self, "__dict__", None)
+        if added:
+            fields.update(added)
         return fields
 
     @classmethod
@@ -448,6 +452,15 @@ class Association:
         for name, value in fields.items():
             setattr(asn, name, value)
         return asn
+
+
+class Association(AssociationBase):
+    """One association under construction (see the module docstring).  Rule code may add
+    attributes of its own to it (they go to a ``__dict__`` made on first use);
+    :meth:`~AssociationBase.fields` and :meth:`~AssociationBase.from_fields` copy both kinds.
+    """
+
+    __slots__ = ("__dict__",)
 
 
 def level2_product_name(asn: Association) -> str:

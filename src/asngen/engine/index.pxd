@@ -3,7 +3,7 @@
 # offered to every rule are C calls instead of method look-ups, and the associations it files
 # are read as C structures (association.pxd); it cannot be subclassed.
 cimport cython
-from asngen.association cimport Association
+from asngen.association cimport AssociationBase
 
 
 @cython.final
@@ -19,12 +19,12 @@ cdef class AssociationIndex:
     cdef public dict _steps
 
     cpdef tuple steps(self, bound)
-    cpdef add(self, Association asn)
-    cpdef refresh(self, Association asn)
-    cpdef _file_lookups(self, Association asn)
-    cpdef _step_key(self, Association asn, leaves, optional)
-    cpdef _bucket_for(self, Association asn)
-    cpdef close(self, Association asn)
+    cpdef add(self, AssociationBase asn)
+    cpdef refresh(self, AssociationBase asn)
+    cpdef _file_lookups(self, AssociationBase asn)
+    cpdef _step_key(self, AssociationBase asn, leaves, optional)
+    cpdef _bucket_for(self, AssociationBase asn)
+    cpdef close(self, AssociationBase asn)
 
     @cython.locals(admitted=dict, tables=dict, root=dict, level=dict, steps=tuple, layout=tuple, nodes=object)
     cpdef candidates(self, item, bound, dict found, dict memo)
