@@ -770,7 +770,7 @@ def plan_of(group: Group) -> tuple:
         for child in children:
             code = _KIND_CODES.get(child.kind, -1)
             steps.append((code, plan_of(child) if code == 2 else child))
-        plan = group.plan = (
+        plan = group.plan = (  # the reduction as its place in REDUCERS: 0 all, 1 any, 2 notany, 3 notall
             children, tuple(steps), REDUCERS.index(group.reduce), group.reprocess_on_match,
             group.reprocess_on_fail, group,
         )
@@ -799,30 +799,6 @@ def states_before(states: list, journal: dict) -> list:
 
 
 _SOURCES: dict[str, tuple] = {}
-_TEXTS: dict = {}  # a candidate pair -> its text
-
-
-def _text(value) -> str:
-    """``str(value)``, remembered for the values candidate cells hold (``('o001',
-    'observation')`` pairs, tested against the candidate pattern in every check).  Only
-    tuples of text are remembered: ``(1, 'a')`` and ``(1.0, 'a')`` are one key but two texts."""
-    try:
-        text = _TEXTS.get(value)
-    except TypeError:  # unhashable
-        return str(value)
-    if text is None:
-        text = str(value)
-        if value.__class__ is tuple and len(_TEXTS) < 100_000 and _all_text(value):
-            _TEXTS[value] = text
-    return text
-
-
-def _all_text(values: tuple) -> bool:
-    for value in values:
-        if value.__class__ is not str:
-            return False
-    return True
-
 _LITERALS_LOWER: dict[str, str | None] = {}
 
 
@@ -844,6 +820,24 @@ def _literal(value: str) -> str | None:
         if len(cache) < 200_000:
             cache[value] = found
     return found
+
+
+_TEXTS: dict = {}  # a candidate pair -> its text
+
+
+def _text(value) -> str:
+    """``str(value)``, remembered for the values candidate cells hold (``('o001',
+    'observation')`` pairs, tested against the candidate pattern in every check).  Only
+    tuples of text are remembered: ``(1, 'a')`` and ``(1.0, 'a')`` are one key but two texts."""
+    try:
+        text = _TEXTS.get(value)
+    except TypeError:  # unhashable
+        return str(value)
+    if text is None:
+        text = str(value)
+        if value.__class__ is tuple and len(_TEXTS) < 100_000 and all(part.__class__ is str for part in value):
+            _TEXTS[value] = text
+    return text
 
 
 def _split_values(item, source: str, values, leaf) -> Reprocess:

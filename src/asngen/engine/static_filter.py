@@ -10,8 +10,9 @@ rule would refuse it.  That verdict is memoised at two levels:
 * per rule, on a *reading* of the row reduced to what that one rule's verdict
   depends on: the outcome of each of its own patterns, each presence test and
   each row test (a row test's outcome is itself memoised on the values of the
-  columns it declares: :func:`~asngen.engine.index.row_test_outcome`).  Rows that differ in columns the rule ignores, or in
-  values the rule's tests treat alike, share the rule's verdict, so a new
+  columns it declares: :func:`~asngen.engine.index.row_test_outcome`).  Rows
+  that differ in columns the rule ignores, or in values the rule's tests
+  treat alike, share the rule's verdict, so a new
   profile rarely costs a full evaluation of every rule's tree.  Profiles
   that differ only in values every reading treats alike (mega_pool: 511
   profiles, 220 distinct readings) share the whole rule set's verdict.
