@@ -19,7 +19,10 @@ Python imports an extension module in preference to the ``.py`` file of the
 same name, so a compiled module that is older than its source would silently
 run old code (in a source checkout, after an edit, before the next
 ``pip install -e .``).  :func:`choose` runs when the package is imported and
-sends the import of such a module to its source, with a warning; the
+then sends the import of every listed module to its source, with a warning
+naming the stale ones: compiled modules read each other's C layouts (the
+index reads an association's fields at fixed places), so one module from
+source among compiled ones would be read as the wrong structure.  The
 environment variable ``ASNGEN_PURE_PYTHON`` (any non-empty value) sends every
 one of them there, to compare the two or to debug with the source.
 
@@ -101,25 +104,26 @@ def decide(package_dir: str, pure: bool) -> tuple[dict[str, str], dict[str, str]
     """How each listed module should be imported, and the sources to import instead.
 
     The first dict maps each module name to "compiled", "source" (no
-    compiled file, or ``pure``) or "stale" (compiled file older than the
-    source, so the source is used); the second maps the names to redirect
-    to their ``.py`` files.
+    compiled file, or ``pure``, or another module is stale) or "stale"
+    (compiled file older than the source, so the source is used); the second
+    maps the names to redirect to their ``.py`` files.  One stale module
+    sends them all to their sources (see the module's docstring).
     """
     decision: dict[str, str] = {}
-    redirect: dict[str, str] = {}
+    sources: dict[str, str] = {}
     for name in COMPILED:
         source, compiled = _files(package_dir, name)
         if compiled is None:
             decision[name] = "source"
-        elif pure:
-            decision[name] = "source"
-            redirect[name] = source
-        elif is_stale(source, compiled):
-            decision[name] = "stale"
-            redirect[name] = source
-        else:
-            decision[name] = "compiled"
-    return decision, redirect
+            continue
+        sources[name] = source
+        decision[name] = "stale" if not pure and is_stale(source, compiled) else "compiled"
+    if pure or "stale" in decision.values():
+        for name in sources:
+            if decision[name] == "compiled":
+                decision[name] = "source"
+        return decision, sources
+    return decision, {}
 
 
 def choose(package_dir: str) -> dict[str, str]:
@@ -132,8 +136,8 @@ def choose(package_dir: str) -> dict[str, str]:
         import warnings
 
         warnings.warn(
-            f"asngen: compiled modules older than their sources, running the sources instead: "
-            f"{', '.join(stale)} (rebuild with `pip install -e .`)",
+            f"asngen: compiled modules older than their sources: {', '.join(stale)}; running every "
+            f"module from its source instead (rebuild with `pip install -e .`)",
             RuntimeWarning,
             stacklevel=2,
         )
