@@ -49,7 +49,7 @@ class AssociationFiles(Sequence):
 
     def _name(self, position: int) -> str:
         entry = self._names[position]
-        return entry if entry.__class__ is str else asn_io.file_name(entry.asn_name(), self.fmt)
+        return entry if type(entry) is str else asn_io.file_name(entry.asn_name(), self.fmt)
 
     def names(self) -> list[str]:
         return [self._name(position) for position in range(len(self._names))]
@@ -96,7 +96,7 @@ class _Pending(Sequence):
 
     def __getitem__(self, position):
         count = len(self._files)
-        if position.__class__ is int and 0 <= position < count:  # how the writers read: one by one
+        if type(position) is int and 0 <= position < count:  # how the writers read: one by one
             return self._files._pending(position)
         if isinstance(position, slice):
             return [self[i] for i in range(*position.indices(len(self)))]
@@ -316,7 +316,7 @@ def _generate(pool: Any, options: GenerateOptions | None, run) -> GenerateResult
                 if row is not None:
                     member_rows[id(row)] = row
     del described
-    used = {cell(row, "filename") if row.__class__ is tuple else row.get("filename") for row in member_rows.values()}
+    used = {cell(row, "filename") if type(row) is tuple else row.get("filename") for row in member_rows.values()}
     del member_rows
     result.orphans = [as_dict(record) for record in pool.records if cell(record, "filename") not in used]
     return result

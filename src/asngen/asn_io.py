@@ -72,7 +72,7 @@ def _float_text(value: float) -> str:
 
 
 def _encode(value: Any, parts: list, newline: str) -> None:
-    cls = value.__class__
+    cls = type(value)
     if cls is str:
         parts.append(_quote(value))
     elif value is None:
@@ -119,14 +119,14 @@ def _encode_pairs(pairs, parts: list, newline: str) -> None:
     for key, item in pairs:
         label = _LABELS.get(key)
         if label is None:
-            if key.__class__ is not str:
+            if type(key) is not str:
                 raise _Unusual
             label = _quote(key) + ": "
             if len(_LABELS) < 1000:
                 _LABELS[key] = label
         append(separator)
         append(label)
-        if item.__class__ is str:
+        if type(item) is str:
             append(_quote(item))
         else:
             _encode(item, parts, inner)

@@ -424,7 +424,7 @@ class AssociationBase:
         """
         twin = Association.from_fields(self.fields())
         # settled states are tuples, shared (Association.settle); only a live state is copied
-        twin.states = [st if st is None or st.__class__ is tuple else list(st) for st in self.states]
+        twin.states = [st if st is None or type(st) is tuple else list(st) for st in self.states]
         twin.validity = dict(self.validity)
         twin.filenames = set(self.filenames) if self.filenames is not None else None
         twin.member_keys = set(self.member_keys) if self.member_keys is not None else None

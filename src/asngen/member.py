@@ -118,7 +118,7 @@ class RenamedFile:
         self.suffix = suffix
 
     def name_for(self, row) -> str:
-        filename = cell(row, "filename") if row.__class__ is tuple else row["filename"]
+        filename = cell(row, "filename") if type(row) is tuple else row["filename"]
         names = _RENAMED.get(self.suffix)
         if names is not None:
             name = names.get(filename)
@@ -174,7 +174,7 @@ class Member(MutableMapping):
     @property
     def item(self):
         row = self.row
-        return RecordView(row) if row.__class__ is tuple else row
+        return RecordView(row) if type(row) is tuple else row
 
     @item.setter
     def item(self, item) -> None:
@@ -185,7 +185,7 @@ class Member(MutableMapping):
         """The value of ``key``, or ABSENT."""
         if key == "expname":
             value = self.expname
-            if value.__class__ is RenamedFile:
+            if type(value) is RenamedFile:
                 return value.name_for(self.row)
         elif key == "exptype":
             value = self.exptype
@@ -270,7 +270,7 @@ class Member(MutableMapping):
         found = []
         value = self.expname
         if value is not ABSENT:
-            found.append(("expname", value.name_for(self.row) if value.__class__ is RenamedFile else value))
+            found.append(("expname", value.name_for(self.row) if type(value) is RenamedFile else value))
         if self.exptype is not ABSENT:
             found.append(("exptype", self.exptype))
         if self.exposerr is not ABSENT:

@@ -109,7 +109,7 @@ class _Identity:
         return id(self.value)
 
     def __eq__(self, other: object) -> bool:
-        return other.__class__ is _Identity and other.value is self.value  # type: ignore[attr-defined]
+        return type(other) is _Identity and other.value is self.value  # type: ignore[attr-defined]
 
 
 class RecordBuilder:
@@ -150,7 +150,7 @@ class RecordBuilder:
             else:
                 # other values than text are told apart by identity: 1, 1.0 and True stay themselves
                 self._identities = True
-                packed = self._widened([value if value.__class__ is str else _Identity(value) for value in cells])
+                packed = self._widened([value if type(value) is str else _Identity(value) for value in cells])
                 pack = columns.pack
             records.append((columns, packed))
 
@@ -172,7 +172,7 @@ class RecordBuilder:
     def finish(self) -> list[tuple]:
         """The records, their columns' values in place; the builder lets go of its tables."""
         if self._identities:
-            values = [[key.value if key.__class__ is _Identity else key for key in index] for index in self._codes]
+            values = [[key.value if type(key) is _Identity else key for key in index] for index in self._codes]
         else:
             values = [list(index) for index in self._codes]
         self.columns.lay_out(self.columns.widths, values)

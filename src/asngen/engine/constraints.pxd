@@ -1,6 +1,7 @@
 # Compiled layout of the evaluator (read by Cython only: the .py file beside this one is the
 # whole behaviour).  A check is a C structure whose evaluation methods call each other directly
-# instead of through attribute look-ups; it cannot be subclassed.
+# instead of through attribute look-ups; it cannot be subclassed.  The rows it checks are dicts
+# (pool rows and their copies), so reading a cell is a C call, not a method look-up.
 cimport cython
 
 
@@ -13,16 +14,16 @@ cdef class Check:
 
     @cython.locals(st=list, journal=dict)
     cpdef list state(self, leaf)
-    cpdef tuple run(self, node, item)
+    cpdef tuple run(self, node, dict item)
     cpdef tuple _refuse(self, leaf, item, st, str why, got=*)
     @cython.locals(st=list, journal=dict, escapes=dict)
-    cpdef tuple _attr(self, leaf, item)
+    cpdef tuple _attr(self, leaf, dict item)
     @cython.locals(st=list)
-    cpdef tuple _test(self, leaf, item)
-    cpdef tuple _child(self, code, node, item)
-    cpdef tuple _group(self, tuple plan, item)
-    cpdef tuple _all(self, tuple steps, item)
-    cpdef tuple _any(self, tuple steps, item)
+    cpdef tuple _test(self, leaf, dict item)
+    cpdef tuple _child(self, code, node, dict item)
+    cpdef tuple _group(self, tuple plan, dict item)
+    cpdef tuple _all(self, tuple steps, dict item)
+    cpdef tuple _any(self, tuple steps, dict item)
 
 
 # Helpers a check calls for most column tests: called from this module they are C calls,

@@ -569,7 +569,7 @@ class Check:
             # the value this test already accepted (it is among those found, and it matched
             # last time): accepting it again changes no state, so nothing is journalled
             value = item.get(st[1][0])
-            if value.__class__ is str:
+            if type(value) is str:
                 escapes = _ESCAPES  # a local: compiled, its type is known (constraints.pxd)
                 escaped = escapes.get(value)
                 if escaped is not None and escaped in st[3]:
@@ -615,7 +615,7 @@ class Check:
             if callable(expected):
                 expected = expected(self.asn)
             literal = st[5]
-            if literal is not None and evaled.__class__ is str and evaled.isascii() and evaled[-1:] != "\n":
+            if literal is not None and type(evaled) is str and evaled.isascii() and evaled[-1:] != "\n":
                 # a pinned value: case-insensitive equality is what the escaped regex tests
                 if evaled.lower() != literal:
                     return self._refuse(leaf, item, st, "mismatch", evaled)
@@ -624,7 +624,7 @@ class Check:
                 alternatives = evaled if is_listlike(evaled) else [evaled]
                 chosen = _NOTHING
                 for alternative in alternatives:
-                    value = alternative if alternative.__class__ is str else _text(alternative)
+                    value = alternative if type(alternative) is str else _text(alternative)
                     if meets(value, expected):
                         chosen = alternative
                         break
@@ -835,7 +835,7 @@ def _text(value) -> str:
         return str(value)
     if text is None:
         text = str(value)
-        if value.__class__ is tuple and len(_TEXTS) < 100_000 and all(part.__class__ is str for part in value):
+        if type(value) is tuple and len(_TEXTS) < 100_000 and all(type(part) is str for part in value):
             _TEXTS[value] = text
     return text
 

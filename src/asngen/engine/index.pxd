@@ -27,11 +27,11 @@ cdef class AssociationIndex:
     cpdef close(self, AssociationBase asn)
 
     @cython.locals(admitted=dict, tables=dict, root=dict, level=dict, steps=tuple, layout=tuple, nodes=object)
-    cpdef candidates(self, item, bound, dict found, dict memo)
+    cpdef candidates(self, dict item, bound, dict found, dict memo)
 
 
 @cython.locals(known=dict, key=list)
-cpdef _row_key(item, sources)
+cpdef _row_key(dict item, sources)
 
 
 # the verdicts of a fresh association, decided from the row alone: each calls the others (and

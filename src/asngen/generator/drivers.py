@@ -89,7 +89,7 @@ class _RowsByCell:
         self.groups = groups
         self._texts = list(groups)
         self._joined = None
-        if all(text.__class__ is str for text in self._texts):
+        if all(type(text) is str for text in self._texts):
             self._joined = "\0".join(self._texts)
             self._starts = [0]
             for text in self._texts:
@@ -109,14 +109,14 @@ class _RowsByCell:
             value = evaluate_literal(text)
             if isinstance(value, (list, tuple)):
                 for pair in value:
-                    if isinstance(pair, tuple) and len(pair) == 2 and pair[0].__class__ is str:
+                    if isinstance(pair, tuple) and len(pair) == 2 and type(pair[0]) is str:
                         counts[pair[0]] = counts.get(pair[0], 0) + len(group)
         return counts
 
     def mentioning(self, cid) -> list:
         """The groups of the texts that contain ``cid``, in the order the texts first appear."""
         joined = self._joined
-        if joined is None or cid.__class__ is not str or not cid or "\0" in cid:
+        if joined is None or type(cid) is not str or not cid or "\0" in cid:
             return [group for text, group in self.groups.items() if cid in text]
         found = []
         starts = self._starts

@@ -6,4 +6,4 @@ from asngen.engine.index cimport AssociationIndex
 
 
 @cython.locals(found=dict, memo=dict, active=dict)
-cpdef list _candidates(AssociationIndex index, item, allowed_set, joined_by=*)
+cpdef list _candidates(AssociationIndex index, dict item, allowed_set, joined_by=*)

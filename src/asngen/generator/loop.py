@@ -86,7 +86,7 @@ def generate(items, registry, version_id, pool_name: str, run: RunState, settle:
         category = work.work_over
         for item in work.items:
             record = None
-            if item.__class__ is Shelved:
+            if type(item) is Shelved:
                 shelf, item = item, item.take()
                 record = shelf[0]
                 if records is not None:

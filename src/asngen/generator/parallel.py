@@ -419,6 +419,6 @@ def _attach(state: dict, registry: Registry, pool_records: list) -> Association:
         ]
     for product in asn.products:
         for member in product["members"]:
-            if member.row.__class__ is int:
+            if type(member.row) is int:
                 member.row = pool_records[member.row]
     return asn

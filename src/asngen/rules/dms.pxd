@@ -4,9 +4,9 @@
 cimport cython
 
 
-@cython.locals(memo=dict)
+@cython.locals(memo=dict, row=dict)
 cpdef classify(item, default=*)
 
 
-@cython.locals(memo=dict)
+@cython.locals(memo=dict, row=dict)
 cpdef uses_integrations(item, coron, pinned_tso)

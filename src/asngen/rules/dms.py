@@ -143,7 +143,7 @@ def _rememberable(key: tuple) -> bool:
     """Whether a verdict on these cells may be remembered: text or nothing only (``1`` and
     ``True`` are one dictionary key, and a verdict may hand a cell back)."""
     for value in key:
-        if value is not None and value.__class__ is not str:
+        if value is not None and type(value) is not str:
             return False
     return True
 
@@ -165,8 +165,13 @@ def classify(item, default: str = "science") -> str:
     Remembered per combination of the five cells it reads: it is asked for
     every member made, and a pool has few such combinations.
     """
-    get = item.get
-    key = (default, get("pntgtype"), get("exp_type"), get("is_psf"), get("is_imprt"), get("bkgdtarg"))
+    if type(item) is dict:  # a pool row: compiled, ``row.get`` is a C call (dms.pxd)
+        row = item
+        key = (default, row.get("pntgtype"), row.get("exp_type"), row.get("is_psf"), row.get("is_imprt"),
+               row.get("bkgdtarg"))
+    else:
+        get = item.get
+        key = (default, get("pntgtype"), get("exp_type"), get("is_psf"), get("is_imprt"), get("bkgdtarg"))
     memo = _CLASSIFIED  # a local: compiled, its type is known (dms.pxd)
     try:
         result = memo.get(key)
@@ -304,8 +309,14 @@ def uses_integrations(item, coron: bool, pinned_tso: bool) -> bool:
     Remembered per combination of the cells it reads, when all of them are present (a
     missing one may be an error, which is then raised as usual).
     """
-    get = item.get
-    key = (bool(coron), bool(pinned_tso), *[get(name, _MISSING) for name in INTEGRATIONS_COLUMNS])
+    if type(item) is dict:  # a pool row: compiled, ``row.get`` is a C call (dms.pxd)
+        row = item
+        key = (bool(coron), bool(pinned_tso), row.get("pntgtype", _MISSING), row.get("exp_type", _MISSING),
+               row.get("subarray", _MISSING), row.get("pupil", _MISSING), row.get("detector", _MISSING),
+               row.get("tsovisit", _MISSING))
+    else:
+        get = item.get
+        key = (bool(coron), bool(pinned_tso), *[get(name, _MISSING) for name in INTEGRATIONS_COLUMNS])
     memo = _INTEGRATIONS  # a local: compiled, its type is known (dms.pxd)
     try:
         verdict = memo.get(key)
