@@ -85,3 +85,19 @@ def test_uses_integrations_still_reports_a_missing_column():
     del without_pointing["pntgtype"]
     with pytest.raises(MissingColumn):
         uses_integrations(without_pointing, False, False)
+
+
+def test_a_row_given_as_another_mapping_reads_the_same_cells_as_a_dict():
+    """Pool rows are dicts, read with C look-ups when compiled; any other mapping goes the
+    general way.  Both make the same memo key: the mapping finds the dict's verdict."""
+    from types import MappingProxyType
+
+    for cells in ({}, {"exp_type": "nis_ami"}, {"is_psf": "t"}, {"tsovisit": "t", "pntgtype": "engineering"}):
+        row = _row(**cells)
+        dms._CLASSIFIED.clear()
+        dms._INTEGRATIONS.clear()
+        expected = (classify(row), classify(row, "psf"), uses_integrations(row, True, False))
+        remembered = (dict(dms._CLASSIFIED), dict(dms._INTEGRATIONS))
+        view = MappingProxyType(row)
+        assert (classify(view), classify(view, "psf"), uses_integrations(view, True, False)) == expected
+        assert (dms._CLASSIFIED, dms._INTEGRATIONS) == remembered  # no new keys: the same ones

@@ -18,7 +18,7 @@ import importlib.util
 import sys
 from pathlib import Path
 
-from .engine.constraints import MAX_DEPTH, Attr, describe, number_leaves, too_deep
+from .engine.constraints import MAX_DEPTH, Attr, describe, give_slot, number_leaves, too_deep
 from .errors import RuleError
 from .rules.model import Rule
 
@@ -211,9 +211,7 @@ class BoundRule:
         template = self.template
         base = template.tree
         extra = _copy_node(self._global)
-        extra.slot = template.nslots
-        if extra.kind == "attr":
-            Attr.prepare(extra)  # its check reads the slot from what prepare gathers
+        give_slot(extra, template.nslots)
         tree = _copy_node(base)
         tree.children = [*base.children, extra]
         self._tree = tree

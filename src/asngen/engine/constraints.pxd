@@ -13,13 +13,13 @@ cdef class Check:
     cdef public object trace
 
     @cython.locals(st=list, journal=dict)
-    cpdef list state(self, leaf)
+    cpdef list state(self, Py_ssize_t slot, tuple initial)
     cpdef tuple run(self, node, dict item)
     cpdef tuple _refuse(self, leaf, item, st, str why, got=*)
     @cython.locals(st=list, journal=dict, escapes=dict)
-    cpdef tuple _attr(self, leaf, dict item)
+    cpdef tuple _attr(self, tuple spec, dict item)
     @cython.locals(st=list)
-    cpdef tuple _test(self, leaf, dict item)
+    cpdef tuple _test(self, tuple spec, dict item)
     cpdef tuple _child(self, code, node, dict item)
     cpdef tuple _group(self, tuple plan, dict item)
     cpdef tuple _all(self, tuple steps, dict item)
@@ -28,6 +28,7 @@ cdef class Check:
 
 # Helpers a check calls for most column tests: called from this module they are C calls,
 # not Python calls through the module's namespace (they stay importable as functions).
+cpdef tuple _step(node)
 cpdef is_listlike(obj)
 cpdef evaluate_literal(value)
 @cython.locals(cache=dict)

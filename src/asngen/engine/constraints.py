@@ -369,10 +369,11 @@ class Attr(Node):
         self.prepare()
 
     def prepare(self) -> None:
-        """Gather what :meth:`Check._attr` reads into one tuple: a check runs for every row
-        offered to every association, and one tuple costs less than nine attribute reads.
-        (Nodes do not change once their rule is built; whatever gives a leaf its slot, as
-        numbering the leaves does, prepares it again: the slot is in the tuple too.)
+        """Gather what :meth:`Check._attr` reads into one tuple, the leaf itself last: a check
+        runs for every row offered to every association, and a group's plan hands its checks
+        this tuple, so checking a leaf reads no attribute.  (Nodes do not change once their
+        rule is built; whatever gives a leaf its slot, as numbering the leaves does, prepares
+        it again before the tree is checked: the slot is in the tuple too.)
         """
         # "plain": a pattern test that a value it has already accepted leaves unchanged
         plain = (
@@ -385,7 +386,7 @@ class Attr(Node):
         initial = (self.value, self.sources, self.force_unique, _NO_VALUES, False, None)
         self.spec = (
             plain, self.onlyif, self.invalid, self.required, self.force_undefined, self.evaluate,
-            self.force_reprocess, initial, self.slot,
+            self.force_reprocess, initial, self.slot, self,
         )
 
     def leaves(self):
@@ -431,12 +432,21 @@ class Test(Node):
         self.side_effects = side_effects
         self.columns = columns
         self.slot = slot
+        self.prepare()
+
+    def prepare(self) -> None:
+        """Gather what :meth:`Check._test` reads into one tuple, the leaf itself last (see
+        :meth:`Attr.prepare`)."""
+        initial = (self.value, None, self.force_unique, _NO_VALUES, False, None)
+        self.spec = (
+            self.sources, self.test, self.reprocess_on_match, self.reprocess_on_fail, initial, self.slot, self,
+        )
 
     def leaves(self):
         yield self
 
     def initial_state(self) -> list:
-        return [self.value, None, self.force_unique, _NO_VALUES, False, None]
+        return list(self.spec[4])
 
 
 REDUCERS = ("all", "any", "notany", "notall")
@@ -519,12 +529,12 @@ class Check:
         self.journal = journal
         self.trace = trace
 
-    def state(self, leaf) -> list:
-        slot = leaf.slot
+    def state(self, slot: int, initial: tuple) -> list:
+        """The state in ``slot`` (made from ``initial`` if pristine), journalled."""
         st = self.states[slot]
         journal = self.journal
         if st is None:
-            st = leaf.initial_state()
+            st = list(initial)
             self.states[slot] = st
             if journal is not None:
                 journal.setdefault(slot, None)
@@ -550,8 +560,8 @@ class Check:
     # -- evaluation -------------------------------------------------------
     def run(self, node, item) -> tuple[bool, list]:
         """Check ``item`` at ``node``: (accepted, reprocess requests as a new list)."""
-        code = _KIND_CODES.get(node.kind, -1)
-        matched, reprocess = self._child(code, plan_of(node) if code == 2 else node, item)
+        code, step = _step(node)
+        matched, reprocess = self._child(code, step, item)
         return matched, list(reprocess)
 
     def _refuse(self, leaf, item, st, why: str, got: Any = None) -> tuple[bool, Sequence]:
@@ -561,9 +571,9 @@ class Check:
             self.trace.append((leaf, why, got, st[0]))
         return False, _NO_REQUESTS
 
-    def _attr(self, leaf: Attr, item) -> tuple[bool, Sequence]:
-        # the state, journalled (Check.state, inlined: this is the innermost loop)
-        plain, onlyif, invalid, required, force_undefined, evaluate, force_reprocess, initial, slot = leaf.spec
+    def _attr(self, spec: tuple, item) -> tuple[bool, Sequence]:
+        """Check a column test, given as the tuple :meth:`Attr.prepare` made."""
+        plain, onlyif, invalid, required, force_undefined, evaluate, force_reprocess, initial, slot, leaf = spec
         st = self.states[slot]
         if plain and st is not None and st[4] and len(st[1]) == 1:
             # the value this test already accepted (it is among those found, and it matched
@@ -574,7 +584,7 @@ class Check:
                 escaped = escapes.get(value)
                 if escaped is not None and escaped in st[3]:
                     return True, _NO_REQUESTS
-        journal = self.journal
+        journal = self.journal  # the state, journalled (Check.state, inlined: the innermost loop)
         if st is None:
             st = self.states[slot] = list(initial)
             if journal is not None:
@@ -651,16 +661,18 @@ class Check:
         st[4] = True
         return True, reprocess
 
-    def _test(self, leaf: Test, item) -> tuple[bool, Sequence]:
-        st = self.state(leaf)
-        got = leaf.sources(item, self.asn)
+    def _test(self, spec: tuple, item) -> tuple[bool, Sequence]:
+        """Check a computed condition, given as the tuple :meth:`Test.prepare` made."""
+        sources, test, on_match, on_fail, initial, slot, leaf = spec
+        st = self.state(slot, initial)
+        got = sources(item, self.asn)
         expected = st[0]
         if expected is None:
             satisfied = True
-        elif leaf.test is None:
+        elif test is None:
             satisfied = expected == got
         else:
-            satisfied = leaf.test(expected, got)
+            satisfied = test(expected, got)
         st[4] = bool(satisfied)
         if satisfied:
             if st[2]:
@@ -672,13 +684,13 @@ class Check:
                     st[3].append(st[0])
         elif self.trace is not None:
             self.trace.append((leaf, "test", got, expected))
-        if (satisfied and leaf.reprocess_on_match) or (not satisfied and leaf.reprocess_on_fail):
+        if (satisfied and on_match) or (not satisfied and on_fail):
             return satisfied, [Reprocess([item], leaf.reprocess_rules, leaf.work_over, False, leaf.name or "")]
         return satisfied, _NO_REQUESTS
 
     def _child(self, code: int, node, item) -> tuple[bool, Sequence]:
         """Check ``item`` at ``node``, whose kind has the code ``code`` (see :data:`_KIND_CODES`;
-        a group is given as its :func:`plan <plan_of>`)."""
+        a node is given as its step: see :func:`_step`)."""
         if code == 0:  # tested in the order of their frequency
             return self._attr(node, item)
         if code == 2:
@@ -752,11 +764,21 @@ class Check:
 _KIND_CODES = {"attr": 0, "test": 1, "group": 2}  # how Check._child tells the kinds apart (-1: unknown)
 
 
+def _step(node) -> tuple:
+    """``(code of the node's kind, what a check of it reads)``: a leaf's prepared tuple, a
+    group's plan, or the node itself if of an unknown kind (the check then refuses it)."""
+    code = _KIND_CODES.get(node.kind, -1)
+    if code == 2:
+        return code, plan_of(node)
+    return code, node.spec if code >= 0 else node
+
+
 def plan_of(group: Group) -> tuple:
-    """What a check of ``group`` reads: its children paired with the codes of their kinds
-    (looked up once instead of per check; a child group is given as its own plan, so the
-    check of a tree reads no group's attributes), its reduction as a number, its reprocess
-    flags, and the group itself (for the requests it makes).
+    """What a check of ``group`` reads: its children as steps (their kinds' codes, looked up
+    once instead of per check, with what checking each reads: a leaf's prepared tuple, a
+    child group's own plan, so the check of a tree reads no node's attributes), its
+    reduction as a number, its reprocess flags, and the group itself (for the requests it
+    makes).
 
     The plan is kept with the list of children it was made from: a group given new children
     (a rule bound to a candidate gets a copy of its top group with one more child) is
@@ -766,10 +788,7 @@ def plan_of(group: Group) -> tuple:
     plan = group.plan
     children = group.children
     if plan is None or plan[0] is not children:
-        steps = []
-        for child in children:
-            code = _KIND_CODES.get(child.kind, -1)
-            steps.append((code, plan_of(child) if code == 2 else child))
+        steps = [_step(child) for child in children]
         plan = group.plan = (  # the reduction as its place in REDUCERS: 0 all, 1 any, 2 notany, 3 notall
             children, tuple(steps), REDUCERS.index(group.reduce), group.reprocess_on_match,
             group.reprocess_on_fail, group,
@@ -876,11 +895,18 @@ def number_leaves(root: Node) -> int:
     """Give every leaf its state slot; returns the number of slots."""
     count = 0
     for leaf in root.leaves():
-        leaf.slot = count
-        if leaf.kind == "attr":
-            Attr.prepare(leaf)
+        give_slot(leaf, count)
         count += 1
     return count
+
+
+def give_slot(leaf: Node, slot: int) -> None:
+    """Give ``leaf`` its state slot, and prepare it again: its prepared tuple holds the slot."""
+    leaf.slot = slot
+    if leaf.kind == "attr":
+        Attr.prepare(leaf)
+    elif leaf.kind == "test":
+        Test.prepare(leaf)
 
 
 def first_named(root: Node, name: str):
