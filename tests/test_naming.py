@@ -134,6 +134,23 @@ def test_remove_suffix(name, root, separator):
     assert remove_suffix(name) == (root, separator)
 
 
+def test_remove_suffix_finds_what_a_look_at_every_character_finds():
+    """It jumps from separator to separator; the definition looks at every position."""
+    import random
+
+    def by_definition(name):
+        for index in range(1, len(name) - 1):
+            if name[index] in "_-" and name[index + 1:] in KNOWN_SUFFIXES:
+                return name[:index], name[index]
+        return name, "_"
+
+    pieces = ["_", "-", "__", "a", "jw01", "cal", "rate", "ami", "oi", "ami-oi", "x1d", "_-", ".", ""]
+    chooser = random.Random(5)
+    for _ in range(5000):
+        name = "".join(chooser.choice(pieces) for _ in range(chooser.randint(0, 7)))
+        assert remove_suffix(name) == by_definition(name), name
+
+
 def test_known_suffixes_include_the_member_suffixes():
     for suffix in ("uncal", "rate", "rateints", "cal", "calints", "x1d", "i2d", "cat", "s2d", "crf"):
         assert suffix in KNOWN_SUFFIXES

@@ -58,6 +58,7 @@ COMPILED = (
     "asngen.rules.level2",
     "asngen.rules.level3",
     "asngen.rules.naming",
+    "asngen.rules.suffixes",
 )
 
 PURE_ENV = "ASNGEN_PURE_PYTHON"
