@@ -7,6 +7,7 @@ from types import SimpleNamespace
 from asngen.engine import index
 from asngen.engine.constraints import EMPTY_SET
 from asngen.engine.index import _ANY, AssociationIndex, _row_key
+from asngen.registry import BoundRule
 
 
 def test_a_row_key_is_its_values_lower_cased():
@@ -42,10 +43,11 @@ def test_each_after_science_predicate_is_asked_once_per_row():
         asked.append(item["filename"])
         return item["filename"].endswith("bkg")
 
-    class Bound:  # a bound rule as the index sees one (hashable, by identity)
-        def __init__(self):
-            self.rule = SimpleNamespace(after_science=background)
-            self.parts = [None]
+    def Bound():  # noqa: N802 - a bound rule with only what the index reads of one
+        bound = BoundRule.__new__(BoundRule)
+        bound.rule = SimpleNamespace(after_science=background)
+        bound.parts = [None]
+        return bound
 
     lookup = AssociationIndex()
     found: dict = {}

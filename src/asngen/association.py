@@ -16,7 +16,7 @@ from pathlib import PurePath
 from . import __version__
 from .engine.constraints import EMPTY, Check, evaluate_literal, states_before
 from .member import Member, member_name, member_of
-from .rules import dms
+from .rules.dms import LEVEL2B_EXPTYPES, column, uses_integrations
 from .rules.suffixes import exposure_root, is_bare_name, remove_suffix
 
 DEGRADED_OK = "No known degraded exposures in association."
@@ -189,7 +189,7 @@ class AssociationBase:
         return self.state_of(node)[0] == "t"
 
     def use_integrations(self, item) -> bool:
-        return dms.uses_integrations(
+        return uses_integrations(
             item, self.rule.coron_members, self.pinned_tso() if self.level == 2 else False
         )
 
@@ -200,7 +200,7 @@ class AssociationBase:
         ``fresh``: the association is new and is thrown away if the row is
         refused, so nothing needs to be rolled back.
         """
-        if dms.column(item, "filename") in self.filenames:
+        if column(item, "filename") in self.filenames:
             return True, []
         journal: dict | None = None if fresh else {}
         check = Check(self, journal, trace)
@@ -226,8 +226,8 @@ class AssociationBase:
         self.started = True
         data = self.data
         if self.level == 2:
-            data["target"] = dms.column(item, "targetid")
-            data["program"] = "{:0>5s}".format(dms.column(item, "program"))
+            data["target"] = column(item, "targetid")
+            data["program"] = "{:0>5s}".format(column(item, "program"))
             data["asn_pool"] = self.pool_name
             data["asn_id"] = self.acid()[0]
             data["asn_type"] = self.rule.asn_type
@@ -235,7 +235,7 @@ class AssociationBase:
         else:
             data["asn_type"] = self.rule.asn_type
             self.products.append(new_product(PRODUCT_NAME_DEFAULT, []))
-            data["program"] = "{:0>5s}".format(dms.column(item, "program"))
+            data["program"] = "{:0>5s}".format(column(item, "program"))
             data["asn_pool"] = self.pool_name
         data["products"] = self.products
 
@@ -245,21 +245,21 @@ class AssociationBase:
         if self.level == 2:
             integrations = self.use_integrations(item)
             exptype = self.exposure_type(item)
-            kept, name = member_name(dms.column(item, "filename"), "rateints" if integrations else "rate")
+            kept, name = member_name(column(item, "filename"), "rateints" if integrations else "rate")
             return member_of(item, kept, exptype, exposerr), name
         exptype = self.exposure_type(item)
-        exp_type = dms.column(item, "exp_type")
+        exp_type = column(item, "exp_type")
         integrations = self.use_integrations(item)
         if exptype == "background":
             suffix = "x1d"
-        elif exp_type in dms.LEVEL2B_EXPTYPES:
+        elif exp_type in LEVEL2B_EXPTYPES:
             suffix = "cal"
         else:
             suffix = "rate"
         if integrations:
             suffix += "ints"
-        kept, name = member_name(dms.column(item, "filename"), suffix)
-        return member_of(item, kept, exptype, exposerr, dms.column(item, "asn_candidate")), name
+        kept, name = member_name(column(item, "filename"), suffix)
+        return member_of(item, kept, exptype, exposerr, column(item, "asn_candidate")), name
 
     def append(self, item, journal: dict | None) -> None:
         member, name = self.make_member(item)

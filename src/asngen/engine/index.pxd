@@ -1,9 +1,19 @@
 # Compiled layout of the association index (read by Cython only: the .py file beside this one
 # is the whole behaviour).  Its tables are typed dicts, so the look-ups made for every row
 # offered to every rule are C calls instead of method look-ups, and the associations it files
-# are read as C structures (association.pxd); it cannot be subclassed.
+# are read as C structures (association.pxd), as are the bound rules (registry.pxd) and the
+# parts of a rule the index relies on; it cannot be subclassed.
 cimport cython
 from asngen.association cimport AssociationBase
+from asngen.registry cimport BoundRule
+
+
+@cython.final
+cdef class Part:
+    cdef public object gate
+    cdef public list guards
+    cdef public list optional
+    cdef public object lookup
 
 
 @cython.final
@@ -18,20 +28,29 @@ cdef class AssociationIndex:
     cdef public dict looked_up
     cdef public dict _steps
 
-    cpdef tuple steps(self, bound)
+    cpdef tuple steps(self, BoundRule bound)
     cpdef add(self, AssociationBase asn)
     cpdef refresh(self, AssociationBase asn)
+    @cython.locals(bound=BoundRule, part=Part)
     cpdef _file_lookups(self, AssociationBase asn)
     cpdef _step_key(self, AssociationBase asn, leaves, optional)
+    @cython.locals(bound=BoundRule)
     cpdef _bucket_for(self, AssociationBase asn)
     cpdef close(self, AssociationBase asn)
+    cpdef note_member(self, AssociationBase asn, filename)
 
-    @cython.locals(admitted=dict, tables=dict, root=dict, level=dict, steps=tuple, layout=tuple, nodes=object)
-    cpdef candidates(self, dict item, bound, dict found, dict memo)
+    @cython.locals(admitted=dict, tables=dict, root=dict, level=dict, steps=tuple, layout=tuple, nodes=object,
+                   parts=list, part=Part)
+    cpdef candidates(self, dict item, BoundRule bound, dict found, dict memo)
 
 
 @cython.locals(known=dict, key=list)
 cpdef _row_key(dict item, sources)
+
+
+@cython.locals(applied=list, part=Part, number=cython.Py_ssize_t)
+cpdef list _applied(list parts, dict item, dict memo)
+cpdef bint _safe_gate(gate, item)
 
 
 # the verdicts of a fresh association, decided from the row alone: each calls the others (and

@@ -529,7 +529,8 @@ def _applied(parts, item, memo) -> list:
     part after it.
     """
     applied = [True]
-    for part in parts[1:]:
+    for number in range(1, len(parts)):  # not parts[1:]: no copy for every row and rule
+        part = parts[number]
         gate = part.gate
         opened = memo.get(gate)
         if opened is None:

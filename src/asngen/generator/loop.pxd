@@ -1,8 +1,15 @@
 # Compiled types for the generator loop (read by Cython only: the .py file beside this one is
-# the whole behaviour).  With the index typed, looking up the associations a row may join is a
-# C call per rule instead of a method look-up and a Python call.
+# the whole behaviour).  With the index and the associations typed, looking up the associations
+# a row may join is a C call per rule instead of a method look-up and a Python call, and an
+# association's fields are read directly.
 cimport cython
+from asngen.association cimport AssociationBase
 from asngen.engine.index cimport AssociationIndex
+
+
+@cython.locals(associations=list, index=AssociationIndex, records=dict, asn=AssociationBase,
+               existing=list, created=list, reprocess=list, held=list)
+cpdef list generate(items, registry, version_id, pool_name, run, bint settle=*)
 
 
 @cython.locals(found=dict, memo=dict, active=dict)

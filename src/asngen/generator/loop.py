@@ -124,7 +124,7 @@ def generate(items, registry, version_id, pool_name: str, run: RunState, settle:
             if category in (Category.BOTH, Category.RULES):
                 taken = {asn.bound for asn in existing}
                 if held_before:
-                    taken.update(asn.bound for asn in held[:held_before])
+                    taken.update([asn.bound for asn in held[:held_before]])
                 if recorder is None:  # only the rules the row alone does not turn away
                     passing = None
                     starters = [all_rules[position] for position in statics.starting(item)]
