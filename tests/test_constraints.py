@@ -797,6 +797,25 @@ def test_describe_lists_named_leaves_with_their_requirement():
     assert describe(asn.tree, asn.states) == ["opt_elem: filter = 'f444w'", "target = 1"]
 
 
+def test_described_lines_of_settled_states_are_remembered_and_of_open_ones_not():
+    """A settled state is a tuple that never changes: its line is remembered.  A state still
+    being built is a list, and the same list may say something else next time."""
+    filt = Attr(["filter"], name="opt_elem")
+    tree = All(filt)
+    asn = make(tree)
+    offer(asn, {"filter": "f444w"})
+    assert type(asn.states[0]) is list
+    assert describe(tree, asn.states) == ["opt_elem: filter = 'f444w'"]
+    asn.states[0][0] = "changed"  # the same list, another value
+    assert describe(tree, asn.states) == ["opt_elem: filter = 'changed'"]
+    settled = [tuple(asn.states[0])]
+    assert describe(tree, settled) == ["opt_elem: filter = 'changed'"]
+    other = [("f090w", *settled[0][1:])]
+    assert describe(tree, other) == ["opt_elem: filter = 'f090w'"]
+    assert describe(tree, settled) == ["opt_elem: filter = 'changed'"]
+    assert describe(tree, [None]) == ["opt_elem: filter = None"]
+
+
 def test_meets_remembers_single_patterns_but_answers_the_same():
     from asngen.engine import constraints
 

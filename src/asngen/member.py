@@ -202,6 +202,10 @@ class Member(MutableMapping):
         return value
 
     def __getitem__(self, key):
+        if key == "exptype":  # what rules read most (validity, science or not): read directly
+            value = self.exptype
+            if value is not ABSENT:
+                return value
         value = self._lookup(key)
         if value is ABSENT:
             raise KeyError(key)

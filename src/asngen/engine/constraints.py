@@ -922,7 +922,7 @@ def first_named(root: Node, name: str):
     return None
 
 
-_NAMED_LEAVES: dict = {}  # id(tree) -> (tree, its named leaves): every kept association is described
+_NAMED_LEAVES: dict = {}  # id(tree) -> (tree, its named leaves with their slots): every kept association is described
 
 
 def _named_leaves(node: Node) -> tuple:
@@ -930,20 +930,40 @@ def _named_leaves(node: Node) -> tuple:
     if found is None or found[0] is not node:
         if len(_NAMED_LEAVES) >= 10_000:  # it holds the trees: a long-lived process binds many
             _NAMED_LEAVES.clear()
-        found = _NAMED_LEAVES[id(node)] = (node, tuple(leaf for leaf in node.leaves() if leaf.name is not None))
+        named = tuple((leaf.slot, leaf) for leaf in node.leaves() if leaf.name is not None)
+        found = _NAMED_LEAVES[id(node)] = (node, named)
     return found[1]
+
+
+#: (id(leaf), id(its settled state)) -> (leaf, state, line): settled states are tuples shared by
+#: the associations that end alike (Association.settle), and most lines repeat
+_LINES: dict = {}
 
 
 def describe(node: Node, states: list) -> list[str]:
     """Readable lines: every named leaf with what it requires now."""
     lines = []
-    for leaf in _named_leaves(node):
-        st = states[leaf.slot] if states[leaf.slot] is not None else leaf.initial_state()
-        value = st[0]
-        if callable(value):
-            value = "<computed>"
-        if leaf.kind == "attr":
-            lines.append(f"{leaf.name}: {', '.join(st[1])} = {value!r}")
-        else:
-            lines.append(f"{leaf.name} = {value!r}")
+    cache = _LINES  # a local: compiled, its type is known (constraints.pxd)
+    for slot, leaf in _named_leaves(node):
+        st = states[slot]
+        if st is not None and type(st) is not tuple:  # not settled: it may still change
+            lines.append(_line(leaf, st))
+            continue
+        key = (id(leaf), id(st))
+        found = cache.get(key)
+        if found is None or found[0] is not leaf or found[1] is not st:
+            if len(cache) >= 100_000:
+                cache.clear()
+            found = cache[key] = (leaf, st, _line(leaf, st if st is not None else leaf.initial_state()))
+        lines.append(found[2])
     return lines
+
+
+def _line(leaf: Node, st) -> str:
+    """One leaf's line of :func:`describe`."""
+    value = st[0]
+    if callable(value):
+        value = "<computed>"
+    if leaf.kind == "attr":
+        return f"{leaf.name}: {', '.join(st[1])} = {value!r}"
+    return f"{leaf.name} = {value!r}"
