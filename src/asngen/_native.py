@@ -7,10 +7,12 @@ source (about a quarter less CPU).  There is one source and one behaviour:
 the compiled module is the ``.py`` file beside it, translated.  Some modules
 also have a ``.pxd`` file beside them (``association.pxd``, ``registry.pxd``,
 ``records.pxd``, ``engine/constraints.pxd``, ``engine/index.pxd``,
-``generator/loop.pxd``): it tells the compiler the C layout of an
-association, a bound rule, the evaluator and the association index (typed
-attributes, methods that call each other directly, helpers called as C
-functions) and the C types of some locals, nothing about what they do.  A
+``engine/static_filter.pxd``, ``generator/loop.pxd``, ``rules/dms.pxd``):
+it tells the compiler the C layout of an association, a bound rule, the
+evaluator and the association index (typed attributes, methods that call
+each other directly, helpers called as C functions) and the C types of
+some arguments and locals (a pool row is a ``dict``), nothing about what
+they do.  A
 class with a C layout cannot be changed at run time (no patching of its
 methods); a Python subclass can still override them (``Association`` is
 one, over the compiled ``AssociationBase``).
