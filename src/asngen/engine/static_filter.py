@@ -162,6 +162,23 @@ def _outcomes(tests: list, raw: list, present: list, matches: list, item) -> lis
     return results
 
 
+def _profile(raw: tuple, patterns: tuple, presence: tuple, item) -> tuple:
+    """A row's profile for a rule set (see the module docstring): its values in the ``raw``
+    columns, which patterns match in the pattern columns, and which ``presence`` columns hold
+    a value.  Compiled, the row and the caches are typed (static_filter.pxd): this runs for
+    every row of every pass."""
+    profile = [item.get(column) for column in raw]
+    for column, column_patterns, outcomes in patterns:
+        value = item.get(column)
+        found = outcomes.get(value, outcomes)
+        if found is outcomes:
+            found = outcomes[value] = _pattern_outcomes(value, column_patterns)
+        profile.append(found)
+    for column in presence:
+        profile.append(item.get(column) not in _NO_VALUE)
+    return tuple(profile)
+
+
 def _identity(reader: tuple):
     """Readers that always give the same outcome share one identity (and memo)."""
     if reader[0] != "test":
@@ -172,7 +189,7 @@ def _identity(reader: tuple):
 class StaticFilter:
     """The rules of one registry a row may start an association of (see the module docstring)."""
 
-    #: (templates...) -> (raw, patterns, presence, profile memo, matches, (readers, memos, readings memo))
+    #: (templates...) -> (raw, patterns, presence, profile memo, (readers, memos, readings memo, positions))
     _shared: dict = {}
     #: template -> its verdicts by the outcomes of its readings
     _per_template: dict = {}
@@ -191,9 +208,11 @@ class StaticFilter:
             # a rule's verdicts depend on its own readings only: rule sets that share a rule (the
             # discover pass's and the candidates') share its memo
             memos = [self._per_template.setdefault(bound.template, {}) for bound in rules]
-            shared = (tuple(raw), tuple(patterns.items()), tuple(presence), {}, {}, (reading, memos, {}, {}))
+            # a pattern column: its patterns, and which of them each value matches (remembered)
+            by_column = tuple([(column, tuple(found), {}) for column, found in patterns.items()])
+            shared = (tuple(raw), by_column, tuple(presence), {}, (reading, memos, {}, {}))
             self._shared[key] = shared
-        self.raw, self.patterns, self.presence, self.memo, self.abstract, more = shared
+        self.raw, self.patterns, self.presence, self.memo, more = shared
         self.readers, self.memos, self.by_reading, self.positions = more
 
     def starting(self, item) -> tuple:
@@ -210,17 +229,7 @@ class StaticFilter:
 
     def passing(self, item) -> frozenset:
         """The templates of the rules whose fresh association might accept ``item``."""
-        get = item.get
-        abstract = self.abstract
-        profile = [*map(get, self.raw)]
-        for column, patterns in self.patterns:
-            value = get(column)
-            found = abstract.get((column, value), abstract)
-            if found is abstract:
-                found = abstract[(column, value)] = _pattern_outcomes(value, patterns)
-            profile.append(found)
-        profile.extend([get(column) not in _NO_VALUE for column in self.presence])
-        key = tuple(profile)
+        key = _profile(self.raw, self.patterns, self.presence, item)
         verdict = self.memo.get(key)
         if verdict is None:
             results = self.readers.of(item)
