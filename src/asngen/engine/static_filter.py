@@ -113,8 +113,9 @@ class _Readers:
     Rules repeat the same readings (the same pattern on the same column, the
     same row test): a row's new profile evaluates each distinct one once, and
     a rule's key is a selection of the results.  The readings are kept by kind
-    (row tests, raw values, presence, patterns), so that :meth:`of` reads each
-    kind in one tight loop, and each rule's selection is an ``itemgetter``.
+    (row tests, raw values, patterns, presence), so that :meth:`of` reads each
+    kind in one tight loop (all but the row tests as a row's profile is read:
+    :func:`_profile`), and each rule's selection is an ``itemgetter``.
     """
 
     __slots__ = ("tests", "raw", "present", "matches", "keys")
@@ -129,12 +130,12 @@ class _Readers:
         by_kind: dict[str, list] = {"test": [], "raw": [], "present": [], "match": []}
         for key, reader in distinct.items():
             by_kind[reader[0]].append(key)
-        order = [key for kind in ("test", "raw", "present", "match") for key in by_kind[kind]]
+        order = [key for kind in ("test", "raw", "match", "present") for key in by_kind[kind]]
         place = {key: position for position, key in enumerate(order)}
         self.tests = [distinct[key][1] for key in by_kind["test"]]
-        self.raw = [distinct[key][1] for key in by_kind["raw"]]
-        self.present = [distinct[key][1] for key in by_kind["present"]]
-        self.matches = [(distinct[key][1], distinct[key][2], {}) for key in by_kind["match"]]
+        self.raw = tuple([distinct[key][1] for key in by_kind["raw"]])
+        self.matches = tuple([(distinct[key][1], distinct[key][2], {}) for key in by_kind["match"]])
+        self.present = tuple([distinct[key][1] for key in by_kind["present"]])
         # a rule's memo key: its readings' outcomes (one reading: the outcome itself; none: ())
         self.keys = [
             itemgetter(*[place[_identity(reader)] for reader in rule_readers]) if rule_readers else None
@@ -143,23 +144,9 @@ class _Readers:
 
     def of(self, item) -> list:
         """The outcome of every reading on ``item``, in the order the rules' keys select from."""
-        return _outcomes(self.tests, self.raw, self.present, self.matches, item)
-
-
-def _outcomes(tests: list, raw: list, present: list, matches: list, item) -> list:
-    """:meth:`_Readers.of`, as a function: compiled, its lists and caches are typed
-    (static_filter.pxd), and it is run for every new row profile."""
-    get = item.get
-    results = [row_test_outcome(leaf, item) for leaf in tests]  # remembered there
-    results.extend(map(get, raw))
-    results.extend([get(column) not in _NO_VALUE for column in present])
-    for column, patterns, cache in matches:
-        value = get(column)
-        outcome = cache.get(value, cache)
-        if outcome is cache:
-            outcome = cache[value] = _pattern_outcomes(value, patterns)
-        results.append(outcome)
-    return results
+        results = [row_test_outcome(leaf, item) for leaf in self.tests]  # remembered there
+        results.extend(_profile(self.raw, self.matches, self.present, item))
+        return results
 
 
 def _profile(raw: tuple, patterns: tuple, presence: tuple, item) -> tuple:
