@@ -46,7 +46,22 @@ REF_RULES = next(
     Path("/opt/jwstref/lib/python3.11/site-packages/jwst/associations/lib"),
 )
 OURS = [sys.executable, "-m", "asngen", "generate"]  # run this tool with the dev venv python
-OUR_RULES = Path(__file__).resolve().parents[1] / "src" / "asngen" / "rules"
+
+
+
+def _our_rules() -> Path:
+    """The rule folder of the asngen that ``OURS`` runs (PYTHONPATH may name another build
+    than this checkout's: its built-in rule files are then the ones it recognises)."""
+    found = subprocess.run(
+        [sys.executable, "-c", "from asngen.registry import RULES_DIR; print(RULES_DIR)"],
+        capture_output=True, text=True, check=False,
+    )
+    if found.returncode == 0 and found.stdout.strip():
+        return Path(found.stdout.strip())
+    return Path(__file__).resolve().parents[1] / "src" / "asngen" / "rules"
+
+
+OUR_RULES = _our_rules()
 
 # The option combinations of the golden corpus; "{ids}" is filled from the pool.
 OPTION_SETS: dict[str, list[str]] = {

@@ -834,3 +834,42 @@ def test_a_name_that_leaves_the_folder_is_refused_and_nothing_is_written(tmp_pat
         assert not target.exists()
     assert sorted(path.name for path in tmp_path.iterdir()) == (["out"] if existing else [])
     assert not (tmp_path / "escape.json").exists() and not Path("/abs.json").exists()
+
+
+# --------------------------------------------------- the folder's name, without pathlib
+
+FOLDER_NAMES = [
+    "out", "out/", "out//", "./out", "a/./b", "a//b/", "a/../b", "/", "//", "///", "//a/b", "///a",
+    "/tmp/x/", ".", "./", "", "..", "../x", "a/.", "a/..", ".hidden", "a b/c ", "x/.asngen-staging-1",
+]
+
+
+@pytest.mark.parametrize("name", FOLDER_NAMES)
+def test_the_folder_and_its_parent_are_named_as_pathlib_names_them(name):
+    from asngen import output
+
+    folder = output._folder_name(name)
+    assert folder == str(Path(name))
+    assert output._parent(folder) == str(Path(name).parent)
+
+
+def test_a_folder_named_with_a_trailing_slash_is_built_beside_its_parent(small, tmp_path):
+    pool, names = small
+    status, stderr = run_cli(["generate", str(pool), *VERSION, "-p", f"{tmp_path}/./new//"])
+    assert status == 0, stderr
+    assert sorted(os.listdir(tmp_path / "new")) == sorted(names)
+    assert not staging_folders(tmp_path)
+
+
+def test_a_dead_runs_staging_folder_beside_a_new_folder_is_removed(small, tmp_path):
+    pool, names = small
+    dead = subprocess.Popen([sys.executable, "-c", "pass"])
+    dead.wait()
+    leftover = tmp_path / f"{STAGING_PREFIX}{dead.pid}-k3j_x9qz"
+    leftover.mkdir()
+    (leftover / names[0]).write_text("half")
+    alive = tmp_path / f"{STAGING_PREFIX}{os.getppid()}-other"  # a live process's: kept
+    alive.mkdir()
+    status, stderr = run_cli(["generate", str(pool), *VERSION, "-p", str(tmp_path / "new")])
+    assert status == 0, stderr
+    assert staging_folders(tmp_path) == [alive]

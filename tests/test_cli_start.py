@@ -66,3 +66,17 @@ def test_a_parser_for_one_command_declares_it_alone_with_the_same_options(comman
     assert list(full.choices) == list(cli.SUBCOMMANDS)
     importlib.import_module(f"asngen.cli.{cli.SUBCOMMANDS[command][0]}").configure(full.choices[command])
     assert alone.choices[command].format_help() == full.choices[command].format_help()
+
+
+def test_generate_does_not_import_pathlib(tmp_path):
+    """pathlib (with urllib.parse and ipaddress, which it imports) costs a run's start 3 ms:
+    a run that reads its pool and writes its files in plain folders does without it."""
+    pool = write_pool(tmp_path, [exposure("jw99009001001_02101_00001_mirimage_uncal.fits")])
+    code = (
+        "import sys; from asngen.cli.main import main; "
+        f"status = main(['generate', {str(pool)!r}, '-p', {str(tmp_path / 'out')!r}]); "
+        "print(status, sorted(name for name in ('pathlib', 'fnmatch', 'urllib.parse') if name in sys.modules))"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert done.stdout.split() == ["0", "[]"]
+    assert any((tmp_path / "out").iterdir())

@@ -576,3 +576,23 @@ def pool_texts(draw):
 @given(text=pool_texts())
 def test_random_tables_agree_with_astropy(tmp_path, text):
     assert_agrees(write(tmp_path, text))
+
+
+_HTML_ALPHABET = st.sampled_from(
+    [".", "h", "t", "m", "l", "H", "T", "M", "L", "\n", " ", "\t", "\u00a0", "\u2003", "<", "!", "x",
+     "DOCTYPE", "doctype", "DocType", "html", "HTM", "<!", "İ", "ſ", "K"]
+)
+
+
+@given(st.lists(_HTML_ALPHABET, max_size=12).map("".join))
+@settings(max_examples=2000, deadline=None)
+def test_html_is_recognised_as_the_patterns_recognise_it(text):
+    """The HTML sniffing is done with string tests; it must answer what the regular
+    expressions it replaced answer (astropy's guessing hinges on it)."""
+    import re
+
+    from asngen import pool as pool_module
+
+    assert pool_module._starts_doctype_html(text) == bool(re.match(r"\s*<!\s*DOCTYPE\s*HTML", text, re.IGNORECASE))
+    wanted = bool(re.search(r"\.html?$", text, re.IGNORECASE))
+    assert pool_module._may_be_other_format("a|b\n1|2\n", text) == wanted

@@ -210,3 +210,12 @@ def test_repeated_names_are_those_met_twice_in_first_order(seed, table_size) -> 
     names = [f"jw{rng.randint(0, 60)}_product" for _ in range(rng.randint(0, 120))]
     expected = [name for name, count in Counter(names).items() if count > 1]
     assert prune._repeated(names, table_size) == expected
+
+
+def test_name_components_are_split_at_underscores_and_hyphens_as_the_pattern_splits():
+    import re
+
+    rng = random.Random(7)
+    for _ in range(5000):
+        name = "".join(rng.choice("ab_-_-.1") for _ in range(rng.randint(0, 12)))
+        assert prune._components(name) == set(re.split("[_-]", name))

@@ -8,10 +8,10 @@ half a set of files behind.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from functools import partial
-from pathlib import Path
 
 from . import asn_io
 from .errors import AsngenError, PoolError
@@ -19,6 +19,7 @@ from .options import GenerateOptions
 
 TYPE_CHECKING = False  # typing costs a run's start 2 ms: the hints need it only when checked
 if TYPE_CHECKING:
+    from pathlib import Path
     from typing import Any
 
 
@@ -145,8 +146,8 @@ def _load(pool: Any, options: GenerateOptions):
 
     if isinstance(pool, Pool):
         return pool
-    if isinstance(pool, (str, Path)):
-        return read_pool(str(pool), delimiter=options.delimiter, fmt=options.pool_format)
+    if isinstance(pool, (str, os.PathLike)):
+        return read_pool(os.fspath(pool), delimiter=options.delimiter, fmt=options.pool_format)
     return pool_from_table(pool)
 
 
@@ -156,12 +157,12 @@ def _blame_rule_file(err: Exception, options) -> None:
 
     from .errors import RuleError
 
-    user_files = {str(Path(path).expanduser().resolve()): path for path in options.rules or ()}
+    user_files = {os.path.realpath(os.path.expanduser(path)): path for path in options.rules or ()}
     if not user_files:
         return
     blamed = None
     for frame in traceback.extract_tb(err.__traceback__):
-        resolved = str(Path(frame.filename).resolve())
+        resolved = os.path.realpath(frame.filename)
         if resolved in user_files:
             blamed = (user_files[resolved], frame.lineno)
     if blamed is not None:

@@ -10,13 +10,13 @@ who prefer it; the pipeline itself reads JSON.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from pathlib import Path
 
 from .errors import AssociationFileError
 from .member import Member
 
 TYPE_CHECKING = False  # typing costs a run's start 2 ms: the hints need it only when checked
 if TYPE_CHECKING:
+    from pathlib import Path
     from typing import Any
 
 FORMATS = ("json", "yaml")
@@ -175,6 +175,8 @@ def loads(text: str, *, source: str = "<string>") -> dict[str, Any]:
 
 def load(path: str | Path) -> dict[str, Any]:
     """Read an association file into plain data."""
+    from pathlib import Path
+
     path = Path(path)
     try:
         text = path.read_text(encoding="utf-8")

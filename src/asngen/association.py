@@ -11,7 +11,6 @@ reference order.  Values that the reference recomputes on every added member
 from __future__ import annotations
 
 import sys
-from pathlib import PurePath
 
 from . import __version__
 from .engine.constraints import EMPTY, Check, evaluate_literal, states_before
@@ -476,6 +475,9 @@ def _exposure_product(expname: str) -> str:
     (:func:`~asngen.rules.suffixes.exposure_root`): an exposure is the science of several
     associations (its candidates' and the discovered ones)."""
     if not is_bare_name(expname):
+        # a member named with its folder: rare, and pathlib costs a run's start 3 ms
+        from pathlib import PurePath
+
         path = PurePath(expname)
         return remove_suffix(str(path.parent / path.stem))[0]
     return exposure_root(expname)

@@ -51,7 +51,7 @@ class _Absent:
 
 ABSENT = _Absent()
 
-_UNCAL = re.compile(r"(?P<path>.+)(?P<type>_uncal)(?P<extension>\..+)")
+_UNCAL_PATTERN = r"(?P<path>.+)(?P<type>_uncal)(?P<extension>\..+)"  # compiled when first needed
 _RENAMED: dict[str, dict[str, str]] = {}  # suffix -> file name -> renamed (no key tuple per name)
 #: names remembered per suffix at most: a row's members are made, and read, while the
 #: row is taken, so a small table answers nearly every repeat, and one of every name
@@ -88,7 +88,7 @@ def _renamed(filename: str, suffix: str) -> str:
         return filename
     if at > 0 and len(filename) > at + 7 and "\n" not in filename:
         return f"{filename[:at]}_{suffix}{filename[at + 6:]}"
-    match = _UNCAL.match(filename)
+    match = re.match(_UNCAL_PATTERN, filename)
     if match is None:
         return filename
     return f"{match.group('path')}_{suffix}{match.group('extension')}"

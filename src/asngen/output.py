@@ -25,22 +25,30 @@ import os
 import stat
 import sys
 from collections.abc import Callable, Iterable, Sequence
-from pathlib import Path
 
 from .errors import AsngenError
 from .forking import kill_and_reap, write_fully
 
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from pathlib import Path
+
 STAGING_PREFIX = ".asngen-staging-"
 
 
-def _clean_stale_staging(target: Path) -> None:
+def _clean_stale_staging(folder: str) -> None:
     """Remove staging folders left by killed runs (their process ids are in their names)."""
-    for old in target.glob(STAGING_PREFIX + "*"):
-        pids = [int(part) for part in old.name[len(STAGING_PREFIX):].split("-") if part.isdigit()]
+    try:
+        with os.scandir(folder) as entries:
+            stale = [entry.name for entry in entries if entry.name.startswith(STAGING_PREFIX)]
+    except OSError:
+        return
+    for name in sorted(stale):
+        pids = [int(part) for part in name[len(STAGING_PREFIX):].split("-") if part.isdigit()]
         if not pids or os.getpid() in pids:
             continue
         if not any(_alive(pid) for pid in pids):
-            _remove(str(old))
+            _remove(os.path.join(folder, name))
 
 
 def _alive(pid: int) -> bool:
@@ -56,15 +64,15 @@ def _alive(pid: int) -> bool:
 def _put_back(folder: str, moved: list[str], backups: dict[str, str]) -> None:
     """Undo the moves of a failed run: earlier files come back, new ones go."""
     for name in reversed(moved):
-        final = Path(folder, name)
+        final = os.path.join(folder, name)
         backup = backups.get(name)
         try:
             if backup is not None:
-                if final.is_dir() and not final.is_symlink():
+                if os.path.isdir(final) and not os.path.islink(final):
                     continue  # what blocked the move is not ours to remove
                 os.replace(backup, final)
-            elif final.exists() and not final.is_dir():
-                final.unlink()
+            elif os.path.exists(final) and not os.path.isdir(final):
+                os.unlink(final)
         except OSError:
             pass
 
@@ -76,7 +84,7 @@ class WrittenPaths(Sequence):
     would be the largest thing left in memory once they are written.
     """
 
-    def __init__(self, target: Path, names: Sequence[str]) -> None:
+    def __init__(self, target: str, names: Sequence[str]) -> None:
         self._target = target
         self._names = names
 
@@ -84,9 +92,12 @@ class WrittenPaths(Sequence):
         return len(self._names)
 
     def __getitem__(self, position):
+        from pathlib import Path  # here: a run that never reads its paths does not import pathlib
+
+        folder = Path(self._target)
         if isinstance(position, slice):
-            return [self._target / name for name in self._names[position]]
-        return self._target / self._names[position]
+            return [folder / name for name in self._names[position]]
+        return folder / self._names[position]
 
     def __eq__(self, other: object) -> bool:
         if not isinstance(other, Sequence) or isinstance(other, str):
@@ -128,7 +139,7 @@ def _write_file(path: str, data: bytes) -> None:
 
 
 def write_files_atomically(
-    target: str | Path, files: Iterable[tuple[str, str | Callable[[], str]]], processes: int = 1,
+    target: str | os.PathLike, files: Iterable[tuple[str, str | Callable[[], str]]], processes: int = 1,
 ) -> Sequence[Path]:
     """Write ``(name, text)`` pairs into ``target`` all at once.
 
@@ -138,7 +149,7 @@ def write_files_atomically(
     ``processes`` > 1: that many processes (this one and forked ones) make
     and write the texts, each a share of them (see :func:`_write_all`).
     """
-    target = Path(target)
+    target = _folder_name(target)
     if not isinstance(files, Sequence) or isinstance(files, str):
         files = list(files)
     # (each name is checked just before its file is written: see _write_range)
@@ -156,14 +167,33 @@ def write_files_atomically(
     return WrittenPaths(target, names)
 
 
-def _write_into_existing(target: Path, files: Sequence, staging: str | None, processes: int = 1) -> None:
+def _folder_name(target: str | os.PathLike) -> str:
+    """The output folder's name as ``pathlib`` spells it (no trailing or doubled separators,
+    no ``.`` parts): it names the folder in messages, and its parent is where it is built."""
+    text = os.fspath(target)
+    if not text:
+        return "."
+    root = os.sep if text.startswith(os.sep) else ""
+    if root and text.startswith(os.sep * 2) and not text.startswith(os.sep * 3):
+        root = os.sep * 2  # POSIX leaves a leading "//" to the system
+    parts = [part for part in text.split(os.sep) if part and part != "."]
+    return root + os.sep.join(parts) if parts or root else "."
+
+
+def _parent(target: str) -> str:
+    """``Path(target).parent`` for a name made by :func:`_folder_name`."""
+    head = os.path.dirname(target)
+    return head or "."
+
+
+def _write_into_existing(target: str, files: Sequence, staging: str | None, processes: int = 1) -> None:
     """Stage the files inside ``target`` (unless ``staging`` already holds them), then move
     each into place.  The staging folder goes in every case."""
-    folder = str(target)
+    folder = target
     name = files[0][0] if files else ""
     try:
         try:
-            target.mkdir(parents=True, exist_ok=True)
+            os.makedirs(target, exist_ok=True)
         except OSError as err:
             raise AsngenError(f"cannot create output folder: {err.strerror}", file=folder) from None
         if not files:
@@ -190,7 +220,7 @@ def _write_into_existing(target: Path, files: Sequence, staging: str | None, pro
         _remove(staging)
 
 
-def _empty_folder(target: Path) -> os.stat_result | None:
+def _empty_folder(target: str) -> os.stat_result | None:
     """The status of ``target`` when it is an empty folder that a new one may replace whole.
 
     Replacing an empty folder with one renamed into its place is as atomic
@@ -208,7 +238,7 @@ def _empty_folder(target: Path) -> os.stat_result | None:
         with os.scandir(target) as entries:
             if next(entries, None) is not None:
                 return None
-        if os.lstat(target.parent).st_dev != status.st_dev:
+        if os.lstat(_parent(target)).st_dev != status.st_dev:
             return None
         listxattr = getattr(os, "listxattr", None)
         if listxattr is not None and listxattr(target, follow_symlinks=False):
@@ -223,7 +253,7 @@ def _empty_folder(target: Path) -> os.stat_result | None:
 
 
 def _write_new_folder(
-    target: Path, files: Sequence, replacing: os.stat_result | None = None, processes: int = 1,
+    target: str, files: Sequence, replacing: os.stat_result | None = None, processes: int = 1,
 ) -> str | None:
     """Build the folder ``target`` whole beside it and rename it into place (``replacing``:
     the status of the empty folder it takes the place of).
@@ -232,13 +262,13 @@ def _write_new_folder(
     ``target`` appeared in the meantime (or is no longer empty) and the files
     must be moved one by one.
     """
-    parent = target.parent
+    parent = _parent(target)
     try:
-        parent.mkdir(parents=True, exist_ok=True)
+        os.makedirs(parent, exist_ok=True)
     except OSError as err:
-        raise AsngenError(f"cannot create output folder: {err.strerror}", file=str(target)) from None
+        raise AsngenError(f"cannot create output folder: {err.strerror}", file=target) from None
     _clean_stale_staging(parent)
-    staging = _new_staging_folder(str(parent), target)
+    staging = _new_staging_folder(parent, target)
     if replacing is not None:
         try:  # the same group and permissions as the folder it replaces, or no replacing
             if os.lstat(staging).st_gid != replacing.st_gid:
@@ -262,7 +292,7 @@ def _write_new_folder(
     return None
 
 
-def _new_staging_folder(parent: str, target: Path) -> str:
+def _new_staging_folder(parent: str, target: str) -> str:
     """A fresh folder in ``parent`` with the permissions ``mkdir`` gives (it becomes the output
     folder), its name ending in our pid."""
     while True:
@@ -280,7 +310,7 @@ def _new_staging_folder(parent: str, target: Path) -> str:
 FILES_PER_PROCESS = 500
 
 
-def _write_all(staging: str, files: Sequence, target: Path, processes: int = 1) -> None:
+def _write_all(staging: str, files: Sequence, target: str, processes: int = 1) -> None:
     """Every file into ``staging`` (a name given twice is written twice: the last text stays).
 
     With ``processes`` > 1 the files are cut into that many consecutive
@@ -315,7 +345,7 @@ def _write_all(staging: str, files: Sequence, target: Path, processes: int = 1) 
             kill_and_reap(forked)
 
 
-def _fork_writer(staging: str, files: Sequence, start: int, stop: int, target: Path) -> int:
+def _fork_writer(staging: str, files: Sequence, start: int, stop: int, target: str) -> int:
     """A forked process writing files ``start`` to ``stop``: its pid.  It stops, between two
     files, when we are gone (a killed run must not leave a writer behind that puts files
     into a staging folder the next run removes)."""
@@ -332,7 +362,7 @@ def _fork_writer(staging: str, files: Sequence, start: int, stop: int, target: P
 
 
 def _write_range(
-    staging: str, files: Sequence, start: int, stop: int, target: Path, parent: int | None = None,
+    staging: str, files: Sequence, start: int, stop: int, target: str, parent: int | None = None,
 ) -> None:
     """Files ``start`` to ``stop``; in a forked writer (``parent``: the pid that forked it),
     only while that process lives."""
@@ -350,14 +380,14 @@ def _write_range(
         raise AsngenError(f"cannot write {name}: {err.strerror}", file=str(target)) from None
 
 
-def _check_name(name: str, target: Path) -> None:
+def _check_name(name: str, target: str) -> None:
     """A file name must stay inside the folder (a run's names are made when read, once: so
     they are checked as their files are staged, before anything is moved into place)."""
     if not name or os.sep in name or (os.altsep and os.altsep in name) or name in (".", ".."):
         raise AsngenError(f"refusing to write a file named {name!r}", file=str(target))
 
 
-def _move_into_place(folder: str, staging: str, names: Iterable[str], target: Path) -> None:
+def _move_into_place(folder: str, staging: str, names: Iterable[str], target: str) -> None:
     """Move the staged files (each name once) into ``folder``, each replacing its namesake
     whole; undone on failure."""
     moved: list[str] = []  # names moved into place, in order

@@ -15,15 +15,17 @@ it starts; the reference orders them the same way.
 from __future__ import annotations
 
 import importlib.util
+import os
 import sys
-from pathlib import Path
 
 from .engine.constraints import MAX_DEPTH, Attr, describe, give_slot, number_leaves, too_deep
 from .errors import RuleError
 from .rules.model import Rule
 
-RULES_DIR = Path(__file__).resolve().parent / "rules"
-DEFAULT_RULE_FILES = (RULES_DIR / "rules_level2b.py", RULES_DIR / "rules_level3.py")
+# paths as text: pathlib (with the urllib and ipaddress modules it imports) costs every run's
+# start 3 ms, and a run only ever joins and resolves a few paths
+RULES_DIR = os.path.join(os.path.dirname(os.path.realpath(__file__)), "rules")
+DEFAULT_RULE_FILES = (os.path.join(RULES_DIR, "rules_level2b.py"), os.path.join(RULES_DIR, "rules_level3.py"))
 
 
 class RuleFile:
@@ -47,23 +49,23 @@ class RuleFile:
 _LOADED: dict[str, RuleFile] = {}
 
 
-def load_rule_file(path: str | Path) -> RuleFile:
+def load_rule_file(path: str | os.PathLike) -> RuleFile:
     """Execute a rule file and collect what it declares (cached per path)."""
-    resolved = Path(path).expanduser()
-    key = str(resolved.resolve()) if resolved.exists() else str(resolved)
+    resolved = os.path.expanduser(os.fspath(path))
+    key = os.path.realpath(resolved) if os.path.exists(resolved) else resolved
     if key in _LOADED:
         return _LOADED[key]
-    if not resolved.is_file():
+    if not os.path.isfile(resolved):
         raise RuleError("rule file not found", file=str(path))
-    builtin = {str(p) for p in DEFAULT_RULE_FILES}
-    if key in builtin:
-        module_name = f"asngen.rules.{resolved.stem}"
+    stem = os.path.splitext(os.path.basename(resolved))[0]
+    if key in DEFAULT_RULE_FILES:
+        module_name = f"asngen.rules.{stem}"
         if module_name in sys.modules:
             module = sys.modules[module_name]
         else:
             module = importlib.import_module(module_name)
     else:
-        module_name = f"asngen_user_rules_{len(_LOADED)}_{resolved.stem}"
+        module_name = f"asngen_user_rules_{len(_LOADED)}_{stem}"
         spec = importlib.util.spec_from_file_location(module_name, resolved)
         if spec is None or spec.loader is None:
             raise RuleError("not a Python rule file", file=str(path))
@@ -98,13 +100,14 @@ def load_rule_file(path: str | Path) -> RuleFile:
     return loaded
 
 
-def _line_in(err: BaseException, path: Path) -> int | None:
+def _line_in(err: BaseException, path: str) -> int | None:
     """The last line of ``path`` in the error's traceback."""
     import traceback  # only when a rule file fails: 2 ms at start otherwise
 
     line = None
+    path = os.path.normpath(path)
     for frame in traceback.extract_tb(err.__traceback__):
-        if Path(frame.filename) == path:
+        if os.path.normpath(frame.filename) == path:
             line = frame.lineno
     return line
 

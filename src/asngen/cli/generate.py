@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import argparse
 import sys
-from pathlib import Path
 
 
 def configure(parser: argparse.ArgumentParser) -> None:
@@ -120,7 +119,7 @@ def _run(args: argparse.Namespace) -> int:
         from ..generator.parallel import usable_jobs
 
         processes = usable_jobs(options.jobs, result.rows)  # as many as generating used (or would have)
-        write_result(result, Path(args.path), args.save_orphans, reasons, processes)
+        write_result(result, args.path, args.save_orphans, reasons, processes)
     if args.verbose or args.dry_run:
         print(
             f"{result.rows} rows, {len(result.associations)} associations, "

@@ -61,9 +61,8 @@ def membership_report(left: dict, right: dict, strict: bool = True) -> set[str]:
 
 
 def _components(name: str) -> set[str]:
-    import re
-
-    return set(re.split("[_-]", name))
+    """The parts of ``name`` between underscores and hyphens (``re.split("[_-]", name)``)."""
+    return set(name.replace("-", "_").split("_"))
 
 
 def same_association(left, right) -> bool:

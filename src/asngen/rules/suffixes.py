@@ -7,8 +7,6 @@ that ends the name.
 
 from __future__ import annotations
 
-from pathlib import PurePath
-
 KNOWN_SUFFIXES = frozenset(
     """
     adaptive_trace_model adaptivetracemodelstep align_refs alignrefsstep ami ami-oi
@@ -65,6 +63,8 @@ def stem(path: str) -> str:
     """``PurePath(path).stem``: for a bare file name, the same answer without a path object
     (making one costs a hundred times more, and this runs for every member compared)."""
     if not is_bare_name(path):
+        from pathlib import PurePath  # rare (see is_bare_name): not imported at start
+
         return PurePath(path).stem
     dot = path.rfind(".")
     return path[:dot] if 0 < dot < len(path) - 1 else path
