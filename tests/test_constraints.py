@@ -868,3 +868,26 @@ def test_equal_alternatives_of_other_types_are_tested_by_their_own_text():
         assert not offer(make(All(decimal)), {"cell": "[(1, 'a')]"})[0]
         assert offer(make(All(Attr(["cell"], value=r"\('o001', 'observation'\)", evaluate=True))),
                      {"cell": "[('o002', 'mosaic'), ('o001', 'observation')]"})[0]
+
+
+@pytest.mark.parametrize("reduce", ["all", "any", "notany", "notall"])
+def test_each_check_gives_its_caller_a_list_of_its_own(reduce):
+    """Results without requests are shared by every node of every check: a caller that
+    changes the list it was given must not change what the next check returns."""
+    tree = Group([_leaf("a", "1"), _leaf("b", "1")], reduce)
+    for item in ({"a": "1", "b": "1"}, {"a": "1", "b": "2"}, {"a": "2", "b": "2"}):
+        asn = make(tree)
+        matched, reprocess = Check(asn, {}).run(tree, item)
+        reprocess.append("changed by the caller")
+        again, fresh = Check(make(tree), {}).run(tree, item)
+        assert (again, fresh) == (matched, [])
+        assert type(matched) is bool
+
+
+@pytest.mark.parametrize("outcome", [1, "yes", 0, "", None])
+def test_a_computed_condition_that_is_not_a_bool_counts_by_its_truth(outcome):
+    probe = Probe(lambda item, asn: outcome, test=lambda expected, got: got, value="anything")
+    tree = Group([probe], "all")
+    matched, reprocess = offer(make(tree), {"a": "1"})
+    assert (matched, reprocess) == (bool(outcome), [])
+    assert offer(make(Group([probe], "notany")), {"a": "1"})[0] is (not outcome)

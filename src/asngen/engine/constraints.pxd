@@ -16,7 +16,7 @@ cdef class Check:
     cpdef list state(self, Py_ssize_t slot, tuple initial)
     cpdef tuple run(self, node, dict item)
     cpdef tuple _refuse(self, leaf, item, st, str why, got=*)
-    @cython.locals(st=list, journal=dict, escapes=dict)
+    @cython.locals(st=list, journal=dict, escapes=dict, slot=cython.Py_ssize_t)
     cpdef tuple _attr(self, tuple spec, dict item)
     @cython.locals(st=list)
     cpdef tuple _test(self, tuple spec, dict item)

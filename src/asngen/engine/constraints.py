@@ -569,7 +569,7 @@ class Check:
         st[4] = False
         if self.trace is not None:
             self.trace.append((leaf, why, got, st[0]))
-        return False, _NO_REQUESTS
+        return _REFUSED
 
     def _attr(self, spec: tuple, item) -> tuple[bool, Sequence]:
         """Check a column test, given as the tuple :meth:`Attr.prepare` made."""
@@ -583,7 +583,7 @@ class Check:
                 escapes = _ESCAPES  # a local: compiled, its type is known (constraints.pxd)
                 escaped = escapes.get(value)
                 if escaped is not None and escaped in st[3]:
-                    return True, _NO_REQUESTS
+                    return _ACCEPTED
         journal = self.journal  # the state, journalled (Check.state, inlined: the innermost loop)
         if st is None:
             st = self.states[slot] = list(initial)
@@ -595,7 +595,7 @@ class Check:
             st[4] = True
             if force_reprocess is not None:
                 return True, [Reprocess([item], None, force_reprocess, leaf.only_on_match, leaf.name or "")]
-            return True, _NO_REQUESTS
+            return _ACCEPTED
         source = None
         value = None
         for column in st[1]:
@@ -610,7 +610,7 @@ class Check:
             if required and not force_undefined:
                 return self._refuse(leaf, item, st, "missing")
             st[4] = True
-            return True, _NO_REQUESTS
+            return _ACCEPTED
         if force_undefined:
             return self._refuse(leaf, item, st, "present", value)
         evaled = evaluate_literal(value) if evaluate else value
@@ -686,7 +686,7 @@ class Check:
             self.trace.append((leaf, "test", got, expected))
         if (satisfied and on_match) or (not satisfied and on_fail):
             return satisfied, [Reprocess([item], leaf.reprocess_rules, leaf.work_over, False, leaf.name or "")]
-        return satisfied, _NO_REQUESTS
+        return _ACCEPTED if satisfied else _REFUSED
 
     def _child(self, code: int, node, item) -> tuple[bool, Sequence]:
         """Check ``item`` at ``node``, whose kind has the code ``code`` (see :data:`_KIND_CODES`;
@@ -702,25 +702,26 @@ class Check:
     def _group(self, plan: tuple, item) -> tuple[bool, Sequence]:
         _, steps, reduce, on_match, on_fail, group = plan
         if reduce == 0:  # all
-            matched, reprocess = self._all(steps, item)
+            result = self._all(steps, item)
         elif reduce == 1:  # any
-            matched, reprocess = self._any(steps, item)
+            result = self._any(steps, item)
         elif reduce == 2:  # notany
-            matched, reprocess = self._any(steps, item)
-            matched = not matched
+            result = self._any(steps, item)
+            result = (not result[0], result[1])
         else:  # notall
-            matched, reprocess = self._all(steps, item)
-            matched = not matched
+            result = self._all(steps, item)
+            result = (not result[0], result[1])
+        matched = result[0]
         if (matched and on_match) or (not matched and on_fail):
-            reprocess = [
-                *reprocess, Reprocess([item], group.reprocess_rules, group.work_over, False, group.name or "")
+            return matched, [
+                *result[1], Reprocess([item], group.reprocess_rules, group.work_over, False, group.name or "")
             ]
-        return matched, reprocess
+        return result
 
     def _all(self, steps, item) -> tuple[bool, Sequence]:
         """All children: the first refusal without requests ends it with none."""
         if not steps:
-            return False, _NO_REQUESTS
+            return _REFUSED
         all_match = True
         negative = None
         collected: Sequence = _NO_REQUESTS
@@ -740,25 +741,25 @@ class Check:
                 if negative is None:
                     negative = reprocess
         if not all_match:
-            return False, list(negative) if negative is not None else _NO_REQUESTS
-        return True, collected
+            return (False, list(negative)) if negative is not None else _REFUSED
+        return (True, collected) if collected else _ACCEPTED
 
     def _any(self, steps, item) -> tuple[bool, Sequence]:
         """First matching child wins with its requests; if none, every child's requests."""
         if not steps:
-            return False, _NO_REQUESTS
+            return _REFUSED
         collected: Sequence = _NO_REQUESTS
         matched = False
         for code, child in steps:
             matched, reprocess = self._child(code, child, item)
             if matched:
-                return True, list(reprocess) if reprocess else _NO_REQUESTS
+                return (True, list(reprocess)) if reprocess else _ACCEPTED
             if reprocess:
                 if collected is _NO_REQUESTS:
                     collected = list(reprocess)
                 else:
                     collected.extend(reprocess)
-        return matched, collected
+        return (matched, collected) if collected else (_ACCEPTED if matched else _REFUSED)
 
 
 _KIND_CODES = {"attr": 0, "test": 1, "group": 2}  # how Check._child tells the kinds apart (-1: unknown)
@@ -803,6 +804,9 @@ class _Missing:
 _MISSING = _Missing()
 _NOTHING = _Missing()
 _NO_REQUESTS: tuple = ()  # what a check without reprocess requests returns (shared, never changed)
+# the two results without requests, made once: a check returns one of them for most nodes
+_ACCEPTED: tuple = (True, _NO_REQUESTS)
+_REFUSED: tuple = (False, _NO_REQUESTS)
 
 
 def states_before(states: list, journal: dict) -> list:
