@@ -1779,6 +1779,37 @@ def test_imprints_are_tried_only_against_their_own_tile(tmp_path, monkeypatch):
     assert refused_other_tile == []
 
 
+def test_a_subclass_overriding_the_methods_an_association_calls_on_itself_is_obeyed(tmp_path, monkeypatch):
+    """Compiled, an association calls its own methods as C functions; a Python subclass that
+    overrides one (here how a row's exposure type is read, and what sealing does) must
+    still be the one called."""
+    from asngen.association import Association
+    from asngen.generator import loop
+
+    sealed = []
+
+    class Relabelled(Association):
+        def exposure_type(self, item):
+            found = super().exposure_type(item)
+            return "psf" if found == "imprint" else found
+
+        def seal(self):
+            super().seal()
+            sealed.append(self.rule.name)
+
+    (tmp_path / "plain").mkdir()
+    (tmp_path / "relabelled").mkdir()
+    rows = [dict(row, PATTTYPE="CYCLING") for row in ifu_imprint_tiles()]
+    plain = run(tmp_path / "plain", rows)
+    monkeypatch.setattr(loop, "Association", Relabelled)
+    relabelled = run(tmp_path / "relabelled", rows)
+    before = [kind for data in of_rule(plain, "Asn_Lv2Spec") for _, kind in members(data)]
+    after = [kind for data in of_rule(relabelled, "Asn_Lv2Spec") for _, kind in members(data)]
+    assert "imprint" in before
+    assert after == ["psf" if kind == "imprint" else kind for kind in before]
+    assert "Asn_Lv2Spec" in sealed
+
+
 def test_acquisition_joins_every_level3_association_of_its_observation(tmp_path):
     result = run(tmp_path, acquisition_everywhere())
     acquisition = ("jw99009001001_02101_00001_mirimage_cal.fits", "target_acquisition")

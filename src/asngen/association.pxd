@@ -28,3 +28,21 @@ cdef class AssociationBase:
     cdef public object closed
     cdef public dict data
     cdef public list products
+
+    # its own methods, called from compiled code as C functions (a Python subclass may still
+    # override them: the call then finds the override)
+    cpdef node(self, str name)
+    cpdef state_of(self, node)
+    cpdef pinned_tso(self)
+    cpdef tuple acid(self)
+    cpdef exposure_type(self, item)
+    cpdef use_integrations(self, item)
+    cpdef tuple add(self, item, trace=*, fresh=*)
+    cpdef start(self, item)
+    cpdef tuple make_member(self, item)
+    cpdef append(self, item, journal)
+    cpdef _update_validity(self, member)
+    cpdef _freeze_before(self, journal)
+    cpdef tuple _level3_identity(self)
+    cpdef seal(self)
+    cpdef settle(self, dict shared, keep_files=*)
