@@ -749,7 +749,6 @@ class Check:
         if not steps:
             return _REFUSED
         collected: Sequence = _NO_REQUESTS
-        matched = False
         for code, child in steps:
             matched, reprocess = self._child(code, child, item)
             if matched:
@@ -759,7 +758,7 @@ class Check:
                     collected = list(reprocess)
                 else:
                     collected.extend(reprocess)
-        return (matched, collected) if collected else (_ACCEPTED if matched else _REFUSED)
+        return (False, collected) if collected else _REFUSED
 
 
 _KIND_CODES = {"attr": 0, "test": 1, "group": 2}  # how Check._child tells the kinds apart (-1: unknown)
