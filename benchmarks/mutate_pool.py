@@ -1,0 +1,227 @@
+#!/usr/bin/env python3
+"""Write new pools derived from real ones: rows dropped, reordered, cells and candidates changed.
+
+    python benchmarks/mutate_pool.py POOL [POOL ...] --seeds 1-40 -o DIR
+    python benchmarks/diff_reference.py DIR/*.csv -j 1
+
+``make_pool.py`` writes pools the way our own model of a program says they
+look; a pool nobody has seen may look otherwise.  This tool starts from the
+real pools of the golden corpus (their odd columns, lower-case values, comment
+lines, mixed candidate lists) and changes them the way real programs differ
+from one another: some exposures missing, exposures in another order, values
+of one exposure found on another, empty cells, candidate lists that name other
+candidates.  What the reference does with such a pool is the specification,
+so every pool written here is worth a run of ``diff_reference.py``.
+
+Each output pool gets one to three mutations, chosen and applied from its seed
+alone (``Rng``: stable across Python versions), so a disagreement found on
+``SOURCE__m17.csv`` is reproduced by writing seed 17 of ``SOURCE`` again.  The
+mutations applied are written into the pool's comment lines.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Callable
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from diff_reference import CANDIDATE_ID, PoolText  # noqa: E402 - beside this script
+from pool_rows import Rng  # noqa: E402
+
+#: cells never changed: the file name identifies the exposure (a duplicate is its own mutation)
+_FIXED = {"filename"}
+#: the empty cell of a pool: the form most of its empty cells take
+_EMPTY_FORMS = ("NULL", "null", "None", "")
+
+
+def _empty_form(pool: PoolText) -> str:
+    counts = {form: 0 for form in _EMPTY_FORMS}
+    for row in pool.rows:
+        for cell in row:
+            if cell in counts:
+                counts[cell] += 1
+    return max(_EMPTY_FORMS, key=lambda form: counts[form])
+
+
+def _changeable_columns(pool: PoolText) -> list[int]:
+    """Columns whose values differ between rows: changing the others changes nothing."""
+    found = []
+    for index, name in enumerate(pool.header):
+        if name.strip().lower() in _FIXED:
+            continue
+        values = {row[index] for row in pool.rows if index < len(row)}
+        if len(values) > 1:
+            found.append(index)
+    return found
+
+
+def drop_rows(pool: PoolText, rng: Rng) -> str:
+    keep = 0.4 + 0.5 * rng.random()
+    kept = [row for row in pool.rows if rng.chance(keep)]
+    pool.rows = kept or pool.rows[:1]
+    return f"drop rows (kept {len(pool.rows)})"
+
+
+def reorder_rows(pool: PoolText, rng: Rng) -> str:
+    how = rng.below(3)
+    if how == 0:
+        pool.rows = rng.shuffled(pool.rows)
+        return "shuffle rows"
+    if how == 1:
+        pool.rows.reverse()
+        return "reverse rows"
+    cut = rng.between(1, max(1, len(pool.rows) - 1))
+    pool.rows = pool.rows[cut:] + pool.rows[:cut]
+    return f"rotate rows by {cut}"
+
+
+def swap_cells(pool: PoolText, rng: Rng) -> str:
+    """Some columns' values moved between rows (each value one the column already holds)."""
+    columns = _changeable_columns(pool)
+    if not columns or len(pool.rows) < 2:
+        return "swap cells (none)"
+    chosen = rng.sample(columns, rng.between(1, min(3, len(columns))))
+    for index in chosen:
+        for _ in range(rng.between(1, max(1, len(pool.rows) // 8))):
+            a, b = rng.below(len(pool.rows)), rng.below(len(pool.rows))
+            row_a, row_b = pool.rows[a], pool.rows[b]
+            if index < len(row_a) and index < len(row_b):
+                row_a[index], row_b[index] = row_b[index], row_a[index]
+    return "swap cells in " + ",".join(pool.header[i].strip() for i in chosen)
+
+
+def empty_cells(pool: PoolText, rng: Rng) -> str:
+    columns = _changeable_columns(pool)
+    if not columns:
+        return "empty cells (none)"
+    empty = _empty_form(pool)
+    chosen = rng.sample(columns, rng.between(1, min(2, len(columns))))
+    for index in chosen:
+        for row in pool.rows:
+            if index < len(row) and rng.chance(0.15):
+                row[index] = empty
+    return "empty cells in " + ",".join(pool.header[i].strip() for i in chosen)
+
+
+def edit_candidates(pool: PoolText, rng: Rng) -> str:
+    """Candidate lists that lose an entry, or gain one another row lists."""
+    index = pool.column("asn_candidate")
+    if index is None:
+        return "edit candidates (no column)"
+    entries = sorted(
+        {entry for row in pool.rows if index < len(row) for entry in _entries(row[index]) or ()}
+    )
+    if not entries:
+        return "edit candidates (none)"
+    changed = 0
+    for row in pool.rows:
+        if index >= len(row) or not rng.chance(0.2):
+            continue
+        own = _entries(row[index])
+        if own is None:
+            continue
+        if own and rng.chance(0.4):
+            own.pop(rng.below(len(own)))
+        else:
+            extra = rng.pick(entries)
+            if extra not in own:
+                own.insert(rng.below(len(own) + 1), extra)
+        row[index] = "[" + ", ".join(own) + "]"
+        changed += 1
+    return f"edit candidates ({changed} rows)"
+
+
+def _entries(cell: str) -> list[str] | None:
+    """The ``('id', 'type')`` entries of a candidate cell as text, or None if it is not such a list."""
+    text = cell.strip()
+    if not (text.startswith("[") and text.endswith("]")):
+        return None
+    body = text[1:-1].strip()
+    if not body:
+        return []
+    parts = [part.strip() for part in body.replace("),", ")\0").split("\0")]
+    if not all(
+        part.startswith("(") and part.endswith(")") and CANDIDATE_ID.search(part) for part in parts
+    ):
+        return None
+    return parts
+
+
+def duplicate_rows(pool: PoolText, rng: Rng) -> str:
+    count = rng.between(1, max(1, len(pool.rows) // 20))
+    for _ in range(count):
+        position = rng.below(len(pool.rows))
+        pool.rows.insert(rng.below(len(pool.rows) + 1), list(pool.rows[position]))
+    return f"duplicate {count} rows"
+
+
+MUTATIONS: dict[str, Callable[[PoolText, Rng], str]] = {
+    "drop": drop_rows,
+    "reorder": reorder_rows,
+    "swap": swap_cells,
+    "empty": empty_cells,
+    "candidates": edit_candidates,
+    "duplicate": duplicate_rows,
+}
+#: how often each is drawn: rarer for those that mostly make pools both programs refuse
+_WEIGHTS = {"drop": 3, "reorder": 2, "swap": 3, "empty": 2, "candidates": 2, "duplicate": 1}
+
+
+def mutate(pool: PoolText, seed: int) -> tuple[PoolText, list[str]]:
+    """A changed copy of ``pool`` and the mutations applied to it."""
+    rng = Rng(seed)
+    copy = PoolText(list(pool.comments), list(pool.header), [list(row) for row in pool.rows])
+    names = [name for name, weight in _WEIGHTS.items() for _ in range(weight)]
+    applied = []
+    for _ in range(rng.between(1, 3)):
+        applied.append(MUTATIONS[rng.pick(names)](copy, rng))
+    copy.comments = [*copy.comments, f"# mutate_pool.py seed {seed}: " + "; ".join(applied)]
+    return copy, applied
+
+
+def _seeds(text: str) -> list[int]:
+    seeds: list[int] = []
+    for part in text.split(","):
+        low, _, high = part.partition("-")
+        seeds.extend(range(int(low), int(high or low) + 1))
+    return seeds
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("pools", nargs="+", type=Path, help="source pools")
+    parser.add_argument("--seeds", default="1-10", help="seeds, e.g. 1-40 or 3,7,9 (default 1-10)")
+    parser.add_argument("-o", "--output", type=Path, required=True, help="folder for the new pools")
+    parser.add_argument(
+        "--round-robin",
+        action="store_true",
+        help="each seed mutates one source pool in turn, instead of every source pool",
+    )
+    parser.add_argument(
+        "--at-most",
+        type=int,
+        metavar="N",
+        help="then keep N rows at most, chosen at random in their order (the reference is slow)",
+    )
+    args = parser.parse_args(argv)
+    args.output.mkdir(parents=True, exist_ok=True)
+    sources = [(path, PoolText.read(path)) for path in args.pools]
+    for number, seed in enumerate(_seeds(args.seeds)):
+        chosen = [sources[number % len(sources)]] if args.round_robin else sources
+        for path, pool in chosen:
+            changed, applied = mutate(pool, seed)
+            if args.at_most and len(changed.rows) > args.at_most:
+                picked = sorted(Rng(seed).sample(range(len(changed.rows)), args.at_most))
+                changed.rows = [changed.rows[i] for i in picked]
+                applied.append(f"kept {args.at_most} rows")
+            target = args.output / f"{path.stem}__m{seed}.csv"
+            changed.write(target)
+            print(f"{target}: {len(changed.rows)} rows; {'; '.join(applied)}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
