@@ -166,6 +166,9 @@ class Outcome:
     ref_stderr: str = ""
     our_stderr: str = ""
 
+    #: a deliberate difference from the reference that this comparison allowed for (see compare)
+    deviation: str = ""
+
     @property
     def skipped(self) -> bool:
         return self.ref_status == "timeout"
@@ -213,6 +216,20 @@ def compare(
         if outcome.skipped:
             return outcome
         outcome.our_status, outcome.our_stderr = run_ours(pool, options, our_dir, timeout)
+        if ref_status != 0 and outcome.our_status == 0 and UNCLASSIFIABLE in ref_err:
+            # asngen sets such rows aside (issue 7) where the reference aborts: what it writes
+            # must be what the reference writes for the pool without them
+            reduced = set_aside_unclassifiable(PoolText.read(pool))
+            if reduced is not None:
+                reduced_pool = Path(tmp) / pool.name
+                reduced.write(reduced_pool)
+                ref_dir = Path(tmp) / "ref_set_aside" / "out"
+                outcome.ref_status, outcome.ref_stderr = run_reference(
+                    reduced_pool, options, ref_dir, timeout
+                )
+                outcome.deviation = "unclassifiable rows set aside"
+                if outcome.skipped:
+                    return outcome
         COMPARE.compare_dirs(ref_dir, our_dir, out=outcome.problems.append)
         if keep is not None and not outcome.agree:
             for name, src in (("ref", ref_dir), ("ours", our_dir)):
@@ -222,8 +239,36 @@ def compare(
         return outcome
 
 
+#: how the reference stops on a science row without EXP_TYPE (asngen leaves the row out)
+UNCLASSIFIABLE = "Exposure type cannot be determined"
+#: the cell texts the rules take for "no value" (asngen.engine.constraints.EMPTY)
+_NO_VALUE = {"", "NULL", "Null", "null", "--", "N", "n", "F", "f", "FALSE", "false", "False", "N/A", "n/a"}
+
+
+def set_aside_unclassifiable(pool: PoolText) -> PoolText | None:
+    """The pool without its rows of no exposure type (EXP_TYPE empty, PNTGTYPE empty or
+    science), or None if it has none: the pool asngen generates from when the reference
+    aborts on such a row."""
+    exp_type, pointing = pool.column("exp_type"), pool.column("pntgtype")
+    if exp_type is None:
+        return None
+
+    def unclassifiable(row: list[str]) -> bool:
+        if exp_type < len(row) and row[exp_type].strip() not in _NO_VALUE:
+            return False
+        point = row[pointing].strip() if pointing is not None and pointing < len(row) else ""
+        return point in _NO_VALUE or point.lower() == "science"
+
+    kept = [row for row in pool.rows if not unclassifiable(row)]
+    if len(kept) == len(pool.rows):
+        return None
+    return PoolText(pool.comments, pool.header, kept)
+
+
 def describe(outcome: Outcome) -> str:
     lines = [f"DISAGREE {outcome.command()}"]
+    if outcome.deviation:
+        lines.append(f"  (against the reference on the pool with {outcome.deviation})")
     if outcome.ref_status != outcome.our_status:
         lines.append(f"  exit status {outcome.our_status} != reference {outcome.ref_status}")
         tail = (
@@ -393,7 +438,7 @@ def main(argv: list[str] | None = None) -> int:
         else:
             jobs.extend((pool, expand(OPTION_SETS[name], ids)) for name in args.sets or OPTION_SETS)
 
-    counts = {"agree": 0, "disagree": 0, "skipped": 0, "both_failed": 0}
+    counts = {"agree": 0, "disagree": 0, "skipped": 0, "both_failed": 0, "deviation": 0}
     with ThreadPoolExecutor(max_workers=max(1, args.jobs)) as executor:
         futures = [
             executor.submit(compare, pool, opts, args.timeout, args.keep) for pool, opts in jobs
@@ -407,14 +452,17 @@ def main(argv: list[str] | None = None) -> int:
                 counts["agree"] += 1
                 if outcome.ref_status != 0:
                     counts["both_failed"] += 1
+                if outcome.deviation:
+                    counts["deviation"] += 1
                 if args.verbose:
-                    print(f"agree    {outcome.command()} (exit {outcome.ref_status})", flush=True)
+                    note = f"; {outcome.deviation}" if outcome.deviation else ""
+                    print(f"agree    {outcome.command()} (exit {outcome.ref_status}{note})", flush=True)
             else:
                 counts["disagree"] += 1
                 print(describe(outcome), flush=True)
     print(
-        f"{len(jobs)} runs: {counts['agree']} agree, {counts['disagree']} disagree, "
-        f"{counts['skipped']} skipped"
+        f"{len(jobs)} runs: {counts['agree']} agree ({counts['deviation']} of them with"
+        f" unclassifiable rows set aside), {counts['disagree']} disagree, {counts['skipped']} skipped"
     )
     return 1 if counts["disagree"] else 0
 
