@@ -111,3 +111,21 @@ def test_an_association_keeps_attributes_rule_code_adds_and_its_clone_copies_the
                                                          "validity": twin.validity, "data": twin.data,
                                                          "products": twin.products}
     assert twin.asn_name() == asn.asn_name() and twin.data == asn.data
+
+
+def test_described_texts_are_shared_per_rule_and_vector(tmp_path):
+    """``describe_constraints`` remembers a text by rule and state vector: associations of one
+    rule that share a settled vector share one text, and an association of another rule
+    described through the same table gets the text of its own rule and vector."""
+    result = run(tmp_path, _rows())
+    level2 = [asn for asn in result.associations if asn.level == 2]
+    level3 = next(asn for asn in result.associations if asn.level == 3)
+    first, second = level2[0], level2[1]
+    second.states = first.states  # one settled vector, as settling shares equal ones
+    texts: dict = {}
+    described: dict = {}
+    for asn in (first, second, level3):
+        asn.describe_constraints(texts, described)
+        assert asn.data["constraints"] == "\n".join(asn.bound.describe(asn.states))
+    assert second.data["constraints"] is first.data["constraints"]
+    assert level3.data["constraints"] != first.data["constraints"]

@@ -300,7 +300,7 @@ def _generate(pool: Any, options: GenerateOptions | None, run) -> GenerateResult
     result = GenerateResult(pool_name=pool.name, rows=len(pool), warnings=list(run.warnings))
     result.excluded = excluded
     result.columns = list(pool.columns)
-    member_rows: dict = {}  # id -> a row some written member came from (rows have many members)
+    used: set = set()  # file names of the rows the written members came from
     result.files = files = AssociationFiles(options.fmt)
     texts: dict = {}
     described: dict = {}
@@ -315,10 +315,8 @@ def _generate(pool: Any, options: GenerateOptions | None, run) -> GenerateResult
             for member in product["members"]:
                 row = member.row
                 if row is not None:
-                    member_rows[id(row)] = row
+                    used.add(cell(row, "filename") if type(row) is tuple else row.get("filename"))
     del described
-    used = {cell(row, "filename") if type(row) is tuple else row.get("filename") for row in member_rows.values()}
-    del member_rows
     result.orphans = [as_dict(record) for record in pool.records if cell(record, "filename") not in used]
     return result
 

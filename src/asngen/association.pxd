@@ -15,7 +15,7 @@ cdef class AssociationBase:
     cdef public object level
     cdef public object states
     cdef public object version_id
-    cdef public object serial
+    cdef public Py_ssize_t serial  # a C integer: past 256 an int object is 28 more bytes per association
     cdef public object started
     cdef public object filenames
     cdef public object member_keys
