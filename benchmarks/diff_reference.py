@@ -75,6 +75,13 @@ OPTION_SETS: dict[str, list[str]] = {
     "no_finalize": ["--no-finalize"],
     "l2": ["-r", "{rules_dir}/rules_level2b.py", "--ignore-default"],
     "l3": ["-r", "{rules_dir}/rules_level3.py", "--ignore-default"],
+    # the combinations the corpus uses most, and the options no set above covers
+    "l3_per_pool": ["-r", "{rules_dir}/rules_level3.py", "--ignore-default", "--per-pool-algorithm"],
+    "l2_per_pool_all": [
+        "-r", "{rules_dir}/rules_level2b.py", "--ignore-default", "--per-pool-algorithm", "--all-candidates",
+    ],
+    "debug": ["-D"],
+    "dms": ["--DMS"],
 }
 CANDIDATE_ID = re.compile(r"'([ocr]\d+)'", re.IGNORECASE)
 
