@@ -27,7 +27,6 @@ import argparse
 import importlib.util
 import json
 import os
-import re
 import shlex
 import shutil
 import subprocess
@@ -36,6 +35,10 @@ import tempfile
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from pool_text import PoolText  # noqa: E402 - beside this script
 
 GOLDEN = Path("/work/shared/golden")
 # ASNGEN_REFERENCE names the reference's asn_generate, as for benchmarks/run.py; its rule
@@ -83,7 +86,6 @@ OPTION_SETS: dict[str, list[str]] = {
     "debug": ["-D"],
     "dms": ["--DMS"],
 }
-CANDIDATE_ID = re.compile(r"'([ocr]\d+)'", re.IGNORECASE)
 
 
 def _comparer():
@@ -95,52 +97,6 @@ def _comparer():
 
 
 COMPARE = _comparer()
-
-
-# ---------------------------------------------------------------------------
-# Pools as plain text: the shrinker and the id picker need no pool reader.
-# ---------------------------------------------------------------------------
-@dataclass
-class PoolText:
-    """A pool split into comment lines, header cells and data rows (cells kept verbatim)."""
-
-    comments: list[str]
-    header: list[str]
-    rows: list[list[str]]
-
-    @classmethod
-    def read(cls, path: Path) -> PoolText:
-        comments, header, rows = [], None, []
-        for line in path.read_text(encoding="utf-8").splitlines():
-            if line.startswith("#"):
-                comments.append(line)
-            elif not line.strip():
-                continue
-            elif header is None:
-                header = line.split("|")
-            else:
-                rows.append(line.split("|"))
-        return cls(comments, header or [], rows)
-
-    def write(self, path: Path) -> None:
-        lines = [*self.comments, "|".join(self.header), *("|".join(r) for r in self.rows)]
-        path.write_text("\n".join(lines) + "\n", encoding="utf-8")
-
-    def column(self, name: str) -> int | None:
-        lowered = [cell.strip().lower() for cell in self.header]
-        return lowered.index(name) if name in lowered else None
-
-    def candidate_ids(self) -> list[str]:
-        """Candidate ids in order of first appearance (the ``-i`` choices)."""
-        index = self.column("asn_candidate")
-        seen: dict[str, None] = {}
-        if index is None:
-            return []
-        for row in self.rows:
-            if index < len(row):
-                for found in CANDIDATE_ID.findall(row[index]):
-                    seen.setdefault(found.lower(), None)
-        return list(seen)
 
 
 def pick_ids(pool: PoolText) -> list[str]:

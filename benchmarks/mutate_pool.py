@@ -28,8 +28,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from diff_reference import CANDIDATE_ID, PoolText  # noqa: E402 - beside this script
 from pool_rows import Rng  # noqa: E402
+from pool_text import CANDIDATE_ID, PoolText  # noqa: E402 - beside this script
 
 #: cells never changed: the file name identifies the exposure (a duplicate is its own mutation)
 _FIXED = {"filename"}

@@ -1,0 +1,87 @@
+"""The pool mutator of the differential tests (benchmarks/mutate_pool.py).
+
+A disagreement it leads to is reproduced from (source pool, seed) alone, so
+determinism is tested byte for byte; the other tests check that what it
+writes is still a pool both programs read: the source's comments and
+header, rows of the header's width, candidate lists that parse.
+"""
+
+from __future__ import annotations
+
+import ast
+import importlib.util
+import sys
+from pathlib import Path
+
+BENCH = Path(__file__).resolve().parents[1] / "benchmarks"
+SOURCE = Path(__file__).resolve().parents[1] / "examples" / "example_pool.csv"
+
+
+def _load(name: str):
+    sys.path.insert(0, str(BENCH))
+    try:
+        spec = importlib.util.spec_from_file_location(f"bench_{name}", BENCH / f"{name}.py")
+        module = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(module)
+    finally:
+        sys.path.remove(str(BENCH))
+    return module
+
+
+mutate_pool = _load("mutate_pool")
+PoolText = mutate_pool.PoolText
+
+
+def _write(tmp_path: Path, seeds: str) -> list[Path]:
+    out = tmp_path / "out"
+    assert mutate_pool.main([str(SOURCE), "--seeds", seeds, "-o", str(out)]) == 0
+    return sorted(out.iterdir())
+
+
+def test_a_seed_writes_the_same_pool_every_time(tmp_path):
+    first = _write(tmp_path / "a", "1-12")
+    second = _write(tmp_path / "b", "1-12")
+    assert [p.name for p in first] == [p.name for p in second]
+    assert all(a.read_bytes() == b.read_bytes() for a, b in zip(first, second, strict=True))
+    assert len({p.read_bytes() for p in first}) > 6  # seeds make different pools
+
+
+def test_mutated_pools_keep_the_source_header_comments_and_row_width(tmp_path):
+    source = PoolText.read(SOURCE)
+    for path in _write(tmp_path, "1-40"):
+        pool = PoolText.read(path)
+        assert pool.header == source.header
+        assert pool.comments[: len(source.comments)] == source.comments
+        assert pool.comments[-1].startswith("# mutate_pool.py seed ")
+        assert pool.rows and all(len(row) == len(pool.header) for row in pool.rows)
+        names = {row[0] for row in source.rows}
+        assert {row[0] for row in pool.rows} <= names  # file names are never invented
+
+
+def test_edited_candidate_lists_are_still_lists_of_pairs(tmp_path):
+    index = PoolText.read(SOURCE).column("asn_candidate")
+    edited = 0
+    for path in _write(tmp_path, "1-60"):
+        if "edit candidates" not in PoolText.read(path).comments[-1]:
+            continue
+        edited += 1
+        for row in PoolText.read(path).rows:
+            if row[index] == "NULL":  # emptied by another mutation of the same pool
+                continue
+            value = ast.literal_eval(row[index])
+            assert isinstance(value, list)
+            assert all(isinstance(pair, tuple) and len(pair) == 2 for pair in value)
+    assert edited
+
+
+def test_at_most_keeps_that_many_of_the_mutated_rows_in_their_order(tmp_path):
+    whole, cut = tmp_path / "whole", tmp_path / "cut"
+    for seed in range(1, 9):
+        mutate_pool.main([str(SOURCE), "--seeds", str(seed), "-o", str(whole)])
+        mutate_pool.main([str(SOURCE), "--seeds", str(seed), "--at-most", "5", "-o", str(cut)])
+        name = f"{SOURCE.stem}__m{seed}.csv"
+        rows = PoolText.read(whole / name).rows
+        kept = PoolText.read(cut / name).rows
+        assert len(kept) == min(5, len(rows))
+        remaining = iter(rows)
+        assert all(any(row == other for other in remaining) for row in kept)  # a subsequence
