@@ -210,17 +210,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("pools", nargs="+", type=Path, help="source pools")
     parser.add_argument("--seeds", default="1-10", help="seeds, e.g. 1-40 or 3,7,9 (default 1-10)")
     parser.add_argument("-o", "--output", type=Path, required=True, help="folder for the new pools")
-    parser.add_argument(
-        "--round-robin",
-        action="store_true",
-        help="each seed mutates one source pool in turn, instead of every source pool",
-    )
-    parser.add_argument(
-        "--at-most",
-        type=int,
-        metavar="N",
-        help="then keep N rows at most, chosen at random in their order (the reference is slow)",
-    )
+    parser.add_argument("--round-robin", action="store_true", help="one source per seed, in turn")
+    parser.add_argument("--at-most", type=int, metavar="N", help="keep N random rows at most")
     args = parser.parse_args(argv)
     args.output.mkdir(parents=True, exist_ok=True)
     sources = [(path, PoolText.read(path)) for path in args.pools]
