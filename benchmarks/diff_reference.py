@@ -204,23 +204,23 @@ def compare(
 
 #: how the reference stops on a science row without EXP_TYPE (asngen leaves the row out)
 UNCLASSIFIABLE = "Exposure type cannot be determined"
-#: the cell texts the rules take for "no value" (asngen.engine.constraints.EMPTY)
-_NO_VALUE = {"", "NULL", "Null", "null", "--", "N", "n", "F", "f", "FALSE", "false", "False", "N/A", "n/a"}
 
 
 def set_aside_unclassifiable(pool: PoolText) -> PoolText | None:
     """The pool without its rows of no exposure type (EXP_TYPE empty, PNTGTYPE empty or
     science), or None if it has none: the pool asngen generates from when the reference
     aborts on such a row."""
+    from asngen.engine.constraints import EMPTY_SET  # the cell texts that mean "no value"
+
     exp_type, pointing = pool.column("exp_type"), pool.column("pntgtype")
     if exp_type is None:
         return None
 
     def unclassifiable(row: list[str]) -> bool:
-        if exp_type < len(row) and row[exp_type].strip() not in _NO_VALUE:
+        if exp_type < len(row) and row[exp_type].strip() not in EMPTY_SET:
             return False
         point = row[pointing].strip() if pointing is not None and pointing < len(row) else ""
-        return point in _NO_VALUE or point.lower() == "science"
+        return point in EMPTY_SET or point.lower() == "science"
 
     kept = [row for row in pool.rows if not unclassifiable(row)]
     if len(kept) == len(pool.rows):

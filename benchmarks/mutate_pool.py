@@ -57,9 +57,9 @@ RULE_COLUMNS = frozenset({
 })  # fmt: skip
 
 
-def _changeable_columns(pool: PoolText, rng: Rng | None = None) -> list[int]:
-    """Columns whose values differ between rows: changing the others changes nothing.  With
-    ``rng``, four times in five only those of them the rules read (if the pool has any)."""
+def _changeable_columns(pool: PoolText, rng: Rng) -> list[int]:
+    """Columns whose values differ between rows (changing the others changes nothing); four
+    times in five only those of them the rules read, if the pool has any."""
     found = []
     for index, name in enumerate(pool.header):
         if name.strip().lower() in _FIXED:
@@ -67,7 +67,7 @@ def _changeable_columns(pool: PoolText, rng: Rng | None = None) -> list[int]:
         values = {row[index] for row in pool.rows if index < len(row)}
         if len(values) > 1:
             found.append(index)
-    if rng is not None and rng.chance(0.8):
+    if rng.chance(0.8):
         read = [index for index in found if pool.header[index].strip().lower() in RULE_COLUMNS]
         return read or found
     return found
