@@ -20,6 +20,7 @@ instead, read through a :class:`RecordView`.
 from __future__ import annotations
 
 import struct
+from sys import intern
 from collections import defaultdict
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from itertools import count
@@ -58,7 +59,7 @@ class Columns(tuple):
     """
 
     def __new__(cls, names: Iterable[str], uneven: bool = False) -> Columns:
-        columns = super().__new__(cls, names)
+        columns = super().__new__(cls, [intern(name) if type(name) is str else name for name in names])
         columns.uneven = uneven
         # a dict with every key already in place: copying it and filling in the values is
         # faster than growing a dict key by key
