@@ -6,6 +6,7 @@
 # flags are always a bound rule, dicts and a list.
 cimport cython
 from asngen.registry cimport BoundRule
+from asngen.engine.constraints cimport Check
 
 
 cdef class AssociationBase:
@@ -37,6 +38,7 @@ cdef class AssociationBase:
     cpdef tuple acid(self)
     cpdef exposure_type(self, item)
     cpdef use_integrations(self, item)
+    @cython.locals(check=Check)
     cpdef tuple add(self, item, trace=*, fresh=*)
     cpdef start(self, item)
     cpdef tuple make_member(self, item)
@@ -46,3 +48,4 @@ cdef class AssociationBase:
     cpdef tuple _level3_identity(self)
     cpdef seal(self)
     cpdef settle(self, dict shared, keep_files=*)
+    cpdef bint is_valid(self)

@@ -211,15 +211,17 @@ def row_test_outcome(node, item):
     asks this of every rule that holds the test (twelve standard rules hold
     a target acquisition test), for every new combination of a row's values.
     """
+    memo = _ROW_TESTS  # a local: compiled, its type is known (index.pxd)
+    values = [item.get(column) for column in node.columns]
     try:
-        key = (test_identity(node), tuple(map(item.get, node.columns)))
-        outcome = _ROW_TESTS.get(key, _ROW_TESTS)
+        key = (test_identity(node), tuple(values))
+        outcome = memo.get(key, memo)
     except TypeError:  # an unhashable cell
         return _row_test_outcome(node, item)
-    if outcome is _ROW_TESTS:
-        if len(_ROW_TESTS) >= _ROW_TESTS_LIMIT:
-            _ROW_TESTS.clear()
-        outcome = _ROW_TESTS[key] = _row_test_outcome(node, item)
+    if outcome is memo:
+        if len(memo) >= _ROW_TESTS_LIMIT:
+            memo.clear()
+        outcome = memo[key] = _row_test_outcome(node, item)
     return outcome
 
 
@@ -233,7 +235,8 @@ def test_identity(node) -> int:
     objects and closure values, slow to hash and compare, and :func:`row_test_outcome`
     makes a memo key of one for every row test of every new row profile.
     """
-    found = _IDENTITIES.get(id(node))
+    known = _IDENTITIES  # a local: compiled, its type is known (index.pxd)
+    found = known.get(id(node))
     if found is not None and found[0] is node:
         return found[1]
     identity = (_function_key(node.sources), _function_key(node.test), _typed(node.value), tuple(node.columns))

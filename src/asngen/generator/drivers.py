@@ -340,12 +340,13 @@ class Doomed:
     invalid candidate association with an ``o``/``c`` id removes nothing.
     """
 
-    __slots__ = ("levels", "discover", "discovered_are_a3001")
+    __slots__ = ("levels", "discover", "discovered_are_a3001", "dropping")
 
     def __init__(self, levels: frozenset, discover: bool, discovered_are_a3001: bool) -> None:
         self.levels = levels
         self.discover = discover
         self.discovered_are_a3001 = discovered_are_a3001
+        self.dropping: dict = {}  # rule -> whether its finalize drops invalid associations
 
     def __call__(self, asn) -> bool:
         verdict = self.before_naming(asn)
@@ -358,7 +359,13 @@ class Doomed:
         what the candidate passes build is invalid, and naming is most of
         what a finished association costs besides.
         """
-        if asn.level not in self.levels or not asn.rule.drops_invalid or asn.is_valid():
+        if asn.level not in self.levels:
+            return False
+        rule = asn.rule
+        drops = self.dropping.get(rule)
+        if drops is None:  # asked of every association a pass builds: a rule answers once
+            drops = self.dropping[rule] = rule.drops_invalid
+        if not drops or asn.is_valid():
             return False
         if not self.discover or asn.registry_name == DISCOVER:
             return True
