@@ -19,3 +19,22 @@ def test_each_constraints_text_is_its_own_description(tmp_path):
     assert len(shared) < len(written)  # some texts were remembered, not made again
     for asn in written:
         assert asn.data["constraints"] == "\n".join(asn.bound.describe(asn.states))
+
+
+def test_a_candidates_bound_rule_describes_its_whole_tree(tmp_path):
+    """A bound rule with a candidate leaf describes its template's part and that leaf apart
+    (the template's named leaves are then found once): the same lines, in the same order,
+    as describing the bound tree itself."""
+    from asngen.engine.constraints import describe
+
+    pool = tmp_path / "pool.csv"
+    _make_pool_module().write_pool(pool, 300, 3)
+    result = generate(pool, GenerateOptions(jobs=1))
+    bound_with_candidate = 0
+    for asn in result.associations + result.skipped:
+        whole = describe(asn.bound.tree, asn.states)
+        assert asn.bound.describe(asn.states) == whole
+        if asn.bound._global is not None:
+            bound_with_candidate += 1
+            assert any(line.startswith("asn_candidate") for line in whole)
+    assert bound_with_candidate > 0

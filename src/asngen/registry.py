@@ -234,7 +234,12 @@ class BoundRule:
         return self._named.get(name, [])
 
     def describe(self, states) -> list[str]:
-        return describe(self.tree, states)
+        if self._global is None:
+            return describe(self.tree, states)
+        # the bound tree is the template's children and the candidate leaf: described as those
+        # two, the template's part is found once for every candidate (on mega_pool, finding
+        # the named leaves of each candidate's own tree was a third of describing)
+        return describe(self.template.tree, states) + describe(self.tree.children[-1], states)
 
     def __repr__(self) -> str:
         return f"<{self.asn_rule}>"
