@@ -122,8 +122,6 @@ def test_rule_sets_that_share_a_rule_share_its_verdicts(monkeypatch):
     """A rule's verdict depends on its own readings only, so a rule set holding some of the
     rules of another (the discover pass's, beside the candidates') asks nothing again of a
     row profile the other has seen."""
-    from asngen.engine import static_filter
-
     monkeypatch.setattr(StaticFilter, "_shared", {})  # nothing remembered from other tests
     monkeypatch.setattr(StaticFilter, "_per_template", {})
     files = resolve_rule_files(None, False)
@@ -135,16 +133,32 @@ def test_rule_sets_that_share_a_rule_share_its_verdicts(monkeypatch):
     for bound, memo in zip(level3.rules, second.memos, strict=True):
         assert memo is first.memos[position[bound.template]]
     row = {k.lower(): v for k, v in exposure("c_uncal.fits", FILTER="F1130W", PUPIL="N/A").items()}
-    asked = []
-    real = static_filter.fresh_verdict
-
-    def counting(node, item, touched=None):
-        asked.append(node)
-        return real(node, item, touched)
-
-    monkeypatch.setattr(static_filter, "fresh_verdict", counting)
     verdict = first.passing(row)
-    assert asked  # a new profile: the rules were asked
-    asked.clear()
+    asked = [len(memo) for memo in second.memos]
+    assert sum(asked) > 0  # a new profile: the rules were asked, and remembered their verdicts
     assert second.passing(row) == frozenset(t for t in verdict if t in {b.template for b in level3.rules})
-    assert asked == []  # every rule of the second set had been asked already
+    assert [len(memo) for memo in second.memos] == asked  # every rule of the second set had been asked
+
+
+def test_fresh_verdicts_of_small_trees():
+    """What the row alone decides: patterns, negated groups, computed patterns whose inputs
+    may have changed, and groups that ask for reprocessing (undecided)."""
+    from asngen.engine.constraints import All, Any_, Attr, NotAll, NotAny
+    from asngen.engine.index import FAIL, PASS, UNKNOWN, fresh_verdict
+
+    row = {"filter": "f200w", "pupil": "clear"}
+    filt = Attr(["filter"], value="f200w", name="filt")
+    other = Attr(["filter"], value="f444w", name="other")
+    assert fresh_verdict(All(filt, Attr(["pupil"], value="clear")), row) == PASS
+    assert fresh_verdict(All(filt, other), row) == FAIL
+    assert fresh_verdict(Any_(other, filt), row) == PASS
+    assert fresh_verdict(NotAny(other), row) == PASS
+    assert fresh_verdict(NotAll(filt), row) == FAIL
+    assert fresh_verdict(Attr(["filter"], value="f200w", onlyif=lambda item: True), row) == UNKNOWN
+    assert fresh_verdict(All(filt, reprocess_on_match=True), row) == UNKNOWN
+    computed = Attr(["pupil"], value=lambda asn: "clear", fresh_value="clear", reads=("filt",), name="p")
+    touched: set = set()
+    assert fresh_verdict(computed, row, touched) == PASS  # nothing it reads was touched
+    assert touched == {"p"}
+    assert fresh_verdict(All(filt, computed), row) == UNKNOWN  # "filt" may have changed first
+    assert fresh_verdict(All(other, computed), row) == FAIL

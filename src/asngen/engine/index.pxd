@@ -61,4 +61,9 @@ cpdef static_pass(leaf, item, pattern=*)
 cpdef row_test_outcome(node, dict item)
 @cython.locals(known=dict, found=tuple)
 cpdef test_identity(node)
-cpdef _touch(node, set touched)
+# a tree's plan for fresh_verdict, and its walk (C integers for the kinds of node)
+cdef Py_ssize_t _UNDECIDED, _COLUMN, _COMPUTED, _ROW_TEST, _EVERY, _SOME
+cdef dict _FRESH_PLANS
+cpdef tuple _fresh_plan(node)
+@cython.locals(kind=cython.Py_ssize_t, verdict=cython.int, result=cython.int, child=tuple)
+cdef int _fresh(tuple plan, item, set touched) except? -1

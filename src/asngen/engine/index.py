@@ -132,53 +132,95 @@ def fresh_verdict(node, item, touched: set | None = None) -> int:
     the columns they read, and computed patterns whose inputs nothing before
     them in the check can have changed (``touched`` collects the names of
     constraints that may have changed state so far, in evaluation order).
+
+    The tree is walked as its plan (:func:`_fresh_plan`): tuples made once
+    per tree, so that a new row profile, which asks this of every rule,
+    reads no node attributes.
     """
-    if touched is None:
-        touched = set()
+    found = _FRESH_PLANS.get(id(node))
+    if found is None or found[0] is not node:
+        if len(_FRESH_PLANS) >= 10_000:  # it holds the trees: a long-lived process makes many
+            _FRESH_PLANS.clear()
+        found = _FRESH_PLANS[id(node)] = (node, _fresh_plan(node))
+    return _fresh(found[1], item, set() if touched is None else touched)
+
+
+_FRESH_PLANS: dict = {}  # id(tree) -> (tree, its plan)
+
+# what a plan's first item says the node is
+_UNDECIDED = 0
+_COLUMN = 1
+_COMPUTED = 2
+_ROW_TEST = 3
+_EVERY = 4
+_SOME = 5
+
+
+def _fresh_plan(node) -> tuple:
+    """What :func:`fresh_verdict` reads of ``node``, as nested tuples (the node's leaves' names
+    come last: what it touches when undecided)."""
     kind = node.kind
     if kind == "attr":
-        value = node.value
+        names = tuple([leaf.name for leaf in node.leaves()])
         if node.evaluate or node.onlyif is not None:
-            _touch(node, touched)
-            return UNKNOWN
-        if callable(value):
-            if node.fresh_value is None or touched.intersection(node.reads):
-                _touch(node, touched)
-                return UNKNOWN
-            value = node.fresh_value
-        if static_pass(node, item, value):
-            touched.add(node.name)
-            return UNKNOWN if node.force_reprocess is not None else PASS
-        return FAIL
+            return (_UNDECIDED, names)
+        reprocess = node.force_reprocess is not None
+        if callable(node.value):
+            return (_COMPUTED, node, node.fresh_value, node.reads, node.name, reprocess, names)
+        return (_COLUMN, node, node.value, (), node.name, reprocess, names)
     if kind == "test":
+        names = tuple([leaf.name for leaf in node.leaves()])
         if node.columns is None or node.side_effects:
-            _touch(node, touched)
+            return (_UNDECIDED, names)
+        return (_ROW_TEST, node, node.name, bool(node.reprocess_on_match), bool(node.reprocess_on_fail), names)
+    reduce = node.reduce
+    return (
+        _EVERY if reduce in ("all", "notall") else _SOME,
+        tuple([_fresh_plan(child) for child in node.children]),
+        reduce in ("notall", "notany"),
+        bool(node.reprocess_on_match),
+        bool(node.reprocess_on_fail),
+    )
+
+
+def _fresh(plan: tuple, item, touched: set) -> int:
+    """:func:`fresh_verdict` of a node, by its plan."""
+    kind = plan[0]
+    if kind == _UNDECIDED:
+        touched.update(plan[1])
+        return UNKNOWN
+    if kind == _COLUMN or kind == _COMPUTED:  # (kind, leaf, pattern, reads, name, reprocess, names)
+        value = plan[2]
+        if kind == _COMPUTED and (value is None or touched.intersection(plan[3])):
+            touched.update(plan[6])
             return UNKNOWN
-        satisfied = row_test_outcome(node, item)
+        if static_pass(plan[1], item, value):
+            touched.add(plan[4])
+            return UNKNOWN if plan[5] else PASS
+        return FAIL
+    if kind == _ROW_TEST:
+        satisfied = row_test_outcome(plan[1], item)
         if satisfied is RAISED:
-            _touch(node, touched)
+            touched.update(plan[5])
             return UNKNOWN
         if satisfied:
-            touched.add(node.name)
-        if (satisfied and node.reprocess_on_match) or (not satisfied and node.reprocess_on_fail):
+            touched.add(plan[2])
+        if (satisfied and plan[3]) or (not satisfied and plan[4]):
             return UNKNOWN
         return PASS if satisfied else FAIL
-    reduce = node.reduce
-    if reduce in ("all", "notall"):
+    if kind == _EVERY:
         result = PASS
-        for child in node.children:
-            verdict = fresh_verdict(child, item, touched)
+        for child in plan[1]:
+            verdict = _fresh(child, item, touched)
             if verdict == FAIL:
                 result = FAIL
                 break
             if verdict == UNKNOWN:
                 result = UNKNOWN
-        if reduce == "notall" and result != UNKNOWN:
-            result = PASS if result == FAIL else FAIL
     else:
         result = FAIL
-        for child in node.children:
-            verdict = fresh_verdict(child, item, touched)
+        for child in plan[1]:
+            verdict = _fresh(child, item, touched)
             if verdict == FAIL:
                 continue
             if verdict == PASS:
@@ -186,9 +228,9 @@ def fresh_verdict(node, item, touched: set | None = None) -> int:
                     result = PASS
                 break
             result = UNKNOWN
-        if reduce == "notany" and result != UNKNOWN:
-            result = PASS if result == FAIL else FAIL
-    if (result == PASS and node.reprocess_on_match) or (result == FAIL and node.reprocess_on_fail):
+    if plan[2] and result != UNKNOWN:  # notall, notany
+        result = PASS if result == FAIL else FAIL
+    if (result == PASS and plan[3]) or (result == FAIL and plan[4]):
         return UNKNOWN
     return result
 
@@ -286,11 +328,6 @@ def _row_test_outcome(node, item):
     if node.test is None:
         return bool(expected == got)
     return bool(node.test(expected, got))
-
-
-def _touch(node, touched: set) -> None:
-    for leaf in node.leaves():
-        touched.add(leaf.name)
 
 
 def plain(value) -> bool:
