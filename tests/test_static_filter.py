@@ -162,3 +162,33 @@ def test_fresh_verdicts_of_small_trees():
     assert touched == {"p"}
     assert fresh_verdict(All(filt, computed), row) == UNKNOWN  # "filt" may have changed first
     assert fresh_verdict(All(other, computed), row) == FAIL
+
+
+def test_a_registry_of_some_rules_shares_the_profiles_of_all_of_them(monkeypatch):
+    """The discover registry leaves out the rules that need a candidate; its filter shares
+    the profiles of the filter of all the rules (the candidates'), and still names only its
+    own rules, the same ones as a filter of its own would."""
+    monkeypatch.setattr(StaticFilter, "_shared", {})
+    monkeypatch.setattr(StaticFilter, "_per_template", {})
+    monkeypatch.setattr(StaticFilter, "_positions", {})
+    files = resolve_rule_files(None, False)
+    whole = Registry(files, "candidate", global_ids=("o001",), has_global=True)
+    some = Registry(files, "discover", include=lambda rule: not rule.needs_candidate)
+    assert some.universe == whole.universe == tuple(bound.template for bound in whole.rules)
+    everything = StaticFilter(whole.rules, whole.universe)
+    sharing = StaticFilter(some.rules, some.universe)
+    assert sharing.memo is everything.memo
+    rows = [
+        {k.lower(): v for k, v in exposure(f"r{n}_uncal.fits", FILTER=f, PUPIL=p).items()}
+        for n, (f, p) in enumerate([("F1130W", "N/A"), ("F200W", "CLEAR"), ("F444W", "F405N")])
+    ]
+    for row in rows:
+        everything.passing(row)
+    seen = len(everything.memo)
+    alone = StaticFilter(some.rules)  # a filter of its own rules only
+    assert alone.memo is not everything.memo
+    for row in rows:
+        assert sharing.starting(row) == alone.starting(row)
+        assert all(sharing.rules[position] in some.rules for position in sharing.starting(row))
+    assert any(alone.starting(row) for row in rows)
+    assert len(everything.memo) == seen  # every profile had been seen by the whole set

@@ -293,12 +293,17 @@ class Registry:
         self.rules: list[BoundRule] = [
             BoundRule(rule, name, global_leaf, template) for rule, template in _templates(files, include)
         ]
+        # every rule's template, left out by ``include`` or not: the row-only filters of
+        # registries made from the same files share what they learn (static_filter)
+        self.universe = tuple([template for _, template in _templates(files, None)])
         self.finalizers = [f.finalize for f in files if f.finalize is not None]
         merges = [f.merge for f in files if f.merge is not None]
         self.merge = merges[-1] if merges else None
 
     def extend(self, other: Registry) -> None:
         self.rules.extend(other.rules)
+        if other.files is not self.files:
+            self.universe = (*self.universe, *other.universe)
 
 
 def resolve_rule_files(user_files, ignore_default: bool) -> list[RuleFile]:

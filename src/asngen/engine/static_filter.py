@@ -174,33 +174,45 @@ def _identity(reader: tuple):
 
 
 class StaticFilter:
-    """The rules of one registry a row may start an association of (see the module docstring)."""
+    """The rules of one registry a row may start an association of (see the module docstring).
 
-    #: (templates...) -> (raw, patterns, presence, profile memo, (readers, memos, readings memo, positions))
+    ``universe``: the templates of every rule of the registry's files.  A
+    registry holding some of them (the discover pass's, which leaves out
+    the rules that need a candidate) then shares the profiles, readings
+    and verdicts of the registries holding all of them (the candidates'):
+    a rule's verdict depends on the row alone, and a finer profile tells
+    rows apart at least as well as its own would.
+    """
+
+    #: templates -> (raw, patterns, presence, profile memo, (readers, memos, readings memo, templates))
     _shared: dict = {}
     #: template -> its verdicts by the outcomes of its readings
     _per_template: dict = {}
+    #: a registry's templates -> the positions in its rule list that a verdict lets start
+    _positions: dict = {}
 
-    def __init__(self, rules) -> None:
+    def __init__(self, rules, universe: tuple | None = None) -> None:
         self.rules = rules
-        key = tuple(bound.template for bound in rules)
+        own = tuple([bound.template for bound in rules])
+        key = universe if universe is not None and universe != own and set(own) <= set(universe) else own
         shared = self._shared.get(key)
         if shared is None:
             raw: list[str] = []
             patterns: dict[str, list] = {}
             presence: list[str] = []
-            for bound in rules:
-                fresh_columns(bound.template.tree, raw, patterns, presence)
-            reading = _Readers([readers(bound.template.tree) for bound in rules])
+            for template in key:
+                fresh_columns(template.tree, raw, patterns, presence)
+            reading = _Readers([readers(template.tree) for template in key])
             # a rule's verdicts depend on its own readings only: rule sets that share a rule (the
             # discover pass's and the candidates') share its memo
-            memos = [self._per_template.setdefault(bound.template, {}) for bound in rules]
+            memos = [self._per_template.setdefault(template, {}) for template in key]
             # a pattern column: its patterns, and which of them each value matches (remembered)
             by_column = tuple([(column, tuple(found), {}) for column, found in patterns.items()])
-            shared = (tuple(raw), by_column, tuple(presence), {}, (reading, memos, {}, {}))
+            shared = (tuple(raw), by_column, tuple(presence), {}, (reading, memos, {}, key))
             self._shared[key] = shared
         self.raw, self.patterns, self.presence, self.memo, more = shared
-        self.readers, self.memos, self.by_reading, self.positions = more
+        self.readers, self.memos, self.by_reading, self.templates = more
+        self.positions = self._positions.setdefault(own, {})
 
     def starting(self, item) -> tuple:
         """The positions, in the rule list, of the rules whose fresh association might accept
@@ -215,7 +227,8 @@ class StaticFilter:
         return positions
 
     def passing(self, item) -> frozenset:
-        """The templates of the rules whose fresh association might accept ``item``."""
+        """The templates of the rules whose fresh association might accept ``item`` (of the
+        universe's rules, when the filter shares theirs: callers ask about their own)."""
         key = _profile(self.raw, self.patterns, self.presence, item)
         verdict = self.memo.get(key)
         if verdict is None:
@@ -224,13 +237,13 @@ class StaticFilter:
             verdict = self.by_reading.get(reading)
             if verdict is None:
                 passing = []
-                for bound, key_of, memo in zip(self.rules, self.readers.keys, self.memos, strict=True):
+                for template, key_of, memo in zip(self.templates, self.readers.keys, self.memos, strict=True):
                     part = key_of(results) if key_of is not None else ()
                     ok = memo.get(part)
                     if ok is None:
-                        ok = memo[part] = fresh_verdict(bound.template.tree, item) != FAIL
+                        ok = memo[part] = fresh_verdict(template.tree, item) != FAIL
                     if ok:
-                        passing.append(bound.template)
+                        passing.append(template)
                 verdict = self.by_reading[reading] = frozenset(passing)
             self.memo[key] = verdict
         return verdict

@@ -67,7 +67,7 @@ def generate(items, registry, version_id, pool_name: str, run: RunState, settle:
         version_id = datetime.now(UTC).strftime("%Y%m%dt%H%M%S")
     associations: list[Association] = []
     index = AssociationIndex()
-    statics = StaticFilter(registry.rules)
+    statics = StaticFilter(registry.rules, getattr(registry, "universe", None))
     queue = WorkQueue()
     # Rows given as an iterator (a pass over a whole pool) are made into dicts one by one and
     # queued again as records.  A list's rows (a candidate's few) keep their dicts for the
