@@ -275,7 +275,7 @@ def _pattern(text: str) -> re.Pattern:
     return compiled
 
 
-_MET: dict = {}  # (pattern text, value) -> verdict of a single pattern
+_MET: dict = {}  # pattern text -> {value: verdict of that single pattern}
 
 
 def meets(value: str, conditions: Any) -> bool:
@@ -297,13 +297,18 @@ def meets(value: str, conditions: Any) -> bool:
 
 
 def _meets_one(value: str, condition: str) -> bool:
-    cache = _MET  # a local: compiled, its type is known (constraints.pxd)
-    verdict = cache.get((condition, value))
+    # one table per pattern: two look-ups by the same string objects are cheaper than one by a
+    # (pattern, value) key made, hashed and compared item by item for every test
+    tables = _MET  # a local: compiled, its type is known (constraints.pxd)
+    cache = tables.get(condition)
+    if cache is None:
+        cache = tables[condition] = {}
+    verdict = cache.get(value)
     if verdict is None:
         verdict = _pattern(condition).match(value) is not None
-        if len(cache) >= 200_000:
+        if len(cache) >= 200_000:  # a pattern tested on a column unique to each row
             cache.clear()
-        cache[condition, value] = verdict
+        cache[value] = verdict
     return verdict
 
 
