@@ -346,7 +346,7 @@ class Doomed:
         self.levels = levels
         self.discover = discover
         self.discovered_are_a3001 = discovered_are_a3001
-        self.dropping: dict = {}  # rule -> whether its finalize drops invalid associations
+        self.dropping: dict = {}  # id(rule) -> (rule, whether its finalize drops invalid associations)
 
     def __call__(self, asn) -> bool:
         verdict = self.before_naming(asn)
@@ -362,10 +362,10 @@ class Doomed:
         if asn.level not in self.levels:
             return False
         rule = asn.rule
-        drops = self.dropping.get(rule)
-        if drops is None:  # asked of every association a pass builds: a rule answers once
-            drops = self.dropping[rule] = rule.drops_invalid
-        if not drops or asn.is_valid():
+        known = self.dropping.get(id(rule))
+        if known is None or known[0] is not rule:  # asked of every association: a rule answers once
+            known = self.dropping[id(rule)] = (rule, rule.drops_invalid)
+        if not known[1] or asn.is_valid():
             return False
         if not self.discover or asn.registry_name == DISCOVER:
             return True
