@@ -6,6 +6,7 @@
 cimport cython
 from asngen.association cimport AssociationBase
 from asngen.registry cimport BoundRule
+from asngen.engine.constraints cimport meets
 
 
 @cython.final
