@@ -203,7 +203,8 @@ class AssociationBase:
             return True, []
         journal: dict | None = None if fresh else {}
         check = Check(self, journal, trace)
-        matched, reprocess = check.run(self.bound.tree, item)
+        tree = self.bound._tree  # (the property makes it on first use: read directly after)
+        matched, reprocess = check.run(tree if tree is not None else self.bound.tree, item)
         if not matched and journal is not None:
             check.rollback()
         for request in reprocess:

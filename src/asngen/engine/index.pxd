@@ -38,6 +38,8 @@ cdef class AssociationIndex:
     @cython.locals(bound=BoundRule)
     cpdef _bucket_for(self, AssociationBase asn)
     cpdef close(self, AssociationBase asn)
+    @cython.locals(table=dict, asn=AssociationBase)
+    cpdef _collect_lookup(self, dict item, BoundRule bound, Py_ssize_t number, dict found, closed_too)
     cpdef note_member(self, AssociationBase asn, filename)
 
     @cython.locals(admitted=dict, tables=dict, root=dict, level=dict, steps=tuple, layout=tuple, nodes=object,
