@@ -828,6 +828,17 @@ def test_meets_remembers_single_patterns_but_answers_the_same():
     assert "NRC_IMAGE" in constraints._MET["nrc_image|nis_image"]
 
 
+def test_meets_remembers_a_bounded_number_of_verdicts_in_all(monkeypatch):
+    from asngen.engine import constraints
+
+    constraints._MET.clear()
+    monkeypatch.setattr(constraints, "_MET_LIMIT", 5)
+    for number in range(12):
+        assert meets(f"f{number}w", "f.*w") and not meets(f"f{number}w", f"x{number}")
+        assert sum(map(len, constraints._MET.values())) <= 5
+    assert meets("f3w", "f.*w")  # forgotten verdicts are made again, the same
+
+
 def test_a_tree_is_planned_once_and_a_bound_copy_with_another_child_anew():
     """A check reads a group through its plan, which holds its child groups' own plans; a
     copy of the top group given a new list of children (as binding a rule to a candidate
