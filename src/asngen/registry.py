@@ -252,34 +252,30 @@ def _copy_node(node):
     return twin
 
 
-_TEMPLATE_LISTS: dict = {}  # ids of rule files -> (those files, [(rule, template)]): registries without include
+_TEMPLATE_LISTS: dict = {}  # ids of rule files -> (those files, [(rule, template)], (templates))
 
 
-def _templates(files: list[RuleFile], include) -> list[tuple[Rule, RuleTemplate]]:
-    """The rules of ``files`` that ``include`` admits, each with its template.
+def _templates(files: list[RuleFile]) -> tuple[list[tuple[Rule, RuleTemplate]], tuple[RuleTemplate, ...]]:
+    """Every rule of ``files`` with its template, and the templates alone (a registry's
+    ``universe``).
 
     A per-candidate run makes a registry per candidate from the same files:
     their rules and templates are found once.  (The cache holds the files
     themselves, so their ids cannot be reused while it does.)
     """
     key = tuple(map(id, files))
-    if include is None:
-        cached = _TEMPLATE_LISTS.get(key)
-        if cached is not None:
-            return cached[1]
-    found = []
-    for rule_file in files:
-        for rule in rule_file.rules:
-            if include is not None and not include(rule):
-                continue
-            try:
-                found.append((rule, template_of(rule)))
-            except RuleError as err:
-                err.file = err.file or rule_file.path
-                raise
-    if include is None:
-        _TEMPLATE_LISTS[key] = (tuple(files), found)
-    return found
+    cached = _TEMPLATE_LISTS.get(key)
+    if cached is None:
+        found = []
+        for rule_file in files:
+            for rule in rule_file.rules:
+                try:
+                    found.append((rule, template_of(rule)))
+                except RuleError as err:
+                    err.file = err.file or rule_file.path
+                    raise
+        cached = _TEMPLATE_LISTS[key] = (tuple(files), found, tuple([template for _, template in found]))
+    return cached[1], cached[2]
 
 
 class Registry:
@@ -290,12 +286,13 @@ class Registry:
         self.name = name
         self.files = files
         global_leaf = candidate_constraint(tuple(global_ids) if global_ids else None) if has_global else None
+        # ``universe``: every rule's template, left out by ``include`` or not: the row-only
+        # filters of registries made from the same files share what they learn (static_filter)
+        found, self.universe = _templates(files)
         self.rules: list[BoundRule] = [
-            BoundRule(rule, name, global_leaf, template) for rule, template in _templates(files, include)
+            BoundRule(rule, name, global_leaf, template) for rule, template in found
+            if include is None or include(rule)
         ]
-        # every rule's template, left out by ``include`` or not: the row-only filters of
-        # registries made from the same files share what they learn (static_filter)
-        self.universe = tuple([template for _, template in _templates(files, None)])
         self.finalizers = [f.finalize for f in files if f.finalize is not None]
         merges = [f.merge for f in files if f.merge is not None]
         self.merge = merges[-1] if merges else None

@@ -160,27 +160,26 @@ def _fresh_plan(node) -> tuple:
     """What :func:`fresh_verdict` reads of ``node``, as nested tuples (the node's leaves' names
     come last: what it touches when undecided)."""
     kind = node.kind
+    if kind == "group":
+        reduce = node.reduce
+        return (
+            _EVERY if reduce in ("all", "notall") else _SOME,
+            tuple([_fresh_plan(child) for child in node.children]),
+            reduce in ("notall", "notany"),
+            bool(node.reprocess_on_match),
+            bool(node.reprocess_on_fail),
+        )
+    names = tuple([leaf.name for leaf in node.leaves()])
     if kind == "attr":
-        names = tuple([leaf.name for leaf in node.leaves()])
         if node.evaluate or node.onlyif is not None:
             return (_UNDECIDED, names)
         reprocess = node.force_reprocess is not None
         if callable(node.value):
             return (_COMPUTED, node, node.fresh_value, node.reads, node.name, reprocess, names)
         return (_COLUMN, node, node.value, (), node.name, reprocess, names)
-    if kind == "test":
-        names = tuple([leaf.name for leaf in node.leaves()])
-        if node.columns is None or node.side_effects:
-            return (_UNDECIDED, names)
-        return (_ROW_TEST, node, node.name, bool(node.reprocess_on_match), bool(node.reprocess_on_fail), names)
-    reduce = node.reduce
-    return (
-        _EVERY if reduce in ("all", "notall") else _SOME,
-        tuple([_fresh_plan(child) for child in node.children]),
-        reduce in ("notall", "notany"),
-        bool(node.reprocess_on_match),
-        bool(node.reprocess_on_fail),
-    )
+    if node.columns is None or node.side_effects:  # a test
+        return (_UNDECIDED, names)
+    return (_ROW_TEST, node, node.name, bool(node.reprocess_on_match), bool(node.reprocess_on_fail), names)
 
 
 def _fresh(plan: tuple, item, touched: set) -> int:
