@@ -11,6 +11,7 @@ splitting, pruning duplicates, numbering), optional merging, and the
 
 from __future__ import annotations
 
+import re
 from bisect import bisect_right
 
 from ..engine.constraints import evaluate_literal
@@ -235,12 +236,18 @@ def per_candidate(pool, options, version_id, run: RunState) -> list:
     for cid, _ in work:
         _check_candidate_id(cid, pool)
     discover_registry = Registry(files, DISCOVER, include=_discoverable(options))
+    doomed = _doomed(discover_registry, discover, options, run)
+    unrun = Unrun(files, doomed)
+    if discover and unrun.quiet:
+        discover_registry = Registry(files, DISCOVER, include=unrun.discover_filter(_discoverable(options)))
     listed = by_cell.listed_counts()
-    specs = [_candidate_pass(cid, ctype, files, by_cell, records, listed) for cid, ctype in work]
+    specs = [
+        _candidate_pass(cid, ctype, files, by_cell, records, listed, unrun.candidate_filter(cid, ctype))
+        for cid, ctype in work
+    ]
     if discover:
         specs.append(PassSpec(None, lambda: len(records), lambda: records, lambda: discover_registry))
     results = None
-    doomed = _doomed(discover_registry, discover, options, run)
     jobs = usable_jobs(options.jobs, len(records)) if run.recorder is None else 1
     if jobs > 1 and len(specs) > 1:
         try:
@@ -372,16 +379,90 @@ class Doomed:
         return None if self.discovered_are_a3001 else False
 
 
-def _candidate_pass(cid: str, ctype: str, files, by_cell: _RowsByCell, records: list, listed: dict) -> PassSpec:
+def _candidate_pass(
+    cid: str, ctype: str, files, by_cell: _RowsByCell, records: list, listed: dict, include=None,
+) -> PassSpec:
     """One candidate's pass: its rows, under its own registry, marked with the candidate alone.
-    Its weight is the count of rows listing it (``listed``), else of those it is found in."""
+    Its weight is the count of rows listing it (``listed``), else of those it is found in.
+    ``include``: which rules the pass runs (None: all; see :class:`Unrun`)."""
     return PassSpec(
         cid,
         lambda: listed.get(cid) or by_cell.count(cid),
         lambda: by_cell.rows(cid, records),
-        lambda: Registry(files, CANDIDATE, global_ids=(cid,), has_global=True),
+        lambda: Registry(files, CANDIDATE, global_ids=(cid,), has_global=True, include=include),
         f"[('{cid}', '{ctype}')]",
     )
+
+
+_PLAIN_WORD = re.compile(r"[A-Za-z0-9_]+")
+
+
+class Unrun:
+    """The rules a pass need not run: those whose every association there is doomed, and that
+    change nothing else.
+
+    A rule qualifies in a pass when its candidate type (``discovered`` in
+    the discover pass) can never make it valid (:meth:`Rule.can_be_valid_for`:
+    ``needs_candidate``, or a validity check marked with
+    :func:`~asngen.rules.model.only_for_candidates`), finalization drops its
+    invalid associations early (:class:`Doomed`), its candidate is the
+    pass's own (no ``is_acid`` constraint of its own), and every reprocess
+    request it can raise goes back to itself alone.  Its associations are
+    then all it touches: the rows it would send round again are offered to
+    its own associations only, and doomed associations' numbers are not
+    counted.  On mega_pool the Level 2 rules in group, mosaic and
+    coronagraphy candidates built some 800 such associations.
+    """
+
+    def __init__(self, files, doomed: Doomed | None) -> None:
+        self.doomed = doomed
+        self.quiet: list = []  # rules that may be left out where they cannot be valid
+        self._by_type: dict = {}  # candidate type (lower case) -> include filter, or None
+        if doomed is None:
+            return
+        from ..registry import template_of
+
+        for rule_file in files:
+            for rule in rule_file.rules:
+                if rule.level not in doomed.levels or not rule.drops_invalid:
+                    continue
+                template = template_of(rule)
+                if template.acid_leaf is None and not _reprocesses_others(template.tree):
+                    self.quiet.append(rule)
+
+    def candidate_filter(self, cid, ctype):
+        """The include filter of candidate ``cid``'s registry (None: every rule)."""
+        if not self.quiet or type(cid) is not str or type(ctype) is not str:
+            return None
+        if not (_PLAIN_WORD.fullmatch(cid) and _PLAIN_WORD.fullmatch(ctype)):
+            return None  # the candidate constraint reads back exactly (cid, ctype) only for plain words
+        doomed = self.doomed
+        if doomed.discover and (not doomed.discovered_are_a3001 or cid.startswith("a")):
+            return None  # see Doomed.before_naming: their asn_id would be asked
+        return self._filter(ctype.lower())
+
+    def discover_filter(self, discoverable):
+        """The discover registry's include filter, given the one without this (None: every rule)."""
+        left_out = self._filter("discovered") if self.quiet else None
+        if left_out is None:
+            return discoverable
+        if discoverable is None:
+            return left_out
+        return lambda rule: discoverable(rule) and left_out(rule)
+
+    def _filter(self, ctype: str):
+        if ctype not in self._by_type:
+            unrun = frozenset(rule for rule in self.quiet if not rule.can_be_valid_for(ctype))
+            self._by_type[ctype] = (lambda rule: rule not in unrun) if unrun else None
+        return self._by_type[ctype]
+
+
+def _reprocesses_others(node) -> bool:
+    """Whether a request raised by ``node`` or below may name other rules (``reprocess_rules``
+    set: an empty list means every rule).  Requests that name none go to the rule that raised them."""
+    if getattr(node, "reprocess_rules", None) is not None:
+        return True
+    return any(_reprocesses_others(child) for child in getattr(node, "children", ()))
 
 
 def per_pool(pool, options, version_id, run: RunState) -> list:

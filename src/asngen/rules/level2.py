@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from ..engine.constraints import All, Any_, Attr, Category, NotAll, NotAny, Test, meets
 from . import dms, naming
-from .model import drops_invalid, finalizes_level
+from .model import drops_invalid, finalizes_level, only_for_candidates
 from .suffixes import exposure_root
 
 # ---------------------------------------------------------------- constraints
@@ -213,6 +213,7 @@ def has_science(asn, member) -> bool:
     return member["exptype"] == "science"
 
 
+@only_for_candidates(lambda ctype: ctype in ("observation", "background"))
 def allowed_candidates(asn, member) -> bool:
     """Level 2 is made for observation candidates, and background ones with a background."""
     ctype = asn.acid()[1].lower()

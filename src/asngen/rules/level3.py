@@ -10,7 +10,7 @@ from __future__ import annotations
 from ..engine.constraints import All, Any_, Attr, Category, NotAny, Test, meets
 from . import dms, naming
 from .level2 import target_acq, tso  # the same DMS predicates
-from .model import drops_invalid, finalizes_level
+from .model import drops_invalid, finalizes_level, only_for_candidates
 from .suffixes import exposure_root
 
 MULTI_OBS_CANDIDATE_TYPES = ("group", "background", "mosaic")
@@ -164,6 +164,7 @@ def has_psf(asn, member) -> bool:
 
 
 def candidate_is(ctype):
+    @only_for_candidates(lambda actual: actual == ctype)
     def check(asn, member) -> bool:
         return asn.acid()[1].lower() == ctype
 
@@ -172,6 +173,7 @@ def candidate_is(ctype):
 
 
 def candidate_is_not(ctype):
+    @only_for_candidates(lambda actual: actual != ctype)
     def check(asn, member) -> bool:
         return asn.acid()[1].lower() != ctype
 

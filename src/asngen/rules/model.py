@@ -31,6 +31,23 @@ def drops_invalid(finalize: Callable) -> Callable:
     return finalize
 
 
+def only_for_candidates(accepts: Callable[[str], bool]) -> Callable[[Callable], Callable]:
+    """Declare that a validity check can pass only when ``accepts(candidate type)`` is true.
+
+    The type is the association's candidate type in lower case
+    (``discovered`` when it has no candidate).  Where a check says a pass's
+    candidate can never make its rule valid, the generator need not run the
+    rule there at all (see :meth:`Rule.can_be_valid_for`); ``accepts`` must
+    return True when unsure.
+    """
+
+    def mark(check: Callable) -> Callable:
+        check.accepts_candidate = accepts
+        return check
+
+    return mark
+
+
 def finalizes_level(level: int) -> Callable[[Callable], Callable]:
     """Declare that a rule file's ``FINALIZE`` callback hands every association of ``level``
     to its rule's own finalize before anything else looks at it, and leaves other levels alone."""
@@ -87,6 +104,19 @@ class Rule:
 
     def __delattr__(self, name: str) -> None:
         raise AttributeError(f"a rule cannot be changed (cannot delete {name!r} of {self!r})")
+
+    def can_be_valid_for(self, ctype: str) -> bool:
+        """False when an association of this rule whose candidate has type ``ctype`` is never
+        valid: the rule ``needs_candidate`` and that is neither an observation nor a background
+        candidate, or one of its validity checks says so (see :func:`only_for_candidates`)."""
+        ctype = ctype.lower()
+        if self.needs_candidate and ctype not in ("observation", "background"):
+            return False
+        for _, check in self.validity:
+            accepts = getattr(check, "accepts_candidate", None)
+            if accepts is not None and not accepts(ctype):
+                return False
+        return True
 
     @property
     def drops_invalid(self) -> bool:
