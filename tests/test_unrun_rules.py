@@ -18,10 +18,10 @@ import pytest
 from asngen.api import generate
 from asngen.engine import constraints
 from asngen.engine.constraints import All, Attr
-from asngen.generator import drivers
+from asngen.generator import drivers, early_drop
 from asngen.generator.loop import RunState
 from asngen.options import GenerateOptions
-from asngen.registry import Registry, RuleFile, resolve_rule_files
+from asngen.registry import CANDIDATE, DISCOVER, Registry, RuleFile, resolve_rule_files
 from asngen.rules import level2
 from asngen.rules.model import Rule
 
@@ -38,8 +38,8 @@ def synthetic_pool(tmp_path_factory):
 
 
 def _doomed(discover: bool = True):
-    registry = Registry(resolve_rule_files((), False), drivers.DISCOVER)
-    return drivers._doomed(registry, discover, GenerateOptions(), RunState())
+    registry = Registry(resolve_rule_files((), False), DISCOVER)
+    return early_drop.doomed_for(registry, discover, GenerateOptions(), RunState())
 
 
 def _level2_rule(name: str, constraints, **kwargs) -> Rule:
@@ -55,7 +55,7 @@ def _rule_named(files, name):
 
 def test_which_default_rules_each_candidate_type_leaves_out():
     files = resolve_rule_files((), False)
-    unrun = drivers.Unrun(files, _doomed())
+    unrun = early_drop.Unrun(files, _doomed())
     rules = [rule for rule_file in files for rule in rule_file.rules]
     needing = {rule for rule in rules if rule.needs_candidate}
     mosaic = _rule_named(files, "Asn_Lv3ImageMosaic")
@@ -84,7 +84,7 @@ def test_validity_checks_say_which_candidates_can_pass_them():
 
 
 def test_nothing_is_left_out_when_nothing_is_dropped_early():
-    unrun = drivers.Unrun(resolve_rule_files((), False), None)
+    unrun = early_drop.Unrun(resolve_rule_files((), False), None)
     assert unrun.candidate_filter("c1000", "mosaic") is None
     assert unrun.discover_filter(None) is None
 
@@ -108,7 +108,7 @@ def test_rules_that_reach_other_rules_or_pin_their_own_candidate_stay():
     keeps_invalid = _level2_rule("KeepsInvalid", lambda: All(Attr(["exp_type"], name="exp_type")),
                                  finalize=lambda asn: [asn])
     rules = (plain, own_only, everyone, own_acid, not_needing, keeps_invalid)
-    unrun = drivers.Unrun([RuleFile("user.py", rules, None, None)], doomed)
+    unrun = early_drop.Unrun([RuleFile("user.py", rules, None, None)], doomed)
     assert unrun.quiet == [plain, own_only, not_needing]
     include = unrun.candidate_filter("c1000", "mosaic")
     assert [rule for rule in rules if not include(rule)] == [plain, own_only]
@@ -117,13 +117,13 @@ def test_rules_that_reach_other_rules_or_pin_their_own_candidate_stay():
 def test_which_candidates_leave_them_out():
     files = resolve_rule_files((), False)
     doomed = _doomed()
-    unrun = drivers.Unrun(files, doomed)
+    unrun = early_drop.Unrun(files, doomed)
     image = _rule_named(files, "Asn_Lv2Image")
     include = unrun.candidate_filter("c1000", "MOSAIC")
     assert include is not None and not include(image) and include(_rule_named(files, "Asn_Lv3Image"))
     # an id a discovered association could share: the discover filter looks at its asn_id
     assert unrun.candidate_filter("a1000", "mosaic") is None
-    assert drivers.Unrun(files, _doomed(discover=False)).candidate_filter("a1000", "mosaic") is not None
+    assert early_drop.Unrun(files, _doomed(discover=False)).candidate_filter("a1000", "mosaic") is not None
     # ids the candidate constraint may not read back as the same pair
     assert unrun.candidate_filter("c1'000", "mosaic") is None
     assert unrun.candidate_filter("c1000", "mo saic") is None
@@ -135,7 +135,7 @@ OPTION_SETS = [{}, {"discover": True}, {"all_candidates": True}, {"merge": True}
 
 def _files(pool, monkeypatch, keep_all: bool, jobs: int, options: dict) -> list:
     asked = []
-    unrun = drivers.Unrun
+    unrun = early_drop.Unrun
     with monkeypatch.context() as patch:
         if keep_all:
             patch.setattr(drivers, "Unrun", lambda files, doomed: asked.append(doomed) or unrun(files, None))
@@ -169,5 +169,5 @@ def test_the_passes_really_run_fewer_rules(synthetic_pool, monkeypatch):
 
     monkeypatch.setattr(drivers, "Registry", counting)
     generate(synthetic_pool, GenerateOptions(jobs=1))
-    full = len(made(resolve_rule_files((), False), drivers.CANDIDATE).rules)
+    full = len(made(resolve_rule_files((), False), CANDIDATE).rules)
     assert sizes and min(sizes.values()) < max(sizes.values()) <= full

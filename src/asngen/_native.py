@@ -47,6 +47,7 @@ COMPILED = (
     "asngen.engine.queue",
     "asngen.engine.static_filter",
     "asngen.generator.drivers",
+    "asngen.generator.early_drop",
     "asngen.generator.loop",
     "asngen.generator.parallel",
     "asngen.generator.prune",

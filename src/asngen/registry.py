@@ -27,6 +27,11 @@ from .rules.model import Rule
 RULES_DIR = os.path.join(os.path.dirname(os.path.realpath(__file__)), "rules")
 DEFAULT_RULE_FILES = (os.path.join(RULES_DIR, "rules_level2b.py"), os.path.join(RULES_DIR, "rules_level3.py"))
 
+#: the names of the two registries a per-candidate run binds the rules in (``asn_rule`` is
+#: ``<registry>_<rule name>``): one per candidate, and one for the discover pass
+CANDIDATE = "candidate"
+DISCOVER = "discover"
+
 
 class RuleFile:
     """What one loaded rule file declares: its rules (by name), FINALIZE and MERGE.

@@ -11,13 +11,15 @@ splitting, pruning duplicates, numbering), optional merging, and the
 
 from __future__ import annotations
 
-import re
 from bisect import bisect_right
 
 from ..engine.constraints import evaluate_literal
 from ..member import forget_renamed
 from ..records import cell, shelved
-from ..registry import Registry, resolve_rule_files
+from ..registry import CANDIDATE, DISCOVER, Registry, resolve_rule_files
+from .early_drop import Unrun
+from .early_drop import discoverable as _discoverable
+from .early_drop import doomed_for as _doomed
 from .loop import RunState, generate
 from .parallel import PassSpec, WorkerFailed, run_pass, run_passes, usable_jobs
 from .prune import PruneState, resequence, same_association
@@ -25,8 +27,6 @@ from .prune import PruneState, resequence, same_association
 #: a run whose passes renamed fewer files keeps the table of names (see forget_renamed)
 KEEP_RENAMED = 20_000
 
-CANDIDATE = "candidate"
-DISCOVER = "discover"
 
 
 class MalformedCandidate(ValueError):
@@ -318,67 +318,6 @@ def _passes_in_process(specs: list, discover_first: bool, version_id, pool_name:
     return results
 
 
-def _doomed(discover_registry: Registry, discover: bool, options, run: RunState) -> Doomed | None:
-    """What may be let go of as soon as its pass is over (None: keep all); see :class:`Doomed`.
-
-    Explanations keep everything (they tell of the associations dropped), and
-    so does debug mode: there the discover pass's renumbering, which counts
-    invalid associations too, shows in the names of the pruned duplicates.
-    """
-    if not options.finalize or options.debug or run.recorder is not None:
-        return None
-    levels = {getattr(callback, "finalized_level", None) for callback in discover_registry.finalizers}
-    if not levels or None in levels:
-        return None
-    return Doomed(frozenset(levels), discover, all(bound.acid_leaf is None for bound in discover_registry.rules))
-
-
-class Doomed:
-    """Invalid associations that finalization is sure to drop and that nothing before it
-    compares with: called with an association, says whether it is one.
-
-    Finalization drops an invalid association when its rule's finalize says so
-    (:func:`~asngen.rules.model.drops_invalid`) and every ``FINALIZE``
-    callback hands each association of its level straight to that finalize.
-    Before it, only the discover filter looks at associations: a candidate
-    association, valid or not, removes the discovered associations equal to
-    it, and equality needs the same first letter of ``asn_id``.  Discovered
-    associations are ``a3001`` unless a discover rule pins a candidate, so an
-    invalid candidate association with an ``o``/``c`` id removes nothing.
-    """
-
-    __slots__ = ("levels", "discover", "discovered_are_a3001", "dropping")
-
-    def __init__(self, levels: frozenset, discover: bool, discovered_are_a3001: bool) -> None:
-        self.levels = levels
-        self.discover = discover
-        self.discovered_are_a3001 = discovered_are_a3001
-        self.dropping: dict = {}  # id(rule) -> (rule, whether its finalize drops invalid associations)
-
-    def __call__(self, asn) -> bool:
-        verdict = self.before_naming(asn)
-        return (not asn.data["asn_id"].startswith("a")) if verdict is None else verdict
-
-    def before_naming(self, asn) -> bool | None:
-        """The verdict, when it does not need the association's ``asn_id`` (None: it does).
-
-        A pass names only the associations it keeps: on mega_pool half of
-        what the candidate passes build is invalid, and naming is most of
-        what a finished association costs besides.
-        """
-        if asn.level not in self.levels:
-            return False
-        rule = asn.rule
-        known = self.dropping.get(id(rule))
-        if known is None or known[0] is not rule:  # asked of every association: a rule answers once
-            known = self.dropping[id(rule)] = (rule, rule.drops_invalid)
-        if not known[1] or asn.is_valid():
-            return False
-        if not self.discover or asn.registry_name == DISCOVER:
-            return True
-        return None if self.discovered_are_a3001 else False
-
-
 def _candidate_pass(
     cid: str, ctype: str, files, by_cell: _RowsByCell, records: list, listed: dict, include=None,
 ) -> PassSpec:
@@ -392,77 +331,6 @@ def _candidate_pass(
         lambda: Registry(files, CANDIDATE, global_ids=(cid,), has_global=True, include=include),
         f"[('{cid}', '{ctype}')]",
     )
-
-
-_PLAIN_WORD = re.compile(r"[A-Za-z0-9_]+")
-
-
-class Unrun:
-    """The rules a pass need not run: those whose every association there is doomed, and that
-    change nothing else.
-
-    A rule qualifies in a pass when its candidate type (``discovered`` in
-    the discover pass) can never make it valid (:meth:`Rule.can_be_valid_for`:
-    ``needs_candidate``, or a validity check marked with
-    :func:`~asngen.rules.model.only_for_candidates`), finalization drops its
-    invalid associations early (:class:`Doomed`), its candidate is the
-    pass's own (no ``is_acid`` constraint of its own), and every reprocess
-    request it can raise goes back to itself alone.  Its associations are
-    then all it touches: the rows it would send round again are offered to
-    its own associations only, and doomed associations' numbers are not
-    counted.  On mega_pool the Level 2 rules in group, mosaic and
-    coronagraphy candidates built some 800 such associations.
-    """
-
-    def __init__(self, files, doomed: Doomed | None) -> None:
-        self.doomed = doomed
-        self.quiet: list = []  # rules that may be left out where they cannot be valid
-        self._by_type: dict = {}  # candidate type (lower case) -> include filter, or None
-        if doomed is None:
-            return
-        from ..registry import template_of
-
-        for rule_file in files:
-            for rule in rule_file.rules:
-                if rule.level not in doomed.levels or not rule.drops_invalid:
-                    continue
-                template = template_of(rule)
-                if template.acid_leaf is None and not _reprocesses_others(template.tree):
-                    self.quiet.append(rule)
-
-    def candidate_filter(self, cid, ctype):
-        """The include filter of candidate ``cid``'s registry (None: every rule)."""
-        if not self.quiet or type(cid) is not str or type(ctype) is not str:
-            return None
-        if not (_PLAIN_WORD.fullmatch(cid) and _PLAIN_WORD.fullmatch(ctype)):
-            return None  # the candidate constraint reads back exactly (cid, ctype) only for plain words
-        doomed = self.doomed
-        if doomed.discover and (not doomed.discovered_are_a3001 or cid.startswith("a")):
-            return None  # see Doomed.before_naming: their asn_id would be asked
-        return self._filter(ctype.lower())
-
-    def discover_filter(self, discoverable):
-        """The discover registry's include filter, given the one without this (None: every rule)."""
-        left_out = self._filter("discovered") if self.quiet else None
-        if left_out is None:
-            return discoverable
-        if discoverable is None:
-            return left_out
-        return lambda rule: discoverable(rule) and left_out(rule)
-
-    def _filter(self, ctype: str):
-        if ctype not in self._by_type:
-            unrun = frozenset(rule for rule in self.quiet if not rule.can_be_valid_for(ctype))
-            self._by_type[ctype] = (lambda rule: rule not in unrun) if unrun else None
-        return self._by_type[ctype]
-
-
-def _reprocesses_others(node) -> bool:
-    """Whether a request raised by ``node`` or below may name other rules (``reprocess_rules``
-    set: an empty list means every rule).  Requests that name none go to the rule that raised them."""
-    if getattr(node, "reprocess_rules", None) is not None:
-        return True
-    return any(_reprocesses_others(child) for child in getattr(node, "children", ()))
 
 
 def per_pool(pool, options, version_id, run: RunState) -> list:
@@ -494,20 +362,6 @@ def _rows_for(records: list, run: RunState):
     """A whole-pool pass's rows: taken one by one, unless explanations follow each row's dict."""
     rows = shelved(records)
     return rows if run.recorder is None else [row.take() for row in rows]
-
-
-def _discoverable(options):
-    """Rules worth running without a candidate.
-
-    Level 2 rules that need an observation or background candidate can never
-    produce a valid association in the discover pass; with finalization on,
-    such associations are dropped before anything looks at them, so they are
-    not built at all.  (With --no-finalize they still take sequence numbers,
-    so they are built.)
-    """
-    if not options.finalize:
-        return None
-    return lambda rule: not rule.needs_candidate
 
 
 def _seal(associations: list) -> None:

@@ -36,7 +36,7 @@ from .loop import RunState, generate
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
-    from .drivers import Doomed
+    from .early_drop import Doomed
 
 #: below this many rows a run stays in one process (forking costs more than it saves)
 MIN_ROWS = 200
