@@ -28,7 +28,6 @@ from .prune import PruneState, resequence, same_association
 KEEP_RENAMED = 20_000
 
 
-
 class MalformedCandidate(ValueError):
     """An ASN_CANDIDATE cell the reference cannot use either (it stops with a TypeError)."""
 

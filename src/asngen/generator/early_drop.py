@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import re
 
-from ..registry import DISCOVER
+from ..registry import DISCOVER, template_of
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -111,8 +111,6 @@ class Unrun:
         self._by_type: dict = {}  # candidate type (lower case) -> include filter, or None
         if doomed is None:
             return
-        from ..registry import template_of
-
         for rule_file in files:
             for rule in rule_file.rules:
                 if rule.level not in doomed.levels or not rule.drops_invalid:
