@@ -3,10 +3,12 @@
 A rule that ``needs_candidate`` is never valid for a candidate other than an
 observation or a background one, and a rule whose validity checks are marked
 with ``only_for_candidates`` says for which candidate types it may be valid.
-When finalization is sure to drop what such a rule builds (see
-test_early_drop) and it sends rows round again only to itself, a pass whose
-candidate (or the discover pass, "discovered") cannot make it valid does not
-run it.  The oracle is the same run with every rule.
+A rule valid only with a science member (``requires_science``) and that says
+which rows may be its science (``may_be_science``) is never valid in a pass
+without such a row.  When finalization is sure to drop what such a rule
+builds (see test_early_drop) and it sends rows round again only to itself,
+a pass that cannot make it valid does not run it.  The oracle is the same
+run with every rule.
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ from asngen.engine.constraints import All, Attr
 from asngen.generator import drivers, early_drop
 from asngen.generator.loop import RunState
 from asngen.options import GenerateOptions
+from asngen.records import records_from_dicts
 from asngen.registry import CANDIDATE, DISCOVER, Registry, RuleFile, resolve_rule_files
 from asngen.rules import level2
 from asngen.rules.model import Rule
@@ -129,6 +132,41 @@ def test_which_candidates_leave_them_out():
     assert unrun.candidate_filter("c1000", "mo saic") is None
 
 
+def _rows(*exp_types):
+    rows = [{"filename": f"f{number}.fits", "exp_type": exp_type, "pntgtype": "science", "is_psf": "f",
+             "is_imprt": "f", "bkgdtarg": "f"} for number, exp_type in enumerate(exp_types)]
+    return records_from_dicts(list(rows[0]), rows)
+
+
+def test_only_wfss_rows_that_may_be_science_keep_the_wfss_rules():
+    files = resolve_rule_files((), False)
+    wfss = {_rule_named(files, name) for name in ("Asn_Lv2WFSSNRC", "Asn_Lv2WFSSNIS", "Asn_Lv2WFSSMIR")}
+    assert all(rule.needs_science and rule.may_be_science is not None for rule in wfss)
+    assert _rule_named(files, "Asn_Lv3Image").needs_science  # but says nothing of its rows: always run
+    unrun = early_drop.Unrun(files, _doomed())
+    images = _rows("nrc_image", "nrc_image", "nis_image")
+    include = unrun.candidate_filter("o001", "observation", lambda: images)
+    assert {rule for rule in wfss if not include(rule)} == wfss
+    assert include(_rule_named(files, "Asn_Lv2Image"))
+    with_grism = _rows("nrc_image", "nrc_wfss")
+    include = unrun.candidate_filter("o001", "observation", lambda: with_grism)
+    assert include is None or all(include(rule) for rule in wfss)
+    # a row the classification cannot place: unsure, so the rules run
+    unclear = _rows("nrc_image", None)
+    include = unrun.candidate_filter("o001", "observation", lambda: unclear)
+    assert include is None or all(include(rule) for rule in wfss)
+
+
+def test_may_be_wfss_science():
+    from asngen.records import RecordView
+
+    grism, image, missing = _rows("nis_wfss", "nis_image", None)
+    assert level2.may_be_wfss_science(RecordView(grism))
+    assert not level2.may_be_wfss_science(RecordView(image))
+    assert level2.may_be_wfss_science(RecordView(missing))
+    assert level2.may_be_wfss_science({"filename": "x"})  # no exp_type at all
+
+
 OPTION_SETS = [{}, {"discover": True}, {"all_candidates": True}, {"merge": True}, {"dms": True},
                {"ids": ("c1000", "c1002", "o001")}]
 
@@ -151,7 +189,10 @@ def test_same_files_as_running_every_rule(synthetic_pool, monkeypatch, options, 
     assert left_out == _files(synthetic_pool, monkeypatch, True, jobs, options)
 
 
-@pytest.mark.parametrize("name", ["mega_pool.csv", "pool_013_coron_nircam.csv", "pool_001_candidates.csv"])
+@pytest.mark.parametrize("name", [
+    "mega_pool.csv", "pool_013_coron_nircam.csv", "pool_001_candidates.csv", "pool_019_niriss_wfss.csv",
+    "jw87800_20180412T163456_pool.csv",
+])
 def test_same_files_on_corpus_pools_with_many_candidate_types(name, monkeypatch):
     pool = GOLDEN_POOLS / name
     assert _files(pool, monkeypatch, False, 1, {}) == _files(pool, monkeypatch, True, 1, {})

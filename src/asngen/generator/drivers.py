@@ -241,7 +241,7 @@ def per_candidate(pool, options, version_id, run: RunState) -> list:
         discover_registry = Registry(files, DISCOVER, include=unrun.discover_filter(_discoverable(options)))
     listed = by_cell.listed_counts()
     specs = [
-        _candidate_pass(cid, ctype, files, by_cell, records, listed, unrun.candidate_filter(cid, ctype))
+        _candidate_pass(cid, ctype, files, by_cell, records, listed, unrun)
         for cid, ctype in work
     ]
     if discover:
@@ -318,16 +318,21 @@ def _passes_in_process(specs: list, discover_first: bool, version_id, pool_name:
 
 
 def _candidate_pass(
-    cid: str, ctype: str, files, by_cell: _RowsByCell, records: list, listed: dict, include=None,
+    cid: str, ctype: str, files, by_cell: _RowsByCell, records: list, listed: dict, unrun: Unrun | None = None,
 ) -> PassSpec:
     """One candidate's pass: its rows, under its own registry, marked with the candidate alone.
     Its weight is the count of rows listing it (``listed``), else of those it is found in.
-    ``include``: which rules the pass runs (None: all; see :class:`Unrun`)."""
+    ``unrun``: which rules the pass need not run (None: it runs all)."""
+
+    def registry() -> Registry:
+        include = None if unrun is None else unrun.candidate_filter(cid, ctype, lambda: by_cell.rows(cid, records))
+        return Registry(files, CANDIDATE, global_ids=(cid,), has_global=True, include=include)
+
     return PassSpec(
         cid,
         lambda: listed.get(cid) or by_cell.count(cid),
         lambda: by_cell.rows(cid, records),
-        lambda: Registry(files, CANDIDATE, global_ids=(cid,), has_global=True, include=include),
+        registry,
         f"[('{cid}', '{ctype}')]",
     )
 

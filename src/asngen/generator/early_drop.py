@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import re
 
+from ..records import RecordView
 from ..registry import DISCOVER, template_of
 
 TYPE_CHECKING = False
@@ -102,13 +103,19 @@ class Unrun:
     then all it touches: the rows it would send round again are offered to
     its own associations only, and doomed associations' numbers are not
     counted.  On mega_pool the Level 2 rules in group, mosaic and
-    coronagraphy candidates built some 800 such associations.
+    coronagraphy candidates built some 800 such associations.  A rule that is
+    valid only with a science member (:attr:`Rule.needs_science`) is also
+    left out of a pass none of whose rows may be its science
+    (:attr:`Rule.may_be_science`: the Level 2 WFSS rules, which start an
+    association with every direct image of an observation).
     """
 
     def __init__(self, files, doomed: Doomed | None) -> None:
         self.doomed = doomed
         self.quiet: list = []  # rules that may be left out where they cannot be valid
-        self._by_type: dict = {}  # candidate type (lower case) -> include filter, or None
+        self._by_type: dict = {}  # candidate type (lower case) -> the rules it leaves out
+        self._includes: dict = {}  # rules left out -> the include filter leaving them out
+        self._may_be_science: dict = {}  # a rule's may_be_science -> {id(record): its answer}
         if doomed is None:
             return
         for rule_file in files:
@@ -118,9 +125,16 @@ class Unrun:
                 template = template_of(rule)
                 if template.acid_leaf is None and not _reprocesses_others(template.tree):
                     self.quiet.append(rule)
+        # rules left out of a pass none of whose rows may be their science
+        self._science_only = [rule for rule in self.quiet if rule.may_be_science is not None and rule.needs_science]
 
-    def candidate_filter(self, cid, ctype):
-        """The include filter of candidate ``cid``'s registry (None: every rule)."""
+    def candidate_filter(self, cid, ctype, rows=None):
+        """The include filter of candidate ``cid``'s registry (None: every rule).
+
+        ``rows()``, when given, returns the pass's records: a rule valid only
+        with a science member is also left out when none of them may be its
+        science (:attr:`~asngen.rules.model.Rule.may_be_science`).
+        """
         if not self.quiet or type(cid) is not str or type(ctype) is not str:
             return None
         if not (_PLAIN_WORD.fullmatch(cid) and _PLAIN_WORD.fullmatch(ctype)):
@@ -128,22 +142,52 @@ class Unrun:
         doomed = self.doomed
         if doomed.discover and (not doomed.discovered_are_a3001 or cid.startswith("a")):
             return None  # see Doomed.before_naming: their asn_id would be asked
-        return self._filter(ctype.lower())
+        left_out = self._left_out(ctype.lower())
+        if rows is not None:
+            asked = [rule for rule in self._science_only if rule not in left_out]
+            if asked:
+                records = rows()
+                without = [rule for rule in asked if not self._any_science(rule.may_be_science, records)]
+                if without:
+                    left_out = left_out.union(without)
+        return self._include(left_out)
 
     def discover_filter(self, discoverable):
         """The discover registry's include filter, given the one without this (None: every rule)."""
-        left_out = self._filter("discovered") if self.quiet else None
+        left_out = self._include(self._left_out("discovered")) if self.quiet else None
         if left_out is None:
             return discoverable
         if discoverable is None:
             return left_out
         return lambda rule: discoverable(rule) and left_out(rule)
 
-    def _filter(self, ctype: str):
-        if ctype not in self._by_type:
-            unrun = frozenset(rule for rule in self.quiet if not rule.can_be_valid_for(ctype))
-            self._by_type[ctype] = (lambda rule: rule not in unrun) if unrun else None
-        return self._by_type[ctype]
+    def _left_out(self, ctype: str) -> frozenset:
+        found = self._by_type.get(ctype)
+        if found is None:
+            found = self._by_type[ctype] = frozenset(rule for rule in self.quiet if not rule.can_be_valid_for(ctype))
+        return found
+
+    def _include(self, left_out: frozenset):
+        if not left_out:
+            return None
+        include = self._includes.get(left_out)
+        if include is None:
+            include = self._includes[left_out] = lambda rule: rule not in left_out
+        return include
+
+    def _any_science(self, may_be_science, records) -> bool:
+        """Whether one of ``records`` may be a science member (answers remembered per record:
+        a row is in 2.4 passes on average)."""
+        known = self._may_be_science.get(may_be_science)
+        if known is None:
+            known = self._may_be_science[may_be_science] = {}
+        for record in records:
+            answer = known.get(id(record))
+            if answer is None:
+                answer = known[id(record)] = bool(may_be_science(RecordView(record)))
+            if answer:
+                return True
+        return False
 
 
 def _reprocesses_others(node) -> bool:

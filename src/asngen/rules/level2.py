@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from ..engine.constraints import All, Any_, Attr, Category, NotAll, NotAny, Test, meets
 from . import dms, naming
-from .model import drops_invalid, finalizes_level, only_for_candidates
+from .model import drops_invalid, finalizes_level, only_for_candidates, requires_science
 from .suffixes import exposure_root
 
 # ---------------------------------------------------------------- constraints
@@ -180,6 +180,14 @@ class _Scratch:
     original_exposure_type = None
 
 
+def may_be_wfss_science(item) -> bool:
+    """Whether a row may be a WFSS rule's science member (a grism exposure, not its direct image)."""
+    try:
+        return wfss_exposure_type(_Scratch(), item) == "science"
+    except Exception:  # noqa: BLE001 - unsure: the rule runs and meets the row's problem itself
+        return True
+
+
 # ---------------------------------------------------------------- classification
 
 
@@ -209,6 +217,7 @@ def wfss_exposure_type(asn, item, default="science") -> str:
 # ---------------------------------------------------------------- validity
 
 
+@requires_science
 def has_science(asn, member) -> bool:
     return member["exptype"] == "science"
 

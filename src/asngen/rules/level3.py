@@ -10,7 +10,7 @@ from __future__ import annotations
 from ..engine.constraints import All, Any_, Attr, Category, NotAny, Test, meets
 from . import dms, naming
 from .level2 import target_acq, tso  # the same DMS predicates
-from .model import drops_invalid, finalizes_level, only_for_candidates
+from .model import drops_invalid, finalizes_level, only_for_candidates, requires_science
 from .suffixes import exposure_root
 
 MULTI_OBS_CANDIDATE_TYPES = ("group", "background", "mosaic")
@@ -155,6 +155,7 @@ def auxiliary_exposure_type(asn, item, default="science") -> str:
 # ---------------------------------------------------------------- validity
 
 
+@requires_science
 def has_science(asn, member) -> bool:
     return member["exptype"] == "science"
 

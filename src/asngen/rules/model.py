@@ -48,6 +48,13 @@ def only_for_candidates(accepts: Callable[[str], bool]) -> Callable[[Callable], 
     return mark
 
 
+def requires_science(check: Callable) -> Callable:
+    """Declare that a validity check passes only for a member whose ``exptype`` is science
+    (see :attr:`Rule.needs_science`)."""
+    check.requires_science = True
+    return check
+
+
 def finalizes_level(level: int) -> Callable[[Callable], Callable]:
     """Declare that a rule file's ``FINALIZE`` callback hands every association of ``level``
     to its rule's own finalize before anything else looks at it, and leaves other levels alone."""
@@ -72,7 +79,12 @@ class Rule:
     ``coron_members``: False when members never get the coronagraphic "ints"
     suffix.  ``after_science``: once the association holds a science member,
     only rows for which this returns True can still join (None: no such
-    knowledge); it must return True when unsure.  ``needs_candidate``: never
+    knowledge); it must return True when unsure.  ``may_be_science(row)``:
+    False only for a row the rule can never make a science member, in any
+    association (it must return True when unsure, and read the row's own
+    cells, not ``asn_candidate``, which a pass overwrites); a pass none of
+    whose rows may be science need not run a rule whose validity requires a
+    science member (see :func:`requires_science`).  ``needs_candidate``: never
     valid unless built for an observation or background candidate (Level 2).
 
     A rule does not change once made (assigning an attribute raises), and two
@@ -81,7 +93,7 @@ class Rule:
 
     __slots__ = (
         "name", "level", "asn_type", "constraints", "exposure_type", "product_name", "validity",
-        "finalize", "coron_members", "after_science", "needs_candidate", "doc", "extra",
+        "finalize", "coron_members", "after_science", "needs_candidate", "may_be_science", "doc", "extra",
     )
 
     def __init__(
@@ -90,11 +102,11 @@ class Rule:
         validity: tuple[tuple[str, Callable[[Any, dict], bool]], ...] = (),
         finalize: Callable[[Any], list | None] = _no_finalize, coron_members: bool = True,
         after_science: Callable[[dict], bool] | None = None, needs_candidate: bool = False,
-        doc: str = "", extra: dict | None = None,
+        may_be_science: Callable[[Any], bool] | None = None, doc: str = "", extra: dict | None = None,
     ) -> None:
         values = (
             name, level, asn_type, constraints, exposure_type, product_name, validity, finalize,
-            coron_members, after_science, needs_candidate, doc, {} if extra is None else extra,
+            coron_members, after_science, needs_candidate, may_be_science, doc, {} if extra is None else extra,
         )
         for slot, value in zip(self.__slots__, values, strict=True):
             object.__setattr__(self, slot, value)
@@ -117,6 +129,12 @@ class Rule:
             if accepts is not None and not accepts(ctype):
                 return False
         return True
+
+    @property
+    def needs_science(self) -> bool:
+        """Valid only with a science member: one of its validity checks is marked with
+        :func:`requires_science`."""
+        return any(getattr(check, "requires_science", False) for _, check in self.validity)
 
     @property
     def drops_invalid(self) -> bool:

@@ -339,6 +339,7 @@ RULES = [
     Rule(
         name="Asn_Lv2WFSSMIR", level=2, asn_type=SPEC2,
         after_science=l2.is_not_wfss_science_row, needs_candidate=True,
+        may_be_science=l2.may_be_wfss_science,
         doc="One MIRI WFSS exposure with the direct images that locate its sources.",
         constraints=_wfss("mir_wfss", "mir_image", ("instrument", "instrume"), ("detector", "detector")),
         exposure_type=l2.wfss_exposure_type, validity=l2.VALIDITY, finalize=l2.wfss_catalog,
@@ -346,6 +347,7 @@ RULES = [
     Rule(
         name="Asn_Lv2WFSSNIS", level=2, asn_type=SPEC2,
         after_science=l2.is_not_wfss_science_row, needs_candidate=True,
+        may_be_science=l2.may_be_wfss_science,
         doc="One NIRISS WFSS exposure with the direct images that locate its sources.",
         constraints=_wfss(
             "nis_wfss", "nis_image", ("instrument", "instrume"), ("instrument", "instrume"),
@@ -356,6 +358,7 @@ RULES = [
     Rule(
         name="Asn_Lv2WFSSNRC", level=2, asn_type=SPEC2,
         after_science=l2.is_not_wfss_science_row, needs_candidate=True,
+        may_be_science=l2.may_be_wfss_science,
         doc="One NIRCam WFSS exposure with the direct images that locate its sources.",
         constraints=_wfss("nrc_wfss", "nrc_image", ("instrument", "instrume"), ("detector", "detector")),
         exposure_type=l2.wfss_exposure_type, validity=l2.VALIDITY, finalize=l2.wfss_catalog,
