@@ -13,7 +13,8 @@ CPU >= 0 pins the child to that CPU (one core); -1 leaves it unpinned.
 With the environment variable ASNGEN_MEASURE_TREE=1 the summed resident
 set of the child's whole session (a command with worker processes) is also
 sampled every 50 ms, and ``tree_rss_bytes`` is its peak: ``ru_maxrss`` only
-knows the largest single process.
+knows the largest single process (that mode polls, so its wall time may be
+up to 50 ms late; otherwise the wait blocks and ends with the child).
 TIMEOUT <= 0 means no limit.  On timeout the child's whole process group is
 killed and ``timed_out`` is true.
 """
@@ -26,6 +27,7 @@ import resource
 import signal
 import subprocess
 import sys
+import threading
 import time
 
 
@@ -63,7 +65,18 @@ def main(argv: list[str]) -> int:
                         if deadline is not None and time.perf_counter() > deadline:
                             raise
             else:
-                rc = child.wait(timeout=timeout if timeout > 0 else None)
+                # a blocking wait returns the moment the child ends; ``wait(timeout=...)`` polls
+                # with sleeps of up to 50 ms and so rounded every wall time up to its next poll
+                expired = threading.Event()
+                timer = None
+                if timeout > 0:
+                    timer = threading.Timer(timeout, _expire, (child.pid, expired))
+                    timer.daemon = True
+                    timer.start()
+                rc = child.wait()
+                if timer is not None:
+                    timer.cancel()
+                timed_out = expired.is_set()
         except subprocess.TimeoutExpired:
             timed_out = True
             os.killpg(child.pid, signal.SIGKILL)
@@ -83,6 +96,15 @@ def main(argv: list[str]) -> int:
     with open(result_path, "w", encoding="utf-8") as out:
         json.dump(result, out)
     return 0
+
+
+def _expire(pid: int, expired: threading.Event) -> None:
+    """The timeout: note it, and kill the child's whole process group."""
+    expired.set()
+    try:
+        os.killpg(pid, signal.SIGKILL)
+    except ProcessLookupError:
+        pass
 
 
 def session_rss(session: int) -> int:
