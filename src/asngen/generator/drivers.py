@@ -318,14 +318,14 @@ def _passes_in_process(specs: list, discover_first: bool, version_id, pool_name:
 
 
 def _candidate_pass(
-    cid: str, ctype: str, files, by_cell: _RowsByCell, records: list, listed: dict, unrun: Unrun | None = None,
+    cid: str, ctype: str, files, by_cell: _RowsByCell, records: list, listed: dict, unrun: Unrun,
 ) -> PassSpec:
     """One candidate's pass: its rows, under its own registry, marked with the candidate alone.
     Its weight is the count of rows listing it (``listed``), else of those it is found in.
-    ``unrun``: which rules the pass need not run (None: it runs all)."""
+    ``unrun``: which rules the pass need not run."""
 
     def registry() -> Registry:
-        include = None if unrun is None else unrun.candidate_filter(cid, ctype, lambda: by_cell.rows(cid, records))
+        include = unrun.candidate_filter(cid, ctype, lambda: by_cell.rows(cid, records))
         return Registry(files, CANDIDATE, global_ids=(cid,), has_global=True, include=include)
 
     return PassSpec(

@@ -10,7 +10,13 @@ from __future__ import annotations
 
 from ..engine.constraints import All, Any_, Attr, Category, NotAll, NotAny, Test, meets
 from . import dms, naming
-from .model import drops_invalid, finalizes_level, only_for_candidates, requires_science
+from .model import (
+    LEVEL2_CANDIDATE_TYPES,
+    drops_invalid,
+    finalizes_level,
+    only_for_candidates,
+    requires_science,
+)
 from .suffixes import exposure_root
 
 # ---------------------------------------------------------------- constraints
@@ -170,22 +176,24 @@ def is_background_or_taconfirm_row(item) -> bool:
 
 
 def is_not_wfss_science_row(item) -> bool:
-    try:
-        return wfss_exposure_type(_Scratch(), item) != "science"
-    except (LookupError, KeyError):
-        return True
-
-
-class _Scratch:
-    original_exposure_type = None
+    return _wfss_row_type(item) != "science"
 
 
 def may_be_wfss_science(item) -> bool:
     """Whether a row may be a WFSS rule's science member (a grism exposure, not its direct image)."""
+    return _wfss_row_type(item) in ("science", None)
+
+
+def _wfss_row_type(item) -> str | None:
+    """The member type a WFSS rule gives ``item`` in any association (None: it cannot be told)."""
     try:
-        return wfss_exposure_type(_Scratch(), item) == "science"
-    except Exception:  # noqa: BLE001 - unsure: the rule runs and meets the row's problem itself
-        return True
+        return wfss_exposure_type(_Scratch(), item)
+    except (LookupError, KeyError):
+        return None
+
+
+class _Scratch:
+    original_exposure_type = None
 
 
 # ---------------------------------------------------------------- classification
@@ -222,7 +230,7 @@ def has_science(asn, member) -> bool:
     return member["exptype"] == "science"
 
 
-@only_for_candidates(lambda ctype: ctype in ("observation", "background"))
+@only_for_candidates(lambda ctype: ctype in LEVEL2_CANDIDATE_TYPES)
 def allowed_candidates(asn, member) -> bool:
     """Level 2 is made for observation candidates, and background ones with a background."""
     ctype = asn.acid()[1].lower()

@@ -19,6 +19,10 @@ if TYPE_CHECKING:
     from typing import Any
 
 
+#: the candidate types a rule that ``needs_candidate`` can be valid for (Level 2)
+LEVEL2_CANDIDATE_TYPES = ("observation", "background")
+
+
 def drops_invalid(finalize: Callable) -> Callable:
     """Declare that ``finalize`` returns nothing for an association that is not valid.
 
@@ -122,7 +126,7 @@ class Rule:
         valid: the rule ``needs_candidate`` and that is neither an observation nor a background
         candidate, or one of its validity checks says so (see :func:`only_for_candidates`)."""
         ctype = ctype.lower()
-        if self.needs_candidate and ctype not in ("observation", "background"):
+        if self.needs_candidate and ctype not in LEVEL2_CANDIDATE_TYPES:
             return False
         for _, check in self.validity:
             accepts = getattr(check, "accepts_candidate", None)
