@@ -222,3 +222,33 @@ def test_results_are_read_whole_when_the_system_returns_them_in_parts(monkeypatc
             parallel._read_at(fd, 20, 4)
     finally:
         os.close(fd)
+
+
+def test_an_association_comes_back_from_a_worker_whole(synthetic_pool):
+    """What a worker sends (pickled) makes the same association in the parent: its rule bound
+    again for its candidate, its rows back, the attributes rule code added, its states."""
+    import pickle
+
+    from asngen.pool import read_pool
+    from asngen.registry import CANDIDATE, Registry, RuleBinder, resolve_rule_files
+
+    pool = read_pool(synthetic_pool)
+    result = generate(pool, GenerateOptions(jobs=1))
+    asn = next(asn for asn in result.associations if asn.level == 3 and asn.registry_name == CANDIDATE)
+    cid = asn.data["asn_id"]
+    asn.note_from_rule_code = ["kept"]
+    expected = (asn.data["constraints"], [dict(member) for member in asn.products[0]["members"]], asn.states)
+    files = resolve_rule_files((), False)
+    universe = Registry(files, CANDIDATE, global_ids=(cid,), has_global=True).universe
+    rows = {id(record): number for number, record in enumerate(pool.records)}
+    shipped = pickle.loads(pickle.dumps(parallel._detach(
+        asn, lambda bound: universe.index(bound.template), rows, {})))
+    back = parallel._attach(shipped, RuleBinder(files, CANDIDATE, global_ids=(cid,), has_global=True),
+                            pool.records, {})
+    assert back.note_from_rule_code == ["kept"]
+    assert back.bound.asn_rule == asn.bound.asn_rule and back.rule is asn.rule
+    assert back.data["constraints"] == expected[0]
+    assert [dict(member) for member in back.products[0]["members"]] == expected[1]
+    assert all(type(member.row) is tuple for member in back.products[0]["members"])  # pool records again
+    assert back.states == expected[2]
+    assert back.data["products"] is back.products

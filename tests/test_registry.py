@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from asngen.generator.drivers import CANDIDATE
-from asngen.registry import Registry, resolve_rule_files
+from asngen.registry import Registry, RuleBinder, resolve_rule_files
 
 
 def _registry(cid: str = "o001") -> Registry:
@@ -41,3 +41,34 @@ def test_a_registry_without_candidates_shares_the_rule_tree():
     bound = registry.rules[0]
     assert bound.tree is bound.template.tree
     assert bound.all_named("asn_candidate") == bound.template.named.get("asn_candidate", [])
+
+
+def test_a_registry_made_again_with_the_same_filter_binds_the_same_rules():
+    files = resolve_rule_files((), False)
+
+    def level3_only(rule):
+        return rule.level == 3
+
+    first = Registry(files, CANDIDATE, global_ids=("o001",), has_global=True, include=level3_only)
+    again = Registry(files, CANDIDATE, global_ids=("o002",), has_global=True, include=level3_only)
+    every = Registry(files, CANDIDATE, global_ids=("o001",), has_global=True)
+    assert [bound.rule for bound in first.rules] == [bound.rule for bound in again.rules]
+    assert {bound.rule.level for bound in first.rules} == {3}
+    assert len(every.rules) > len(first.rules)  # another filter is asked again
+    assert [bound.asn_rule for bound in first.rules] == [f"candidate_{bound.rule.name}" for bound in first.rules]
+    assert "o002" in again.rules[0].tree.children[-1].value  # each its own candidate leaf
+
+
+def test_a_binder_binds_what_the_registry_binds_one_rule_at_a_time():
+    files = resolve_rule_files((), False)
+    registry = Registry(files, CANDIDATE, global_ids=("c1003",), has_global=True,
+                        include=lambda rule: rule.level == 3)
+    bind = RuleBinder(files, CANDIDATE, global_ids=("c1003",), has_global=True)
+    for bound in registry.rules:
+        twin = bind(registry.universe.index(bound.template))
+        assert twin is bind(registry.universe.index(bound.template))  # bound once
+        assert (twin.rule, twin.template, twin.asn_rule, twin.nslots, twin.registry_name) == (
+            bound.rule, bound.template, bound.asn_rule, bound.nslots, bound.registry_name)
+        states = [None] * twin.nslots
+        assert twin.describe(states) == bound.describe(states)  # the candidate leaf too
+        assert twin.tree.children[-1].value == bound.tree.children[-1].value

@@ -186,7 +186,7 @@ class BoundRule:
     )
 
     def __init__(self, rule: Rule, registry_name: str | None, global_leaf: Attr | None = None,
-                 template: RuleTemplate | None = None):
+                 template: RuleTemplate | None = None, asn_rule: str | None = None):
         if template is None:
             template = template_of(rule)
         named, nslots, tree, acid_leaf, force_match, parts = template.for_binding
@@ -200,7 +200,9 @@ class BoundRule:
         self._acid_leaf = acid_leaf
         self._candidates = None
         self.force_match = force_match
-        self.asn_rule = f"{registry_name}_{rule.name}" if registry_name else rule.name
+        if asn_rule is None:
+            asn_rule = f"{registry_name}_{rule.name}" if registry_name else rule.name
+        self.asn_rule = asn_rule
         self.parts = parts
 
     @property
@@ -283,6 +285,58 @@ def _templates(files: list[RuleFile]) -> tuple[list[tuple[Rule, RuleTemplate]], 
     return cached[1], cached[2]
 
 
+_SELECTIONS: dict = {}  # (ids of rule files, registry name, include) -> what its registries bind
+_SELECTIONS_KEPT = 256  # include filters remembered at most (a long-lived process makes new ones)
+
+
+def _selection(files: list[RuleFile], name: str | None, include) -> tuple:
+    """The rules a registry named ``name`` of ``files`` binds (those ``include`` lets in), as
+    (rule, template, asn_rule) triples.
+
+    A per-candidate run makes a registry for each candidate, with one of a
+    few include filters (:class:`~asngen.generator.early_drop.Unrun` hands
+    out one filter per set of rules it leaves out): asking each filter about
+    every rule, and spelling every ``asn_rule``, once per candidate was half
+    of making a registry.  (The key holds the filter itself, so its id
+    cannot be reused while the entry lives.)
+    """
+    key = (tuple(map(id, files)), name, include)
+    found = _SELECTIONS.get(key)
+    if found is None:
+        if len(_SELECTIONS) >= _SELECTIONS_KEPT:
+            _SELECTIONS.clear()
+        found = _SELECTIONS[key] = tuple([
+            (rule, template, f"{name}_{rule.name}" if name else rule.name)
+            for rule, template in _templates(files)[0]
+            if include is None or include(rule)
+        ])
+    return found
+
+
+class RuleBinder:
+    """The bound rules of one registry made one at a time, by their rule's position among all
+    the rules of the files (the registry's ``universe``).
+
+    A process taking a worker's associations back needs the bound rules
+    they name (a few of a candidate's 44), not the whole registry again.
+    Each rule is bound once, as in a registry, so associations of one rule
+    share their bound rule.
+    """
+
+    def __init__(self, files: list[RuleFile], name: str | None, global_ids=None, has_global=False):
+        self._selection = _selection(files, name, None)
+        self._name = name
+        self._global = candidate_constraint(tuple(global_ids) if global_ids else None) if has_global else None
+        self._bound: dict[int, BoundRule] = {}
+
+    def __call__(self, position: int) -> BoundRule:
+        bound = self._bound.get(position)
+        if bound is None:
+            rule, template, asn_rule = self._selection[position]
+            bound = self._bound[position] = BoundRule(rule, self._name, self._global, template, asn_rule)
+        return bound
+
+
 class Registry:
     """An ordered set of bound rules plus the callbacks of their files."""
 
@@ -293,10 +347,10 @@ class Registry:
         global_leaf = candidate_constraint(tuple(global_ids) if global_ids else None) if has_global else None
         # ``universe``: every rule's template, left out by ``include`` or not: the row-only
         # filters of registries made from the same files share what they learn (static_filter)
-        found, self.universe = _templates(files)
+        self.universe = _templates(files)[1]
         self.rules: list[BoundRule] = [
-            BoundRule(rule, name, global_leaf, template) for rule, template in found
-            if include is None or include(rule)
+            BoundRule(rule, name, global_leaf, template, asn_rule)
+            for rule, template, asn_rule in _selection(files, name, include)
         ]
         self.finalizers = [f.finalize for f in files if f.finalize is not None]
         merges = [f.merge for f in files if f.merge is not None]

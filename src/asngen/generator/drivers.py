@@ -16,7 +16,7 @@ from bisect import bisect_right
 from ..engine.constraints import evaluate_literal
 from ..member import forget_renamed
 from ..records import cell, shelved
-from ..registry import CANDIDATE, DISCOVER, Registry, resolve_rule_files
+from ..registry import CANDIDATE, DISCOVER, Registry, RuleBinder, resolve_rule_files
 from .early_drop import Unrun
 from .early_drop import discoverable as _discoverable
 from .early_drop import doomed_for as _doomed
@@ -334,6 +334,7 @@ def _candidate_pass(
         lambda: by_cell.rows(cid, records),
         registry,
         f"[('{cid}', '{ctype}')]",
+        lambda: RuleBinder(files, CANDIDATE, global_ids=(cid,), has_global=True),
     )
 
 

@@ -28,10 +28,10 @@ import os
 import sys
 from collections.abc import Callable, Iterator
 
-from ..association import Association
+from ..association import FIELDS, Association
 from ..forking import kill_and_reap, write_fully
 from ..records import shelved
-from ..registry import Registry
+from ..registry import BoundRule, Registry, RuleBinder
 from .loop import RunState, generate
 
 TYPE_CHECKING = False
@@ -53,20 +53,24 @@ class PassSpec:
     ``weight()``: about how many rows it reads (to share the work between workers);
     ``rows()``: the records of the pass; ``registry()``: its registry (two calls give
     registries with the same rules); ``marker``: written over the rows' asn_candidate
-    during the pass.
+    during the pass; ``binder()``, when given: a :class:`~asngen.registry.RuleBinder` of
+    the same registry, which binds only the rules asked for (the parent then takes a
+    worker's associations back without making the pass's registry again).
     """
 
-    __slots__ = ("label", "weight", "rows", "registry", "marker")
+    __slots__ = ("label", "weight", "rows", "registry", "marker", "binder")
 
     def __init__(
         self, label: str | None, weight: Callable[[], int], rows: Callable[[], list],
         registry: Callable[[], Registry], marker: str | None = None,
+        binder: Callable[[], RuleBinder] | None = None,
     ) -> None:
         self.label = label
         self.weight = weight
         self.rows = rows
         self.registry = registry
         self.marker = marker
+        self.binder = binder
 
 
 def run_pass(
@@ -364,6 +368,7 @@ def _work(positions: list[int]) -> bytes:
     row_positions = _JOB["row_positions"]
     local = RunState()  # numbers restart here; the parent renumbers
     out = []
+    detached_states: dict = {}
     for position in positions:
         registry = passes[position].registry()
         associations = run_pass(
@@ -371,25 +376,57 @@ def _work(positions: list[int]) -> bytes:
         )
         if _JOB["doomed"] is not None:
             associations = [asn for asn in associations if not _JOB["doomed"](asn)]
-        out.append((position, [_detach(asn, registry, row_positions) for asn in associations]))
+        position_of = _rule_positions(passes[position], registry)
+        out.append((position, [_detach(asn, position_of, row_positions, detached_states) for asn in associations]))
     return pickle.dumps(out, protocol=pickle.HIGHEST_PROTOCOL)
 
 
-def _detach(asn: Association, registry: Registry, row_positions: dict) -> dict:
-    """The association as plain data; references to what the parent has are replaced."""
-    state = asn.fields()
-    bound = state.pop("bound")
-    del state["rule"]
-    state["_rule_position"] = registry.rules.index(bound)
-    state["states"] = [
-        (_COMPUTED, *st[1:]) if st is not None and callable(st[0]) else st for st in asn.states
-    ]
+def _rule_positions(spec: PassSpec, registry: Registry) -> Callable[[BoundRule], int]:
+    """How a pass's associations name their rule for the parent: by its position in the
+    registry, or, for a pass with a binder, among every rule of the files (the registry's
+    universe), as the binder takes it."""
+    if spec.binder is None:
+        return registry.rules.index
+    universe = registry.universe
+    return lambda bound: universe.index(bound.template)
+
+
+#: what a worker sends of an association, in this order (its bound rule and rule go as the
+#: rule's position; the parent binds them again)
+_SHIPPED = tuple(name for name in FIELDS if name not in ("bound", "rule"))
+
+
+def _detach(asn: Association, position_of: Callable[[BoundRule], int], row_positions: dict,
+            detached_states: dict) -> tuple:
+    """The association as plain data: (its rule's position, its fields in :data:`_SHIPPED`
+    order, the attributes rule code added or None); references to what the parent has are
+    replaced.
+
+    A tuple of values rather than a dict of fields: pickled and unpickled, it
+    took half the time (mega_pool).  ``detached_states``: the states vectors
+    already made plain in this payload (settled associations share them, and
+    so do their plain forms, which pickle once)."""
+    states = asn.states
+    plain = detached_states.get(id(states))
+    if plain is None:
+        plain = states
+        if any(st is not None and callable(st[0]) for st in states):
+            plain = tuple([(_COMPUTED, *st[1:]) if st is not None and callable(st[0]) else st for st in states])
+        detached_states[id(states)] = (plain, states)  # (the vector is held: its id stays its own)
+    else:
+        plain = plain[0]
     for product in asn.products:
         for member in product["members"]:
             position = row_positions.get(id(member.row))
             if position is not None:
                 member.row = position
-    return state
+    values = [getattr(asn, name) for name in _SHIPPED]
+    values[_STATES] = plain
+    added = getattr(asn, "__dict__", None)
+    return position_of(asn.bound), tuple(values), dict(added) if added else None
+
+
+_STATES = _SHIPPED.index("states")
 
 
 # ---------------------------------------------------------------- parent side
@@ -398,25 +435,41 @@ def _detach(asn: Association, registry: Registry, row_positions: dict) -> dict:
 def _restore(payload: bytes, pool_records: list, passes: list[PassSpec]):
     import pickle
 
+    restored_states: dict = {}  # (bound rule, plain states vector) -> the vector restored, per payload
     for position, detached in pickle.loads(payload):
         if not detached:
             yield position, []
             continue
-        registry = passes[position].registry()
-        yield position, [_attach(state, registry, pool_records) for state in detached]
+        spec = passes[position]
+        bind = spec.binder() if spec.binder is not None else spec.registry().rules.__getitem__
+        yield position, [_attach(shipped, bind, pool_records, restored_states) for shipped in detached]
 
 
-def _attach(state: dict, registry: Registry, pool_records: list) -> Association:
-    bound = registry.rules[state.pop("_rule_position")]
-    asn = Association.from_fields(state)
+def _attach(detached: tuple, bind: Callable[[int], BoundRule], pool_records: list,
+            restored_states: dict) -> Association:
+    """An association from what :func:`_detach` made of it.  ``restored_states``: the states
+    vectors already restored from this payload (associations that shared a vector share it
+    again, as they did in the worker)."""
+    position, values, added = detached
+    bound = bind(position)
+    asn = Association.__new__(Association)
+    for name, value in zip(_SHIPPED, values, strict=True):
+        setattr(asn, name, value)
+    if added:
+        asn.__dict__.update(added)
     asn.bound = bound
     asn.rule = bound.rule
-    if any(st is not None and st[0] == _COMPUTED for st in asn.states):
-        leaves = list(bound.tree.leaves())
-        asn.states = [
-            (leaves[slot].value, *st[1:]) if st is not None and st[0] == _COMPUTED else st
-            for slot, st in enumerate(asn.states)
-        ]
+    plain = asn.states
+    if any(st is not None and st[0] == _COMPUTED for st in plain):
+        key = (bound, id(plain))  # (the payload holds every plain vector until it is done)
+        states = restored_states.get(key)
+        if states is None:
+            leaves = list(bound.tree.leaves())
+            states = restored_states[key] = tuple([
+                (leaves[slot].value, *st[1:]) if st is not None and st[0] == _COMPUTED else st
+                for slot, st in enumerate(plain)
+            ])
+        asn.states = states
     for product in asn.products:
         for member in product["members"]:
             if type(member.row) is int:
