@@ -11,11 +11,14 @@ created them: the result is the same, byte for byte.  The workers are plain
 pool took 25 ms to import and start, a tenth of mega_pool's whole run, and
 left this process idle while they worked.
 
-Workers send their associations back pickled, with references instead of
-copies for what the parent already has: pool rows become row positions,
-bound rules become (task, rule position) and computed constraint values
-(functions of the rule file) become their slot.  The parent rebuilds the
-candidate's registry and puts the references back.
+Workers send their associations back pickled, each as a tuple of its
+fields, with references instead of copies for what the parent already has:
+pool rows become row positions, bound rules become their rule's position
+and computed constraint values (functions of the rule file) become their
+slot.  The parent binds the rules named again for the pass's candidate
+(only those: making the candidate's whole registry again, for every pass
+a worker ran, was most of what taking the results back cost) and puts the
+references back.
 
 Anything unexpected in a worker (an error in a rule file, a malformed
 candidate, a worker killed) makes the parent run every pass itself, so
