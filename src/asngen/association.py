@@ -452,11 +452,11 @@ class AssociationBase:
         return fields
 
     @classmethod
-    def from_fields(cls, fields: dict) -> Association:
-        """An association with these attributes (as :meth:`fields` gives them), not initialised
-        otherwise."""
+    def from_fields(cls, fields) -> Association:
+        """An association with these attributes (as :meth:`fields` gives them, or as (name,
+        value) pairs), not initialised otherwise."""
         asn = cls.__new__(cls)  # (compiled, the class is a C structure: object.__new__ refuses it)
-        for name, value in fields.items():
+        for name, value in (fields.items() if isinstance(fields, dict) else fields):
             setattr(asn, name, value)
         return asn
 

@@ -117,6 +117,11 @@ def _line_in(err: BaseException, path: str) -> int | None:
     return line
 
 
+def _global_leaf(global_ids, has_global: bool) -> Attr | None:
+    """A registry's global constraint: the candidate constraint when it has one."""
+    return candidate_constraint(tuple(global_ids) if global_ids else None) if has_global else None
+
+
 def candidate_constraint(ids) -> Attr:
     """The constraint every rule gets when generating for candidates: pins asn_candidate."""
     pattern = ".+(" + "|".join(ids) + ").+" if ids else None
@@ -326,7 +331,7 @@ class RuleBinder:
     def __init__(self, files: list[RuleFile], name: str | None, global_ids=None, has_global=False):
         self._selection = _selection(files, name, None)
         self._name = name
-        self._global = candidate_constraint(tuple(global_ids) if global_ids else None) if has_global else None
+        self._global = _global_leaf(global_ids, has_global)
         self._bound: dict[int, BoundRule] = {}
 
     def __call__(self, position: int) -> BoundRule:
@@ -344,7 +349,7 @@ class Registry:
                  include=None):
         self.name = name
         self.files = files
-        global_leaf = candidate_constraint(tuple(global_ids) if global_ids else None) if has_global else None
+        global_leaf = _global_leaf(global_ids, has_global)
         # ``universe``: every rule's template, left out by ``include`` or not: the row-only
         # filters of registries made from the same files share what they learn (static_filter)
         self.universe = _templates(files)[1]

@@ -410,14 +410,14 @@ def _detach(asn: Association, position_of: Callable[[BoundRule], int], row_posit
     already made plain in this payload (settled associations share them, and
     so do their plain forms, which pickle once)."""
     states = asn.states
-    plain = detached_states.get(id(states))
-    if plain is None:
+    made = detached_states.get(id(states))
+    if made is None:
         plain = states
         if any(st is not None and callable(st[0]) for st in states):
             plain = tuple([(_COMPUTED, *st[1:]) if st is not None and callable(st[0]) else st for st in states])
         detached_states[id(states)] = (plain, states)  # (the vector is held: its id stays its own)
     else:
-        plain = plain[0]
+        plain = made[0]
     for product in asn.products:
         for member in product["members"]:
             position = row_positions.get(id(member.row))
@@ -455,9 +455,7 @@ def _attach(detached: tuple, bind: Callable[[int], BoundRule], pool_records: lis
     again, as they did in the worker)."""
     position, values, added = detached
     bound = bind(position)
-    asn = Association.__new__(Association)
-    for name, value in zip(_SHIPPED, values, strict=True):
-        setattr(asn, name, value)
+    asn = Association.from_fields(zip(_SHIPPED, values, strict=True))
     if added:
         asn.__dict__.update(added)
     asn.bound = bound
