@@ -1,0 +1,79 @@
+"""Why an exposure is, or is not, in an association.
+
+The generator calls a :class:`Recorder` (when one is set on its ``RunState``)
+for every decision it takes: a row offered to an existing association, a
+row tried as the start of a new one, a rule skipped because the row alone
+rules it out.  The recorder only keeps references (rows, rules, traces);
+sentences are made afterwards and only for what someone asks about, so
+recording a 10,000-row pool stays cheap, and a run without a recorder pays
+nothing at all.
+
+A refusal's trace lists every constraint leaf that said no during one check,
+including leaves whose "no" did not matter (inside a ``notany``, or in an
+alternative of an ``any`` that another alternative satisfied).  The *cause*
+is recovered by replaying the tree's logic over those verdicts
+(:func:`blame`): the first failing child of an ``all``, every alternative of
+a failed ``any``, the matching child of a ``notany``.
+
+The model (:class:`Explanation` and the per-exposure and per-association
+answers) serves ``asngen explain``, ``--save-orphans`` and the HTML report;
+every answer has ``lines()`` for people and ``to_dict()`` for programs.
+"""
+
+from __future__ import annotations
+
+import sys
+import types
+from typing import Any
+
+from .answers import AssociationExplanation, ExposureExplanation, MemberWhy, Placement, RuleDecision
+from .explanation import Explanation
+from .recorder import Recorder
+from .refusals import Refusal
+
+# ---------------------------------------------------------------- entry points
+
+
+def explain(pool: Any, options=None, *, run=None) -> Explanation:
+    """Generate ``pool`` (path, Pool or table) with every decision recorded; the explanation model."""
+    from ..api import _load, generate
+    from ..generator.loop import RunState
+    from ..options import GenerateOptions
+
+    options = options or GenerateOptions()
+    loaded = _load(pool, options)
+    run = run or RunState()
+    run.recorder = Recorder()
+    result = generate(loaded, options, run=run)
+    return Explanation(loaded, result, run.recorder, (options.rules, options.ignore_default))
+
+
+def orphan_reasons(pool_rows, result, recorder: Recorder | None = None, options=None) -> dict[str, str]:
+    """filename -> why that row of ``result.orphans`` is in no written association.
+
+    With the ``recorder`` of the run that made ``result``, the reasons are the
+    generator's own decisions.  Without one they are worked out from each
+    orphan row and the rules alone (``options`` names the rule files), which
+    costs a few milliseconds per orphan and nothing per associated row.
+    """
+    from ..pool import Pool
+
+    rules = (options.rules, options.ignore_default) if options is not None else None
+    return Explanation(Pool(columns=[], rows=list(pool_rows)), result, recorder, rules).orphan_reasons()
+
+
+class _CallableModule(types.ModuleType):
+    """Importing ``asngen.explain`` replaces the package's lazy ``explain`` function with this
+    module; making the module callable keeps ``asngen.explain(pool)`` working either way."""
+
+    def __call__(self, *args, **kwargs):
+        return explain(*args, **kwargs)
+
+
+sys.modules[__name__].__class__ = _CallableModule
+
+
+__all__ = [
+    "AssociationExplanation", "Explanation", "ExposureExplanation", "MemberWhy", "Placement",
+    "Recorder", "Refusal", "RuleDecision", "explain", "orphan_reasons",
+]
