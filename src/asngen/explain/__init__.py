@@ -1,23 +1,17 @@
 """Why an exposure is, or is not, in an association.
 
-The generator calls a :class:`Recorder` (when one is set on its ``RunState``)
-for every decision it takes: a row offered to an existing association, a
-row tried as the start of a new one, a rule skipped because the row alone
-rules it out.  The recorder only keeps references (rows, rules, traces);
-sentences are made afterwards and only for what someone asks about, so
-recording a 10,000-row pool stays cheap, and a run without a recorder pays
-nothing at all.
+A run that explains itself records the generator's decisions as it takes
+them, and puts them into sentences only for what someone asks about:
 
-A refusal's trace lists every constraint leaf that said no during one check,
-including leaves whose "no" did not matter (inside a ``notany``, or in an
-alternative of an ``any`` that another alternative satisfied).  The *cause*
-is recovered by replaying the tree's logic over those verdicts
-(:func:`blame`): the first failing child of an ``all``, every alternative of
-a failed ``any``, the matching child of a ``notany``.
-
-The model (:class:`Explanation` and the per-exposure and per-association
-answers) serves ``asngen explain``, ``--save-orphans`` and the HTML report;
-every answer has ``lines()`` for people and ``to_dict()`` for programs.
+* :mod:`.recorder`: the :class:`Recorder` the generator calls for every
+  decision (references only, so recording stays cheap);
+* :mod:`.refusals`: which constraints refused a row, recovered from a
+  check's trace, and how to say it;
+* :mod:`.answers`: the answers for one exposure, one association, one
+  orphan, each with ``lines()`` for people and ``to_dict()`` for programs;
+* :mod:`.explanation`: :class:`Explanation`, a recorded run and its
+  questions, which serves ``asngen explain``, ``--save-orphans`` and the
+  HTML report.
 """
 
 from __future__ import annotations
@@ -30,8 +24,6 @@ from .answers import AssociationExplanation, ExposureExplanation, MemberWhy, Pla
 from .explanation import Explanation
 from .recorder import Recorder
 from .refusals import Refusal
-
-# ---------------------------------------------------------------- entry points
 
 
 def explain(pool: Any, options=None, *, run=None) -> Explanation:
