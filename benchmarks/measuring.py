@@ -144,6 +144,83 @@ def file_system_floor(outdir: Path, scratch: Path) -> float:
     return time.perf_counter() - start
 
 
+#: files and bytes of a disk probe: mega_pool's output, about
+PROBE_FILES, PROBE_BYTES = 858, 1400
+#: the disk counts as settled when a probe costs at most this many times a probe in memory
+SETTLED_RATIO = 3.0
+MEMORY_FOLDER = Path("/dev/shm")
+
+
+def disk_probe(scratch: Path) -> float:
+    """Seconds to create :data:`PROBE_FILES` small files in a new folder under ``scratch``.
+
+    The files stay until the benchmark ends (deleting them is what would
+    slow the disk: see :data:`KEEP_OUTPUTS_WHY`).
+    """
+    import tempfile
+
+    folder = Path(tempfile.mkdtemp(prefix="disk-probe-", dir=scratch))
+    data = b"x" * PROBE_BYTES
+    flags = os.O_WRONLY | os.O_CREAT | os.O_TRUNC
+    start = time.perf_counter()
+    for number in range(PROBE_FILES):
+        handle = os.open(folder / f"p{number:05d}", flags, 0o666)
+        os.write(handle, data)
+        os.close(handle)
+    return time.perf_counter() - start
+
+
+@dataclass
+class DiskState:
+    """What :func:`settle_disk` found: the probe in memory, the disk's probes, the wait."""
+
+    memory_s: float | None
+    disk_s: list[float] = field(default_factory=list)
+    waited_s: float = 0.0
+    settled: bool = True
+
+    def line(self) -> str:
+        if self.memory_s is None:
+            return "disk not probed (no memory file system to compare with)"
+        last = self.disk_s[-1]
+        text = (f"disk probe: {PROBE_FILES} files in {last * 1e3:.1f} ms "
+                f"(in memory {self.memory_s * 1e3:.1f} ms)")
+        if self.waited_s:
+            text += f", after waiting {self.waited_s:.0f} s (first probe {self.disk_s[0] * 1e3:.1f} ms)"
+        if not self.settled:
+            text += "; STILL SLOW: file-writing times and ratios in this run understate asngen"
+        return text
+
+
+def settle_disk(scratch: Path, limit_s: float, pause_s: float = 15.0) -> DiskState:
+    """Wait, up to ``limit_s``, until creating files on ``scratch``'s disk costs at most
+    :data:`SETTLED_RATIO` times what it costs in memory (tmpfs).
+
+    A virtual machine's disk that has just deleted many files (a reference
+    comparison's, an earlier benchmark's) creates files five to ten times
+    slower for minutes, and mega_pool's whole run is about 0.2 s of which its
+    files are 0.02-0.05 s when the disk is well: a run started then measures
+    the disk, not asngen.  The probes make that visible, and waiting for the
+    disk to recover is what a person timing by hand would do.
+    """
+    import tempfile
+
+    if not MEMORY_FOLDER.is_dir():
+        return DiskState(None)
+    with tempfile.TemporaryDirectory(prefix="asngen-probe-", dir=MEMORY_FOLDER) as memory:
+        memory_s = min(disk_probe(Path(memory)) for _ in range(3))
+    state = DiskState(memory_s, [disk_probe(scratch)])
+    start = time.monotonic()
+    while state.disk_s[-1] > SETTLED_RATIO * memory_s:
+        if time.monotonic() - start + pause_s > limit_s:
+            state.settled = False
+            break
+        time.sleep(pause_s)
+        state.disk_s.append(disk_probe(scratch))
+    state.waited_s = time.monotonic() - start if len(state.disk_s) > 1 else 0.0
+    return state
+
+
 def outputs_digest(outdir: Path) -> str:
     """SHA-256 over all output files, names included, independent of informational fields.
 

@@ -53,6 +53,7 @@ from measuring import (  # noqa: E402
     measure,
     output_summary,
     outputs_digest,
+    settle_disk,
 )
 from report import ALL_CPUS, print_table, summarise  # noqa: E402
 
@@ -345,6 +346,12 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     )
     p.add_argument("--help-runs", type=int, default=5, help="timed runs of `asngen --help`")
     p.add_argument(
+        "--settle", type=float, default=300, metavar="SECONDS",
+        help="before timing, wait up to this long for the work folder's disk to create files at "
+        "no more than 3x the cost in memory (a disk that just deleted many files is slow for "
+        "minutes); 0: probe once, do not wait (default: 300)",
+    )
+    p.add_argument(
         "--cpu",
         type=int,
         default=None,
@@ -457,6 +464,7 @@ def main(argv: list[str] | None = None) -> int:
     results: list[PoolResult] = []
     pools: dict[str, Path] = {}
     help_runs: list[Measurement] = []
+    disk = None
     with tempfile.TemporaryDirectory(prefix="asngen-bench-", dir=args.work_dir) as tmp:
         work = Path(tmp)
         if args.profile:
@@ -465,6 +473,8 @@ def main(argv: list[str] | None = None) -> int:
         if not checking:
             for _ in range(args.help_runs):
                 help_runs.append(measure([*asngen, "--help"], 60, args.cpu, work))
+            disk = settle_disk(work, args.settle)
+            print(disk.line() + "\n")
         jobs: list[tuple[str, Path, PoolResult]] = []
         for name in corpus:
             path = args.golden / name
@@ -532,6 +542,7 @@ def main(argv: list[str] | None = None) -> int:
             "generate_args": args.generate_args,
             "jobs": args.jobs,
             "help_runs": [asdict(m) for m in help_runs],
+            "disk": asdict(disk) if disk is not None else None,
             "pools": [
                 {
                     **asdict(r),
