@@ -1,0 +1,87 @@
+"""The benchmark's wait for a slow disk (benchmarks/measuring.py: settle_disk).
+
+The probes themselves are real file creations; what is tested is the
+decision: wait while the disk is more than SETTLED_RATIO times slower than
+memory, stop waiting at the limit, and say which it was.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import sys
+from pathlib import Path
+
+BENCH = Path(__file__).resolve().parents[1] / "benchmarks"
+
+
+def _load(name: str):
+    spec = importlib.util.spec_from_file_location(f"bench_{name}", BENCH / f"{name}.py")
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module  # dataclasses look their module up while the class is made
+    spec.loader.exec_module(module)
+    return module
+
+
+measuring = _load("measuring")
+
+
+def test_probe_creates_the_files_and_keeps_them(tmp_path):
+    seconds = measuring.disk_probe(tmp_path)
+    assert seconds > 0
+    (folder,) = list(tmp_path.iterdir())
+    files = list(folder.iterdir())
+    assert len(files) == measuring.PROBE_FILES
+    assert all(f.stat().st_size == measuring.PROBE_BYTES for f in files)
+
+
+def _scripted(monkeypatch, tmp_path, disk_times: list[float], memory_time: float = 0.01):
+    """settle_disk with probes that take the given times, and no real sleeping."""
+    memory = tmp_path / "memory"
+    memory.mkdir()
+    disk = tmp_path / "disk"
+    disk.mkdir()
+    clock = [0.0]
+    remaining = list(disk_times)
+
+    def probe(folder: Path) -> float:
+        return memory_time if str(folder).startswith(str(memory)) else remaining.pop(0)
+
+    def sleep(seconds: float) -> None:
+        clock[0] += seconds
+
+    monkeypatch.setattr(measuring, "MEMORY_FOLDER", memory)
+    monkeypatch.setattr(measuring, "disk_probe", probe)
+    monkeypatch.setattr(measuring.time, "sleep", sleep)
+    monkeypatch.setattr(measuring.time, "monotonic", lambda: clock[0])
+    return disk, remaining
+
+
+def test_a_well_disk_is_not_waited_for(monkeypatch, tmp_path):
+    disk, remaining = _scripted(monkeypatch, tmp_path, [0.02])
+    state = measuring.settle_disk(disk, limit_s=300)
+    assert state.settled and state.waited_s == 0 and state.disk_s == [0.02]
+    assert "after waiting" not in state.line() and "SLOW" not in state.line()
+
+
+def test_a_slow_disk_is_waited_for_until_it_recovers(monkeypatch, tmp_path):
+    disk, remaining = _scripted(monkeypatch, tmp_path, [0.09, 0.12, 0.025, 0.5])
+    state = measuring.settle_disk(disk, limit_s=300, pause_s=15)
+    assert state.settled
+    assert state.disk_s == [0.09, 0.12, 0.025]  # stopped at the first probe within 3x memory
+    assert state.waited_s == 30
+    assert remaining == [0.5]
+    assert "after waiting 30 s (first probe 90.0 ms)" in state.line()
+
+
+def test_a_disk_still_slow_at_the_limit_is_reported(monkeypatch, tmp_path):
+    disk, _ = _scripted(monkeypatch, tmp_path, [0.09] * 10)
+    state = measuring.settle_disk(disk, limit_s=40, pause_s=15)
+    assert not state.settled
+    assert len(state.disk_s) == 3  # the first probe, then two more within 40 s
+    assert "STILL SLOW" in state.line()
+
+
+def test_no_wait_with_a_zero_limit(monkeypatch, tmp_path):
+    disk, _ = _scripted(monkeypatch, tmp_path, [0.09, 0.01])
+    state = measuring.settle_disk(disk, limit_s=0)
+    assert not state.settled and state.disk_s == [0.09]
