@@ -128,19 +128,38 @@ def summary(result: GenerateResult) -> list[tuple]:
     return out
 
 
-def write_synthetic_pool(path: Path, rows: int, seed: int) -> Path:
-    """A pool from the benchmark's generator (``benchmarks/make_pool.py``): every mode the
-    benchmark pools have, candidates of every type, nods, TSO..."""
+BENCHMARKS = Path(__file__).resolve().parents[1] / "benchmarks"
+
+
+def benchmark_module(name: str):
+    """A script of ``benchmarks/`` loaded as a module, once per test session.
+
+    The scripts are not a package: they import each other as siblings, so
+    their folder is on ``sys.path`` while one loads, and the module is
+    registered before it runs (dataclasses look their module up).
+    """
     import importlib.util
     import sys
 
-    name = "asngen_bench_make_pool"
-    module = sys.modules.get(name)
+    qualified = f"asngen_bench_{name}"
+    module = sys.modules.get(qualified)
     if module is None:
-        source = Path(__file__).resolve().parents[1] / "benchmarks" / "make_pool.py"
-        spec = importlib.util.spec_from_file_location(name, source)
+        spec = importlib.util.spec_from_file_location(qualified, BENCHMARKS / f"{name}.py")
         module = importlib.util.module_from_spec(spec)
-        sys.modules[name] = module
-        spec.loader.exec_module(module)
-    module.write_pool(path, rows, seed)
+        sys.modules[qualified] = module
+        sys.path.insert(0, str(BENCHMARKS))
+        try:
+            spec.loader.exec_module(module)
+        except BaseException:
+            del sys.modules[qualified]
+            raise
+        finally:
+            sys.path.remove(str(BENCHMARKS))
+    return module
+
+
+def write_synthetic_pool(path: Path, rows: int, seed: int) -> Path:
+    """A pool from the benchmark's generator (``benchmarks/make_pool.py``): every mode the
+    benchmark pools have, candidates of every type, nods, TSO..."""
+    benchmark_module("make_pool").write_pool(path, rows, seed)
     return path

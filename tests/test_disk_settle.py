@@ -7,22 +7,11 @@ memory, stop waiting at the limit, and say which it was.
 
 from __future__ import annotations
 
-import importlib.util
-import sys
 from pathlib import Path
 
-BENCH = Path(__file__).resolve().parents[1] / "benchmarks"
+from tests.pools import benchmark_module
 
-
-def _load(name: str):
-    spec = importlib.util.spec_from_file_location(f"bench_{name}", BENCH / f"{name}.py")
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module  # dataclasses look their module up while the class is made
-    spec.loader.exec_module(module)
-    return module
-
-
-measuring = _load("measuring")
+measuring = benchmark_module("measuring")
 
 
 def test_probe_creates_the_files_and_keeps_them(tmp_path):

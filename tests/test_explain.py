@@ -18,6 +18,7 @@ from asngen.cli.main import main
 from asngen.explain import Recorder, explain, orphan_reasons
 from asngen.generator.loop import RunState
 from asngen.options import GenerateOptions
+from tests.pools import write_synthetic_pool
 
 COLUMNS = (
     "filename|obs_id|program|obs_num|visit|visit_id|visitgrp|visitype|seq_id|act_id|exposure|exp_type|"
@@ -153,17 +154,6 @@ def test_recording_changes_nothing_generated(filters_pool: Path) -> None:
     assert [row["filename"] for row in plain.orphans] == [row["filename"] for row in recorded.orphans]
 
 
-def _synthetic_pool(path: Path, rows: int, seed: int) -> Path:
-    import importlib.util
-
-    bench = Path(__file__).resolve().parents[1] / "benchmarks"
-    spec = importlib.util.spec_from_file_location("bench_make_pool_for_explain", bench / "make_pool.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    module.write_pool(path, rows, seed)
-    return path
-
-
 @pytest.mark.parametrize("source", ["nod_regression", "synthetic"])
 def test_recording_changes_nothing_on_requeued_rows(source: str, tmp_path: Path) -> None:
     """Without a recorder the loop skips offering a row to associations it already joined
@@ -173,7 +163,7 @@ def test_recording_changes_nothing_on_requeued_rows(source: str, tmp_path: Path)
     if source == "nod_regression":
         pool = Path(__file__).with_name("data") / "regressions" / "nod_joined_as_background_still_starts_own" / "pool.csv"
     else:
-        pool = _synthetic_pool(tmp_path / "synthetic.csv", 300, 2)
+        pool = write_synthetic_pool(tmp_path / "synthetic.csv", 300, 2)
     plain = generate(pool, GenerateOptions(version_id="t", jobs=1))
     recorded = explain(pool, GenerateOptions(version_id="t")).result
     assert plain.files == recorded.files

@@ -8,7 +8,6 @@ check that the pools have the shape of real DMS pools.
 from __future__ import annotations
 
 import ast
-import importlib.util
 import re
 import subprocess
 import sys
@@ -16,17 +15,12 @@ from pathlib import Path
 
 import pytest
 
+from tests.pools import benchmark_module
+
 BENCH = Path(__file__).resolve().parents[1] / "benchmarks"
 
 
-def _load(name: str):
-    spec = importlib.util.spec_from_file_location(f"bench_{name}", BENCH / f"{name}.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-make_pool = _load("make_pool")
+make_pool = benchmark_module("make_pool")
 
 #: Columns the association rules read (spec section 4.3), in upper case as DMS writes them.
 RULE_COLUMNS = {

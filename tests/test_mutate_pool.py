@@ -9,26 +9,14 @@ header, rows of the header's width, candidate lists that parse.
 from __future__ import annotations
 
 import ast
-import importlib.util
-import sys
 from pathlib import Path
 
-BENCH = Path(__file__).resolve().parents[1] / "benchmarks"
+from tests.pools import benchmark_module
+
 SOURCE = Path(__file__).resolve().parents[1] / "examples" / "example_pool.csv"
 
 
-def _load(name: str):
-    sys.path.insert(0, str(BENCH))
-    try:
-        spec = importlib.util.spec_from_file_location(f"bench_{name}", BENCH / f"{name}.py")
-        module = importlib.util.module_from_spec(spec)
-        spec.loader.exec_module(module)
-    finally:
-        sys.path.remove(str(BENCH))
-    return module
-
-
-mutate_pool = _load("mutate_pool")
+mutate_pool = benchmark_module("mutate_pool")
 PoolText = mutate_pool.PoolText
 
 

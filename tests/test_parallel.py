@@ -8,7 +8,6 @@ parent run the passes itself, so they surface as they do without workers.
 
 from __future__ import annotations
 
-import importlib.util
 import os
 import subprocess
 import sys
@@ -22,25 +21,16 @@ from asngen.generator import parallel
 from asngen.generator.loop import RunState
 from asngen.options import GenerateOptions
 
-from .conftest import REPO
-from .pools import exposure, write_pool
+from .pools import exposure, write_pool, write_synthetic_pool
 
 pytestmark = pytest.mark.skipif(not sys.platform.startswith("linux"), reason="workers are forked on Linux only")
-
-
-def _make_pool_module():
-    spec = importlib.util.spec_from_file_location("bench_make_pool", REPO / "benchmarks" / "make_pool.py")
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module
-    spec.loader.exec_module(module)
-    return module
 
 
 @pytest.fixture(scope="module")
 def synthetic_pool(tmp_path_factory) -> Path:
     """1,200 rows of every mode the benchmark pools have (candidates of every type, nods, TSO...)."""
     path = tmp_path_factory.mktemp("parallel") / "synthetic_pool.csv"
-    _make_pool_module().write_pool(path, 1200, 5)
+    write_synthetic_pool(path, 1200, 5)
     return path
 
 
