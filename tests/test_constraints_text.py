@@ -7,12 +7,12 @@ from __future__ import annotations
 from asngen.api import generate
 from asngen.options import GenerateOptions
 
-from .test_parallel import _make_pool_module
+from .pools import write_synthetic_pool
 
 
 def test_each_constraints_text_is_its_own_description(tmp_path):
     pool = tmp_path / "pool.csv"
-    _make_pool_module().write_pool(pool, 1200, 7)
+    write_synthetic_pool(pool, 1200, 7)
     result = generate(pool, GenerateOptions(jobs=1))
     written = result.associations + result.skipped
     shared = {(id(asn.bound), id(asn.states)) for asn in written}
@@ -28,7 +28,7 @@ def test_a_candidates_bound_rule_describes_its_whole_tree(tmp_path):
     from asngen.engine.constraints import describe
 
     pool = tmp_path / "pool.csv"
-    _make_pool_module().write_pool(pool, 300, 3)
+    write_synthetic_pool(pool, 300, 3)
     result = generate(pool, GenerateOptions(jobs=1))
     bound_with_candidate = 0
     for asn in result.associations + result.skipped:

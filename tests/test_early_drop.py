@@ -17,13 +17,13 @@ from asngen.generator.loop import RunState
 from asngen.options import GenerateOptions
 from asngen.registry import Registry, resolve_rule_files
 
-from .test_parallel import _make_pool_module
+from .pools import write_synthetic_pool
 
 
 @pytest.fixture(scope="module")
 def synthetic_pool(tmp_path_factory):
     path = tmp_path_factory.mktemp("early_drop") / "synthetic_pool.csv"
-    _make_pool_module().write_pool(path, 1500, 11)
+    write_synthetic_pool(path, 1500, 11)
     return path
 
 

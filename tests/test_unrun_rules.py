@@ -28,7 +28,7 @@ from asngen.registry import CANDIDATE, DISCOVER, Registry, RuleFile, resolve_rul
 from asngen.rules import level2
 from asngen.rules.model import Rule
 
-from .test_parallel import _make_pool_module
+from .pools import write_synthetic_pool
 
 GOLDEN_POOLS = Path(__file__).resolve().parents[2] / "shared" / "golden" / "pools"
 
@@ -36,7 +36,7 @@ GOLDEN_POOLS = Path(__file__).resolve().parents[2] / "shared" / "golden" / "pool
 @pytest.fixture(scope="module")
 def synthetic_pool(tmp_path_factory):
     path = tmp_path_factory.mktemp("unkept") / "synthetic_pool.csv"
-    _make_pool_module().write_pool(path, 1200, 23)
+    write_synthetic_pool(path, 1200, 23)
     return path
 
 
