@@ -15,6 +15,7 @@ import os
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -117,6 +118,16 @@ def output_summary(outdir: Path) -> tuple[int, dict[str, int]]:
 KEEP_OUTPUTS_WHY = "a file created within 30 s of deletions costs up to 40x more on ext4 without a journal"
 
 
+def _create_files(folder: Path, sizes: list[int]) -> None:
+    """Files of these sizes in ``folder`` (named by number), with plain system calls, as
+    asngen writes its own."""
+    flags = os.O_WRONLY | os.O_CREAT | os.O_TRUNC
+    for number, size in enumerate(sizes):
+        handle = os.open(folder / f"f{number:08d}", flags, 0o666)
+        os.write(handle, b"x" * size)
+        os.close(handle)
+
+
 def file_system_floor(outdir: Path, scratch: Path) -> float:
     """Seconds to write files like ``outdir``'s atomically, doing nothing else.
 
@@ -133,12 +144,8 @@ def file_system_floor(outdir: Path, scratch: Path) -> float:
     target = scratch / "fs-floor"
     staging = target / ".staging"
     staging.mkdir(parents=True)
-    flags = os.O_WRONLY | os.O_CREAT | os.O_TRUNC
     start = time.perf_counter()
-    for number, size in enumerate(sizes):
-        handle = os.open(staging / f"f{number:08d}", flags, 0o666)
-        os.write(handle, b"x" * size)
-        os.close(handle)
+    _create_files(staging, sizes)
     for number in range(len(sizes)):
         os.replace(staging / f"f{number:08d}", target / f"f{number:08d}")
     return time.perf_counter() - start
@@ -157,16 +164,9 @@ def disk_probe(scratch: Path) -> float:
     The files stay until the benchmark ends (deleting them is what would
     slow the disk: see :data:`KEEP_OUTPUTS_WHY`).
     """
-    import tempfile
-
     folder = Path(tempfile.mkdtemp(prefix="disk-probe-", dir=scratch))
-    data = b"x" * PROBE_BYTES
-    flags = os.O_WRONLY | os.O_CREAT | os.O_TRUNC
     start = time.perf_counter()
-    for number in range(PROBE_FILES):
-        handle = os.open(folder / f"p{number:05d}", flags, 0o666)
-        os.write(handle, data)
-        os.close(handle)
+    _create_files(folder, [PROBE_BYTES] * PROBE_FILES)
     return time.perf_counter() - start
 
 
@@ -203,8 +203,6 @@ def settle_disk(scratch: Path, limit_s: float, pause_s: float = 15.0) -> DiskSta
     the disk, not asngen.  The probes make that visible, and waiting for the
     disk to recover is what a person timing by hand would do.
     """
-    import tempfile
-
     if not MEMORY_FOLDER.is_dir():
         return DiskState(None)
     with tempfile.TemporaryDirectory(prefix="asngen-probe-", dir=MEMORY_FOLDER) as memory:
