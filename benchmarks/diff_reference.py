@@ -210,7 +210,7 @@ def set_aside_unclassifiable(pool: PoolText) -> PoolText | None:
     """The pool without its rows of no exposure type (EXP_TYPE empty, PNTGTYPE empty or
     science), or None if it has none: the pool asngen generates from when the reference
     aborts on such a row."""
-    from asngen.engine.constraints import EMPTY_SET  # the cell texts that mean "no value"
+    from asngen.engine.patterns import EMPTY_SET  # the cell texts that mean "no value"
 
     exp_type, pointing = pool.column("exp_type"), pool.column("pntgtype")
     if exp_type is None:

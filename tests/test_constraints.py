@@ -10,25 +10,22 @@ from __future__ import annotations
 
 import pytest
 
+from asngen.engine.check import Check, describe
 from asngen.engine.constraints import (
     EMPTY,
     All,
     Any_,
     Attr,
     Category,
-    Check,
     Group,
     NotAll,
     NotAny,
     Reprocess,
-    describe,
-    evaluate_literal,
     first_named,
-    is_listlike,
-    meets,
     number_leaves,
 )
 from asngen.engine.constraints import Test as Probe  # "Test*" names would be collected by pytest
+from asngen.engine.patterns import evaluate_literal, is_listlike, meets
 
 
 class FakeAsn:
@@ -131,7 +128,7 @@ def test_candidate_lists_read_without_literal_eval_as_literal_eval_reads_them(se
     import warnings
     from ast import literal_eval
 
-    from asngen.engine import constraints
+    from asngen.engine import patterns
 
     def reference(text):
         try:
@@ -149,9 +146,9 @@ def test_candidate_lists_read_without_literal_eval_as_literal_eval_reads_them(se
     for _ in range(400):
         pairs = [f"({quoted()}, {quoted()})" for _ in range(rng.randint(0, 3))]
         text = rng.choice(["[" + ", ".join(pairs) + "]", pairs[0] if pairs else "()", "[" + "".join(pairs) + "]"])
-        constraints._LITERALS.pop(text, None)
-        assert constraints.evaluate_literal(text) == reference(text), repr(text)
-        assert type(constraints.evaluate_literal(text)) is type(reference(text)), repr(text)
+        patterns._LITERALS.pop(text, None)
+        assert patterns.evaluate_literal(text) == reference(text), repr(text)
+        assert type(patterns.evaluate_literal(text)) is type(reference(text)), repr(text)
 
 
 @pytest.mark.parametrize("text", ["0", "7", "1000", "00", "007", "1_000", " 12", "12 ", "-3", "+3", "1e3", "0x1f",
@@ -164,10 +161,10 @@ def test_numbers_and_words_read_without_literal_eval_as_literal_eval_reads_them(
         expected = literal_eval(text)
     except (ValueError, SyntaxError):
         expected = text
-    from asngen.engine import constraints
+    from asngen.engine import patterns
 
-    constraints._LITERALS.pop(text, None)
-    got = constraints.evaluate_literal(text)
+    patterns._LITERALS.pop(text, None)
+    got = patterns.evaluate_literal(text)
     assert got == expected and type(got) is type(expected)
 
 
@@ -817,25 +814,25 @@ def test_described_lines_of_settled_states_are_remembered_and_of_open_ones_not()
 
 
 def test_meets_remembers_single_patterns_but_answers_the_same():
-    from asngen.engine import constraints
+    from asngen.engine import patterns
 
-    constraints._MET.clear()
+    patterns._MET.clear()
     for _ in range(2):  # the second round is answered from the memo
         assert meets("NRC_IMAGE", "nrc_image|nis_image")
         assert not meets("x_nis_image", "nrc_image|nis_image")
         assert meets("f444w", ["f200w", "f4.*"])
         assert not meets("f444w", ["f200w", "f150w"])
-    assert "NRC_IMAGE" in constraints._MET["nrc_image|nis_image"]
+    assert "NRC_IMAGE" in patterns._MET["nrc_image|nis_image"]
 
 
 def test_meets_remembers_a_bounded_number_of_verdicts_in_all(monkeypatch):
-    from asngen.engine import constraints
+    from asngen.engine import patterns
 
-    constraints._MET.clear()
-    monkeypatch.setattr(constraints, "_MET_LIMIT", 5)
+    patterns._MET.clear()
+    monkeypatch.setattr(patterns, "_MET_LIMIT", 5)
     for number in range(12):
         assert meets(f"f{number}w", "f.*w") and not meets(f"f{number}w", f"x{number}")
-        assert sum(map(len, constraints._MET.values())) <= 5
+        assert sum(map(len, patterns._MET.values())) <= 5
     assert meets("f3w", "f.*w")  # forgotten verdicts are made again, the same
 
 
@@ -843,7 +840,7 @@ def test_a_tree_is_planned_once_and_a_bound_copy_with_another_child_anew():
     """A check reads a group through its plan, which holds its child groups' own plans; a
     copy of the top group given a new list of children (as binding a rule to a candidate
     does) is planned anew, with the added child checked and the shared nested plans kept."""
-    from asngen.engine.constraints import plan_of
+    from asngen.engine.check import plan_of
     from asngen.registry import _copy_node
 
     inner = Any_(Attr(["filter"], "F1"), Attr(["filter"], "F2"))
@@ -902,3 +899,16 @@ def test_a_computed_condition_that_is_not_a_bool_counts_by_its_truth(outcome):
     matched, reprocess = offer(make(tree), {"a": "1"})
     assert (matched, reprocess) == (bool(outcome), [])
     assert offer(make(Group([probe], "notany")), {"a": "1"})[0] is (not outcome)
+
+
+def test_rule_files_find_the_whole_vocabulary_in_constraints():
+    """Rule files (the built-in ones and users') import everything they write rules with from
+    ``asngen.engine.constraints``, though matching and checking live in their own modules:
+    the names it offers are the very objects the engine uses."""
+    from asngen.engine import check, constraints, patterns
+
+    for name in constraints.__all__:
+        assert getattr(constraints, name) is not None, name
+    assert constraints.meets is patterns.meets
+    assert constraints.EMPTY is patterns.EMPTY and constraints.EMPTY_SET is patterns.EMPTY_SET
+    assert check.Reprocess is constraints.Reprocess and check.NO_VALUES is constraints.NO_VALUES

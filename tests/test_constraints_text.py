@@ -25,7 +25,7 @@ def test_a_candidates_bound_rule_describes_its_whole_tree(tmp_path):
     """A bound rule with a candidate leaf describes its template's part and that leaf apart
     (the template's named leaves are then found once): the same lines, in the same order,
     as describing the bound tree itself."""
-    from asngen.engine.constraints import describe
+    from asngen.engine.check import describe
 
     pool = tmp_path / "pool.csv"
     write_synthetic_pool(pool, 300, 3)

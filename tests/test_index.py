@@ -5,8 +5,8 @@ from __future__ import annotations
 from types import SimpleNamespace
 
 from asngen.engine import index
-from asngen.engine.constraints import EMPTY_SET
 from asngen.engine.index import _ANY, AssociationIndex, _row_key
+from asngen.engine.patterns import EMPTY_SET
 from asngen.registry import BoundRule
 
 

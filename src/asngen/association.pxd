@@ -6,7 +6,7 @@
 # flags are always a bound rule, dicts and a list.
 cimport cython
 from asngen.registry cimport BoundRule
-from asngen.engine.constraints cimport Check
+from asngen.engine.check cimport Check
 
 
 cdef class AssociationBase:

@@ -13,7 +13,8 @@ from __future__ import annotations
 import sys
 
 from . import __version__
-from .engine.constraints import EMPTY, Check, evaluate_literal, states_before
+from .engine.check import Check, states_before
+from .engine.patterns import EMPTY, evaluate_literal
 from .member import Member, member_name, member_of
 from .rules.dms import LEVEL2B_EXPTYPES, column, uses_integrations
 from .rules.suffixes import exposure_root, is_bare_name, remove_suffix

@@ -18,7 +18,8 @@ import importlib.util
 import os
 import sys
 
-from .engine.constraints import MAX_DEPTH, Attr, describe, give_slot, number_leaves, too_deep
+from .engine.check import describe
+from .engine.constraints import MAX_DEPTH, Attr, give_slot, number_leaves, too_deep
 from .errors import RuleError
 from .rules.model import Rule
 

@@ -6,7 +6,7 @@
 cimport cython
 from asngen.association cimport AssociationBase
 from asngen.registry cimport BoundRule
-from asngen.engine.constraints cimport meets
+from asngen.engine.patterns cimport meets
 
 
 @cython.final

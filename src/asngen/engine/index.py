@@ -20,7 +20,7 @@ same as comparing lower-cased strings.
 
 from __future__ import annotations
 
-from .constraints import EMPTY_SET, meets, unescape
+from .patterns import EMPTY_SET, meets, unescape
 
 _UNSET = object()
 

@@ -2,7 +2,7 @@
 # the whole behaviour).  Every row's profile, and so a new profile's hundred outcomes, is read
 # with the row and the caches typed: each read is a C call instead of a method look-up.
 cimport cython
-from asngen.engine.constraints cimport meets
+from asngen.engine.patterns cimport meets
 from asngen.engine.index cimport fresh_verdict, row_test_outcome, test_identity
 
 

@@ -24,8 +24,8 @@ that holds it.
 
 from __future__ import annotations
 
-from .constraints import EMPTY_SET, meets
 from .index import FAIL, fresh_verdict, row_test_outcome, test_identity
+from .patterns import EMPTY_SET, meets
 
 _NO_VALUE = EMPTY_SET | {None}
 

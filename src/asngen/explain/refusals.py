@@ -19,7 +19,7 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from ..engine.constraints import unescape
+from ..engine.patterns import unescape
 
 
 @dataclass
@@ -162,7 +162,7 @@ def _row_value(item, leaf):
 
 
 def _empty():
-    from ..engine.constraints import EMPTY_SET
+    from ..engine.patterns import EMPTY_SET
 
     return EMPTY_SET
 
@@ -274,7 +274,7 @@ def static_refusals(bound, item) -> list[Refusal]:
     real run is touched.
     """
     from ..association import Association
-    from ..engine.constraints import Check
+    from ..engine.check import Check
 
     trace: list = []
     try:
@@ -289,7 +289,7 @@ def static_refusals(bound, item) -> list[Refusal]:
 
 def context_label(bound, item) -> str:
     """Which pass a decision belongs to: a candidate's, the discovery pass, or the whole pool."""
-    from ..engine.constraints import evaluate_literal
+    from ..engine.patterns import evaluate_literal
 
     registry = bound.registry_name
     if registry == "discover":
@@ -365,7 +365,7 @@ def rule_is_for(bound, item) -> int | None:
     key = (id(bound.template), exp_type)
     found = _KINDS.get(key, _KINDS)
     if found is _KINDS:
-        from ..engine.constraints import meets
+        from ..engine.patterns import meets
 
         patterns = _kind_patterns(bound.template.tree, True, [])
         if not patterns:

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from bisect import bisect_right
 
-from ..engine.constraints import evaluate_literal
+from ..engine.patterns import evaluate_literal
 from ..member import forget_renamed
 from ..records import cell, shelved
 from ..registry import CANDIDATE, DISCOVER, Registry, RuleBinder, resolve_rule_files

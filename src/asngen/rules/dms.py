@@ -8,7 +8,7 @@ rule reads as a list of conditions and nothing else.
 
 from __future__ import annotations
 
-from ..engine.constraints import EMPTY, EMPTY_SET
+from ..engine.patterns import EMPTY, EMPTY_SET
 
 ACQ_EXP_TYPES = (
     "mir_tacq", "mir_taconfirm", "nis_taconfirm", "nis_tacq", "nrc_taconfirm", "nrc_tacq",

@@ -8,7 +8,8 @@ source catalogs).
 
 from __future__ import annotations
 
-from ..engine.constraints import All, Any_, Attr, Category, NotAll, NotAny, Test, meets
+from ..engine.constraints import All, Any_, Attr, Category, NotAll, NotAny, Test
+from ..engine.patterns import meets
 from . import dms, naming
 from .model import (
     LEVEL2_CANDIDATE_TYPES,

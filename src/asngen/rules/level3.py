@@ -7,7 +7,8 @@ target acquisition, an observation the association already holds.
 
 from __future__ import annotations
 
-from ..engine.constraints import All, Any_, Attr, Category, NotAny, Test, meets
+from ..engine.constraints import All, Any_, Attr, Category, NotAny, Test
+from ..engine.patterns import meets
 from . import dms, naming
 from .level2 import target_acq, tso  # the same DMS predicates
 from .model import drops_invalid, finalizes_level, only_for_candidates, requires_science

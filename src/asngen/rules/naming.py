@@ -10,7 +10,7 @@ reference's.  Placeholders the reference never fills (``{source_id}``,
 
 from __future__ import annotations
 
-from ..engine.constraints import EMPTY_SET
+from ..engine.patterns import EMPTY_SET
 
 
 def _found(asn, name: str) -> list | None:

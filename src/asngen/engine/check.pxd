@@ -3,6 +3,7 @@
 # instead of through attribute look-ups; it cannot be subclassed.  The rows it checks are dicts
 # (pool rows and their copies), so reading a cell is a C call, not a method look-up.
 cimport cython
+from asngen.engine.patterns cimport escape, evaluate_literal, is_listlike, meets
 
 
 @cython.final
@@ -27,15 +28,9 @@ cdef class Check:
 
 
 # Helpers a check calls for most column tests: called from this module they are C calls,
-# not Python calls through the module's namespace (they stay importable as functions).
+# not Python calls through the module's namespace (they stay importable as functions);
+# the pattern helpers (patterns.pxd) are C calls from here too.
 cpdef tuple _step(node)
-cpdef is_listlike(obj)
-cpdef evaluate_literal(value)
-@cython.locals(cache=dict)
-cpdef escape(value)
-cpdef meets(value, conditions)
-@cython.locals(tables=dict, cache=dict, size=list)
-cpdef _meets_one(value, condition)
 @cython.locals(cache=dict)
 cpdef _one_source(column)
 @cython.locals(cache=dict)
