@@ -151,9 +151,9 @@ def test_empty_cells_filled_with_a_value_the_column_already_holds(tmp_path):
 def test_null_width_of_short_columns_known_only_after_every_batch(tmp_path, monkeypatch, batch):
     """The width that cuts "null" is the widest value of the whole column, even when the rows
     are read a batch at a time and the widest comes last."""
-    import asngen.pool
+    import asngen.ascii_pool
 
-    monkeypatch.setattr(asngen.pool, "_RECORD_BATCH", batch)
+    monkeypatch.setattr(asngen.ascii_pool, "_RECORD_BATCH", batch)
     path = write(tmp_path, "A|B|C\nx|y|\n|yy|z\nx||abcdef\n|yyy|\n")
     assert as_lists(read_pool(path)) == (
         ["a", "b", "c"],
@@ -166,12 +166,12 @@ def test_null_width_of_short_columns_known_only_after_every_batch(tmp_path, monk
 def test_rows_made_records_batch_by_batch_read_the_same(tmp_path, monkeypatch, batch):
     """Lines become records a batch at a time, each batch let go before the next: every row
     comes out once, in order, whatever the batch size against the row count."""
-    import asngen.pool
+    import asngen.ascii_pool
 
     text = "# c\nA|B|C\n" + "".join(f"x{row}|Y{row % 3}|z\n" for row in range(7))
     path = write(tmp_path, text)
     expected = as_lists(read_pool(path))
-    monkeypatch.setattr(asngen.pool, "_RECORD_BATCH", batch)
+    monkeypatch.setattr(asngen.ascii_pool, "_RECORD_BATCH", batch)
     pool = read_pool(path)
     assert as_lists(pool) == expected
     assert [row["a"] for row in pool.rows] == [f"x{row}" for row in range(7)]
@@ -392,9 +392,10 @@ def test_rows_astropy_reads_another_way_are_left_to_it(tmp_path):
 
 
 def test_big_file_with_bad_row_fails_without_asking_astropy(tmp_path, monkeypatch):
+    import asngen.ascii_pool
     import asngen.pool
 
-    monkeypatch.setattr(asngen.pool, "_ASTROPY_RETRY_LIMIT", 0)
+    monkeypatch.setattr(asngen.ascii_pool, "_ASTROPY_RETRY_LIMIT", 0)
     monkeypatch.setattr(asngen.pool, "_read_with_astropy", None)  # would fail if called
     err = error_of(write(tmp_path, "A\tB\nx\t\n"), delimiter="\t")
     assert "line 2 has 1 cells but the header names 2 columns" in str(err)
@@ -406,9 +407,9 @@ def test_bad_row_in_a_pipe_is_reported_without_reading_the_pipe_again(tmp_path, 
     names the row instead of waiting for a second reading to find the file line."""
     import threading
 
-    import asngen.pool
+    import asngen.ascii_pool
 
-    monkeypatch.setattr(asngen.pool, "_ASTROPY_RETRY_LIMIT", 0)
+    monkeypatch.setattr(asngen.ascii_pool, "_ASTROPY_RETRY_LIMIT", 0)
     pipe = tmp_path / "pool.fifo"
     os.mkfifo(pipe)
 
@@ -591,7 +592,7 @@ def test_html_is_recognised_as_the_patterns_recognise_it(text):
     expressions it replaced answer (astropy's guessing hinges on it)."""
     import re
 
-    from asngen import pool as pool_module
+    from asngen import ascii_pool as pool_module
 
     assert pool_module._starts_doctype_html(text) == bool(re.match(r"\s*<!\s*DOCTYPE\s*HTML", text, re.IGNORECASE))
     wanted = bool(re.search(r"\.html?$", text, re.IGNORECASE))

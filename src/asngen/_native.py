@@ -40,6 +40,7 @@ from importlib.machinery import EXTENSION_SUFFIXES
 
 #: modules compiled at install time (the generator's inner loops and what they call per row)
 COMPILED = (
+    "asngen.ascii_pool",
     "asngen.association",
     "asngen.asn_io",
     "asngen.engine.check",
