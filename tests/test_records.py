@@ -69,8 +69,54 @@ def test_records_survive_pickling_with_their_columns():
 
 def test_a_taken_row_shows_the_marker_of_its_pass():
     record = _record(filename="f", asn_candidate="[('o001', 'observation'), ('c1000', 'mosaic')]")
-    assert Shelved((record, "[('c1000', 'mosaic')]")).take()["asn_candidate"] == "[('c1000', 'mosaic')]"
-    assert Shelved((record, None)).take() == as_dict(record)
+    assert Shelved((record, "[('c1000', 'mosaic')]", None)).take()["asn_candidate"] == "[('c1000', 'mosaic')]"
+    assert Shelved((record, None, None)).take() == as_dict(record)
+
+
+def test_a_row_taken_again_is_a_fresh_copy_of_the_first_dict():
+    """With a ``kept`` table, later takes copy the dict the first take made: each pass still
+    gets a dict of its own (passes change theirs: the marker, copies of split values), and
+    the kept one is never handed out."""
+    record = _record(filename="f", asn_candidate="[('o001', 'observation'), ('c1000', 'mosaic')]")
+    kept: dict = {}
+    first = Shelved((record, "[('o001', 'observation')]", kept)).take()
+    assert first["asn_candidate"] == "[('o001', 'observation')]"
+    first["filename"] = "changed by its pass"
+    again = Shelved((record, None, kept)).take()
+    assert again == as_dict(record) and again is not first
+    assert list(kept) == [id(record)] and kept[id(record)] is not again
+    again["asn_candidate"] = "changed too"
+    assert Shelved((record, "[('c1000', 'mosaic')]", kept)).take() == {
+        **as_dict(record), "asn_candidate": "[('c1000', 'mosaic')]"}
+    assert kept[id(record)] == as_dict(record)
+
+
+@pytest.mark.parametrize("jobs", [1, 2])
+def test_rows_are_kept_for_small_pools_only_while_the_passes_run(synthetic_rows_pool, monkeypatch, jobs):
+    """A run keeps its rows' dicts (pools of up to KEEP_ROWS rows) and lets them go when its
+    passes are over; above the limit nothing is kept, and the files are the same either way."""
+    from asngen.generator import drivers
+    from asngen.generator.loop import RunState
+
+    seen: list = []
+    original = Shelved.take
+
+    def take(self):
+        seen.append(self[2] is not None)
+        return original(self)
+
+    monkeypatch.setattr(Shelved, "take", take)
+    state = RunState()
+    kept = generate(str(synthetic_rows_pool), GenerateOptions(version_id="x", jobs=jobs), run=state)
+    assert state.kept_rows is None
+    if jobs == 1:  # (a worker's takes happen in its own process)
+        assert seen and all(seen)
+    monkeypatch.setattr(drivers, "KEEP_ROWS", 0)
+    seen.clear()
+    made = generate(str(synthetic_rows_pool), GenerateOptions(version_id="x", jobs=jobs))
+    if jobs == 1:
+        assert seen and not any(seen)
+    assert [asn.data for asn in made.associations] == [asn.data for asn in kept.associations]
 
 
 def test_a_pool_read_from_a_file_holds_records_and_makes_rows_on_request(tmp_path):

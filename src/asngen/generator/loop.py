@@ -31,6 +31,7 @@ class RunState:
         self.warnings: list[str] = []
         self.on_progress = None
         self.shared_states: dict = {}  # one copy of each settled constraint state (Association.settle)
+        self.kept_rows: dict | None = None  # the rows passes take, kept to be copied (records.Shelved)
 
     def warn(self, message: str) -> None:
         self.warnings.append(message)

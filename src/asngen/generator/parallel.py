@@ -89,7 +89,7 @@ def run_pass(
     named, when that verdict does not need their name, nor settled (on
     mega_pool that is half of them); the caller drops them.
     """
-    rows = shelved(spec.rows(), spec.marker)
+    rows = shelved(spec.rows(), spec.marker, run.kept_rows)
     if run.recorder is not None:  # explanations follow each row's own dict through the pass
         rows = [row.take() for row in rows]
     elif spec.marker is not None:  # a candidate's few rows: see generate
@@ -147,6 +147,7 @@ def run_passes(
     _JOB.update(
         passes=passes, version_id=version_id, pool_name=pool_name,
         row_positions={id(record): number for number, record in enumerate(pool_records)}, doomed=doomed,
+        kept_rows=run.kept_rows,
     )
     results: list = [None] * len(passes)
     workers: list[_Worker] = []
@@ -157,6 +158,7 @@ def run_passes(
                 workers.append(_Worker.fork(tasks, chunks))  # one by one: a failed fork stops those made
             local = RunState()  # numbers restart here too; see below
             local.shared_states = run.shared_states
+            local.kept_rows = run.kept_rows
             for chunk in _tasks(tasks, chunks):
                 for position in chunk:
                     results[position] = _pass_here(passes[position], local)
@@ -370,6 +372,7 @@ def _work(positions: list[int]) -> bytes:
     passes = _JOB["passes"]
     row_positions = _JOB["row_positions"]
     local = RunState()  # numbers restart here; the parent renumbers
+    local.kept_rows = _JOB["kept_rows"]
     out = []
     detached_states: dict = {}
     for position in positions:
