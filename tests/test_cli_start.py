@@ -13,6 +13,7 @@ import sys
 import pytest
 
 from asngen.cli import main as cli
+from asngen.cli import parser as cli_parser
 
 from .pools import exposure, write_pool
 
@@ -23,14 +24,14 @@ def test_the_width_is_the_one_shutil_gives(monkeypatch, columns):
         monkeypatch.delenv("COLUMNS", raising=False)
     else:
         monkeypatch.setenv("COLUMNS", columns)
-    assert cli._terminal_columns() == shutil.get_terminal_size().columns
+    assert cli_parser._terminal_columns() == shutil.get_terminal_size().columns
 
 
 @pytest.mark.parametrize("command", [None, "generate", "explain", "batch"])
 def test_help_reads_as_with_argparse_finding_the_width(monkeypatch, command):
     monkeypatch.setenv("COLUMNS", "93")
-    ours = cli.build_parser(command)
-    plain = cli.build_parser(command)
+    ours = cli_parser.build_parser(command)
+    plain = cli_parser.build_parser(command)
     plain.formatter_class = argparse.HelpFormatter
     if command is None:
         assert ours.format_help() == plain.format_help()
@@ -39,7 +40,7 @@ def test_help_reads_as_with_argparse_finding_the_width(monkeypatch, command):
         plain_sub = next(action for action in plain._actions if isinstance(action, argparse._SubParsersAction))
         mine = sub.choices[command]
         theirs = plain_sub.choices[command]
-        if theirs.formatter_class is cli._Formatter:
+        if theirs.formatter_class is cli_parser._Formatter:
             theirs.formatter_class = argparse.HelpFormatter
         assert mine.format_help() == theirs.format_help()
 
@@ -68,9 +69,9 @@ def _subcommands(parser: argparse.ArgumentParser) -> argparse._SubParsersAction:
 
 @pytest.mark.parametrize("command", sorted(cli.SUBCOMMANDS))
 def test_a_parser_for_one_command_declares_it_alone_with_the_same_options(command):
-    alone = _subcommands(cli.build_parser(command))
+    alone = _subcommands(cli_parser.build_parser(command))
     assert list(alone.choices) == [command]
-    full = _subcommands(cli.build_parser(None))
+    full = _subcommands(cli_parser.build_parser(None))
     assert list(full.choices) == list(cli.SUBCOMMANDS)
     importlib.import_module(f"asngen.cli.{cli.SUBCOMMANDS[command][0]}").configure(full.choices[command])
     assert alone.choices[command].format_help() == full.choices[command].format_help()

@@ -2,27 +2,13 @@
 
 from __future__ import annotations
 
-import argparse
 import sys
 
+from .arguments import APPEND, FLAG, OPTIONAL, SEVERAL, VALUE, Option, declare, read_plain
 
-def configure(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("pool", help="association pool file (pipe-delimited text by default)")
-    add_generate_options(parser)
-    parser.add_argument("-p", "--path", default=".", help="folder to write the associations into (default: .)")
-    parser.add_argument(
-        "--save-orphans", nargs="?", const="orphaned.csv", default=None, metavar="FILE",
-        help="also write the rows that are in no association, with the reason (default name: orphaned.csv)",
-    )
-    parser.add_argument("--dry-run", action="store_true", help="generate but write nothing")
-    parser.add_argument(
-        "-j", "--jobs", type=_jobs, default=None, metavar="N",
-        help="processes for the candidate passes (default: every available CPU for pools of"
-        " 200 rows or more; 1: this process only); the output is the same",
-    )
-    from .main import VERSION
-
-    parser.add_argument("--version", action="version", version=VERSION)
+TYPE_CHECKING = False  # typing costs a run's start 2 ms: the hints need it only when checked
+if TYPE_CHECKING:
+    import argparse
 
 
 def _jobs(text: str) -> int:
@@ -31,35 +17,71 @@ def _jobs(text: str) -> int:
     except ValueError:
         value = 0
     if value < 1:
+        import argparse
+
         raise argparse.ArgumentTypeError(f"expected a whole number of processes, 1 or more, not {text!r}")
     return value
 
 
+#: the options that decide what is generated (shared by explain, report and batch)
+GENERATE_OPTIONS = (
+    Option(["-i", "--ids"], SEVERAL, "only these candidate ids (e.g. o001 c1000)", metavar="ID", exclusive=True),
+    Option(["--discover"], FLAG, "only discovered (a3001) associations", exclusive=True),
+    Option(["--all-candidates"], FLAG, "only candidate associations", exclusive=True),
+    Option(["--version-id"], OPTIONAL, "version stamp in file names; bare: a UTC timestamp", const=True,
+           metavar="ID"),
+    Option(["-r", "--rules"], APPEND, "rule file to load (repeatable); see also --ignore-default",
+           metavar="FILE"),
+    Option(["--ignore-default"], FLAG, "do not load the built-in rules"),
+    Option(["-d", "--delimiter"], VALUE, "pool column delimiter (default: |)", default="|"),
+    Option(["--pool-format"], VALUE, "astropy table format of the pool (default: ascii)", default="ascii"),
+    Option(["-v", "--verbose"], FLAG, "report progress and results"),
+    Option(["-D", "--debug"], FLAG, "keep pruned duplicates, renamed dupNNNNN_<name>"),
+    Option(["--DMS"], FLAG, "archive (DMS) conditions: with -i, also generate the background candidates",
+           dest="dms"),
+    Option(["--format"], VALUE, "association file format (default: json)", dest="fmt", default="json",
+           choices=("json", "yaml")),
+    Option(["--no-finalize"], FLAG, "skip finalization (validity, pruning, numbering)"),
+    Option(["--merge"], FLAG, "merge Level 2 associations of one candidate"),
+    Option(["--no-merge"], FLAG, "do not merge (the default; accepted for compatibility)"),
+    Option(["--per-pool-algorithm"], FLAG, "one pass over the whole pool"),
+    Option(["--strict"], FLAG, "stop at the first row that cannot be classified"),
+)
+
+#: the options of ``generate`` alone: where the files go, and how many processes make them
+OUTPUT_OPTIONS = (
+    Option(["-p", "--path"], VALUE, "folder to write the associations into (default: .)", default="."),
+    Option(["--save-orphans"], OPTIONAL,
+           "also write the rows that are in no association, with the reason (default name: orphaned.csv)",
+           const="orphaned.csv", metavar="FILE"),
+    Option(["--dry-run"], FLAG, "generate but write nothing"),
+    Option(["-j", "--jobs"], VALUE,
+           "processes for the candidate passes (default: every available CPU for pools of"
+           " 200 rows or more; 1: this process only); the output is the same", metavar="N", convert=_jobs),
+)
+
+_POOL_HELP = "association pool file (pipe-delimited text by default)"
+
+
+def configure(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("pool", help=_POOL_HELP)
+    declare(parser, GENERATE_OPTIONS)
+    declare(parser, OUTPUT_OPTIONS)
+    from .main import VERSION
+
+    parser.add_argument("--version", action="version", version=VERSION)
+
+
 def add_generate_options(parser: argparse.ArgumentParser) -> None:
     """The options that decide what is generated (shared by explain, report and batch)."""
-    which = parser.add_mutually_exclusive_group()
-    which.add_argument("-i", "--ids", nargs="+", metavar="ID", help="only these candidate ids (e.g. o001 c1000)")
-    which.add_argument("--discover", action="store_true", help="only discovered (a3001) associations")
-    which.add_argument("--all-candidates", action="store_true", help="only candidate associations")
-    parser.add_argument("--version-id", nargs="?", const=True, default=None, metavar="ID",
-                        help="version stamp in file names; bare: a UTC timestamp")
-    parser.add_argument("-r", "--rules", action="append", metavar="FILE",
-                        help="rule file to load (repeatable); see also --ignore-default")
-    parser.add_argument("--ignore-default", action="store_true", help="do not load the built-in rules")
-    parser.add_argument("-d", "--delimiter", default="|", help="pool column delimiter (default: |)")
-    parser.add_argument("--pool-format", default="ascii", help="astropy table format of the pool (default: ascii)")
-    parser.add_argument("-v", "--verbose", action="store_true", help="report progress and results")
-    parser.add_argument("-D", "--debug", action="store_true",
-                        help="keep pruned duplicates, renamed dupNNNNN_<name>")
-    parser.add_argument("--DMS", dest="dms", action="store_true",
-                        help="archive (DMS) conditions: with -i, also generate the background candidates")
-    parser.add_argument("--format", dest="fmt", choices=("json", "yaml"), default="json",
-                        help="association file format (default: json)")
-    parser.add_argument("--no-finalize", action="store_true", help="skip finalization (validity, pruning, numbering)")
-    parser.add_argument("--merge", action="store_true", help="merge Level 2 associations of one candidate")
-    parser.add_argument("--no-merge", action="store_true", help="do not merge (the default; accepted for compatibility)")
-    parser.add_argument("--per-pool-algorithm", action="store_true", help="one pass over the whole pool")
-    parser.add_argument("--strict", action="store_true", help="stop at the first row that cannot be classified")
+    declare(parser, GENERATE_OPTIONS)
+
+
+def plain_command_line(argv: list[str]) -> argparse.Namespace | None:
+    """The arguments of ``asngen generate ARGV`` as argparse would give them, when the line is
+    plain enough to be read without it (see :mod:`asngen.cli.arguments`); None otherwise."""
+    return read_plain(argv, "pool", GENERATE_OPTIONS + OUTPUT_OPTIONS,
+                      {"command": "generate", "_module": "generate"})
 
 
 def options_from_args(args: argparse.Namespace):

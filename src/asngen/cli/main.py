@@ -3,12 +3,13 @@
 Each subcommand lives in ``asngen.cli.<name>`` and provides two functions:
 ``configure(parser)`` to declare its options and ``run(args) -> int`` to do
 the work.  Subcommand modules import nothing heavy at module level, so that
-``asngen --help`` answers immediately.
+``asngen --help`` answers immediately.  The argparse parser is built in
+``asngen.cli.parser``, only for the subcommand named, and not at all for the
+usual ``asngen generate`` line (see ``asngen.cli.arguments``).
 """
 
 from __future__ import annotations
 
-import argparse
 import importlib
 import os
 import sys
@@ -32,61 +33,6 @@ SUBCOMMANDS: dict[str, tuple[str, str]] = {
     "validate": ("validate", "check association files against the JSON schemas"),
     "diff": ("diff", "compare two sets of associations"),
 }
-
-
-class _Formatter(argparse.HelpFormatter):
-    """argparse's help formatter, given the terminal's width.
-
-    Left to find the width itself, it imports ``shutil`` (and ``shutil`` its
-    compression modules) for every parser and argument declared: 2 ms of
-    every run's start, for help that is seldom printed.
-    """
-
-    def __init__(self, prog: str, indent_increment: int = 2, max_help_position: int = 24,
-                 width: int | None = None) -> None:
-        if width is None:
-            width = _terminal_columns() - 2  # as argparse does
-        super().__init__(prog, indent_increment, max_help_position, width)
-
-
-def _terminal_columns() -> int:
-    """The width ``shutil.get_terminal_size`` gives: $COLUMNS, else the terminal's, else 80."""
-    try:
-        columns = int(os.environ["COLUMNS"])
-    except (KeyError, ValueError):
-        columns = 0
-    if columns <= 0:
-        try:
-            columns = os.get_terminal_size(sys.__stdout__.fileno()).columns
-        except (AttributeError, ValueError, OSError):
-            columns = 0
-    return columns or 80
-
-
-def build_parser(command: str | None = None) -> argparse.ArgumentParser:
-    """The argument parser; only ``command``'s module is imported to declare its options.
-
-    With a known ``command``, the other subcommands are left out: the line
-    has already chosen, and each parser declared costs argparse's message
-    look-ups (1.5 ms for all of them, on every run).  Without one, every
-    subcommand is there, for the top-level help and the error that lists
-    the choices.
-    """
-    parser = argparse.ArgumentParser(
-        prog="asngen",
-        description="Group exposures of an association pool into Level 2 and Level 3 associations.",
-        formatter_class=_Formatter,
-    )
-    parser.add_argument("--version", action="version", version=VERSION)
-    subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
-    for name, (module, text) in SUBCOMMANDS.items():
-        if command in SUBCOMMANDS and name != command:
-            continue
-        sub = subparsers.add_parser(name, help=text, description=text, formatter_class=_Formatter)
-        sub.set_defaults(_module=module)
-        if name == command:
-            importlib.import_module(f"asngen.cli.{module}").configure(sub)
-    return parser
 
 
 #: commands whose process ends right after the run: nothing is left to clean up but memory
@@ -133,12 +79,20 @@ def main(argv: list[str] | None = None) -> int:
 
     if argv is None:
         argv = sys.argv[1:]
-    command = _command_of(argv)
-    parser = build_parser(command if command in SUBCOMMANDS else None)
-    args = parser.parse_args(argv)
-    if not getattr(args, "command", None):
-        parser.print_help()
-        return 2
+    args = None
+    if argv[:1] == ["generate"]:  # the usual line is read without building argparse's parser
+        from .generate import plain_command_line
+
+        args = plain_command_line(argv[1:])
+    if args is None:
+        from .parser import build_parser
+
+        command = _command_of(argv)
+        parser = build_parser(command if command in SUBCOMMANDS else None)
+        args = parser.parse_args(argv)
+        if not getattr(args, "command", None):
+            parser.print_help()
+            return 2
     mod = importlib.import_module(f"asngen.cli.{args._module}")
     from ..errors import AsngenError
 
