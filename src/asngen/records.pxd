@@ -13,3 +13,7 @@ cpdef cell(tuple record, str name, default=*)
 
 
 cdef Py_ssize_t _code(bytes codes, Py_ssize_t offset, Py_ssize_t width)
+
+
+@cython.locals(codes=list, position=cython.Py_ssize_t, cell=str)
+cpdef list _codes_like(list cells, list previous, list previous_codes, list indexes)
