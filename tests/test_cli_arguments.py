@@ -51,6 +51,9 @@ _PLAIN_PARTS = st.one_of(
     st.tuples(st.sampled_from(["-j", "--jobs"]), st.sampled_from(["1", "2", "0", "x", " 3"])).map(list),
     st.tuples(st.sampled_from(["--format"]), st.sampled_from(["json", "yaml", "xml"])).map(list),
     st.sampled_from([["--path=o"], ["--jobs=2"], ["--format=yaml"], ["--rules=r.py"], ["--dry-run=1"]]),
+    st.tuples(st.sampled_from(["--version-id", "--save-orphans"]),
+              st.sampled_from([[], ["v1"], [""], ["-p"], ["o.csv"]])).map(lambda pair: [pair[0], *pair[1]]),
+    st.sampled_from([["--version-id=3"], ["--save-orphans=o.csv"], ["--version-id="]]),
 )
 
 
@@ -73,6 +76,10 @@ def test_plain_looking_lines_read_as_argparse_reads_them(parts, where):
     ["pool.csv", "--format", "yaml", "-d", ",", "--pool-format", "csv", "--discover", "--discover"],
     ["pool.csv", "--all-candidates", "--per-pool-algorithm", "--no-merge", "-p", "a", "-p", "b"],
     ["", "--path="],
+    ["pool.csv", "--version-id"],  # an optional value, bare
+    ["pool.csv", "--version-id", "v1", "--save-orphans", "o.csv", "--save-orphans"],
+    ["--version-id=v2", "pool.csv", "--save-orphans="],
+    ["--version-id", "", "pool.csv"],
 ])
 def test_the_usual_lines_are_read_without_argparse(argv):
     plain = plain_command_line(argv)
@@ -94,9 +101,9 @@ def test_the_usual_lines_are_read_without_argparse(argv):
     ["pool.csv", "--format", "xml"],  # not a choice
     ["pool.csv", "--discover", "--all-candidates"],  # exclusive
     ["pool.csv", "-i", "o001"],  # several values
-    ["pool.csv", "--version-id"],  # an optional value
-    ["pool.csv", "--save-orphans", "o.csv"],
     ["pool.csv", "--dry-run=yes"],
+    ["--version-id", "pool.csv"],  # argparse takes the pool for the version: no pool left
+    ["pool.csv", "--version-id", "-x"],
     ["--", "pool.csv"],
     ["-"],
 ])

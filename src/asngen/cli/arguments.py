@@ -7,10 +7,11 @@ options are written down once, as :class:`Option` values.  :func:`declare`
 gives them to argparse, which reads every command line it is shown and
 prints help and errors; :func:`read_plain` reads the usual command line
 directly: one positional argument and options spelled exactly as declared
-(``-p out``, ``--path out``, ``--path=out``, ``--dry-run``).  Anything else
-(``-h``, abbreviations, short options run together, a value that looks
-like an option, a value argparse would refuse, options taking a variable
-number of values, ``--``) makes :func:`read_plain` answer None, and
+(``-p out``, ``--path out``, ``--path=out``, ``--dry-run``, ``--version-id``
+bare or with its value).  Anything else (``-h``, abbreviations, short
+options run together, a value that looks like an option, a value argparse
+would refuse, options taking one or more values, ``--``) makes
+:func:`read_plain` answer None, and
 argparse reads that line as it always did.  The two agree on every line
 :func:`read_plain` reads (``tests/test_cli_arguments.py`` checks them on
 generated command lines).
@@ -114,7 +115,7 @@ def read_plain(argv: Sequence[str], positional: str, options: Sequence[Option],
             continue
         name, equals, attached = word.partition("=")
         option = by_flag.get(name if equals and name.startswith("--") else word)
-        if option is None or option.kind in (OPTIONAL, SEVERAL):
+        if option is None or option.kind == SEVERAL:
             return None
         if option.exclusive:
             if exclusive_given is not None and exclusive_given is not option:
@@ -127,11 +128,14 @@ def read_plain(argv: Sequence[str], positional: str, options: Sequence[Option],
             continue
         if equals and name.startswith("--"):
             text = attached
-        else:
-            if position == count or argv[position].startswith("-"):
-                return None  # no value (or one argparse would take for an option)
-            text = argv[position]
+        elif position < count and not argv[position].startswith("-"):
+            text = argv[position]  # (argparse takes it too, even for an optional value)
             position += 1
+        elif option.kind == OPTIONAL:
+            values[option.dest] = option.const  # given bare
+            continue
+        else:
+            return None  # no value (or one argparse would take for an option)
         if option.choices is not None and text not in option.choices:
             return None
         value: object = text
