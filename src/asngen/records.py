@@ -146,19 +146,18 @@ class RecordBuilder:
         previous_codes = None
         for cells in rows:
             if text or _TEXT.issuperset(map(type, cells)):
+                whole = type(cells) is list and len(cells) == width
+                if whole and previous is not None:
+                    codes = _codes_like(cells, previous, previous_codes, indexes)
+                else:
+                    codes = list(map(getitem, indexes, cells))
                 try:
-                    if previous is not None and type(cells) is list and len(cells) == width:
-                        codes = _codes_like(cells, previous, previous_codes, indexes)
-                    else:
-                        codes = list(map(getitem, indexes, cells))
                     packed = pack(*codes)
                 except struct.error:  # a column outgrew its codes' width (or a row is short)
-                    packed = self._widened(cells)
+                    packed = self._widened(cells)  # (the same codes, wider)
                     pack = columns.pack
-                    previous = None
-                else:
-                    if type(cells) is list and len(cells) == width:
-                        previous, previous_codes = cells, codes
+                if whole:
+                    previous, previous_codes = cells, codes
             else:
                 # other values than text are told apart by identity: 1, 1.0 and True stay themselves
                 self._identities = True

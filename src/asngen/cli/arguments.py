@@ -114,7 +114,8 @@ def read_plain(argv: Sequence[str], positional: str, options: Sequence[Option],
             found = word
             continue
         name, equals, attached = word.partition("=")
-        option = by_flag.get(name if equals and name.startswith("--") else word)
+        explicit = bool(equals) and name.startswith("--")  # ``--name=value``
+        option = by_flag.get(name if explicit else word)
         if option is None or option.kind == SEVERAL:
             return None
         if option.exclusive:
@@ -122,11 +123,11 @@ def read_plain(argv: Sequence[str], positional: str, options: Sequence[Option],
                 return None  # argparse refuses two of the group
             exclusive_given = option
         if option.kind == FLAG:
-            if equals and name.startswith("--"):
+            if explicit:
                 return None  # a flag takes no value
             values[option.dest] = True
             continue
-        if equals and name.startswith("--"):
+        if explicit:
             text = attached
         elif position < count and not argv[position].startswith("-"):
             text = argv[position]  # (argparse takes it too, even for an optional value)

@@ -12,6 +12,7 @@ splitting, pruning duplicates, numbering), optional merging, and the
 from __future__ import annotations
 
 from bisect import bisect_right
+from contextlib import contextmanager
 
 from ..engine.patterns import evaluate_literal
 from ..member import forget_renamed
@@ -250,8 +251,7 @@ def per_candidate(pool, options, version_id, run: RunState) -> list:
     if discover:
         specs.append(PassSpec(None, lambda: len(records), lambda: records, lambda: discover_registry))
     results = None
-    run.kept_rows = {} if len(records) <= KEEP_ROWS else None
-    try:
+    with _keeping_rows(run, len(records)):
         jobs = usable_jobs(options.jobs, len(records)) if run.recorder is None else 1
         if jobs > 1 and len(specs) > 1:
             try:
@@ -262,8 +262,6 @@ def per_candidate(pool, options, version_id, run: RunState) -> list:
             results = _passes_in_process(
                 specs, discover and run.recorder is None, version_id, pool.name, run, doomed
             )
-    finally:
-        run.kept_rows = None
     associations = [asn for found in results for asn in found]  # candidates', then discovered
     del results
     forget_renamed(unless_fewer_than=KEEP_RENAMED)
@@ -277,6 +275,17 @@ def per_candidate(pool, options, version_id, run: RunState) -> list:
     if options.dms and requested is not None:
         associations = [asn for asn in associations if any(cid in asn.data["asn_id"] for cid in requested)]
     return associations
+
+
+@contextmanager
+def _keeping_rows(run: RunState, rows: int):
+    """While the passes run, a pool of up to :data:`KEEP_ROWS` rows keeps each row's dict
+    (``run.kept_rows``, see records.Shelved); it goes with them."""
+    run.kept_rows = {} if rows <= KEEP_ROWS else None
+    try:
+        yield
+    finally:
+        run.kept_rows = None
 
 
 def _passes_in_process(specs: list, discover_first: bool, version_id, pool_name: str, run: RunState,
@@ -360,11 +369,8 @@ def per_pool(pool, options, version_id, run: RunState) -> list:
         registry = Registry(files, CANDIDATE)
     if discover:
         registry.extend(Registry(files, DISCOVER, include=_discoverable(options)))
-    run.kept_rows = {} if len(pool.records) <= KEEP_ROWS else None
-    try:
+    with _keeping_rows(run, len(pool.records)):
         associations = generate(_rows_for(pool.records, run), registry, version_id, pool.name, run)
-    finally:
-        run.kept_rows = None
     forget_renamed(unless_fewer_than=KEEP_RENAMED)
     _seal(associations)
     if options.finalize:
