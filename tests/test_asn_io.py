@@ -11,6 +11,7 @@ import pytest
 
 from asngen.asn_io import dumps, dumps_json
 from asngen.association import Member
+from asngen.member import ABSENT, SLOTTED, RenamedFile, member_of, renamed_file
 
 
 def reference(data) -> str:
@@ -65,6 +66,42 @@ def test_random_nested_data_matches_json_dumps():
     for _ in range(500):
         data = value(0)
         assert dumps_json(data) == reference(data)
+
+
+def test_members_of_every_shape_match_json_dumps():
+    """Members are written from a layout per set of slotted keys (asn_io._encode_member):
+    every set of keys, values that are not text, keys of their own, renamed file names, at
+    every depth, and texts repeated many times (remembered quoted), must still read as
+    json.dumps writes the same data as dicts."""
+    rng = random.Random(11)
+    alphabet = "ab_%s\\\"\n\u00e9\U0001f600"
+    row = {"filename": "jw001_uncal.fits"}
+
+    def text():
+        return "".join(rng.choice(alphabet) for _ in range(rng.randrange(5)))
+
+    def member():
+        made = member_of(row, ABSENT, ABSENT, ABSENT, ABSENT)
+        for key in SLOTTED:
+            if rng.random() < 0.7:
+                value = rng.choice([text(), text(), "science", None, 3, ["x"], renamed_file("rate")])
+                if key != "expname" and isinstance(value, RenamedFile):
+                    value = "null"
+                made[key] = value
+        if rng.random() < 0.2:
+            made[rng.choice(["extra%s", "expname", "z"])] = text()
+        return made
+
+    for _ in range(400):
+        members = [member() for _ in range(rng.randrange(4))]
+        data = rng.choice([
+            members,
+            {"products": [{"name": text(), "members": members}]},
+            {"deep": [[{"members": members}]], "again": members[:1]},
+        ])
+        assert dumps_json(data) == reference(data)
+    many = [Member({"exptype": f"type{number}", "expname": "same"}) for number in range(25_000)]
+    assert dumps_json(many) == reference(many)
 
 
 def test_unknown_types_fail_as_json_dumps_does():

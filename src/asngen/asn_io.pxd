@@ -1,14 +1,35 @@
 # Compiled types for the JSON writer (read by Cython only: the .py file beside this one is the
 # whole behaviour).  Writing a run's files walks every association's data: its helpers call
-# each other as C functions, and the table of quoted keys is a dict, not a looked-up global.
+# each other as C functions, and the tables of texts are dicts and C structures, not looked-up
+# globals and attributes.
 cimport cython
 
 cdef dict _LABELS
+cdef dict _INDENTS
+cdef dict _MEMBER_LAYOUTS
+
+
+cdef class _Indent:
+    cdef public str inner, closing, list_closing, first_item, later_item
+    cdef public dict first, later
+
 
 cpdef str dumps_json(data)
 
-@cython.locals(cls=type, inner=str, separator=str)
+@cython.locals(cls=type, indent=_Indent, inner=str, position=Py_ssize_t)
 cpdef _encode(value, list parts, str newline)
 
-@cython.locals(inner=str, separator=str, label=str)
+cpdef _Indent _indent(str newline)
+
+cpdef str _label(key)
+
+@cython.locals(indent=_Indent, labels=dict, text=str)
 cpdef _encode_pairs(pairs, list parts, str newline)
+
+@cython.locals(values=list, filled=int, bit=int, layout=tuple, position=Py_ssize_t)
+cpdef _encode_member(member, list parts, str newline)
+
+cdef dict _QUOTED
+cdef Py_ssize_t _QUOTED_LIMIT
+
+cpdef str _quoted(str text)

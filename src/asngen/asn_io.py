@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from .errors import AssociationFileError
-from .member import Member
+from .member import ABSENT, SLOTTED, Member, RenamedFile
 
 TYPE_CHECKING = False  # typing costs a run's start 2 ms: the hints need it only when checked
 if TYPE_CHECKING:
@@ -78,20 +78,21 @@ def _encode(value: Any, parts: list, newline: str) -> None:
     elif value is None:
         parts.append("null")
     elif cls is Member:  # most of a file: read its slots, not through the mapping protocol
-        _encode_pairs(value.pairs(), parts, newline)
+        _encode_member(value, parts, newline)
     elif isinstance(value, dict):
         _encode_pairs(value.items(), parts, newline)
     elif isinstance(value, (list, tuple)):
         if not value:
             parts.append("[]")
             return
-        inner = newline + "    "
-        separator = "[" + inner
-        for item in value:
-            parts.append(separator)
-            _encode(item, parts, inner)
-            separator = "," + inner
-        parts.append(newline + "]")
+        indent = _indent(newline)
+        inner = indent.inner
+        parts.append(indent.first_item)
+        _encode(value[0], parts, inner)
+        for position in range(1, len(value)):
+            parts.append(indent.later_item)
+            _encode(value[position], parts, inner)
+        parts.append(indent.list_closing)
     elif value is True:
         parts.append("true")
     elif value is False:
@@ -109,29 +110,141 @@ def _encode(value: Any, parts: list, newline: str) -> None:
 
 
 _LABELS: dict = {}  # key -> its quoted text and ": " (files repeat a few dozen keys)
+_INDENTS: dict = {}  # newline -> _Indent
+
+
+class _Indent:
+    """The texts of a mapping or list written at one depth (a file has four or five depths),
+    made once instead of joined again for every mapping, list and pair."""
+
+    __slots__ = ("inner", "closing", "list_closing", "first", "later", "first_item", "later_item")
+
+    def __init__(self, newline: str) -> None:
+        self.inner = newline + "    "
+        self.closing = newline + "}"
+        self.list_closing = newline + "]"
+        self.first_item = "[" + self.inner
+        self.later_item = "," + self.inner
+        self.first: dict = {}  # key -> "{", the indent and the key's label
+        self.later: dict = {}  # key -> ",", the indent and the key's label
+
+
+def _indent(newline: str) -> _Indent:
+    found = _INDENTS.get(newline)
+    if found is None:
+        found = _Indent(newline)
+        if len(_INDENTS) < 100:
+            _INDENTS[newline] = found
+    return found
+
+
+def _label(key) -> str:
+    label = _LABELS.get(key)
+    if label is None:
+        if type(key) is not str:
+            raise _Unusual
+        label = _quote(key) + ": "
+        if len(_LABELS) < 1000:
+            _LABELS[key] = label
+    return label
+
+
+_QUOTED: dict = {}  # text -> its quoted form, for the texts files repeat (see _quoted)
+_QUOTED_LIMIT = 10_000
+
+
+def _quoted(text: str) -> str:
+    """``_quote(text)``, remembered: a run's files repeat most of their texts (mega_pool: 7,722
+    texts outside the members, 830 different ones, the long constraints texts among them).
+    The table starts again when full: files are written in the order the generator made
+    their associations, so the repeats of a text are seldom far apart."""
+    found = _QUOTED.get(text)
+    if found is None:
+        found = _quote(text)
+        if len(_QUOTED) >= _QUOTED_LIMIT:
+            _QUOTED.clear()
+        _QUOTED[text] = found
+    return found
 
 
 def _encode_pairs(pairs, parts: list, newline: str) -> None:
     """A mapping given as its (key, value) pairs."""
-    inner = newline + "    "
+    indent = _indent(newline)
     append = parts.append
-    separator = "{" + inner
+    labels = indent.first
     for key, item in pairs:
-        label = _LABELS.get(key)
-        if label is None:
-            if type(key) is not str:
-                raise _Unusual
-            label = _quote(key) + ": "
-            if len(_LABELS) < 1000:
-                _LABELS[key] = label
-        append(separator)
-        append(label)
+        text = labels.get(key)
+        if text is None:
+            text = ("{" if labels is indent.first else ",") + indent.inner + _label(key)
+            if len(labels) < 1000:
+                labels[key] = text
+        append(text)
         if type(item) is str:
-            append(_quote(item))
+            append(_quoted(item))
         else:
-            _encode(item, parts, inner)
-        separator = "," + inner
-    append("{}" if separator[0] == "{" else newline + "}")
+            _encode(item, parts, indent.inner)
+        labels = indent.later
+    append("{}" if labels is indent.first else indent.closing)
+
+
+_MEMBER_LAYOUTS: dict = {}  # (newline, which slots are filled) -> the texts between the values
+
+
+def _member_layout(newline: str, filled: int) -> tuple:
+    inner = newline + "    "
+    labels = [_label(key) for bit, key in enumerate(SLOTTED) if filled >> bit & 1]
+    layout = tuple(["{" + inner + labels[0]] + ["," + inner + label for label in labels[1:]]) if labels else ()
+    if len(_MEMBER_LAYOUTS) < 1000:
+        _MEMBER_LAYOUTS[(newline, filled)] = layout
+    return layout
+
+
+def _encode_member(member: Member, parts: list, newline: str) -> None:
+    """A member whose keys are all slotted and values all text (nearly every one): the texts
+    between its values made once per set of keys; any other member as its pairs."""
+    if member.others:
+        _encode_pairs(member.pairs(), parts, newline)
+        return
+    values = []
+    filled = 0
+    value = member.expname
+    if value is not ABSENT:
+        if type(value) is RenamedFile:
+            value = value.name_for(member.row)
+        elif type(value) is not str:
+            _encode_pairs(member.pairs(), parts, newline)
+            return
+        values.append(value)
+        filled = 1
+    value = member.exptype
+    if value is not ABSENT:
+        values.append(value)
+        filled |= 2
+    value = member.exposerr
+    if value is not ABSENT:
+        values.append(value)
+        filled |= 4
+    value = member.asn_candidate
+    if value is not ABSENT:
+        values.append(value)
+        filled |= 8
+    for value in values:
+        if type(value) is not str:
+            _encode_pairs(member.pairs(), parts, newline)
+            return
+    if not filled:
+        parts.append("{}")
+        return
+    layout = _MEMBER_LAYOUTS.get((newline, filled))
+    if layout is None:
+        layout = _member_layout(newline, filled)
+    append = parts.append
+    append(layout[0])
+    append(_quote(values[0]) if filled & 1 else _quoted(values[0]))  # (file names seldom repeat)
+    for position in range(1, len(values)):
+        append(layout[position])
+        append(_quoted(values[position]))
+    append(_indent(newline).closing)
 
 
 def _mapping_as_dict(value: Any) -> dict:

@@ -367,6 +367,9 @@ def _write_range(
     """Files ``start`` to ``stop``; in a forked writer (``parent``: the pid that forked it),
     only while that process lives."""
     name = ""
+    # a checked name holds no separator: on POSIX it is joined by hand (os.path.join took
+    # 0.4 ms of mega_pool's 858 files)
+    prefix = os.path.join(staging, "") if os.name == "posix" else None
     try:
         for position in range(start, stop):
             if parent is not None and os.getppid() != parent:
@@ -375,7 +378,8 @@ def _write_range(
             _check_name(name, target)
             if callable(text):
                 text = text()
-            _write_file(os.path.join(staging, name), text.encode("utf-8"))
+            path = prefix + name if prefix is not None else os.path.join(staging, name)
+            _write_file(path, text.encode("utf-8"))
     except OSError as err:
         raise AsngenError(f"cannot write {name}: {err.strerror}", file=str(target)) from None
 
