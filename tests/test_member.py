@@ -15,6 +15,8 @@ from asngen.member import (
     ABSENT,
     Member,
     RenamedFile,
+    expname_of,
+    exptype_of,
     forget_renamed,
     member_name,
     member_of,
@@ -170,3 +172,25 @@ def test_a_generated_member_pickles_to_the_same_slots_and_absent_stays_the_one_a
     member["extra"] = 1  # with keys of its own it goes the key-by-key way
     again = pickle.loads(pickle.dumps(member))
     assert list(again.items()) == list(member.items())
+
+
+def test_name_and_type_readers_agree_with_the_mapping():
+    """Pruning reads names and types through expname_of/exptype_of (slots read directly):
+    they give what ``member[key]`` gives, or raise the same KeyError, whatever the member's
+    keys, their order (spilled into ``others``), renamed file names, or a plain dict."""
+    rng = random.Random(5)
+    row = {"filename": "jw9_uncal.fits"}
+    for _ in range(300):
+        member = member_of(row, ABSENT, ABSENT, ABSENT, ABSENT)
+        for key in rng.sample(KEYS, rng.randrange(len(KEYS) + 1)):
+            names = ["a.fits", None, renamed_file("cal")] if key == "expname" else ["science", "psf", None]
+            member[key] = rng.choice(names)
+        if len(member) and rng.random() < 0.2:
+            del member[rng.choice(list(member))]
+        for candidate in (member, dict(member)):
+            for reader, key in ((expname_of, "expname"), (exptype_of, "exptype")):
+                if key in candidate:
+                    assert reader(candidate) == candidate[key]
+                else:
+                    with pytest.raises(KeyError):
+                        reader(candidate)

@@ -311,6 +311,29 @@ class Member(MutableMapping):
         return Member, (pairs + list(self.others.items()), self.row)
 
 
+def expname_of(member) -> str:
+    """``member["expname"]``, read from a :class:`Member`'s slot when it holds the key.
+
+    Pruning reads the name and type of every member of every association it
+    compares; through the mapping protocol each read is a method call and a
+    key test (about 1,800 instructions: 13 million on mega_pool).
+    """
+    if type(member) is Member:
+        name = member.expname
+        if name is not ABSENT:  # (a slot that holds a value holds the key's)
+            return name.name_for(member.row) if type(name) is RenamedFile else name
+    return member["expname"]
+
+
+def exptype_of(member) -> str:
+    """``member["exptype"]``, read as :func:`expname_of` reads the name."""
+    if type(member) is Member:
+        kind = member.exptype
+        if kind is not ABSENT:
+            return kind
+    return member["exptype"]
+
+
 def member_of(row, expname, exptype: str, exposerr, asn_candidate=ABSENT) -> Member:
     """A generated member: the three (Level 2) or four (Level 3) keys every one has
     (``expname``: a name, or a :class:`RenamedFile` that makes it from ``row``)."""

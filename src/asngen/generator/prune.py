@@ -17,6 +17,7 @@ from __future__ import annotations
 from array import array
 from collections import Counter
 
+from ..member import expname_of, exptype_of
 from ..rules.suffixes import exposure_root
 
 
@@ -32,22 +33,22 @@ def membership_report(left: dict, right: dict, strict: bool = True) -> set[str]:
     kinds: set[str] = set()
     left_members, right_members = left["members"], right["members"]
     # each name read once: a member makes its name on reading (asngen.member.RenamedFile)
-    left_names = [member["expname"] for member in left_members]
-    right_names = [member["expname"] for member in right_members]
+    left_names = [expname_of(member) for member in left_members]
+    right_names = [expname_of(member) for member in right_members]
     for names in (left_names, right_names):
         if len(set(names)) != len(names):
             kinds.add("duplicate")
     if len(left_members) != len(right_members):
         kinds.add("length")
     pairs = zip(right_names, right_members, strict=True)
-    remaining = [(munge(name), member["exptype"]) for name, member in pairs] if left_members else right_names
+    remaining = [(munge(name), exptype_of(member)) for name, member in pairs] if left_members else right_names
     unaccounted_left = 0
     for name, member in zip(left_names, left_members, strict=True):
         name = munge(name)
         for position, (other_name, other_type) in enumerate(remaining):
             if other_name != name:
                 continue
-            if member["exptype"] != other_type:
+            if exptype_of(member) != other_type:
                 kinds.add("mismatch")
             del remaining[position]
             break
@@ -153,7 +154,7 @@ def _membership_key(asn):
     member comparison succeeds exactly when the (expname, exptype) sets agree.
     """
     members = asn.data["products"][0]["members"]
-    pairs = [(member["expname"], member["exptype"]) for member in members]  # (names are made on reading)
+    pairs = [(expname_of(member), exptype_of(member)) for member in members]  # (names are made on reading)
     if len({name for name, _ in pairs}) != len(pairs):
         return None
     return frozenset(pairs)
