@@ -70,9 +70,9 @@ def test_random_nested_data_matches_json_dumps():
 
 def test_members_of_every_shape_match_json_dumps():
     """Members are written from a layout per set of slotted keys (asn_io._encode_member):
-    every set of keys, values that are not text, keys of their own, renamed file names, at
-    every depth, and texts repeated many times (remembered quoted), must still read as
-    json.dumps writes the same data as dicts."""
+    every set of keys, values that are not text, keys of their own (in any order), renamed
+    file names and labels at every depth must still read as json.dumps writes the same data
+    as dicts."""
     rng = random.Random(11)
     alphabet = "ab_%s\\\"\n\u00e9\U0001f600"
     row = {"filename": "jw001_uncal.fits"}

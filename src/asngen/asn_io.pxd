@@ -28,8 +28,3 @@ cpdef _encode_pairs(pairs, list parts, str newline)
 
 @cython.locals(values=list, filled=int, bit=int, layout=tuple, position=Py_ssize_t)
 cpdef _encode_member(member, list parts, str newline)
-
-cdef dict _QUOTED
-cdef Py_ssize_t _QUOTED_LIMIT
-
-cpdef str _quoted(str text)

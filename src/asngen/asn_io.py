@@ -149,24 +149,6 @@ def _label(key) -> str:
     return label
 
 
-_QUOTED: dict = {}  # text -> its quoted form, for the texts files repeat (see _quoted)
-_QUOTED_LIMIT = 10_000
-
-
-def _quoted(text: str) -> str:
-    """``_quote(text)``, remembered: a run's files repeat most of their texts (mega_pool: 7,722
-    texts outside the members, 830 different ones, the long constraints texts among them).
-    The table starts again when full: files are written in the order the generator made
-    their associations, so the repeats of a text are seldom far apart."""
-    found = _QUOTED.get(text)
-    if found is None:
-        found = _quote(text)
-        if len(_QUOTED) >= _QUOTED_LIMIT:
-            _QUOTED.clear()
-        _QUOTED[text] = found
-    return found
-
-
 def _encode_pairs(pairs, parts: list, newline: str) -> None:
     """A mapping given as its (key, value) pairs."""
     indent = _indent(newline)
@@ -180,7 +162,7 @@ def _encode_pairs(pairs, parts: list, newline: str) -> None:
                 labels[key] = text
         append(text)
         if type(item) is str:
-            append(_quoted(item))
+            append(_quote(item))
         else:
             _encode(item, parts, indent.inner)
         labels = indent.later
@@ -240,10 +222,10 @@ def _encode_member(member: Member, parts: list, newline: str) -> None:
         layout = _member_layout(newline, filled)
     append = parts.append
     append(layout[0])
-    append(_quote(values[0]) if filled & 1 else _quoted(values[0]))  # (file names seldom repeat)
+    append(_quote(values[0]))
     for position in range(1, len(values)):
         append(layout[position])
-        append(_quoted(values[position]))
+        append(_quote(values[position]))
     append(_indent(newline).closing)
 
 
