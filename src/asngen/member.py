@@ -267,9 +267,10 @@ class Member(MutableMapping):
     def pairs(self) -> list:
         """``list(self.items())``, read straight from the slots.
 
-        Writing a run's files reads every member once, and the mapping
-        protocol (``__iter__``, then ``__getitem__`` per key) was half of
-        the time spent making the JSON text.
+        The JSON writer reads a member this way when it has keys of its
+        own or values that are not text (the others it reads slot by
+        slot); the mapping protocol (``__iter__``, then ``__getitem__``
+        per key) was half of the time spent making the JSON text.
         """
         found = []
         value = self.expname
