@@ -4,7 +4,6 @@
 # globals and attributes.
 cimport cython
 
-cdef dict _LABELS
 cdef dict _INDENTS
 cdef dict _MEMBER_LAYOUTS
 
@@ -21,10 +20,10 @@ cpdef _encode(value, list parts, str newline)
 
 cpdef _Indent _indent(str newline)
 
-cpdef str _label(key)
+cpdef str _pair_text(_Indent indent, dict labels, key)
 
-@cython.locals(indent=_Indent, labels=dict, text=str)
+@cython.locals(indent=_Indent, labels=dict)
 cpdef _encode_pairs(pairs, list parts, str newline)
 
-@cython.locals(values=list, filled=int, bit=int, layout=tuple, position=Py_ssize_t)
+@cython.locals(values=list, filled=int, layout=tuple, position=Py_ssize_t)
 cpdef _encode_member(member, list parts, str newline)

@@ -109,7 +109,6 @@ def _encode(value: Any, parts: list, newline: str) -> None:
         raise _Unusual
 
 
-_LABELS: dict = {}  # key -> its quoted text and ": " (files repeat a few dozen keys)
 _INDENTS: dict = {}  # newline -> _Indent
 
 
@@ -125,8 +124,8 @@ class _Indent:
         self.list_closing = newline + "]"
         self.first_item = "[" + self.inner
         self.later_item = "," + self.inner
-        self.first: dict = {}  # key -> "{", the indent and the key's label
-        self.later: dict = {}  # key -> ",", the indent and the key's label
+        self.first: dict = {}  # key -> what precedes its value as a mapping's first pair
+        self.later: dict = {}  # key -> what precedes its value after another pair
 
 
 def _indent(newline: str) -> _Indent:
@@ -138,15 +137,17 @@ def _indent(newline: str) -> _Indent:
     return found
 
 
-def _label(key) -> str:
-    label = _LABELS.get(key)
-    if label is None:
+def _pair_text(indent: _Indent, labels: dict, key) -> str:
+    """What precedes ``key``'s value at this depth: ``{`` (``labels`` is ``indent.first``) or
+    ``,``, the indent, the quoted key and ``: ``; remembered in ``labels``."""
+    text = labels.get(key)
+    if text is None:
         if type(key) is not str:
             raise _Unusual
-        label = _quote(key) + ": "
-        if len(_LABELS) < 1000:
-            _LABELS[key] = label
-    return label
+        text = ("{" if labels is indent.first else ",") + indent.inner + _quote(key) + ": "
+        if len(labels) < 1000:
+            labels[key] = text
+    return text
 
 
 def _encode_pairs(pairs, parts: list, newline: str) -> None:
@@ -155,12 +156,7 @@ def _encode_pairs(pairs, parts: list, newline: str) -> None:
     append = parts.append
     labels = indent.first
     for key, item in pairs:
-        text = labels.get(key)
-        if text is None:
-            text = ("{" if labels is indent.first else ",") + indent.inner + _label(key)
-            if len(labels) < 1000:
-                labels[key] = text
-        append(text)
+        append(_pair_text(indent, labels, key))
         if type(item) is str:
             append(_quote(item))
         else:
@@ -169,13 +165,18 @@ def _encode_pairs(pairs, parts: list, newline: str) -> None:
     append("{}" if labels is indent.first else indent.closing)
 
 
-_MEMBER_LAYOUTS: dict = {}  # (newline, which slots are filled) -> the texts between the values
+_MEMBER_LAYOUTS: dict = {}  # (newline, which slots are filled) -> the texts around the values
 
 
 def _member_layout(newline: str, filled: int) -> tuple:
-    inner = newline + "    "
-    labels = [_label(key) for bit, key in enumerate(SLOTTED) if filled >> bit & 1]
-    layout = tuple(["{" + inner + labels[0]] + ["," + inner + label for label in labels[1:]]) if labels else ()
+    """What precedes each value of a member whose slotted keys are ``filled`` (a bit per key,
+    in :data:`~asngen.member.SLOTTED` order), then its closing: as :func:`_encode_pairs`
+    writes them."""
+    indent = _indent(newline)
+    keys = [key for bit, key in enumerate(SLOTTED) if filled >> bit & 1]
+    texts = [_pair_text(indent, indent.later if position else indent.first, key)
+             for position, key in enumerate(keys)]
+    layout = tuple(texts + [indent.closing])
     if len(_MEMBER_LAYOUTS) < 1000:
         _MEMBER_LAYOUTS[(newline, filled)] = layout
     return layout
@@ -183,7 +184,7 @@ def _member_layout(newline: str, filled: int) -> tuple:
 
 def _encode_member(member: Member, parts: list, newline: str) -> None:
     """A member whose keys are all slotted and values all text (nearly every one): the texts
-    between its values made once per set of keys; any other member as its pairs."""
+    around its values made once per set of keys; any other member as its pairs."""
     if member.others:
         _encode_pairs(member.pairs(), parts, newline)
         return
@@ -193,9 +194,6 @@ def _encode_member(member: Member, parts: list, newline: str) -> None:
     if value is not ABSENT:
         if type(value) is RenamedFile:
             value = value.name_for(member.row)
-        elif type(value) is not str:
-            _encode_pairs(member.pairs(), parts, newline)
-            return
         values.append(value)
         filled = 1
     value = member.exptype
@@ -221,12 +219,10 @@ def _encode_member(member: Member, parts: list, newline: str) -> None:
     if layout is None:
         layout = _member_layout(newline, filled)
     append = parts.append
-    append(layout[0])
-    append(_quote(values[0]))
-    for position in range(1, len(values)):
+    for position in range(len(values)):
         append(layout[position])
         append(_quote(values[position]))
-    append(_indent(newline).closing)
+    append(layout[len(values)])
 
 
 def _mapping_as_dict(value: Any) -> dict:
