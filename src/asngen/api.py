@@ -301,24 +301,36 @@ def _generate(pool: Any, options: GenerateOptions | None, run) -> GenerateResult
     result.excluded = excluded
     result.columns = list(pool.columns)
     used: set = set()  # file names of the rows the written members came from
-    result.files = files = AssociationFiles(options.fmt)
+    result.files = AssociationFiles(options.fmt)
+    collect(associations, result.files, result.associations, result.skipped, used)
+    split = getattr(run, "level_split", None)
+    if split is not None and split.started:  # the rows of the other process's files are not known yet
+        split.keep_for_orphans(pool.records, used)
+    else:
+        result.orphans = [as_dict(record) for record in pool.records if cell(record, "filename") not in used]
+    return result
+
+
+def collect(associations: list, files: AssociationFiles, written: list, skipped: list, used: set) -> None:
+    """Finished associations into a result: each described, then its file added to ``files``
+    and itself to ``written`` (or, when invalid, to ``skipped``); ``used`` gets the file
+    names of the rows their members came from."""
+    from .records import cell
+
     texts: dict = {}
     described: dict = {}
     for asn in associations:
         asn.describe_constraints(texts, described)
         if not asn.is_valid():
-            result.skipped.append(asn)
+            skipped.append(asn)
             continue
-        result.associations.append(asn)
+        written.append(asn)
         files.add_association(asn)
         for product in asn.data["products"]:
             for member in product["members"]:
                 row = member.row
                 if row is not None:
                     used.add(cell(row, "filename") if type(row) is tuple else row.get("filename"))
-    del described
-    result.orphans = [as_dict(record) for record in pool.records if cell(record, "filename") not in used]
-    return result
 
 
 def write_result(

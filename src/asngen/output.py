@@ -262,6 +262,16 @@ def _write_new_folder(
     ``target`` appeared in the meantime (or is no longer empty) and the files
     must be moved one by one.
     """
+    staging = _begin_new_folder(target, replacing)
+    if staging is None:  # the empty folder cannot be replaced whole: fill it instead
+        _write_into_existing(target, files, None, processes)
+        return None
+    return _into_place(staging, target, lambda: _write_all(staging, files, target, processes))
+
+
+def _begin_new_folder(target: str, replacing: os.stat_result | None) -> str | None:
+    """A staging folder beside ``target`` that will become it (None: the empty folder
+    ``replacing`` describes cannot be replaced by one: another group)."""
     parent = _parent(target)
     try:
         os.makedirs(parent, exist_ok=True)
@@ -276,10 +286,17 @@ def _write_new_folder(
             os.chmod(staging, stat.S_IMODE(replacing.st_mode))
         except OSError:
             _remove(staging)
-            _write_into_existing(target, files, None, processes)
             return None
+    return staging
+
+
+def _into_place(staging: str, target: str, write: Callable[[], None] | None = None) -> str | None:
+    """The staging folder (filled by ``write`` first) renamed to ``target``: None, or the
+    staging folder itself when ``target`` appeared meanwhile (its files are then to be moved
+    one by one).  On failure the staging folder goes."""
     try:
-        _write_all(staging, files, target, processes)
+        if write is not None:
+            write()
         os.rename(staging, target)
     except OSError as err:
         if os.path.lexists(target):
@@ -290,6 +307,50 @@ def _write_new_folder(
         _remove(staging)
         raise
     return None
+
+
+class NewFolder:
+    """A new output folder (or one replacing an empty folder) that more than one process
+    fills: what :func:`write_files_atomically` does for such a folder, in steps.
+
+    :meth:`open` makes the staging folder beside the target; any process may
+    then :meth:`write` files into it (a forked one passes the pid of the
+    process it must outlive); :meth:`commit` puts the folder in place, as
+    atomically as one process would, and :meth:`discard` removes it.
+    """
+
+    def __init__(self, target: str, staging: str) -> None:
+        self.target = target
+        self.staging: str | None = staging
+
+    @classmethod
+    def open(cls, target: str | os.PathLike) -> NewFolder | None:
+        """None when ``target`` is an existing folder that is not empty (or not one a new
+        folder may replace): files then go in one by one (:func:`write_files_atomically`)."""
+        target = _folder_name(target)
+        replacing = None
+        if os.path.lexists(target):
+            replacing = _empty_folder(target)
+            if replacing is None:
+                return None
+        staging = _begin_new_folder(target, replacing)
+        return None if staging is None else cls(target, staging)
+
+    def write(self, files: Sequence, parent: int | None = None) -> None:
+        """Stage ``(name, text)`` pairs (texts may be functions that make them)."""
+        _write_range(self.staging, files, 0, len(files), self.target, parent)
+
+    def commit(self, names: Iterable[str]) -> None:
+        """Put the folder in place; ``names``: every file staged (moved one by one if the
+        target appeared meanwhile)."""
+        staging, self.staging = self.staging, None
+        left = _into_place(staging, self.target)
+        if left is not None:
+            _write_into_existing(self.target, [(name, None) for name in names], left)
+
+    def discard(self) -> None:
+        _remove(self.staging)
+        self.staging = None
 
 
 def _new_staging_folder(parent: str, target: str) -> str:

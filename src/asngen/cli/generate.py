@@ -126,25 +126,45 @@ def _run(args: argparse.Namespace) -> int:
         from ..explain import Recorder
 
         state.recorder = Recorder()  # the orphan table says why; recording costs only then
-    result = generate(args.pool, options, run=state)
-    reasons = None
-    if args.save_orphans and not args.dry_run:
-        from ..explain import orphan_reasons
+    if options.jobs != 1:
+        from ..level_split import LevelSplit
 
-        reasons = orphan_reasons(result.orphans, result, recorder=state.recorder, options=options)
-    for warning in result.warnings:
-        print(f"asngen generate: warning: {warning}", file=sys.stderr)
-    for asn in result.skipped:
-        print(f"asngen generate: warning: not written, association is not valid: {asn.asn_name()}",
-              file=sys.stderr)
-    if not args.dry_run:
-        from ..generator.parallel import usable_jobs
+        state.level_split = LevelSplit.for_command(options, args.path, args.dry_run, state.recorder is not None)
+    try:
+        result = generate(args.pool, options, run=state)
+        split = state.level_split if state.level_split is not None and state.level_split.started else None
+        reasons = None
+        if args.save_orphans and not args.dry_run:
+            from ..explain import orphan_reasons
 
-        processes = usable_jobs(options.jobs, result.rows)  # as many as generating used (or would have)
-        write_result(result, args.path, args.save_orphans, reasons, processes)
+            reasons = orphan_reasons(result.orphans, result, recorder=state.recorder, options=options)
+        if split is None:
+            _warn(result.warnings, [asn.asn_name() for asn in result.skipped])
+        processes = 1
+        if not args.dry_run:
+            from ..generator.parallel import usable_jobs
+
+            processes = usable_jobs(options.jobs, result.rows)  # as many as generating used (or would have)
+        if split is not None:  # Level 3 is finished (and written) by a child: its warnings come then
+            written, skipped = split.finish(result, processes)
+            _warn(result.warnings, skipped)
+        else:
+            written = len(result.associations)
+            if not args.dry_run:
+                write_result(result, args.path, args.save_orphans, reasons, processes)
+    finally:
+        if state.level_split is not None:
+            state.level_split.abandon()
     if args.verbose or args.dry_run:
         print(
-            f"{result.rows} rows, {len(result.associations)} associations, "
+            f"{result.rows} rows, {written} associations, "
             f"{len(result.orphans)} rows in no association", file=sys.stderr,
         )
     return 0
+
+
+def _warn(warnings: list[str], skipped: list[str]) -> None:
+    for warning in warnings:
+        print(f"asngen generate: warning: {warning}", file=sys.stderr)
+    for name in skipped:
+        print(f"asngen generate: warning: not written, association is not valid: {name}", file=sys.stderr)

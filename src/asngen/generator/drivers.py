@@ -251,8 +251,8 @@ def per_candidate(pool, options, version_id, run: RunState) -> list:
     if discover:
         specs.append(PassSpec(None, lambda: len(records), lambda: records, lambda: discover_registry))
     results = None
+    jobs = usable_jobs(options.jobs, len(records)) if run.recorder is None else 1
     with _keeping_rows(run, len(records)):
-        jobs = usable_jobs(options.jobs, len(records)) if run.recorder is None else 1
         if jobs > 1 and len(specs) > 1:
             try:
                 results = run_passes(specs, records, version_id, pool.name, jobs, run, doomed)
@@ -269,7 +269,13 @@ def per_candidate(pool, options, version_id, run: RunState) -> list:
         associations = discover_filter(associations, keep_candidates, options.debug)
         resequence(associations)
     if options.finalize and associations:
-        associations = _finalize(discover_registry, associations, prune_state)
+        finished = None
+        if run.level_split is not None and jobs > 1:  # Level 3 finished in a forked child
+            finished = run.level_split.finalize(
+                associations, discover_registry.finalizers,
+                lambda found: _finalize(discover_registry, found, prune_state),
+            )
+        associations = finished if finished is not None else _finalize(discover_registry, associations, prune_state)
     if options.merge and discover_registry.merge is not None:
         associations = discover_registry.merge(associations)
     if options.dms and requested is not None:

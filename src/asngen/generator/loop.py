@@ -32,6 +32,7 @@ class RunState:
         self.on_progress = None
         self.shared_states: dict = {}  # one copy of each settled constraint state (Association.settle)
         self.kept_rows: dict | None = None  # the rows passes take, kept to be copied (records.Shelved)
+        self.level_split = None  # an asngen.level_split.LevelSplit: Level 3 finished in a child
 
     def warn(self, message: str) -> None:
         self.warnings.append(message)
