@@ -123,6 +123,7 @@ def test_rule_sets_that_share_a_rule_share_its_verdicts(monkeypatch):
     rules of another (the discover pass's, beside the candidates') asks nothing again of a
     row profile the other has seen."""
     monkeypatch.setattr(StaticFilter, "_shared", {})  # nothing remembered from other tests
+    monkeypatch.setattr(StaticFilter, "_resolved", {})
     monkeypatch.setattr(StaticFilter, "_per_template", {})
     files = resolve_rule_files(None, False)
     whole = Registry(files, "candidate", global_ids=("o001",), has_global=True)
@@ -171,6 +172,7 @@ def test_a_registry_of_some_rules_shares_the_profiles_of_all_of_them(monkeypatch
     monkeypatch.setattr(StaticFilter, "_shared", {})
     monkeypatch.setattr(StaticFilter, "_per_template", {})
     monkeypatch.setattr(StaticFilter, "_positions", {})
+    monkeypatch.setattr(StaticFilter, "_resolved", {})
     files = resolve_rule_files(None, False)
     whole = Registry(files, "candidate", global_ids=("o001",), has_global=True)
     some = Registry(files, "discover", include=lambda rule: not rule.needs_candidate)

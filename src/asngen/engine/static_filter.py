@@ -190,10 +190,23 @@ class StaticFilter:
     _per_template: dict = {}
     #: a registry's templates -> the positions in its rule list that a verdict lets start
     _positions: dict = {}
+    #: (a registry's templates, its universe) -> (what it shares, its positions): a per-candidate
+    #: run makes a registry per candidate, from a few sets of rules
+    _resolved: dict = {}
 
     def __init__(self, rules, universe: tuple | None = None) -> None:
         self.rules = rules
         own = tuple([bound.template for bound in rules])
+        resolved = self._resolved.get((own, universe))
+        if resolved is None:
+            resolved = self._resolved[(own, universe)] = (self._share(own, universe), self._positions.setdefault(own, {}))
+        shared, self.positions = resolved
+        self.raw, self.patterns, self.presence, self.memo, more = shared
+        self.readers, self.memos, self.by_reading, self.templates = more
+
+    def _share(self, own: tuple, universe: tuple | None) -> tuple:
+        """What the registries of ``own`` templates share (those of the universe, when the
+        registry holds some of them)."""
         key = universe if universe is not None and universe != own and set(own) <= set(universe) else own
         shared = self._shared.get(key)
         if shared is None:
@@ -210,9 +223,7 @@ class StaticFilter:
             by_column = tuple([(column, tuple(found), {}) for column, found in patterns.items()])
             shared = (tuple(raw), by_column, tuple(presence), {}, (reading, memos, {}, key))
             self._shared[key] = shared
-        self.raw, self.patterns, self.presence, self.memo, more = shared
-        self.readers, self.memos, self.by_reading, self.templates = more
-        self.positions = self._positions.setdefault(own, {})
+        return shared
 
     def starting(self, item) -> tuple:
         """The positions, in the rule list, of the rules whose fresh association might accept
