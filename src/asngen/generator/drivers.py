@@ -349,23 +349,14 @@ def _candidate_pass(
     Its weight is the count of rows listing it (``listed``), else of those it is found in.
     ``unrun``: which rules the pass need not run."""
 
-    found: list = []  # the rows the registry's filter looked at, for the pass to take (once)
-
-    def filter_rows() -> list:
-        found[:] = [by_cell.rows(cid, records)]
-        return found[0]
-
-    def rows() -> list:
-        return found.pop() if found else by_cell.rows(cid, records)
-
     def registry() -> Registry:
-        include = unrun.candidate_filter(cid, ctype, filter_rows)
+        include = unrun.candidate_filter(cid, ctype, lambda: by_cell.rows(cid, records))
         return Registry(files, CANDIDATE, global_ids=(cid,), has_global=True, include=include)
 
     return PassSpec(
         cid,
         lambda: listed.get(cid) or by_cell.count(cid),
-        rows,
+        lambda: by_cell.rows(cid, records),
         registry,
         f"[('{cid}', '{ctype}')]",
         lambda: RuleBinder(files, CANDIDATE, global_ids=(cid,), has_global=True),
