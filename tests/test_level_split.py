@@ -121,6 +121,24 @@ def test_a_failing_child_makes_this_process_finish_level_3(pool, tmp_path, split
     assert _no_staging_left(tmp_path)
 
 
+def test_a_fork_that_fails_leaves_the_end_to_one_process(pool, tmp_path, splits, monkeypatch):
+    single, _ = _run(pool, tmp_path / "one", "-j", "1")
+    forks = []
+    real_fork = os.fork
+
+    def fork():
+        forks.append(1)
+        if len(forks) == 2:  # the first is the passes' worker, the second the Level 3 child
+            raise OSError("no more processes")
+        return real_fork()
+
+    monkeypatch.setattr(os, "fork", fork)
+    split, _ = _run(pool, tmp_path / "two", "-j", "2")
+    assert len(forks) == 2 and splits == [False]
+    assert split == single
+    assert _no_staging_left(tmp_path)
+
+
 def test_a_child_that_fails_halfway_leaves_no_file_of_its_own(pool, tmp_path, splits, monkeypatch):
     single, _ = _run(pool, tmp_path / "one", "-j", "1")
     original = NewFolder.write

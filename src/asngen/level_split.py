@@ -72,10 +72,10 @@ class LevelSplit:
 
     # ------------------------------------------------------------- in the driver
 
-    def finalize(self, associations: list, finalizers: list, finalize: Callable[[list], list]) -> list | None:
+    def finalize(self, associations: list, finalizers: list, finalize_list: Callable[[list], list]) -> list | None:
         """Start the child on the Level 3 associations and finalize the others here: this
         process's block, or None when the run cannot be split (the caller then finalizes
-        every association itself).  ``finalize``: what the caller would do with a list."""
+        every association itself).  ``finalize_list``: what the caller would do with them."""
         from .output import NewFolder
 
         levels = [getattr(callback, "finalized_level", None) for callback in finalizers]
@@ -88,25 +88,26 @@ class LevelSplit:
         folder = NewFolder.open(self.target)
         if folder is None:
             return None
-        self._folder = folder
-        self._theirs = theirs
-        self._finalize = finalize
-        self._child_first = levels[0] == CHILD_LEVEL
-        readable, writable = os.pipe()
+        try:
+            readable, writable = os.pipe()
+        except OSError:
+            folder.discard()
+            return None
         try:
             pid = os.fork()
         except OSError:
             os.close(readable)
             os.close(writable)
             folder.discard()
-            self._folder = None
             return None
+        self._folder, self._theirs, self._finalize = folder, theirs, finalize_list
+        self._child_first = levels[0] == CHILD_LEVEL
         if pid == 0:
             os.close(readable)
             self._child(writable)  # never returns
         os.close(writable)
         self._pid, self._report, self.started = pid, readable, True
-        return finalize(mine)
+        return finalize_list(mine)
 
     def _child(self, report: int) -> None:
         """Finish and write Level 3, report what was written, and exit."""
@@ -163,9 +164,8 @@ class LevelSplit:
         self._folder.discard()
         self._folder = None
         theirs = self._finalize(self._theirs)
-        ordered = theirs + result.associations + result.skipped if self._child_first else None
-        if ordered is None:
-            ordered = [*result.associations, *result.skipped, *theirs]
+        mine = [*result.associations, *result.skipped]  # (collect splits them again alike)
+        ordered = theirs + mine if self._child_first else mine + theirs
         _reset(result)
         records, used = self._orphans
         collect(ordered, result.files, result.associations, result.skipped, used)
