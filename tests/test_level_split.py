@@ -29,9 +29,8 @@ pytestmark = pytest.mark.skipif(not sys.platform.startswith("linux"), reason="th
 
 @pytest.fixture(scope="module")
 def pool(tmp_path_factory) -> Path:
-    path = tmp_path_factory.mktemp("split") / "synthetic_pool.csv"
-    write_synthetic_pool(path, 600, 11)
-    return path
+    """600 rows of every mode, so that both levels have associations to write."""
+    return write_synthetic_pool(tmp_path_factory.mktemp("split") / "synthetic_pool.csv", 600, 11)
 
 
 @pytest.fixture
