@@ -163,3 +163,21 @@ def write_synthetic_pool(path: Path, rows: int, seed: int) -> Path:
     benchmark pools have, candidates of every type, nods, TSO..."""
     benchmark_module("make_pool").write_pool(path, rows, seed)
     return path
+
+
+def child_processes() -> set[int]:
+    """This process's children still known to the system (zombies included): a test that
+    forks checks that none is left behind."""
+    import os
+
+    me = str(os.getpid())
+    found = set()
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+            except OSError:
+                continue
+            if fields[1] == me:
+                found.add(int(entry.name))
+    return found

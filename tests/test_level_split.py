@@ -22,7 +22,7 @@ from asngen.cli.main import main
 from asngen.level_split import LevelSplit
 from asngen.output import STAGING_PREFIX, NewFolder
 
-from .pools import write_synthetic_pool
+from .pools import child_processes, write_synthetic_pool
 
 pytestmark = pytest.mark.skipif(not sys.platform.startswith("linux"), reason="the child is forked on Linux only")
 
@@ -177,28 +177,13 @@ def test_a_run_failing_after_the_fork_leaves_nothing_and_no_child(pool, tmp_path
         raise RuntimeError("naming failed")
 
     monkeypatch.setattr(api.AssociationFiles, "add_association", failing)
-    children_before = _children()
+    children_before = child_processes()
     assert main(["generate", str(pool), "-p", str(tmp_path / "out"), "-j", "2"]) != 0
     assert "naming failed" in capsys.readouterr().err
     assert splits == [True]
     assert not (tmp_path / "out").exists()
     assert _no_staging_left(tmp_path)
-    assert _children() == children_before
-
-
-def _children() -> set[int]:
-    """This process's children still known to the system (zombies included)."""
-    me = str(os.getpid())
-    found = set()
-    for entry in Path("/proc").iterdir():
-        if entry.name.isdigit():
-            try:
-                fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
-            except OSError:
-                continue
-            if fields[1] == me:
-                found.add(int(entry.name))
-    return found
+    assert child_processes() == children_before
 
 
 def test_the_split_needs_the_two_built_in_level_callbacks():

@@ -130,6 +130,8 @@ def _run(args: argparse.Namespace) -> int:
         from ..level_split import LevelSplit
 
         state.level_split = LevelSplit.for_command(options, args.path, args.dry_run, state.recorder is not None)
+        if state.recorder is None and not options.per_pool_algorithm:
+            _fork_early_worker(args.pool, options)
     try:
         result = generate(args.pool, options, run=state)
         split = state.level_split if state.level_split is not None and state.level_split.started else None
@@ -153,6 +155,10 @@ def _run(args: argparse.Namespace) -> int:
             if not args.dry_run:
                 write_result(result, args.path, args.save_orphans, reasons, processes)
     finally:
+        if options.jobs != 1:
+            from ..generator.parallel import release_early_worker
+
+            release_early_worker()
         if state.level_split is not None:
             state.level_split.abandon()
     if args.verbose or args.dry_run:
@@ -161,6 +167,31 @@ def _run(args: argparse.Namespace) -> int:
             f"{len(result.orphans)} rows in no association", file=sys.stderr,
         )
     return 0
+
+
+def _fork_early_worker(pool: str, options) -> None:
+    """Fork the passes' worker before the pool is read, when the pool is large enough to use
+    one (see asngen.generator.parallel.fork_early_worker).  The worker runs the command up to
+    the passes, on a state of its own that reports nothing, and exits there."""
+    import os
+
+    from ..generator import parallel
+
+    try:
+        large = os.stat(pool).st_size >= parallel.EARLY_MIN_BYTES
+    except (OSError, TypeError, ValueError):
+        return
+    if not large or parallel.usable_jobs(options.jobs, parallel.MIN_ROWS) < 2:
+        return
+    if parallel.fork_early_worker():
+        status = 1
+        try:
+            from ..api import generate
+            from ..generator.loop import RunState
+
+            generate(pool, options, run=RunState())  # exits in the passes (or when it has none)
+        finally:
+            os._exit(status)
 
 
 def _warn(warnings: list[str], skipped: list[str]) -> None:

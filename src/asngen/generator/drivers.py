@@ -22,7 +22,14 @@ from .early_drop import Unrun
 from .early_drop import discoverable as _discoverable
 from .early_drop import doomed_for as _doomed
 from .loop import RunState, generate
-from .parallel import PassSpec, WorkerFailed, run_pass, run_passes, usable_jobs
+from .parallel import (
+    PassSpec,
+    WorkerFailed,
+    release_early_worker,
+    run_pass,
+    run_passes,
+    usable_jobs,
+)
 from .prune import PruneState, resequence, same_association
 
 #: a run whose passes renamed fewer files keeps the table of names (see forget_renamed)
@@ -259,6 +266,7 @@ def per_candidate(pool, options, version_id, run: RunState) -> list:
             except WorkerFailed:
                 pass  # run every pass here: an error then surfaces as it would anyway
         if results is None:
+            release_early_worker()  # (in that worker: it ends here)
             results = _passes_in_process(
                 specs, discover and run.recorder is None, version_id, pool.name, run, doomed
             )

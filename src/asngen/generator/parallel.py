@@ -149,12 +149,14 @@ def run_passes(
         row_positions={id(record): number for number, record in enumerate(pool_records)}, doomed=doomed,
         kept_rows=run.kept_rows,
     )
+    if _EARLY.get("role") == "worker":
+        _serve_early(chunks)  # never returns
     results: list = [None] * len(passes)
     workers: list[_Worker] = []
     try:
-        tasks = _task_pipe(len(chunks))
+        tasks = _take_early(len(chunks), workers) if _EARLY else _task_pipe(len(chunks))
         try:
-            for _ in range(min(jobs, len(chunks)) - 1):
+            for _ in range(min(jobs, len(chunks)) - 1 - len(workers)):
                 workers.append(_Worker.fork(tasks, chunks))  # one by one: a failed fork stops those made
             local = RunState()  # numbers restart here too; see below
             local.shared_states = run.shared_states
@@ -287,10 +289,7 @@ class _Worker:
             status = 1
             try:
                 os.close(readable)
-                for chunk in _tasks(tasks, chunks):
-                    payload = _work(chunk)
-                    write_fully(store, payload)  # the parent reads with pread: the offset is ours
-                    write_fully(writable, len(payload).to_bytes(8, "little"))
+                _serve(tasks, chunks, store, writable)
                 status = 0
             finally:
                 os._exit(status)
@@ -336,6 +335,104 @@ class _Worker:
             self._status = -1
         os.close(self._notices)
         os.close(self._store)
+
+
+# ---------------------------------------------------------------- a worker forked before the pool is read
+
+#: a worker forked early, while it waits for its tasks: in the parent {"tasks": read end,
+#: "feed": write end, "worker": _Worker}, in the worker {"role": "worker", "tasks", "store",
+#: "notices"}
+_EARLY: dict = {}
+
+#: pools smaller than this (bytes) are not worth a worker forked before they are read: most
+#: have fewer than MIN_ROWS rows (the corpus's files hold 110 to 600 bytes a row)
+EARLY_MIN_BYTES = 100_000
+
+
+def fork_early_worker() -> bool:
+    """Fork the passes' first worker now, before the pool is read: True in the worker.
+
+    A worker forked once the pool is read and the passes prepared shares
+    every page of this process's heap, and the first write to a shared
+    page, by either process, copies it (2.4 us a page on the development
+    VM; Python writes to every object it reads, to count references).
+    mega_pool's two processes took some 2,700 more page faults during the
+    passes than one process.  Forked before, each process reads the pool
+    and prepares the passes on its own, at the same time, and writes to
+    pages of its own.  The worker then runs the command as this process
+    does, up to the passes (:func:`run_passes`), where it takes tasks
+    from the pipe this process fills, and exits; if this process runs no
+    passes in workers, :func:`release_early_worker` ends it.
+    """
+    tasks, feed = os.pipe()
+    notices, announce = os.pipe()
+    try:
+        store = _memory_file()
+        pid = os.fork()
+    except BaseException:
+        for fd in (tasks, feed, notices, announce):
+            os.close(fd)
+        raise
+    if pid == 0:
+        os.close(feed)
+        os.close(notices)
+        _EARLY.update(role="worker", tasks=tasks, store=store, notices=announce)
+        return True
+    os.close(announce)
+    os.set_blocking(notices, False)
+    _EARLY.update(tasks=tasks, feed=feed, worker=_Worker(pid, notices, store))
+    return False
+
+
+def release_early_worker() -> None:
+    """The worker forked early gets no tasks: it reads the end of its task pipe and exits (in
+    the worker itself: it exits now)."""
+    if _EARLY.get("role") == "worker":
+        os._exit(0)
+    if not _EARLY:
+        return
+    os.close(_EARLY["feed"])
+    os.close(_EARLY["tasks"])
+    _EARLY["worker"].stop()
+    _EARLY.clear()
+
+
+def _take_early(count: int, workers: list) -> int:
+    """The worker forked early joins ``workers``, its pipe gets the numbers of ``count`` tasks:
+    the pipe's read end, to take tasks from as :func:`_task_pipe`'s."""
+    early = dict(_EARLY)
+    _EARLY.clear()
+    workers.append(early["worker"])
+    feed = early["feed"]
+    try:
+        os.set_blocking(feed, False)  # (see _task_pipe)
+        data = b"".join(number.to_bytes(_TASK, "little") for number in range(count))
+        if os.write(feed, data) != len(data):
+            raise OSError("the task pipe is too small")
+    except BaseException:
+        os.close(early["tasks"])
+        raise
+    finally:
+        os.close(feed)
+    return early["tasks"]
+
+
+def _serve_early(chunks: list[list[int]]) -> None:
+    """In the worker forked early: take tasks until the pipe is empty, then exit."""
+    status = 1
+    try:
+        _serve(_EARLY["tasks"], chunks, _EARLY["store"], _EARLY["notices"])
+        status = 0
+    finally:
+        os._exit(status)
+
+
+def _serve(tasks: int, chunks: list[list[int]], store: int, notices: int) -> None:
+    """A worker's life: each task's associations into ``store``, their size to ``notices``."""
+    for chunk in _tasks(tasks, chunks):
+        payload = _work(chunk)
+        write_fully(store, payload)  # the parent reads with pread: the offset is ours
+        write_fully(notices, len(payload).to_bytes(8, "little"))
 
 
 def _memory_file() -> int:
