@@ -1,7 +1,7 @@
 """The passes' worker forked before the pool is read (``generate -j N`` on a large pool).
 
 The worker reads the pool and prepares the passes on its own, then takes
-tasks like a worker forked at the passes (asngen.generator.parallel.
+tasks like a worker forked at the passes (asngen.forking.
 fork_early_worker).  The files must be those of one process; the worker
 must end, and say nothing, whatever happens to the run.
 """
@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pytest
 
+from asngen import forking
 from asngen.cli.main import main
 from asngen.generator import parallel
 
@@ -32,7 +33,7 @@ def pool(tmp_path_factory) -> Path:
 def seen(monkeypatch) -> dict:
     """What this process saw of the early worker: forks, tasks handed over, payloads back."""
     found = {"forked": 0, "taken": 0, "payloads": 0}
-    fork, take, restore = parallel.fork_early_worker, parallel._take_early, parallel._restore
+    fork, take, restore = forking.fork_early_worker, parallel._take_early, parallel._restore
 
     def counted_fork():
         in_worker = fork()
@@ -47,7 +48,7 @@ def seen(monkeypatch) -> dict:
         found["payloads"] += 1
         return restore(payload, *args)
 
-    monkeypatch.setattr(parallel, "fork_early_worker", counted_fork)
+    monkeypatch.setattr(forking, "fork_early_worker", counted_fork)
     monkeypatch.setattr(parallel, "_take_early", counted_take)
     monkeypatch.setattr(parallel, "_restore", counted_restore)
     return found
@@ -62,7 +63,7 @@ def _run(pool: Path, out: Path, *options: str) -> int:
 
 
 def test_the_early_worker_takes_tasks_and_the_files_are_those_of_one_process(pool, tmp_path, seen):
-    assert pool.stat().st_size >= parallel.EARLY_MIN_BYTES
+    assert pool.stat().st_size >= forking.EARLY_MIN_BYTES
     assert _run(pool, tmp_path / "one", "-j", "1") == 0
     assert seen["forked"] == 0
     before = child_processes()
@@ -85,13 +86,13 @@ def test_the_early_worker_under_other_options(pool, tmp_path, seen, options):
 def test_a_small_pool_forks_its_worker_at_the_passes(tmp_path, seen):
     rows = [exposure(f"jw99009001001_0210{n}_00001_mirimage_uncal.fits") for n in range(1, 4)]
     small = write_pool(tmp_path, rows)
-    assert small.stat().st_size < parallel.EARLY_MIN_BYTES
+    assert small.stat().st_size < forking.EARLY_MIN_BYTES
     assert _run(small, tmp_path / "out", "-j", "2") == 0
     assert seen["forked"] == 0
 
 
 def test_the_early_worker_ends_when_the_run_has_no_passes_for_it(tmp_path, seen, monkeypatch):
-    monkeypatch.setattr(parallel, "EARLY_MIN_BYTES", 0)
+    monkeypatch.setattr(forking, "EARLY_MIN_BYTES", 0)
     rows = [exposure(f"jw99009001001_0210{n}_00001_mirimage_uncal.fits") for n in range(1, 4)]
     small = write_pool(tmp_path, rows)  # fewer rows than MIN_ROWS: the passes stay in one process
     before = child_processes()
@@ -103,7 +104,7 @@ def test_the_early_worker_ends_when_the_run_has_no_passes_for_it(tmp_path, seen,
 
 
 def test_a_bad_pool_is_reported_once_and_leaves_no_worker(tmp_path, seen, monkeypatch, capfd):
-    monkeypatch.setattr(parallel, "EARLY_MIN_BYTES", 0)
+    monkeypatch.setattr(forking, "EARLY_MIN_BYTES", 0)
     rows = [exposure(f"jw99009001001_0210{n}_00001_mirimage_uncal.fits") for n in range(3)]
     bad = write_pool(tmp_path, rows, without=("ASN_CANDIDATE",))
     before = child_processes()

@@ -17,6 +17,7 @@ import pytest
 
 from asngen.api import generate
 from asngen.errors import AsngenError
+from asngen.forking import memory_file
 from asngen.generator import parallel
 from asngen.generator.loop import RunState
 from asngen.options import GenerateOptions
@@ -202,7 +203,7 @@ def test_without_memfd_the_workers_use_a_temporary_file(synthetic_pool, monkeypa
 
 
 def test_results_are_read_whole_when_the_system_returns_them_in_parts(monkeypatch):
-    fd = parallel._memory_file()
+    fd = memory_file()
     try:
         os.write(fd, b"0123456789abcdef")
         real = os.pread

@@ -115,23 +115,25 @@ def run(args: argparse.Namespace) -> int:
 
 
 def _run(args: argparse.Namespace) -> int:
+    options = options_from_args(args)
+    recording = bool(args.save_orphans and not args.dry_run)
+    if options.jobs != 1 and not recording and not options.per_pool_algorithm:
+        _fork_early_worker(args.pool, options)  # (before the generator's modules are imported)
+
     from ..api import generate, write_result
     from ..generator.loop import RunState
 
-    options = options_from_args(args)
     state = RunState()
     if args.verbose:
         state.on_progress = lambda label: print(f"candidate {label} done", file=sys.stderr)
-    if args.save_orphans and not args.dry_run:
+    if recording:
         from ..explain import Recorder
 
         state.recorder = Recorder()  # the orphan table says why; recording costs only then
     if options.jobs != 1:
         from ..level_split import LevelSplit
 
-        state.level_split = LevelSplit.for_command(options, args.path, args.dry_run, state.recorder is not None)
-        if state.recorder is None and not options.per_pool_algorithm:
-            _fork_early_worker(args.pool, options)
+        state.level_split = LevelSplit.for_command(options, args.path, args.dry_run, recording)
     try:
         result = generate(args.pool, options, run=state)
         split = state.level_split if state.level_split is not None and state.level_split.started else None
@@ -155,10 +157,9 @@ def _run(args: argparse.Namespace) -> int:
             if not args.dry_run:
                 write_result(result, args.path, args.save_orphans, reasons, processes)
     finally:
-        if options.jobs != 1:
-            from ..generator.parallel import release_early_worker
+        from ..forking import release_early_worker
 
-            release_early_worker()
+        release_early_worker()
         if state.level_split is not None:
             state.level_split.abandon()
     if args.verbose or args.dry_run:
@@ -171,19 +172,22 @@ def _run(args: argparse.Namespace) -> int:
 
 def _fork_early_worker(pool: str, options) -> None:
     """Fork the passes' worker before the pool is read, when the pool is large enough to use
-    one (see asngen.generator.parallel.fork_early_worker).  The worker runs the command up to
-    the passes, on a state of its own that reports nothing, and exits there."""
+    one (see :func:`asngen.forking.fork_early_worker`).  The worker runs the command up to the
+    passes, on a state of its own that reports nothing, and exits there."""
     import os
 
-    from ..generator import parallel
+    from .. import forking
 
+    if not sys.platform.startswith("linux"):
+        return
     try:
-        large = os.stat(pool).st_size >= parallel.EARLY_MIN_BYTES
-    except (OSError, TypeError, ValueError):
+        large = os.stat(pool).st_size >= forking.EARLY_MIN_BYTES
+        cpus = options.jobs or len(os.sched_getaffinity(0))
+    except (AttributeError, OSError, TypeError, ValueError):
         return
-    if not large or parallel.usable_jobs(options.jobs, parallel.MIN_ROWS) < 2:
+    if not large or cpus < 2:
         return
-    if parallel.fork_early_worker():
+    if forking.fork_early_worker():
         status = 1
         try:
             from ..api import generate

@@ -15,6 +15,7 @@ from bisect import bisect_right
 from contextlib import contextmanager
 
 from ..engine.patterns import evaluate_literal
+from ..forking import release_early_worker
 from ..member import forget_renamed
 from ..records import cell, shelved
 from ..registry import CANDIDATE, DISCOVER, Registry, RuleBinder, resolve_rule_files
@@ -22,14 +23,7 @@ from .early_drop import Unrun
 from .early_drop import discoverable as _discoverable
 from .early_drop import doomed_for as _doomed
 from .loop import RunState, generate
-from .parallel import (
-    PassSpec,
-    WorkerFailed,
-    release_early_worker,
-    run_pass,
-    run_passes,
-    usable_jobs,
-)
+from .parallel import PassSpec, WorkerFailed, run_pass, run_passes, usable_jobs
 from .prune import PruneState, resequence, same_association
 
 #: a run whose passes renamed fewer files keeps the table of names (see forget_renamed)

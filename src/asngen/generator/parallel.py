@@ -32,7 +32,7 @@ import sys
 from collections.abc import Callable, Iterator
 
 from ..association import FIELDS, Association
-from ..forking import kill_and_reap, write_fully
+from ..forking import EARLY, kill_and_reap, memory_file, write_fully
 from ..records import shelved
 from ..registry import BoundRule, Registry, RuleBinder
 from .loop import RunState, generate
@@ -149,12 +149,12 @@ def run_passes(
         row_positions={id(record): number for number, record in enumerate(pool_records)}, doomed=doomed,
         kept_rows=run.kept_rows,
     )
-    if _EARLY.get("role") == "worker":
+    if EARLY.get("role") == "worker":
         _serve_early(chunks)  # never returns
     results: list = [None] * len(passes)
     workers: list[_Worker] = []
     try:
-        tasks = _take_early(len(chunks), workers) if _EARLY else _task_pipe(len(chunks))
+        tasks = _take_early(len(chunks), workers) if EARLY else _task_pipe(len(chunks))
         try:
             for _ in range(min(jobs, len(chunks)) - 1 - len(workers)):
                 workers.append(_Worker.fork(tasks, chunks))  # one by one: a failed fork stops those made
@@ -273,7 +273,7 @@ class _Worker:
 
     @classmethod
     def fork(cls, tasks: int, chunks: list[list[int]]) -> _Worker:
-        store = _memory_file()
+        store = memory_file()
         try:
             readable, writable = os.pipe()
         except BaseException:
@@ -339,70 +339,14 @@ class _Worker:
 
 # ---------------------------------------------------------------- a worker forked before the pool is read
 
-#: a worker forked early, while it waits for its tasks: in the parent {"tasks": read end,
-#: "feed": write end, "worker": _Worker}, in the worker {"role": "worker", "tasks", "store",
-#: "notices"}
-_EARLY: dict = {}
-
-#: pools smaller than this (bytes) are not worth a worker forked before they are read: most
-#: have fewer than MIN_ROWS rows (the corpus's files hold 110 to 600 bytes a row)
-EARLY_MIN_BYTES = 100_000
-
-
-def fork_early_worker() -> bool:
-    """Fork the passes' first worker now, before the pool is read: True in the worker.
-
-    A worker forked once the pool is read and the passes prepared shares
-    every page of this process's heap, and the first write to a shared
-    page, by either process, copies it (2.4 us a page on the development
-    VM; Python writes to every object it reads, to count references).
-    mega_pool's two processes took some 2,700 more page faults during the
-    passes than one process.  Forked before, each process reads the pool
-    and prepares the passes on its own, at the same time, and writes to
-    pages of its own.  The worker then runs the command as this process
-    does, up to the passes (:func:`run_passes`), where it takes tasks
-    from the pipe this process fills, and exits; if this process runs no
-    passes in workers, :func:`release_early_worker` ends it.
-    """
-    tasks, feed = os.pipe()
-    notices, announce = os.pipe()
-    try:
-        store = _memory_file()
-        pid = os.fork()
-    except BaseException:
-        for fd in (tasks, feed, notices, announce):
-            os.close(fd)
-        raise
-    if pid == 0:
-        os.close(feed)
-        os.close(notices)
-        _EARLY.update(role="worker", tasks=tasks, store=store, notices=announce)
-        return True
-    os.close(announce)
-    os.set_blocking(notices, False)
-    _EARLY.update(tasks=tasks, feed=feed, worker=_Worker(pid, notices, store))
-    return False
-
-
-def release_early_worker() -> None:
-    """The worker forked early gets no tasks: it reads the end of its task pipe and exits (in
-    the worker itself: it exits now)."""
-    if _EARLY.get("role") == "worker":
-        os._exit(0)
-    if not _EARLY:
-        return
-    os.close(_EARLY["feed"])
-    os.close(_EARLY["tasks"])
-    _EARLY["worker"].stop()
-    _EARLY.clear()
-
 
 def _take_early(count: int, workers: list) -> int:
-    """The worker forked early joins ``workers``, its pipe gets the numbers of ``count`` tasks:
-    the pipe's read end, to take tasks from as :func:`_task_pipe`'s."""
-    early = dict(_EARLY)
-    _EARLY.clear()
-    workers.append(early["worker"])
+    """The worker forked early (:func:`asngen.forking.fork_early_worker`) joins ``workers``, its
+    pipe gets the numbers of ``count`` tasks: the pipe's read end, to take tasks from as
+    :func:`_task_pipe`'s."""
+    early = dict(EARLY)
+    EARLY.clear()
+    workers.append(_Worker(early["pid"], early["notices"], early["store"]))
     feed = early["feed"]
     try:
         os.set_blocking(feed, False)  # (see _task_pipe)
@@ -421,7 +365,7 @@ def _serve_early(chunks: list[list[int]]) -> None:
     """In the worker forked early: take tasks until the pipe is empty, then exit."""
     status = 1
     try:
-        _serve(_EARLY["tasks"], chunks, _EARLY["store"], _EARLY["notices"])
+        _serve(EARLY["tasks"], chunks, EARLY["store"], EARLY["notices"])
         status = 0
     finally:
         os._exit(status)
@@ -433,17 +377,6 @@ def _serve(tasks: int, chunks: list[list[int]], store: int, notices: int) -> Non
         payload = _work(chunk)
         write_fully(store, payload)  # the parent reads with pread: the offset is ours
         write_fully(notices, len(payload).to_bytes(8, "little"))
-
-
-def _memory_file() -> int:
-    """A file in memory for a worker's results (an unnamed temporary file without memfd)."""
-    try:
-        return os.memfd_create("asngen-results", os.MFD_CLOEXEC)
-    except (AttributeError, OSError):
-        import tempfile
-
-        with tempfile.TemporaryFile() as handle:
-            return os.dup(handle.fileno())
 
 
 def _read_at(fd: int, size: int, offset: int) -> bytes:
