@@ -119,7 +119,15 @@ def _run(args: argparse.Namespace) -> int:
     recording = bool(args.save_orphans and not args.dry_run)
     if options.jobs != 1 and not recording and not options.per_pool_algorithm:
         _fork_early_worker(args.pool, options)  # (before the generator's modules are imported)
+    try:
+        return _generate_and_write(args, options, recording)
+    finally:
+        from ..forking import release_early_worker
 
+        release_early_worker()  # (unless the passes took it)
+
+
+def _generate_and_write(args: argparse.Namespace, options, recording: bool) -> int:
     from ..api import generate, write_result
     from ..generator.loop import RunState
 
@@ -157,9 +165,6 @@ def _run(args: argparse.Namespace) -> int:
             if not args.dry_run:
                 write_result(result, args.path, args.save_orphans, reasons, processes)
     finally:
-        from ..forking import release_early_worker
-
-        release_early_worker()
         if state.level_split is not None:
             state.level_split.abandon()
     if args.verbose or args.dry_run:
