@@ -257,7 +257,6 @@ def generate(pool: Any, options: GenerateOptions | None = None, *, run=None) -> 
 def _generate(pool: Any, options: GenerateOptions | None, run) -> GenerateResult:
     from .generator.drivers import MalformedCandidate, per_candidate, per_pool
     from .generator.loop import RunState
-    from .records import as_dict, cell
     from .rules.dms import MissingColumn
 
     options = options or GenerateOptions()
@@ -307,8 +306,15 @@ def _generate(pool: Any, options: GenerateOptions | None, run) -> GenerateResult
     if split is not None and split.started:  # the rows of the other process's files are not known yet
         split.keep_for_orphans(pool.records, used)
     else:
-        result.orphans = [as_dict(record) for record in pool.records if cell(record, "filename") not in used]
+        result.orphans = orphans_of(pool.records, used)
     return result
+
+
+def orphans_of(records: list, used: set) -> list[dict]:
+    """The rows (as dicts) whose file name is not in ``used``."""
+    from .records import as_dict, cell
+
+    return [as_dict(record) for record in records if cell(record, "filename") not in used]
 
 
 def collect(associations: list, files: AssociationFiles, written: list, skipped: list, used: set) -> None:

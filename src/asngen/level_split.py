@@ -122,8 +122,7 @@ class LevelSplit:
             skipped: list = []
             used: set = set()
             collect(self._finalize(self._theirs), files, written, skipped, used)
-            pending = files.pending()
-            pairs = [pending[position] for position in range(len(pending))]  # each name made once
+            pairs = list(files.pending())  # each name made once
             self._folder.write(pairs, parent=os.getppid())
             summary = ([name for name, _ in pairs], [asn.asn_name() for asn in skipped], used, len(written))
             write_fully(report, _pickle.dumps(summary, protocol=5))
@@ -143,10 +142,9 @@ class LevelSplit:
         Completes ``result.orphans``.  Returns the number of associations
         written and the names of those not written (invalid), in output order.
         """
-        from .api import collect, write_result
+        from .api import collect, orphans_of, write_result
 
-        own = result.files.pending()
-        pairs = [own[position] for position in range(len(own))]
+        pairs = list(result.files.pending())  # each name made once
         self._folder.write(pairs)
         summary = self._join()
         names = [name for name, _ in pairs]
@@ -154,7 +152,7 @@ class LevelSplit:
             child_names, child_skipped, used, count = summary
             records, own_used = self._orphans
             own_used |= used
-            result.orphans = _orphans(records, own_used)
+            result.orphans = orphans_of(records, own_used)
             self._folder.commit(child_names + names if self._child_first else names + child_names)
             self._folder = None
             own_skipped = [asn.asn_name() for asn in result.skipped]
@@ -169,7 +167,7 @@ class LevelSplit:
         _reset(result)
         records, used = self._orphans
         collect(ordered, result.files, result.associations, result.skipped, used)
-        result.orphans = _orphans(records, used)
+        result.orphans = orphans_of(records, used)
         write_result(result, self.target, processes=processes)
         return len(result.associations), [asn.asn_name() for asn in result.skipped]
 
@@ -201,12 +199,6 @@ class LevelSplit:
         if self._folder is not None:
             self._folder.discard()
             self._folder = None
-
-
-def _orphans(records: list, used: set) -> list[dict]:
-    from .records import as_dict, cell
-
-    return [as_dict(record) for record in records if cell(record, "filename") not in used]
 
 
 def _reset(result) -> None:

@@ -156,10 +156,10 @@ def write_files_atomically(
     # pairs given in a list hold their texts: keep only the names; a lazy sequence makes them on demand
     names = [name for name, _ in files] if isinstance(files, (list, tuple)) else _NamesOf(files)
     staged = None
-    exists = os.path.lexists(target)
-    replacing = _empty_folder(target) if files and exists else None
-    if files and (not exists or replacing is not None):
-        staged = _write_new_folder(target, files, replacing, processes)
+    folder = NewFolder.open(target) if files else None  # (None: an existing folder, filled in place)
+    if folder is not None:  # built whole beside its place and renamed into it
+        staging = folder.staging
+        staged = _into_place(staging, target, lambda: _write_all(staging, files, target, processes))
         if staged is None:
             return WrittenPaths(target, names)
         # the folder appeared (or something appeared in it) meanwhile: its files are written, move them in
@@ -250,23 +250,6 @@ def _empty_folder(target: str) -> os.stat_result | None:
     if here == folder or here.startswith(folder.rstrip(os.sep) + os.sep):
         return None
     return status
-
-
-def _write_new_folder(
-    target: str, files: Sequence, replacing: os.stat_result | None = None, processes: int = 1,
-) -> str | None:
-    """Build the folder ``target`` whole beside it and rename it into place (``replacing``:
-    the status of the empty folder it takes the place of).
-
-    Returns None when done, or the staging folder (holding every file) when
-    ``target`` appeared in the meantime (or is no longer empty) and the files
-    must be moved one by one.
-    """
-    staging = _begin_new_folder(target, replacing)
-    if staging is None:  # the empty folder cannot be replaced whole: fill it instead
-        _write_into_existing(target, files, None, processes)
-        return None
-    return _into_place(staging, target, lambda: _write_all(staging, files, target, processes))
 
 
 def _begin_new_folder(target: str, replacing: os.stat_result | None) -> str | None:

@@ -225,13 +225,14 @@ def _pass_here(spec: PassSpec, local: RunState) -> list[Association]:
 _TASK = 4  # bytes per task number in the task pipe
 
 
-def _task_pipe(count: int) -> int:
-    """A pipe holding the numbers of ``count`` tasks, its writing end closed: the read end.
+def _task_pipe(count: int, pipe: tuple[int, int] | None = None) -> int:
+    """A pipe (``pipe``'s read and write ends, or a new one) holding the numbers of ``count``
+    tasks, its writing end closed: the read end.
 
-    Every number is written before any worker exists, so a read of one
-    number's bytes always gets exactly one number, whoever reads first.
+    Every number is written in one write before any worker reads, so a read
+    of one number's bytes always gets exactly one number, whoever reads first.
     """
-    readable, writable = os.pipe()
+    readable, writable = os.pipe() if pipe is None else pipe
     try:
         os.set_blocking(writable, False)  # a pipe too small for them all fails here, never hangs
         data = b"".join(number.to_bytes(_TASK, "little") for number in range(count))
@@ -347,18 +348,7 @@ def _take_early(count: int, workers: list) -> int:
     early = dict(EARLY)
     EARLY.clear()
     workers.append(_Worker(early["pid"], early["notices"], early["store"]))
-    feed = early["feed"]
-    try:
-        os.set_blocking(feed, False)  # (see _task_pipe)
-        data = b"".join(number.to_bytes(_TASK, "little") for number in range(count))
-        if os.write(feed, data) != len(data):
-            raise OSError("the task pipe is too small")
-    except BaseException:
-        os.close(early["tasks"])
-        raise
-    finally:
-        os.close(feed)
-    return early["tasks"]
+    return _task_pipe(count, (early["tasks"], early["feed"]))
 
 
 def _serve_early(chunks: list[list[int]]) -> None:
