@@ -82,3 +82,25 @@ def test_generate_does_not_import_pathlib(tmp_path):
     a run that reads its pool and writes its files in plain folders does without it."""
     assert _imported_by_generate(tmp_path, [], ("pathlib", "fnmatch", "urllib.parse")) == (0, [])
     assert any((tmp_path / "out").iterdir())
+
+
+@pytest.mark.parametrize("pool_name", ["mega_pool.csv", "pool_018_all_exptypes.csv", "pool_019_niriss_wfss.csv"])
+def test_generate_with_the_built_in_rules_does_without_the_regex_engine(golden, tmp_path, pool_name):
+    """Importing ``re`` (and ``enum`` with it) and compiling patterns cost every run's start
+    4-5 ms: the built-in rules' patterns, candidate cells and pinned values are read by hand.
+    A run with ``re`` made unimportable writes the same files as an ordinary run."""
+    pool = golden / "pools" / pool_name
+    blocked, ordinary = tmp_path / "blocked", tmp_path / "ordinary"
+    code = (
+        "import sys; sys.modules['re'] = None; from asngen.cli.main import main; "
+        f"status = main(['generate', {str(pool)!r}, '-p', {str(blocked)!r}]); "
+        "print(status, 'enum' in sys.modules)"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.splitlines()[-1] == "0 False"
+    subprocess.run([sys.executable, "-m", "asngen", "generate", str(pool), "-p", str(ordinary)], check=True)
+    names = sorted(path.name for path in ordinary.iterdir())
+    assert names and sorted(path.name for path in blocked.iterdir()) == names
+    for name in names:
+        assert (blocked / name).read_bytes() == (ordinary / name).read_bytes(), name

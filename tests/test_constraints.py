@@ -120,6 +120,115 @@ def test_alternatives_of_plain_words_match_as_their_regex_does(seed):
             assert meets(value, text) is expected, (text, value)
 
 
+def _regex_verdict(value: str, text: str) -> bool:
+    import re
+
+    return re.match("^" + text + "$", value, re.IGNORECASE) is not None
+
+
+def _near_values(rng, words: list[str]) -> list[str]:
+    """Values around ``words``: themselves, swapped case, with text before, after or inside,
+    digits, line breaks and look-alike non-ASCII letters."""
+    noise = "ab0_-x '\u212a\n9("
+    values = ["", "\n"]
+    for _ in range(10):
+        value = rng.choice(words) if words and rng.random() < 0.7 else ""
+        if rng.random() < 0.3:
+            value = value.swapcase()
+        if rng.random() < 0.5:
+            at = rng.randint(0, len(value))
+            value = value[:at] + "".join(rng.choice(noise) for _ in range(rng.randint(1, 3))) + value[at:]
+        values.append(value)
+    return values
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_the_usual_pattern_forms_match_as_their_regex_does(seed):
+    """``.+word.+``, ``.+(word).+``, ``((?!word).)*``, ``()`` and literal text with ``\\d{n}``
+    runs are answered without the regex engine for plain text: the answer must be the regex's
+    own, and the shortcut must be the one taken."""
+    import random
+
+    from asngen.engine import patterns
+
+    rng = random.Random(seed)
+    letters = "abK0_9"
+    for _ in range(200):
+        word = "".join(rng.choice(letters) for _ in range(rng.randint(1, 4)))
+        form = rng.randrange(5)
+        if form == 0:
+            text, words = f".+{word}.+", [f"x{word}y", word, f"{word}{word}{word}"]
+        elif form == 1:
+            text, words = f".+({word}).+", [f"x{word}y", word]
+        elif form == 2:
+            text, words = f"(({chr(63)}!{word}).)*", [word, f"x{word}", "xy", ""]
+        elif form == 3:
+            text, words = "()", ["", "x"]
+        else:
+            pieces, words = [], [""]
+            for _ in range(rng.randint(1, 4)):
+                kind = rng.randrange(3)
+                if kind == 0:
+                    count = rng.randint(1, 4)
+                    pieces.append(rf"\d{{{count}}}" if count > 1 or rng.random() < 0.5 else r"\d")
+                    words = [w + "".join(rng.choice("0123456789") for _ in range(count)) for w in words]
+                elif kind == 1:
+                    literal = rng.choice(["[('c", "', 'direct_image')]", "-", " ", "x.y", "a,b"])
+                    pieces.append(patterns.escape(literal) if rng.random() < 0.5 else
+                                  literal.replace("[", r"\[").replace("(", r"\(").replace(")", r"\)")
+                                  .replace("]", r"\]").replace(".", r"\."))
+                    words = [w + literal for w in words]
+                else:
+                    literal = "".join(rng.choice(letters) for _ in range(rng.randint(1, 3)))
+                    pieces.append(literal)
+                    words = [w + literal for w in words]
+            text = "".join(pieces)
+        assert isinstance(patterns._pattern(text), patterns._PlainText), text
+        for value in _near_values(rng, words):
+            assert meets(value, text) is _regex_verdict(value, text), (text, value)
+
+
+@pytest.mark.parametrize("text", [r"\d{2,3}", r"\w+", r"a{2}", r"\d{x}", r"[ab]", r"a\b", r"(a)\1", r"a*"])
+def test_patterns_of_other_forms_go_to_the_regex_engine(text):
+    from asngen.engine import patterns
+
+    assert not isinstance(patterns._pattern(text), patterns._PlainText)
+    for value in ["12", "123", "aa", "a", "ab", "x", "", "a\\b"]:
+        assert meets(value, text) is _regex_verdict(value, text), (text, value)
+
+
+def test_escape_escapes_as_re_escape_does_every_character():
+    import re
+
+    from asngen.engine import patterns
+
+    every = "".join(map(chr, range(0x110000)))
+    assert every.translate(patterns._SPECIAL) == re.escape(every)
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_unescape_undoes_as_the_regex_substitution_does(seed):
+    import random
+    import re
+
+    from asngen.engine import patterns
+
+    rng = random.Random(seed)
+    for _ in range(500):
+        text = "".join(rng.choice(["\\", "a", ".", "-", "\n", "\u00e9", " "]) for _ in range(rng.randint(0, 7)))
+        assert patterns._unescaped(text) == re.sub(r"\\(.)", r"\1", text, flags=re.DOTALL), repr(text)
+        assert patterns.unescape(patterns.escape(text)) == text
+
+
+@pytest.mark.parametrize("text", ["", "a", "A_9", "_", "a-b", "a b", "\u00e9", "\u0661", "\u00df", "K\u212a", "a\n", "9"])
+def test_a_word_is_what_the_word_pattern_matches(text):
+    import re
+
+    from asngen.engine.patterns import is_word
+
+    assert is_word(text) is (re.fullmatch("[A-Za-z0-9_]+", text) is not None)
+
+
 @pytest.mark.parametrize("seed", range(4))
 def test_candidate_lists_read_without_literal_eval_as_literal_eval_reads_them(seed):
     """Candidate lists and pairs are read by a pattern: the result must be literal_eval's, for

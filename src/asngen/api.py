@@ -174,11 +174,13 @@ def _blame_rule_file(err: Exception, options) -> None:
 
 def _check_ids(options) -> None:
     """``-i`` ids become part of a regular expression: refuse ones that are not valid there."""
+    if not options.ids:
+        return
     import re
 
     from .errors import UsageError
 
-    for cid in options.ids or ():
+    for cid in options.ids:
         try:
             re.compile(".+(" + cid + ").+")
         except re.error as err:

@@ -26,7 +26,6 @@ field limit (128 KiB), on which astropy fails, are accepted.
 
 from __future__ import annotations
 
-import csv
 import io
 import os
 from collections.abc import Iterable, Iterator, Mapping
@@ -293,6 +292,8 @@ def format_pool(pool: Pool, delimiter: str = DEFAULT_DELIMITER) -> str:
     whose first cell starts with ``#`` reads back as a comment (both true of
     the reference's files as well).
     """
+    import csv  # (here: it imports ``re``, which a run that writes no pool does without)
+
     buffer = io.StringIO()
     for comment in pool.comments:
         buffer.write(f"# {comment}\n")

@@ -4,10 +4,13 @@ A column test (:class:`~asngen.engine.constraints.Attr`) compares a pool
 cell with an anchored, case-insensitive regular expression, or with a list
 of them.  The rules use few distinct patterns and pools repeat few distinct
 values, so every verdict is remembered, and the usual patterns (one word,
-plain alternatives, a candidate id, a pinned value) are answered without
-the regular expression engine.  Cells holding Python literals (candidate
-lists) are read into data here too, and pinned values are escaped into
-patterns and back.
+plain alternatives, a candidate id, a pinned value, a word that must or
+must not occur, literal text with digits) are answered without the regular
+expression engine: ``re`` is imported only when a pattern or a value needs
+it, which the built-in rules on ASCII pools never do (importing it, with
+``enum``, and compiling a few patterns took 4-5 ms of every run).  Cells
+holding Python literals (candidate lists) are read into data here too, and
+pinned values are escaped into patterns and back.
 
 Compiled, the modules that ``cimport`` these functions (``patterns.pxd``
 declares them) call them as C functions: a check calls several of them for
@@ -15,8 +18,6 @@ every column test.
 """
 
 from __future__ import annotations
-
-import re
 
 TYPE_CHECKING = False  # typing costs a run's start 2 ms: the hints need it only when checked
 if TYPE_CHECKING:
@@ -62,31 +63,76 @@ def evaluate_literal(value: Any) -> Any:
 
 
 # A pool's candidate cells, and the pinned values made from them: [('o001', 'observation'), ...]
-# and ('o001', 'observation'), ASCII quoted text without backslashes, line breaks or NULs.
-# (Other text goes to literal_eval: excluding surrogates in the pattern instead made compiling
-# these two patterns 1.5 ms of every run's start.)
-_QUOTED_PAIR = r"\('([^'\\\r\n\x00]*)', '([^'\\\r\n\x00]*)'\)"
-_PAIR_TEXT = re.compile(_QUOTED_PAIR)
-_PAIRS_TEXT = re.compile(r"\[(?:" + _QUOTED_PAIR + r"(?:, " + _QUOTED_PAIR + r")*)?\]")
+# and ('o001', 'observation'), ASCII quoted text without backslashes, line breaks or NULs, read
+# by hand (other text goes to literal_eval)
+_NOT_QUOTED = ("\\", "\r", "\n", "\x00")  # (and the quote itself, which ends the text)
 _NAMED_CONSTANTS = {"True": True, "False": False, "None": None}
-_DECIMAL = re.compile(r"[1-9][0-9]*|0")  # an int literal as Python writes it (not "007", "1_0", " 1")
+
+
+def _quoted_pair(text: str, start: int, end: int):
+    """The pair ``('a', 'b')`` at ``start`` (ending at most at ``end``) and where it ends; None
+    if there is none there."""
+    if not text.startswith("('", start, end):
+        return None
+    close = text.find("'", start + 2, end)
+    if close < 0 or not text.startswith("', '", close, end):
+        return None
+    second = close + 4
+    closing = text.find("'", second, end)
+    if closing < 0 or not text.startswith("')", closing, end):
+        return None
+    first, last = text[start + 2:close], text[second:closing]
+    for refused in _NOT_QUOTED:
+        if refused in first or refused in last:
+            return None
+    return (first, last), closing + 2
+
+
+def _quoted_pairs(text: str):
+    """``[('a', 'b'), ('c', 'd')]`` (pairs separated by one comma and one space) as a list of
+    pairs; None for any other text."""
+    end = len(text) - 1
+    if end < 1 or text[0] != "[" or text[end] != "]":
+        return None
+    pairs: list = []
+    position = 1
+    while position < end:
+        if pairs:
+            if not text.startswith(", ", position, end):
+                return None
+            position += 2
+        found = _quoted_pair(text, position, end)
+        if found is None:
+            return None
+        pairs.append(found[0])
+        position = found[1]
+    return pairs
+
+
+def _decimal(text: str) -> bool:
+    """An int literal as Python writes it: ASCII digits without a leading zero (not "007",
+    "1_0", " 1", "١")."""
+    return text.isascii() and text.isdigit() and (text[0] != "0" or len(text) == 1)
 
 
 def _evaluated(text: str) -> Any:
     """``ast.literal_eval(text)``, reading candidate lists and pairs directly.
 
     They are most of what is evaluated, and ``literal_eval`` compiles its
-    text: reading them with a pattern gives the same data (lists of tuples of
-    the quoted texts) at a fraction of the cost, and a run that meets nothing
+    text: reading them by hand gives the same data (lists of tuples of the
+    quoted texts) at a fraction of the cost, and a run that meets nothing
     else (but plain decimal numbers and bare words) never imports ``ast``.
     """
-    if text.isascii():
-        if _PAIRS_TEXT.fullmatch(text) is not None:
-            return _PAIR_TEXT.findall(text)
-        pair = _PAIR_TEXT.fullmatch(text)
-        if pair is not None:
-            return pair.groups()
-    if _DECIMAL.fullmatch(text) is not None:  # numbers in other columns (mega_pool: 33 of them)
+    if text.isascii() and text:
+        if text[0] == "[":
+            pairs = _quoted_pairs(text)
+            if pairs is not None:
+                return pairs
+        elif text[0] == "(":
+            found = _quoted_pair(text, 0, len(text))
+            if found is not None and found[1] == len(text):
+                return found[0]
+    if _decimal(text):  # numbers in other columns (mega_pool: 33 of them)
         return int(text)
     if not text:
         return text
@@ -98,37 +144,69 @@ def _evaluated(text: str) -> Any:
 
 
 def escape(value: str) -> str:
-    """``re.escape``, cached."""
+    """``re.escape``, cached (and made without importing ``re``: see :data:`_SPECIAL`)."""
     cache = ESCAPES  # a local: compiled, its type is known (patterns.pxd), so no method look-ups
     escaped = cache.get(value)
     if escaped is None:
-        escaped = re.escape(value)
+        escaped = value.translate(_SPECIAL)
         if len(cache) < 200_000:
             cache[value] = escaped
     return escaped
 
 
-_ESCAPED = re.compile(r"\\(.)", re.DOTALL)
+#: the characters ``re.escape`` puts a backslash before (Python 3.7 and later; a test compares
+#: this with ``re.escape`` on every character)
+_SPECIAL = {ord(character): "\\" + character for character in "()[]{}?*+-|^$\\.&~# \t\n\r\v\f"}
 
 
 _UNESCAPES: dict[str, str] = {}
 
 
 def unescape(text: str) -> str:
-    """The value a pinned (escaped) pattern stands for: undoes :func:`escape`, cached."""
+    """The value a pinned (escaped) pattern stands for: undoes :func:`escape`, cached.  Every
+    backslash that has a character after it is dropped and that character kept as it is."""
     plain = _UNESCAPES.get(text)
     if plain is None:
-        plain = _ESCAPED.sub(r"\1", text) if "\\" in text else text
+        plain = _unescaped(text) if "\\" in text else text
         if len(_UNESCAPES) < 200_000:
             _UNESCAPES[text] = plain
     return plain
 
 
-_PATTERNS: dict[str, re.Pattern] = {}
-_CONTAINS = re.compile(r"\.\+\(([A-Za-z0-9_]+)\)\.\+")
-_WORDS = r"[A-Za-z0-9_-]+(?:\|[A-Za-z0-9_-]+)*"
-_ALTERNATION = re.compile(_WORDS)
-_GROUPED = re.compile(r"\((" + _WORDS + r")\)")
+def _unescaped(text: str) -> str:
+    kept = []
+    start = 0
+    while True:
+        slash = text.find("\\", start)
+        if slash < 0 or slash == len(text) - 1:
+            kept.append(text[start:])
+            return "".join(kept)
+        kept.append(text[start:slash])
+        kept.append(text[slash + 1])
+        start = slash + 2
+
+
+_PATTERNS: dict = {}  # pattern text -> what matches it (a _PlainText, or a compiled regex)
+_WORD_CHARACTERS = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_")
+_ALTERNATIVE_CHARACTERS = _WORD_CHARACTERS | {"-"}
+
+
+def is_word(text: str) -> bool:
+    """``[A-Za-z0-9_]+``."""
+    return bool(text) and set(text) <= _WORD_CHARACTERS
+
+
+def _words(text: str) -> bool:
+    """``[A-Za-z0-9_-]+(?:\\|[A-Za-z0-9_-]+)*``: plain words as alternatives."""
+    return bool(text) and all(word and set(word) <= _ALTERNATIVE_CHARACTERS for word in text.split("|"))
+
+
+def _regex(text: str):
+    """The compiled anchored case-insensitive regex: ``re`` is imported only for the patterns
+    and values the plain classes below do not answer."""
+    import re
+
+    return re.compile("^" + text + "$", re.IGNORECASE)
 
 
 class _PlainText:
@@ -151,7 +229,7 @@ class _PlainText:
         if value.isascii() and "\n" not in value:
             return True if self.plain_match(value.lower()) else None
         if self._regex is None:
-            self._regex = re.compile("^" + self.text + "$", re.IGNORECASE)
+            self._regex = _regex(self.text)
         return self._regex.match(value)
 
 
@@ -207,23 +285,118 @@ class _Alternatives(_PlainText):
         return lowered in self.whole or lowered.startswith(self.prefixes)
 
 
-def _pattern(text: str) -> re.Pattern:
+class _Avoids(_PlainText):
+    """``((?!word).)*``: for plain text, the word occurs nowhere (case-insensitively)."""
+
+    __slots__ = ("word",)
+
+    def __init__(self, text: str, word: str) -> None:
+        super().__init__(text)
+        self.word = word.lower()
+
+    def plain_match(self, lowered: str) -> bool:
+        return self.word not in lowered
+
+
+class _Digits(_PlainText):
+    """Literal text, escaped or not, with runs of digits in it, ``\\[\\('c\\d{4}', 'direct_image'\\)\\]``: for
+    plain text, the same length, the literal parts equal (case-insensitively) and ASCII digits
+    where the pattern has ``\\d``."""
+
+    __slots__ = ("parts", "length")
+
+    def __init__(self, text: str, parts: tuple) -> None:
+        super().__init__(text)
+        self.parts = parts
+        self.length = sum(len(part) if isinstance(part, str) else part for part in parts)
+
+    @classmethod
+    def of(cls, text: str) -> _Digits | None:
+        """The pattern as parts (lower-cased literal text, or a count of digits); None when it
+        holds anything but escaped or plain literal characters and ``\\d`` or ``\\d{n}``."""
+        parts: list = []
+        literal: list[str] = []
+        position, end = 0, len(text)
+        while position < end:
+            character = text[position]
+            if character == "\\" and position + 1 < end:
+                following = text[position + 1]
+                if following == "d":
+                    count, position = 1, position + 2
+                    if text.startswith("{", position):
+                        close = text.find("}", position)
+                        if close < 0 or not _decimal(text[position + 1:close]):
+                            return None
+                        count, position = int(text[position + 1:close]), close + 1
+                    if literal:
+                        parts.append("".join(literal).lower())
+                        literal = []
+                    parts.append(count)
+                    continue
+                if not following.isascii() or following.isalnum() or not following.isprintable():
+                    return None  # \\w, \\b, \\1 and the like
+                literal.append(following)
+                position += 2
+                continue
+            if character in _SPECIAL_TEXT:
+                return None
+            literal.append(character)
+            position += 1
+        if literal:
+            parts.append("".join(literal).lower())
+        return cls(text, tuple(parts))
+
+    def plain_match(self, lowered: str) -> bool:
+        if len(lowered) != self.length:
+            return False
+        position = 0
+        for part in self.parts:
+            if type(part) is int:
+                digits = lowered[position:position + part]
+                if not digits.isdigit():  # (ASCII text: the digits 0-9)
+                    return False
+                position += part
+            else:
+                if not lowered.startswith(part, position):
+                    return False
+                position += len(part)
+        return True
+
+
+#: what a regex reads as more than the character itself (outside a character class, without the
+#: verbose flag); a backslash before any printable ASCII character but a letter or digit makes
+#: it literal
+_SPECIAL_TEXT = frozenset("()[]{}?*+|^$\\.")
+
+
+def _pattern(text: str):
     compiled = _PATTERNS.get(text)
     if compiled is None:
-        contains = _CONTAINS.fullmatch(text)
-        grouped = _GROUPED.fullmatch(text)
-        if contains is not None:
-            compiled = _Contains(text, contains.group(1))
-        elif text.isascii() and escape(unescape(text)) == text:
-            compiled = _Literal(text, unescape(text))
-        elif grouped is not None:
-            compiled = _Alternatives(text, grouped.group(1), True)
-        elif _ALTERNATION.fullmatch(text) is not None:
-            compiled = _Alternatives(text, text, False)
-        else:
-            compiled = re.compile("^" + text + "$", re.IGNORECASE)
-        _PATTERNS[text] = compiled
+        compiled = _PATTERNS[text] = _plain_pattern(text) or _regex(text)
     return compiled
+
+
+def _plain_pattern(text: str) -> _PlainText | None:
+    """What answers ``text`` for plain values without a regex, if its form is one of the usual."""
+    if text.startswith(".+") and text.endswith(".+") and len(text) > 4:
+        word = text[2:-2]
+        if word[:1] == "(" and word[-1:] == ")":
+            word = word[1:-1]
+        if is_word(word):
+            return _Contains(text, word)
+    if text.startswith("((?!") and text.endswith(").)*") and is_word(text[4:-4]):
+        return _Avoids(text, text[4:-4])
+    if text == "()":
+        return _Literal(text, "")
+    if text.isascii():
+        if escape(unescape(text)) == text:
+            return _Literal(text, unescape(text))
+        if text[:1] == "(" and text[-1:] == ")" and _words(text[1:-1]):
+            return _Alternatives(text, text[1:-1], True)
+        if _words(text):
+            return _Alternatives(text, text, False)
+        return _Digits.of(text)
+    return None
 
 
 _MET: dict = {}  # pattern text -> {value: verdict of that single pattern}

@@ -14,8 +14,7 @@ with the run that builds and keeps everything.
 
 from __future__ import annotations
 
-import re
-
+from ..engine.patterns import is_word
 from ..records import RecordView
 from ..registry import DISCOVER, template_of
 
@@ -86,9 +85,6 @@ class Doomed:
         return None if self.discovered_are_a3001 else False
 
 
-_PLAIN_WORD = re.compile(r"[A-Za-z0-9_]+")
-
-
 class Unrun:
     """The rules a pass need not run: those whose every association there is doomed, and that
     change nothing else.
@@ -137,7 +133,7 @@ class Unrun:
         """
         if not self.quiet or type(cid) is not str or type(ctype) is not str:
             return None
-        if not (_PLAIN_WORD.fullmatch(cid) and _PLAIN_WORD.fullmatch(ctype)):
+        if not (is_word(cid) and is_word(ctype)):
             return None  # the candidate constraint reads back exactly (cid, ctype) only for plain words
         doomed = self.doomed
         if doomed.discover and (not doomed.discovered_are_a3001 or cid.startswith("a")):
