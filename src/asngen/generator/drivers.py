@@ -12,7 +12,6 @@ splitting, pruning duplicates, numbering), optional merging, and the
 from __future__ import annotations
 
 from bisect import bisect_right
-from contextlib import contextmanager
 
 from ..engine.patterns import evaluate_literal
 from ..forking import release_early_worker
@@ -253,7 +252,7 @@ def per_candidate(pool, options, version_id, run: RunState) -> list:
         specs.append(PassSpec(None, lambda: len(records), lambda: records, lambda: discover_registry))
     results = None
     jobs = usable_jobs(options.jobs, len(records)) if run.recorder is None else 1
-    with _keeping_rows(run, len(records)):
+    with _KeepingRows(run, len(records)):
         if jobs > 1 and len(specs) > 1:
             try:
                 results = run_passes(specs, records, version_id, pool.name, jobs, run, doomed)
@@ -285,15 +284,20 @@ def per_candidate(pool, options, version_id, run: RunState) -> list:
     return associations
 
 
-@contextmanager
-def _keeping_rows(run: RunState, rows: int):
+class _KeepingRows:
     """While the passes run, a pool of up to :data:`KEEP_ROWS` rows keeps each row's dict
     (``run.kept_rows``, see records.Shelved); it goes with them."""
-    run.kept_rows = {} if rows <= KEEP_ROWS else None
-    try:
-        yield
-    finally:
-        run.kept_rows = None
+
+    __slots__ = ("run", "rows")
+
+    def __init__(self, run: RunState, rows: int) -> None:
+        self.run, self.rows = run, rows
+
+    def __enter__(self) -> None:
+        self.run.kept_rows = {} if self.rows <= KEEP_ROWS else None
+
+    def __exit__(self, *exc_info) -> None:
+        self.run.kept_rows = None
 
 
 def _passes_in_process(specs: list, discover_first: bool, version_id, pool_name: str, run: RunState,
@@ -377,7 +381,7 @@ def per_pool(pool, options, version_id, run: RunState) -> list:
         registry = Registry(files, CANDIDATE)
     if discover:
         registry.extend(Registry(files, DISCOVER, include=_discoverable(options)))
-    with _keeping_rows(run, len(pool.records)):
+    with _KeepingRows(run, len(pool.records)):
         associations = generate(_rows_for(pool.records, run), registry, version_id, pool.name, run)
     forget_renamed(unless_fewer_than=KEEP_RENAMED)
     _seal(associations)
