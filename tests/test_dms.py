@@ -35,6 +35,18 @@ def test_classify_remembers_the_same_answer(cells):
     assert classify(row, "psf") == dms._classify(row, "psf")  # the default is part of the key
 
 
+def test_classify_answers_the_last_row_again_as_the_first_time():
+    """The last row asked about keeps its answer, per default: asked again, with another
+    default, or after another row, every answer is the one made afresh."""
+    rows = [_row(), _row(is_psf="t"), _row(pntgtype="target_acquisition"), _row(bkgdtarg="t")]
+    asks = [(0, "science"), (0, "science"), (0, "psf"), (0, "science"), (1, "science"), (1, "science"),
+            (0, "science"), (2, "background"), (2, "background"), (3, "science"), (3, "psf"), (1, "psf")]
+    for position, default in asks:
+        expected = dms._classify(rows[position], default)
+        assert classify(rows[position], default) == expected, (position, default)
+    assert dms._LAST[0] is rows[1] and dms._LAST[1] == "psf"
+
+
 def test_classify_does_not_remember_values_that_only_compare_equal():
     """``1 == True``: a verdict that hands back a cell must hand back this row's cell."""
     dms._CLASSIFIED.clear()

@@ -4,7 +4,7 @@
 cimport cython
 
 
-@cython.locals(memo=dict, row=dict)
+@cython.locals(memo=dict, row=dict, last=list)
 cpdef classify(item, default=*)
 
 
