@@ -8,6 +8,7 @@ half a set of files behind.
 
 from __future__ import annotations
 
+import gc
 import os
 from collections.abc import Callable, Iterator, Sequence
 from functools import partial
@@ -237,8 +238,6 @@ class rare_collections:  # a class, not contextlib.contextmanager: importing con
     __slots__ = ("saved",)
 
     def __enter__(self) -> None:
-        import gc
-
         global _collector_depth
         self.saved = gc.get_threshold()
         if _collector_depth == 0:
@@ -246,8 +245,6 @@ class rare_collections:  # a class, not contextlib.contextmanager: importing con
         _collector_depth += 1
 
     def __exit__(self, *exc_info) -> None:
-        import gc
-
         global _collector_depth
         _collector_depth -= 1
         if _collector_depth == 0:

@@ -234,8 +234,9 @@ class _PlainText:
 
 
 class _Contains(_PlainText):
-    """``.+(word).+`` (the candidate constraint) matched without compiling a regex per candidate:
-    for plain text, the word occurs with at least one character on each side."""
+    """``.+(word).+`` (the candidate constraint) or ``.+word.+`` matched without compiling a
+    regex per candidate: for plain text, the word occurs with at least one character on each
+    side."""
 
     __slots__ = ("word",)
 
