@@ -5,13 +5,25 @@ from __future__ import annotations
 from types import SimpleNamespace
 
 from asngen.engine import index
-from asngen.engine.index import _ANY, AssociationIndex, _row_key
+from asngen.engine.index import _ANY, AssociationIndex, _row_key, value_key
 from asngen.engine.patterns import EMPTY_SET
 from asngen.registry import BoundRule
 
 
 def test_a_row_key_is_its_values_lower_cased():
-    assert _row_key({"filter": "F444W", "pupil": "Clear"}, ("filter", "pupil")) == ("f444w", "clear")
+    assert _row_key({"filter": "F444W", "pupil": "Clear"}, ("filter", "pupil")) == value_key(["f444w", "clear"])
+    assert _row_key({"filter": "F444W"}, ("filter",)) == value_key(["f444w"])
+
+
+def test_value_keys_are_equal_exactly_when_the_values_are():
+    values = ["a", "b", "a\0b", "\0", "", "ab", "b\0", "\0a"]
+    lists = [[x] for x in values] + [[x, y] for x in values for y in values]
+    lists += [[x, y, z] for x in values[:4] for y in values[:4] for z in values[:4]]
+    keys = [value_key(parts) for parts in lists]
+    for parts, key in zip(lists, keys, strict=True):
+        for other_parts, other in zip(lists, keys, strict=True):
+            assert (key == other) == (parts == other_parts), (parts, other_parts)
+    assert value_key(["f444w"]) == "f444w"  # a string: its hash is kept, a tuple's is not
 
 
 def test_a_row_without_one_value_has_no_key():
@@ -33,7 +45,7 @@ def test_row_keys_are_the_same_when_remembered():
     first = [_row_key(row, columns) for columns in (("filter",), ("pupil", "filter"), ("exp_type",))]
     assert index._KEYS  # remembered
     again = [_row_key(row, columns) for columns in (("filter",), ("pupil", "filter"), ("exp_type",))]
-    assert first == again == [("f444w",), ("clear", "f444w"), _ANY]
+    assert first == again == [value_key(["f444w"]), value_key(["clear", "f444w"]), _ANY]
 
 
 def test_each_after_science_predicate_is_asked_once_per_row():

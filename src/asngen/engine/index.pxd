@@ -48,7 +48,19 @@ cdef class AssociationIndex:
 
 
 @cython.locals(known=dict, key=list)
-cpdef _row_key(dict item, sources)
+cpdef _row_key(dict item, tuple sources)
+@cython.locals(part=str)
+cpdef value_key(list parts)
+
+
+@cython.final
+cdef class Columns:
+    cdef readonly tuple names
+
+
+cdef dict _COLUMNS
+@cython.locals(found=Columns)
+cpdef Columns columns_of(tuple names)
 
 
 @cython.locals(applied=list, part=Part, number=cython.Py_ssize_t)

@@ -335,7 +335,7 @@ def plain(value) -> bool:
 
 
 
-_OPEN = "\0open"  # key of an optional guard that has pinned nothing yet
+_OPEN = object()  # key of an optional guard that has pinned nothing yet
 _ANY = object()  # a row value that cannot be compared as lower-cased ASCII
 _WILD = object()  # a row without a value for an optional guard: every branch
 _ANY_VALUE = "\0any"  # a found value that is not plain ASCII (lookup tables)
@@ -434,7 +434,7 @@ class AssociationIndex:
                 return None
             sources.append(st[1][0])
             key.append(literal)
-        return tuple(sources), tuple(key)
+        return columns_of(tuple(sources)), value_key(key)
 
     def _bucket_for(self, asn) -> list:
         bound = asn.bound
@@ -495,7 +495,7 @@ class AssociationIndex:
             # walk down step by step: most rows leave the table at the first key that differs,
             # before the keys of the later steps are even computed
             nodes = (root,)
-            for position, sources in enumerate(layout):  # one source tuple per step (no zip: its
+            for position, sources in enumerate(layout):  # one Columns per step (no zip: its
                 number, _, optional = steps[position]  # strict keyword costs more than the walk)
                 if not applied[number]:
                     key = _WILD
@@ -504,7 +504,7 @@ class AssociationIndex:
                 else:
                     key = memo.get(sources, _UNSET)
                     if key is _UNSET:
-                        key = memo[sources] = _row_key(item, sources)
+                        key = memo[sources] = _row_key(item, sources.names)
                     if key is _ANY:
                         found.update(self.all_by_rule.get(bound, {}))
                         return
@@ -582,7 +582,8 @@ def _applied(parts, item, memo) -> list:
 
 
 def _row_key(item, sources):
-    """The row's values for ``sources`` (lower-cased); None if one is missing; _ANY if not plain."""
+    """The row's key for the columns ``sources``: its values there, lower-cased, as one key
+    (:func:`value_key`); None if one is missing; _ANY if one is not plain."""
     key = []
     known = _KEYS  # a local: compiled, its type is known (index.pxd), so no method look-ups
     for column in sources:
@@ -593,7 +594,50 @@ def _row_key(item, sources):
         if part is None or part is _ANY:
             return part
         key.append(part)
-    return tuple(key)
+    return value_key(key)
+
+
+def value_key(parts: list):
+    """The key of a step's values (lower-cased texts) in the tables, made the same way for an
+    association's pinned values and a row's.
+
+    A key is looked up once for every rule and layout a row is offered to.
+    A tuple is hashed anew at each look-up, a string once: so a single value
+    is its own key, and several are joined by NUL.  A value holding a NUL
+    keeps the tuple (it could not be told apart once joined); two keys are
+    equal exactly when their values are.
+    """
+    if len(parts) == 1:
+        part = parts[0]
+        return part if "\0" not in part else (part,)
+    for part in parts:
+        if "\0" in part:
+            return tuple(parts)
+    return "\0".join(parts)
+
+
+class Columns:
+    """The columns of one step of the key tables, one object for each distinct tuple of
+    names (:func:`columns_of`): a row's memo of its keys is keyed by it, and an object
+    is hashed by identity where a tuple of names would be hashed anew at each look-up."""
+
+    __slots__ = ("names",)
+
+    def __init__(self, names: tuple) -> None:
+        self.names = names
+
+    def __repr__(self) -> str:
+        return f"Columns{self.names!r}"
+
+
+_COLUMNS: dict = {}  # tuple of column names -> its Columns
+
+
+def columns_of(names: tuple) -> Columns:
+    found = _COLUMNS.get(names)
+    if found is None:
+        found = _COLUMNS[names] = Columns(names)
+    return found
 
 
 _KEYS: dict = {}  # row value -> its part of a key (pools repeat a few values in every row)
