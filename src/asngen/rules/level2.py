@@ -11,6 +11,7 @@ from __future__ import annotations
 from ..engine.constraints import All, Any_, Attr, Category, NotAll, NotAny, Test
 from ..engine.patterns import meets
 from . import dms, naming
+from .dms import classify, valid  # (compiled: C calls, see level2.pxd)
 from .model import (
     LEVEL2_CANDIDATE_TYPES,
     drops_invalid,
@@ -76,7 +77,7 @@ def spectral_science(exclude=()):
 def target_acq():
     """Classified as a target acquisition (by the plain classifier, not the rule's)."""
     return Test(
-        lambda item, asn: dms.classify(item), value="target_acquisition", name="target_acq",
+        lambda item, asn: classify(item), value="target_acquisition", name="target_acq",
         columns=dms.CLASSIFY_COLUMNS,
     )
 
@@ -162,17 +163,17 @@ def never(item) -> bool:
 
 
 def is_background_row(item) -> bool:
-    return dms.valid(item, "bkgdtarg") is not None
+    return valid(item, "bkgdtarg") is not None
 
 
 def is_background_or_imprint_row(item) -> bool:
-    return dms.valid(item, "bkgdtarg") is not None or dms.valid(item, "is_imprt") is not None
+    return valid(item, "bkgdtarg") is not None or valid(item, "is_imprt") is not None
 
 
 def is_background_or_taconfirm_row(item) -> bool:
-    if dms.valid(item, "bkgdtarg") is not None:
+    if valid(item, "bkgdtarg") is not None:
         return True
-    exp_type = dms.valid(item, "exp_type")
+    exp_type = valid(item, "exp_type")
     return exp_type is not None and meets(str(exp_type), "mir_taconfirm")
 
 
@@ -202,7 +203,7 @@ class _Scratch:
 
 def exposure_type(asn, item, default="science") -> str:
     """Level 2 type: like the base classification, but a PSF is just science here."""
-    asn.original_exposure_type = dms.classify(item, default)
+    asn.original_exposure_type = classify(item, default)
     if asn.original_exposure_type == "psf":
         return default
     return asn.original_exposure_type
@@ -396,13 +397,13 @@ def finalize_imprint_then_nods(asn):
 def closest_direct(science, directs):
     """The direct image taken soonest after the grism exposure (by expspcin)."""
     closest = directs[0]
-    sci = dms.valid(science.item, "expspcin")
+    sci = valid(science.item, "expspcin")
     if sci is None:
         return closest
     sci = int(sci)
     best = 9999
     for direct in directs:
-        value = dms.valid(direct.item, "expspcin")
+        value = valid(direct.item, "expspcin")
         if value is None:
             continue
         diff = int(value) - sci

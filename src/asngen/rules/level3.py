@@ -10,6 +10,7 @@ from __future__ import annotations
 from ..engine.constraints import All, Any_, Attr, Category, NotAny, Test
 from ..engine.patterns import meets
 from . import dms, naming
+from .dms import classify  # (compiled: C calls, see level3.pxd)
 from .level2 import target_acq, tso  # the same DMS predicates
 from .model import drops_invalid, finalizes_level, only_for_candidates, requires_science
 from .suffixes import exposure_root
@@ -41,7 +42,7 @@ def science(*rule_constraints, name=None):
 def _maybe_acquisition(item) -> bool:
     """Only target acquisitions can take the second branch of ``acq_check``."""
     try:
-        return dms.classify(item) == "target_acquisition"
+        return classify(item) == "target_acquisition"
     except LookupError:
         return True
 
@@ -90,7 +91,7 @@ def _maybe_direct_or_background(item) -> bool:
     if _maybe_direct_image(item):
         return True
     try:
-        return dms.classify(item) == "background"
+        return classify(item) == "background"
     except LookupError:
         return True
 
@@ -144,12 +145,12 @@ def item_test(predicate, expected=True):
 
 
 def exposure_type(asn, item, default="science") -> str:
-    return dms.classify(item, default)
+    return classify(item, default)
 
 
 def auxiliary_exposure_type(asn, item, default="science") -> str:
     """Auxiliary-data rules take everything as science, except target acquisitions."""
-    result = dms.classify(item, default)
+    result = classify(item, default)
     return result if result == "target_acquisition" else "science"
 
 
