@@ -44,3 +44,18 @@ def test_a_missing_pool_is_named(tmp_path):
     done = _run(str(tmp_path / "nowhere.csv"))
     assert done.returncode == 2
     assert "nowhere.csv" in done.stderr or "valgrind is not installed" in done.stderr
+
+
+def test_the_package_counted_is_byte_compiled_first(tmp_path):
+    """A tree copied without bytecode would compile its modules in every counted run."""
+    sys.path.insert(0, str(BENCH))
+    try:
+        import instructions
+    finally:
+        sys.path.remove(str(BENCH))
+    package = tmp_path / "tree" / "asngen"
+    package.mkdir(parents=True)
+    (package / "__init__.py").write_text("")
+    (package / "rules.py").write_text("VALUE = 1\n")
+    assert instructions.precompile(str(tmp_path / "tree")) == package
+    assert sorted(path.name.split(".")[0] for path in (package / "__pycache__").iterdir()) == ["__init__", "rules"]
