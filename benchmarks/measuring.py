@@ -154,6 +154,32 @@ def file_system_floor(outdir: Path, scratch: Path) -> float:
 #: files and bytes of a disk probe: mega_pool's output, about
 PROBE_FILES, PROBE_BYTES = 858, 1400
 #: the disk counts as settled when a probe costs at most this many times a probe in memory
+#: files a pool of n rows leaves in the work folder until the run ends: its associations
+#: (about one a row in the synthetic pools) and as many for the file system's floor
+FILES_PER_ROW = 2
+ROOM_SLACK = 20_000  # the corpus pools, probes, staging and the reference's outputs
+
+
+def short_of_room(folder: Path, rows: list[int]) -> str | None:
+    """Why ``folder`` cannot hold a run over pools of these sizes (None: it can, or its file
+    system does not say how many files it can take).
+
+    A run keeps every output until it ends (see KEEP_OUTPUTS_WHY): a full
+    run leaves about 2.9 million files, and a tmpfs of 24 GB holds about
+    3.1 million.  Found out at the last pool, that is ten minutes lost.
+    """
+    needed = FILES_PER_ROW * sum(rows) + ROOM_SLACK
+    status = os.statvfs(folder)
+    if status.f_files == 0:  # no fixed number of files (btrfs, some network file systems)
+        return None
+    free = status.f_favail
+    if free >= needed:
+        return None
+    return (f"{folder} can take {free:,} more files and this run keeps about {needed:,} until it ends "
+            "(every pool's outputs and the file system floor's copies): free some, or choose "
+            "another --work-dir")
+
+
 SETTLED_RATIO = 3.0
 MEMORY_FOLDER = Path("/dev/shm")
 

@@ -54,6 +54,7 @@ from measuring import (  # noqa: E402
     output_summary,
     outputs_digest,
     settle_disk,
+    short_of_room,
 )
 from report import ALL_CPUS, print_table, summarise  # noqa: E402
 
@@ -458,6 +459,11 @@ def main(argv: list[str] | None = None) -> int:
     if args.work_dir:
         args.work_dir.mkdir(parents=True, exist_ok=True)
     print(f"outputs written under: {args.work_dir or tempfile.gettempdir()} ({file_system(args.work_dir)})")
+    if not args.profile:
+        short = short_of_room(args.work_dir or Path(tempfile.gettempdir()), list(sizes))
+        if short:
+            print(f"run.py: {short}", file=sys.stderr)
+            return 2
     print(precompile(asngen) + "\n")
 
     book = load_checksums(args.checksum_file)

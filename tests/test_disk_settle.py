@@ -74,3 +74,24 @@ def test_no_wait_with_a_zero_limit(monkeypatch, tmp_path):
     disk, _ = _scripted(monkeypatch, tmp_path, [0.09, 0.01])
     state = measuring.settle_disk(disk, limit_s=0)
     assert not state.settled and state.disk_s == [0.09]
+
+
+class _Status:
+    def __init__(self, files: int, free: int) -> None:
+        self.f_files, self.f_favail = files, free
+
+
+def test_a_work_folder_without_room_for_the_files_a_run_keeps_is_named(monkeypatch, tmp_path):
+    sizes = [1_000_000, 300_000, 100]
+    needed = measuring.FILES_PER_ROW * sum(sizes) + measuring.ROOM_SLACK
+    monkeypatch.setattr(measuring.os, "statvfs", lambda folder: _Status(3_091_426, needed - 1))
+    why = measuring.short_of_room(tmp_path, sizes)
+    assert why is not None and str(tmp_path) in why and f"{needed:,}" in why and f"{needed - 1:,}" in why
+    monkeypatch.setattr(measuring.os, "statvfs", lambda folder: _Status(3_091_426, needed))
+    assert measuring.short_of_room(tmp_path, sizes) is None
+    monkeypatch.setattr(measuring.os, "statvfs", lambda folder: _Status(0, 0))  # no limit on files
+    assert measuring.short_of_room(tmp_path, sizes) is None
+
+
+def test_the_real_work_folder_is_asked(tmp_path):
+    assert measuring.short_of_room(tmp_path, [10]) is None  # a few thousand files fit anywhere
