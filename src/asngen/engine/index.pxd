@@ -54,13 +54,13 @@ cpdef value_key(list parts)
 
 
 @cython.final
-cdef class Columns:
+cdef class KeyColumns:
     cdef readonly tuple names
 
 
-cdef dict _COLUMNS
-@cython.locals(found=Columns)
-cpdef Columns columns_of(tuple names)
+cdef dict _KEY_COLUMNS
+@cython.locals(found=KeyColumns)
+cpdef KeyColumns key_columns(tuple names)
 
 
 @cython.locals(applied=list, part=Part, number=cython.Py_ssize_t)

@@ -434,7 +434,7 @@ class AssociationIndex:
                 return None
             sources.append(st[1][0])
             key.append(literal)
-        return columns_of(tuple(sources)), value_key(key)
+        return key_columns(tuple(sources)), value_key(key)
 
     def _bucket_for(self, asn) -> list:
         bound = asn.bound
@@ -495,7 +495,7 @@ class AssociationIndex:
             # walk down step by step: most rows leave the table at the first key that differs,
             # before the keys of the later steps are even computed
             nodes = (root,)
-            for position, sources in enumerate(layout):  # one Columns per step (no zip: its
+            for position, sources in enumerate(layout):  # one KeyColumns per step (no zip: its
                 number, _, optional = steps[position]  # strict keyword costs more than the walk)
                 if not applied[number]:
                     key = _WILD
@@ -616,9 +616,9 @@ def value_key(parts: list):
     return "\0".join(parts)
 
 
-class Columns:
+class KeyColumns:
     """The columns of one step of the key tables, one object for each distinct tuple of
-    names (:func:`columns_of`): a row's memo of its keys is keyed by it, and an object
+    names (:func:`key_columns`): a row's memo of its keys is keyed by it, and an object
     is hashed by identity where a tuple of names would be hashed anew at each look-up."""
 
     __slots__ = ("names",)
@@ -627,16 +627,16 @@ class Columns:
         self.names = names
 
     def __repr__(self) -> str:
-        return f"Columns{self.names!r}"
+        return f"KeyColumns{self.names!r}"
 
 
-_COLUMNS: dict = {}  # tuple of column names -> its Columns
+_KEY_COLUMNS: dict = {}  # tuple of column names -> its KeyColumns
 
 
-def columns_of(names: tuple) -> Columns:
-    found = _COLUMNS.get(names)
+def key_columns(names: tuple) -> KeyColumns:
+    found = _KEY_COLUMNS.get(names)
     if found is None:
-        found = _COLUMNS[names] = Columns(names)
+        found = _KEY_COLUMNS[names] = KeyColumns(names)
     return found
 
 
