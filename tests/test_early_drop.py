@@ -82,3 +82,30 @@ def test_nothing_is_dropped_early_when_something_may_look_at_it():
     # a rule file's FINALIZE callback that does not declare what it does with each level
     registry.finalizers = [*registry.finalizers, lambda associations, state: associations]
     assert drivers._doomed(registry, True, GenerateOptions(), RunState()) is None
+
+
+def test_rules_whose_finalize_may_stop_the_run_on_a_pool_are_found_by_its_rows(monkeypatch):
+    """A WFSS association is named after its direct image before its validity is looked at;
+    an image row without FILTER/BAND or PUPIL/GRATING makes that fail, as in the reference."""
+    from asngen.generator import early_drop
+    from asngen.records import records_from_dicts
+    from asngen.rules import level2
+
+    columns = ["exp_type", "instrume", "filter", "pupil", "filename"]
+    named = {"exp_type": "nis_image", "instrume": "niriss", "filter": "clear", "pupil": "f200w"}
+    rows = [dict(named, filename=f"f{n}") for n in range(50)]
+    rows.append({"exp_type": "nis_wfss", "instrume": "niriss", "filter": None, "pupil": "f200w", "filename": "g"})
+    files = resolve_rule_files(None, False)
+    assert early_drop.failing_rules(files, records_from_dicts(columns, rows)) == frozenset()
+
+    asked = []
+    test = level2.unnamable_direct_image
+    monkeypatch.setattr(level2.wfss_catalog, "fails_on", (lambda row: asked.append(row) or test(row),
+                                                          level2.wfss_catalog.fails_on[1]))
+    unnamed = dict(named, filter=None, filename="u")
+    failing = early_drop.failing_rules(files, records_from_dicts(columns, [*rows, unnamed]))
+    assert sorted(rule.name for rule in failing) == [
+        "Asn_Lv2WFSSMIR", "Asn_Lv2WFSSNIS", "Asn_Lv2WFSSNRC", "Asn_Lv2WFSSParallel",
+    ]
+    assert len(asked) == 3  # once per distinct combination of the cells it reads, up to the first true
+    assert all(set(row) <= set(level2.wfss_catalog.fails_on[1]) for row in asked)

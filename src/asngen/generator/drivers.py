@@ -18,7 +18,7 @@ from ..forking import release_early_worker
 from ..member import forget_renamed
 from ..records import cell, shelved
 from ..registry import CANDIDATE, DISCOVER, Registry, RuleBinder, resolve_rule_files
-from .early_drop import Unrun
+from .early_drop import Unrun, failing_rules
 from .early_drop import discoverable as _discoverable
 from .early_drop import doomed_for as _doomed
 from .loop import RunState, generate
@@ -238,11 +238,14 @@ def per_candidate(pool, options, version_id, run: RunState) -> list:
     del texts
     for cid, _ in work:
         _check_candidate_id(cid, pool)
-    discover_registry = Registry(files, DISCOVER, include=_discoverable(options))
-    doomed = _doomed(discover_registry, discover, options, run)
+    failing = failing_rules(files, records)
+    discover_registry = Registry(files, DISCOVER, include=_discoverable(options, failing))
+    doomed = _doomed(discover_registry, discover, options, run, failing)
     unrun = Unrun(files, doomed)
     if discover and unrun.quiet:
-        discover_registry = Registry(files, DISCOVER, include=unrun.discover_filter(_discoverable(options)))
+        discover_registry = Registry(
+            files, DISCOVER, include=unrun.discover_filter(_discoverable(options, failing)),
+        )
     listed = by_cell.listed_counts()
     specs = [
         _candidate_pass(cid, ctype, files, by_cell, records, listed, unrun)
@@ -380,7 +383,7 @@ def per_pool(pool, options, version_id, run: RunState) -> list:
     else:
         registry = Registry(files, CANDIDATE)
     if discover:
-        registry.extend(Registry(files, DISCOVER, include=_discoverable(options)))
+        registry.extend(Registry(files, DISCOVER, include=_discoverable(options, failing_rules(files, pool.records))))
     with _KeepingRows(run, len(pool.records)):
         associations = generate(_rows_for(pool.records, run), registry, version_id, pool.name, run)
     forget_renamed(unless_fewer_than=KEEP_RENAMED)

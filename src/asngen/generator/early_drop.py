@@ -15,7 +15,7 @@ with the run that builds and keeps everything.
 from __future__ import annotations
 
 from ..engine.patterns import is_word
-from ..records import RecordView
+from ..records import ABSENT, RecordView, _code
 from ..registry import DISCOVER, template_of
 
 TYPE_CHECKING = False
@@ -24,7 +24,63 @@ if TYPE_CHECKING:
     from .loop import RunState
 
 
-def doomed_for(discover_registry: Registry, discover: bool, options, run: RunState) -> Doomed | None:
+def failing_rules(files, records) -> frozenset:
+    """The rules whose finalize may stop the run on one of this pool's ``records`` (see
+    :func:`~asngen.rules.model.fails_on`).
+
+    Every association of such a rule is built and finalized, valid or not,
+    as the reference does: none is left out of a pass (:class:`Unrun`,
+    :func:`discoverable`) or let go early (:class:`Doomed`).  Leaving out an
+    association whose finalize would have stopped the reference's run
+    turned an error into files.  Real pools seldom hold such a row; the
+    rules keep every saving on the others.
+    """
+    by_test: dict = {}  # (row test, the columns it reads) -> the rules marked with it
+    for rule_file in files:
+        for rule in rule_file.rules:
+            marked = rule.may_fail_on
+            if marked is not None:
+                by_test.setdefault(marked, []).append(rule)
+    failing: list = []
+    for (test, reads), rules in by_test.items():
+        if _true_of_one(test, reads, records):
+            failing.extend(rules)
+    return frozenset(failing)
+
+
+def _true_of_one(test, reads: tuple, records) -> bool:
+    """Whether ``test`` is true of one of ``records``, asked once per distinct combination of
+    the cells it ``reads`` (given as a dict of those).  The cells are decoded straight from
+    the records' codes: this reads every row of the pool, a million on a large one."""
+    seen: set = set()
+    columns = None
+    decoders: list = []
+    for record in records:
+        if record[0] is not columns:  # (one pool's records share their columns)
+            columns = record[0]
+            decoders = [columns.decoders.get(name) for name in reads]
+        codes = record[1]
+        cells = []
+        for decoder in decoders:
+            if decoder is None:
+                cells.append(ABSENT)
+            else:
+                offset, width, values = decoder
+                cells.append(values[_code(codes, offset, width)])
+        key = tuple(cells)
+        try:
+            if key in seen:
+                continue
+            seen.add(key)
+        except TypeError:  # an unhashable cell: asked every time
+            pass
+        if test({name: value for name, value in zip(reads, cells, strict=True) if value is not ABSENT}):
+            return True
+    return False
+
+
+def doomed_for(discover_registry: Registry, discover: bool, options, run: RunState,
+               failing: frozenset = frozenset()) -> Doomed | None:
     """What may be let go of as soon as its pass is over (None: keep all); see :class:`Doomed`.
 
     Explanations keep everything (they tell of the associations dropped), and
@@ -36,7 +92,9 @@ def doomed_for(discover_registry: Registry, discover: bool, options, run: RunSta
     levels = {getattr(callback, "finalized_level", None) for callback in discover_registry.finalizers}
     if not levels or None in levels:
         return None
-    return Doomed(frozenset(levels), discover, all(bound.acid_leaf is None for bound in discover_registry.rules))
+    return Doomed(
+        frozenset(levels), discover, all(bound.acid_leaf is None for bound in discover_registry.rules), failing,
+    )
 
 
 class Doomed:
@@ -53,12 +111,14 @@ class Doomed:
     invalid candidate association with an ``o``/``c`` id removes nothing.
     """
 
-    __slots__ = ("levels", "discover", "discovered_are_a3001", "dropping")
+    __slots__ = ("levels", "discover", "discovered_are_a3001", "dropping", "failing")
 
-    def __init__(self, levels: frozenset, discover: bool, discovered_are_a3001: bool) -> None:
+    def __init__(self, levels: frozenset, discover: bool, discovered_are_a3001: bool,
+                 failing: frozenset = frozenset()) -> None:
         self.levels = levels
         self.discover = discover
         self.discovered_are_a3001 = discovered_are_a3001
+        self.failing = failing  # rules whose finalize may stop the run on this pool (failing_rules)
         self.dropping: dict = {}  # id(rule) -> (rule, whether its finalize drops invalid associations)
 
     def __call__(self, asn) -> bool:
@@ -77,7 +137,7 @@ class Doomed:
         rule = asn.rule
         known = self.dropping.get(id(rule))
         if known is None or known[0] is not rule:  # asked of every association: a rule answers once
-            known = self.dropping[id(rule)] = (rule, rule.drops_invalid)
+            known = self.dropping[id(rule)] = (rule, rule.drops_invalid and not (self.failing and rule in self.failing))
         if not known[1] or asn.is_valid():
             return False
         if not self.discover or asn.registry_name == DISCOVER:
@@ -116,7 +176,7 @@ class Unrun:
             return
         for rule_file in files:
             for rule in rule_file.rules:
-                if rule.level not in doomed.levels or not rule.drops_invalid:
+                if rule.level not in doomed.levels or not rule.drops_invalid or rule in doomed.failing:
                     continue
                 template = template_of(rule)
                 if template.acid_leaf is None and not _reprocesses_others(template.tree):
@@ -194,7 +254,7 @@ def _reprocesses_others(node) -> bool:
     return any(_reprocesses_others(child) for child in getattr(node, "children", ()))
 
 
-def discoverable(options):
+def discoverable(options, failing: frozenset = frozenset()):
     """Rules worth running without a candidate (None: every rule).
 
     Level 2 rules that need an observation or background candidate can never
@@ -203,8 +263,9 @@ def discoverable(options):
     not built at all, even in debug mode or with explanations.  (With
     --no-finalize they still take sequence numbers, so they are built.)
     :meth:`Unrun.discover_filter` adds the other rules that cannot be valid
-    there, when associations are dropped early.
+    there, when associations are dropped early.  Rules whose finalize may stop
+    the run on this pool (``failing``: :func:`failing_rules`) are run all the same.
     """
     if not options.finalize:
         return None
-    return lambda rule: not rule.needs_candidate
+    return lambda rule: not rule.needs_candidate or rule in failing

@@ -15,6 +15,7 @@ from .dms import classify, valid  # (compiled: C calls, see level2.pxd)
 from .model import (
     LEVEL2_CANDIDATE_TYPES,
     drops_invalid,
+    fails_on,
     finalizes_level,
     only_for_candidates,
     requires_science,
@@ -219,7 +220,7 @@ def special_exposure_type(asn, item, default="science") -> str:
 
 def wfss_exposure_type(asn, item, default="science") -> str:
     result = exposure_type(asn, item, default)
-    if result == "science" and dms.column(item, "exp_type") in ("nis_image", "nrc_image", "mir_image"):
+    if result == "science" and dms.column(item, "exp_type") in _DIRECT_EXP_TYPES:
         return "direct_image"
     return result
 
@@ -435,7 +436,25 @@ def direct_optical_elements(row) -> str:
     return "-".join(elements) or "clear"
 
 
+def unnamable_direct_image(row) -> bool:
+    """Whether ``row``, chosen as a WFSS association's direct image, stops the run when the
+    association is finalized (:func:`direct_optical_elements` finds no value to name it by),
+    as it stops the reference's, whether the association is valid or not."""
+    if row.get("exp_type") not in _DIRECT_EXP_TYPES:
+        return False
+    try:
+        direct_optical_elements(row)
+    except LookupError:
+        return True
+    return False
+
+
+_DIRECT_EXP_TYPES = ("nis_image", "nrc_image", "mir_image")  # (see wfss_exposure_type)
+_DIRECT_NAME_COLUMNS = ("exp_type", "instrume", "filter", "band", "pupil", "grating")
+
+
 @drops_invalid
+@fails_on(unnamable_direct_image, reads=_DIRECT_NAME_COLUMNS)
 def wfss_catalog(asn, chooser=closest_direct):
     """Replace the direct images by the Level 3 products the grism calibration needs."""
     from ..association import Member
@@ -455,6 +474,7 @@ def wfss_catalog(asn, chooser=closest_direct):
 
 
 @drops_invalid
+@fails_on(unnamable_direct_image, reads=_DIRECT_NAME_COLUMNS)
 def finalize_wfss_parallel(asn):
     return wfss_catalog(asn, closest_direct_parallel)
 

@@ -35,6 +35,27 @@ def drops_invalid(finalize: Callable) -> Callable:
     return finalize
 
 
+def fails_on(row_test: Callable[[Any], bool], reads: tuple[str, ...]) -> Callable[[Callable], Callable]:
+    """Declare that ``finalize`` may stop the run, valid association or not, when one of its
+    members is a row for which ``row_test`` is true (``reads``: the columns the test reads;
+    it is given a dict of those, and asked once per distinct combination of their values).
+
+    Such a finalize does work before it looks at validity, as the
+    reference's does (the WFSS rules name the direct image's Level 3
+    product first, and a direct image without the values of its name stops
+    the reference with an error).  On a pool holding such a row, the
+    generator then builds and finalizes every association of the rule, as
+    the reference does, instead of leaving out the ones that would be
+    dropped as invalid (see :mod:`asngen.generator.early_drop`).
+    """
+
+    def mark(finalize: Callable) -> Callable:
+        finalize.fails_on = (row_test, tuple(reads))
+        return finalize
+
+    return mark
+
+
 def only_for_candidates(accepts: Callable[[str], bool]) -> Callable[[Callable], Callable]:
     """Declare that a validity check can pass only when ``accepts(candidate type)`` is true.
 
@@ -144,6 +165,12 @@ class Rule:
     def drops_invalid(self) -> bool:
         """Its finalize drops invalid associations (see :func:`drops_invalid`)."""
         return getattr(self.finalize, "drops_invalid", False)
+
+    @property
+    def may_fail_on(self) -> tuple[Callable[[Any], bool], tuple[str, ...]] | None:
+        """The row test of :func:`fails_on` its finalize was marked with, and the columns it
+        reads (None: none)."""
+        return getattr(self.finalize, "fails_on", None)
 
     def __repr__(self) -> str:
         return f"Rule({self.name})"
