@@ -280,3 +280,14 @@ def test_records_of_text_rows_read_back_whatever_repeats(rows, distinct):
     builder.add(iter(rows), text=True)
     records = builder.finish()
     assert [list(cells(record)) for record in records] == rows
+
+
+def test_distinct_cells_are_the_combinations_of_the_named_cells_in_first_seen_order():
+    from asngen.records import ABSENT, distinct_cells, records_from_dicts
+
+    rows = [{"a": "x", "b": "1"}, {"a": "y", "b": "1"}, {"a": "x", "b": "1"}, {"a": "x", "b": None}]
+    records = records_from_dicts(["a", "b"], rows)
+    assert distinct_cells(records, ("b", "a")) == [("1", "x"), ("1", "y"), (None, "x")]
+    assert distinct_cells(records, ("a", "nowhere")) == [("x", ABSENT), ("y", ABSENT)]
+    uneven = records_from_dicts(["a"], [{"a": "x"}, {"b": "2"}])
+    assert distinct_cells(uneven, ("a", "b")) == [("x", ABSENT), (ABSENT, "2")]

@@ -12,7 +12,12 @@ cpdef dict as_dict(tuple record)
 cpdef cell(tuple record, str name, default=*)
 
 
-cpdef Py_ssize_t _code(bytes codes, Py_ssize_t offset, Py_ssize_t width)
+cdef Py_ssize_t _code(bytes codes, Py_ssize_t offset, Py_ssize_t width)
+
+
+@cython.locals(seen=dict, unhashable=list, decoders=list, found=list, codes=bytes,
+               offset=cython.Py_ssize_t, width=cython.Py_ssize_t, values=list)
+cpdef list distinct_cells(list records, tuple names)
 
 
 @cython.locals(codes=list, position=cython.Py_ssize_t, cell=str)

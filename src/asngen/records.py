@@ -267,6 +267,38 @@ def cell(record: tuple, name: str, default: Any = None) -> Any:
     return default if value is ABSENT else value
 
 
+def distinct_cells(records: list, names: tuple) -> list[tuple]:
+    """The distinct combinations of the cells ``names`` in ``records``, in the order they first
+    appear (:data:`ABSENT` where a record has no such cell).
+
+    Read straight from the records' codes, without a dict per row: a caller
+    that must look at every row of a pool (a million on a large one) asks
+    its question once per combination.
+    """
+    seen: dict = {}
+    unhashable: list = []
+    columns = None
+    decoders: list = []
+    for record in records:
+        if record[0] is not columns:  # (one pool's records share their columns)
+            columns = record[0]
+            decoders = [columns.decoders.get(name) for name in names]
+        codes = record[1]
+        found = []
+        for decoder in decoders:
+            if decoder is None:
+                found.append(ABSENT)
+            else:
+                offset, width, values = decoder
+                found.append(values[_code(codes, offset, width)])
+        key = tuple(found)
+        try:
+            seen[key] = None
+        except TypeError:  # an unhashable cell: every such combination is kept
+            unhashable.append(key)
+    return [*seen, *unhashable]
+
+
 def _code(codes, offset, width):  # (typed in records.pxd)
     """The code ``width`` bytes wide at ``offset`` (little-endian)."""
     if width == 1:

@@ -238,14 +238,13 @@ def per_candidate(pool, options, version_id, run: RunState) -> list:
     del texts
     for cid, _ in work:
         _check_candidate_id(cid, pool)
-    failing = failing_rules(files, records)
-    discover_registry = Registry(files, DISCOVER, include=_discoverable(options, failing))
+    failing = failing_rules(files, records) if options.finalize else frozenset()  # (read by finalization)
+    discoverable = _discoverable(options, failing)
+    discover_registry = Registry(files, DISCOVER, include=discoverable)
     doomed = _doomed(discover_registry, discover, options, run, failing)
     unrun = Unrun(files, doomed)
     if discover and unrun.quiet:
-        discover_registry = Registry(
-            files, DISCOVER, include=unrun.discover_filter(_discoverable(options, failing)),
-        )
+        discover_registry = Registry(files, DISCOVER, include=unrun.discover_filter(discoverable))
     listed = by_cell.listed_counts()
     specs = [
         _candidate_pass(cid, ctype, files, by_cell, records, listed, unrun)
@@ -383,7 +382,8 @@ def per_pool(pool, options, version_id, run: RunState) -> list:
     else:
         registry = Registry(files, CANDIDATE)
     if discover:
-        registry.extend(Registry(files, DISCOVER, include=_discoverable(options, failing_rules(files, pool.records))))
+        failing = failing_rules(files, pool.records) if options.finalize else frozenset()
+        registry.extend(Registry(files, DISCOVER, include=_discoverable(options, failing)))
     with _KeepingRows(run, len(pool.records)):
         associations = generate(_rows_for(pool.records, run), registry, version_id, pool.name, run)
     forget_renamed(unless_fewer_than=KEEP_RENAMED)

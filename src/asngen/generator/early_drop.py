@@ -15,7 +15,7 @@ with the run that builds and keeps everything.
 from __future__ import annotations
 
 from ..engine.patterns import is_word
-from ..records import ABSENT, RecordView, _code
+from ..records import ABSENT, RecordView, distinct_cells
 from ..registry import DISCOVER, template_of
 
 TYPE_CHECKING = False
@@ -42,41 +42,12 @@ def failing_rules(files, records) -> frozenset:
             if marked is not None:
                 by_test.setdefault(marked, []).append(rule)
     failing: list = []
-    for (test, reads), rules in by_test.items():
-        if _true_of_one(test, reads, records):
-            failing.extend(rules)
+    for (test, reads), rules in by_test.items():  # (asked once per distinct combination of cells)
+        for cells in distinct_cells(records, reads):
+            if test({name: value for name, value in zip(reads, cells, strict=True) if value is not ABSENT}):
+                failing.extend(rules)
+                break
     return frozenset(failing)
-
-
-def _true_of_one(test, reads: tuple, records) -> bool:
-    """Whether ``test`` is true of one of ``records``, asked once per distinct combination of
-    the cells it ``reads`` (given as a dict of those).  The cells are decoded straight from
-    the records' codes: this reads every row of the pool, a million on a large one."""
-    seen: set = set()
-    columns = None
-    decoders: list = []
-    for record in records:
-        if record[0] is not columns:  # (one pool's records share their columns)
-            columns = record[0]
-            decoders = [columns.decoders.get(name) for name in reads]
-        codes = record[1]
-        cells = []
-        for decoder in decoders:
-            if decoder is None:
-                cells.append(ABSENT)
-            else:
-                offset, width, values = decoder
-                cells.append(values[_code(codes, offset, width)])
-        key = tuple(cells)
-        try:
-            if key in seen:
-                continue
-            seen.add(key)
-        except TypeError:  # an unhashable cell: asked every time
-            pass
-        if test({name: value for name, value in zip(reads, cells, strict=True) if value is not ABSENT}):
-            return True
-    return False
 
 
 def doomed_for(discover_registry: Registry, discover: bool, options, run: RunState,
