@@ -85,6 +85,15 @@ OPTION_SETS: dict[str, list[str]] = {
     ],
     "debug": ["-D"],
     "dms": ["--DMS"],
+    # combinations the corpus holds a few cases of
+    "l3_per_pool_all_candidates": [
+        "-r", "{rules_dir}/rules_level3.py", "--ignore-default", "--per-pool-algorithm", "--all-candidates",
+    ],
+    "l2_discover": ["-r", "{rules_dir}/rules_level2b.py", "--ignore-default", "--discover"],
+    "l3_discover": ["-r", "{rules_dir}/rules_level3.py", "--ignore-default", "--discover"],
+    "l3_per_pool_no_finalize": ["-r", "{rules_dir}/rules_level3.py", "--ignore-default", "--per-pool-algorithm",
+                                "--no-finalize"],
+    "merge_debug_per_pool": ["--merge", "-D", "--per-pool-algorithm"],
 }
 
 
