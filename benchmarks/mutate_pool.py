@@ -13,6 +13,11 @@ of one exposure found on another, empty cells, candidate lists that name other
 candidates.  What the reference does with such a pool is the specification,
 so every pool written here is worth a run of ``diff_reference.py``.
 
+With ``--more`` two other kinds are drawn too: a column the rules read taken
+out (older pools lack columns newer ones have), and one column's values written
+in another form (leading zeros, another spelling of an empty cell, upper case).
+Such pools are named ``SOURCE__mm17.csv``.
+
 Each output pool gets one to three mutations, chosen and applied from its seed
 alone (``Rng``: stable across Python versions), so a disagreement found on
 ``SOURCE__m17.csv`` is reproduced by writing seed 17 of ``SOURCE`` again.  The
@@ -173,6 +178,53 @@ def duplicate_rows(pool: PoolText, rng: Rng) -> str:
     return f"duplicate {count} rows"
 
 
+def drop_column(pool: PoolText, rng: Rng) -> str:
+    """A column the rules read taken out of the pool: older pools lack columns newer ones
+    have (the reference reads a missing value as undefined, or stops)."""
+    present = [
+        index for index, name in enumerate(pool.header)
+        if name.strip().lower() in RULE_COLUMNS and name.strip().lower() != "asn_candidate"
+    ]
+    if not present or len(pool.header) < 3:
+        return "drop column (none)"
+    index = rng.pick(present)
+    name = pool.header[index].strip()
+    del pool.header[index]
+    for row in pool.rows:
+        if index < len(row):
+            del row[index]
+    return f"drop column {name}"
+
+
+def _reformed(cell: str, how: int, empty: str) -> str:
+    if how == 0 and cell.isdigit() and len(cell) > 1:  # zero padding dropped
+        return cell.lstrip("0") or "0"
+    if how == 1 and cell.isdigit():  # zero padding added
+        return cell.zfill(len(cell) + 2)
+    if how == 2 and cell == empty:  # another spelling of an empty cell
+        return next(form for form in _EMPTY_FORMS if form != empty)
+    if how == 3:  # upper case (the pool reader lower-cases every cell)
+        return cell.upper()
+    return cell
+
+
+def reform_values(pool: PoolText, rng: Rng) -> str:
+    """One column's values written in another form: numbers with more or fewer leading
+    zeros, empty cells spelt another way, upper case. Real pools differ in such forms."""
+    columns = _changeable_columns(pool, rng)
+    if not columns:
+        return "reform values (none)"
+    index = rng.pick(columns)
+    how = rng.below(4)
+    share = rng.pick((0.3, 1.0))
+    empty = _empty_form(pool)
+    for row in pool.rows:
+        if index < len(row) and rng.chance(share):
+            row[index] = _reformed(row[index], how, empty)
+    what = ("unpadded", "padded", "other empty form", "upper case")[how]
+    return f"reform values in {pool.header[index].strip()} ({what})"
+
+
 MUTATIONS: dict[str, Callable[[PoolText, Rng], str]] = {
     "drop": drop_rows,
     "reorder": reorder_rows,
@@ -180,20 +232,26 @@ MUTATIONS: dict[str, Callable[[PoolText, Rng], str]] = {
     "empty": empty_cells,
     "candidates": edit_candidates,
     "duplicate": duplicate_rows,
+    "drop_column": drop_column,
+    "reform": reform_values,
 }
 #: how often each is drawn: rarer for those that mostly make pools both programs refuse
 _WEIGHTS = {"drop": 3, "reorder": 2, "swap": 3, "empty": 2, "candidates": 2, "duplicate": 1}
+#: the kinds ``--more`` adds to the draw (without it, a seed writes the pool it always wrote)
+_MORE_WEIGHTS = {"drop_column": 1, "reform": 2}
 
 
-def mutate(pool: PoolText, seed: int) -> tuple[PoolText, list[str]]:
+def mutate(pool: PoolText, seed: int, more: bool = False) -> tuple[PoolText, list[str]]:
     """A changed copy of ``pool`` and the mutations applied to it."""
     rng = Rng(seed)
     copy = PoolText(list(pool.comments), list(pool.header), [list(row) for row in pool.rows])
-    names = [name for name, weight in _WEIGHTS.items() for _ in range(weight)]
+    weights = {**_WEIGHTS, **_MORE_WEIGHTS} if more else _WEIGHTS
+    names = [name for name, weight in weights.items() for _ in range(weight)]
     applied = []
     for _ in range(rng.between(1, 3)):
         applied.append(MUTATIONS[rng.pick(names)](copy, rng))
-    copy.comments = [*copy.comments, f"# mutate_pool.py seed {seed}: " + "; ".join(applied)]
+    flag = " --more" if more else ""
+    copy.comments = [*copy.comments, f"# mutate_pool.py seed {seed}{flag}: " + "; ".join(applied)]
     return copy, applied
 
 
@@ -212,18 +270,22 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("-o", "--output", type=Path, required=True, help="folder for the new pools")
     parser.add_argument("--round-robin", action="store_true", help="one source per seed, in turn")
     parser.add_argument("--at-most", type=int, metavar="N", help="keep N random rows at most")
+    parser.add_argument(
+        "--more", action="store_true",
+        help="also draw columns taken out and values reformed (changes what each seed writes)",
+    )
     args = parser.parse_args(argv)
     args.output.mkdir(parents=True, exist_ok=True)
     sources = [(path, PoolText.read(path)) for path in args.pools]
     for number, seed in enumerate(_seeds(args.seeds)):
         chosen = [sources[number % len(sources)]] if args.round_robin else sources
         for path, pool in chosen:
-            changed, applied = mutate(pool, seed)
+            changed, applied = mutate(pool, seed, args.more)
             if args.at_most and len(changed.rows) > args.at_most:
                 picked = sorted(Rng(seed).sample(range(len(changed.rows)), args.at_most))
                 changed.rows = [changed.rows[i] for i in picked]
                 applied.append(f"kept {args.at_most} rows")
-            target = args.output / f"{path.stem}__m{seed}.csv"
+            target = args.output / f"{path.stem}__{'mm' if args.more else 'm'}{seed}.csv"
             changed.write(target)
             print(f"{target}: {len(changed.rows)} rows; {'; '.join(applied)}")
     return 0

@@ -73,3 +73,52 @@ def test_at_most_keeps_that_many_of_the_mutated_rows_in_their_order(tmp_path):
         assert len(kept) == min(5, len(rows))
         remaining = iter(rows)
         assert all(any(row == other for other in remaining) for row in kept)  # a subsequence
+
+
+def _write_more(tmp_path: Path, seeds: str) -> list[Path]:
+    out = tmp_path / "more"
+    assert mutate_pool.main([str(SOURCE), "--seeds", seeds, "--more", "-o", str(out)]) == 0
+    return sorted(out.iterdir())
+
+
+def _same_value(a: str, b: str) -> bool:
+    """Equal once forms are set aside: case, leading zeros, the spelling of an empty cell."""
+    empty = {"", "null", "none"}
+    a, b = a.lower(), b.lower()
+    if a in empty and b in empty:
+        return True
+    if a.isdigit() and b.isdigit():
+        return int(a) == int(b)
+    return a == b
+
+
+def test_more_takes_out_whole_columns_and_changes_only_the_forms_of_values(tmp_path):
+    source = PoolText.read(SOURCE)
+    by_name = {row[0]: row for row in source.rows}
+    kinds = set()
+    for path in _write_more(tmp_path, "1-80"):
+        assert path.name.startswith(f"{SOURCE.stem}__mm")
+        pool = PoolText.read(path)
+        applied = pool.comments[-1]
+        assert " --more: " in applied
+        assert all(len(row) == len(pool.header) for row in pool.rows)
+        dropped = [name for name in source.header if name not in pool.header]
+        assert len(dropped) == applied.count("drop column ") - applied.count("drop column (none)")
+        if "drop column " in applied:
+            kinds.add("drop column")
+        value_changes = ("swap", "empty cells", "edit candidates")
+        if "reform values in " in applied and not any(change in applied for change in value_changes):
+            kinds.add("reform")
+            for row in pool.rows:
+                original = [cell for name, cell in zip(source.header, by_name[row[0]], strict=True)
+                            if name in pool.header]
+                assert all(_same_value(a, b) for a, b in zip(original, row, strict=True))
+    assert kinds == {"drop column", "reform"}
+
+
+def test_without_more_no_column_is_taken_out(tmp_path):
+    source = PoolText.read(SOURCE)
+    for path in _write(tmp_path, "1-80"):
+        pool = PoolText.read(path)
+        assert pool.header == source.header
+        assert "drop column" not in pool.comments[-1] and "reform" not in pool.comments[-1]
