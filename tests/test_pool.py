@@ -437,6 +437,22 @@ def test_unreadable_format(tmp_path):
     assert "cannot read as format 'fits'" in str(err)
 
 
+def test_astropy_message_is_cut_and_an_ecsv_pool_gets_a_hint(tmp_path):
+    from astropy.table import Table
+
+    names = [f"COLUMN_WITH_A_LONG_NAME_{n}" for n in range(30)]
+    table = Table([[f"v{n}"] for n in range(30)], names=names)
+    path = tmp_path / "pool.ecsv"
+    table.write(path, format="ascii.ecsv")
+    err = error_of(str(path), fmt="ascii.ecsv")
+    message = str(err)
+    assert "cannot read as format 'ascii.ecsv' with delimiter '|'" in message
+    assert message.endswith("(ECSV files take -d ' ' or -d ',')")
+    assert "\n" not in message and len(message) < len(str(path)) + 400
+    pool = read_pool(path, fmt="ascii.ecsv", delimiter=" ")  # the hint's advice works
+    assert pool.columns == [name.lower() for name in names]
+
+
 # ----------------------------------------------------------------- writing
 
 

@@ -195,7 +195,8 @@ def _read_with_astropy(source: str, delimiter: str, fmt: str) -> Pool:
         values = [[_cell_text(value).lower() for value in table[name].tolist()] for name in names]
     except Exception as err:  # astropy raises many kinds; all mean "cannot read"
         raise PoolError(
-            f"cannot read as format {fmt!r} with delimiter {delimiter!r}: {_summary(err)}",
+            f"cannot read as format {fmt!r} with delimiter {delimiter!r}: {_summary(err)}"
+            + _format_hint(fmt, delimiter),
             file=source,
         ) from None
     columns = [name.lower() for name in names]
@@ -207,6 +208,10 @@ def _read_with_astropy(source: str, delimiter: str, fmt: str) -> Pool:
     return Pool(columns=columns, records=records, source=source, comments=comments)
 
 
+#: characters of astropy's message kept in an error (some quote every column name, twice)
+SUMMARY_LIMIT = 240
+
+
 def _summary(err: Exception) -> str:
     """One informative line from an astropy exception (its guess report is long)."""
     text = str(err).strip()
@@ -215,7 +220,16 @@ def _summary(err: Exception) -> str:
     first = text.splitlines()[0]
     if "Unable to guess table format" in first:
         return "no table layout astropy knows fits this file"
+    if len(first) > SUMMARY_LIMIT:
+        first = first[: SUMMARY_LIMIT - 3].rstrip() + "..."
     return first
+
+
+def _format_hint(fmt: str, delimiter: str) -> str:
+    """What to change when the format cannot take the delimiter (the default ``|`` included)."""
+    if "ecsv" in str(fmt).lower() and delimiter not in (" ", ","):
+        return " (ECSV files take -d ' ' or -d ',')"
+    return ""
 
 
 def _cell_text(value: object) -> str:
