@@ -13,9 +13,10 @@ of one exposure found on another, empty cells, candidate lists that name other
 candidates.  What the reference does with such a pool is the specification,
 so every pool written here is worth a run of ``diff_reference.py``.
 
-With ``--more`` two other kinds are drawn too: a column the rules read taken
-out (older pools lack columns newer ones have), and one column's values written
-in another form (leading zeros, another spelling of an empty cell, upper case).
+With ``--more`` three other kinds are drawn too: a column the rules read taken
+out (older pools lack columns newer ones have), one column's values written in
+another form (leading zeros, another spelling of an empty cell, upper case),
+and a candidate id given another type in all or some of its rows.
 Such pools are named ``SOURCE__mm17.csv``.
 
 Each output pool gets one to three mutations, chosen and applied from its seed
@@ -225,6 +226,36 @@ def reform_values(pool: PoolText, rng: Rng) -> str:
     return f"reform values in {pool.header[index].strip()} ({what})"
 
 
+#: candidate types a pool may give an id: those of the corpus, and one no rule knows
+_CANDIDATE_TYPES = ("observation", "mosaic", "group", "coronagraphy", "background", "psf", "ami",
+                    "unknown_kind")
+
+
+def retype_candidates(pool: PoolText, rng: Rng) -> str:
+    """One candidate id given another type, in every row that lists it or in some of them
+    (an id of two types): passes are run, and rules left out, by the candidate's type."""
+    index = pool.column("asn_candidate")
+    if index is None:
+        return "retype candidates (no column)"
+    entries = sorted(
+        {entry for row in pool.rows if index < len(row) for entry in _entries(row[index]) or ()}
+    )
+    if not entries:
+        return "retype candidates (none)"
+    entry = rng.pick(entries)
+    head, _, old_type = entry.rpartition(",")
+    new_type = rng.pick([kind for kind in _CANDIDATE_TYPES if kind not in old_type])
+    replacement = f"{head}, '{new_type}')"
+    share = rng.pick((0.5, 1.0))
+    changed = 0
+    for row in pool.rows:
+        own = _entries(row[index]) if index < len(row) else None
+        if own and entry in own and rng.chance(share):
+            row[index] = "[" + ", ".join(replacement if part == entry else part for part in own) + "]"
+            changed += 1
+    return f"retype candidates ({entry} as {new_type!r} in {changed} rows)"
+
+
 MUTATIONS: dict[str, Callable[[PoolText, Rng], str]] = {
     "drop": drop_rows,
     "reorder": reorder_rows,
@@ -234,11 +265,12 @@ MUTATIONS: dict[str, Callable[[PoolText, Rng], str]] = {
     "duplicate": duplicate_rows,
     "drop_column": drop_column,
     "reform": reform_values,
+    "retype": retype_candidates,
 }
 #: how often each is drawn: rarer for those that mostly make pools both programs refuse
 _WEIGHTS = {"drop": 3, "reorder": 2, "swap": 3, "empty": 2, "candidates": 2, "duplicate": 1}
 #: the kinds ``--more`` adds to the draw (without it, a seed writes the pool it always wrote)
-_MORE_WEIGHTS = {"drop_column": 1, "reform": 2}
+_MORE_WEIGHTS = {"drop_column": 1, "reform": 2, "retype": 2}
 
 
 def mutate(pool: PoolText, seed: int, more: bool = False) -> tuple[PoolText, list[str]]:
@@ -272,7 +304,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--at-most", type=int, metavar="N", help="keep N random rows at most")
     parser.add_argument(
         "--more", action="store_true",
-        help="also draw columns taken out and values reformed (changes what each seed writes)",
+        help="also draw columns taken out, values reformed and candidates retyped (other pools per seed)",
     )
     args = parser.parse_args(argv)
     args.output.mkdir(parents=True, exist_ok=True)

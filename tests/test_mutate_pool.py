@@ -93,6 +93,7 @@ def _same_value(a: str, b: str) -> bool:
 
 
 def test_more_takes_out_whole_columns_and_changes_only_the_forms_of_values(tmp_path):
+    """(and retypes candidates: see the next test)"""
     source = PoolText.read(SOURCE)
     by_name = {row[0]: row for row in source.rows}
     kinds = set()
@@ -106,14 +107,16 @@ def test_more_takes_out_whole_columns_and_changes_only_the_forms_of_values(tmp_p
         assert len(dropped) == applied.count("drop column ") - applied.count("drop column (none)")
         if "drop column " in applied:
             kinds.add("drop column")
-        value_changes = ("swap", "empty cells", "edit candidates")
+        if "retype candidates ((" in applied:
+            kinds.add("retype")
+        value_changes = ("swap", "empty cells", "edit candidates", "retype candidates")
         if "reform values in " in applied and not any(change in applied for change in value_changes):
             kinds.add("reform")
             for row in pool.rows:
                 original = [cell for name, cell in zip(source.header, by_name[row[0]], strict=True)
                             if name in pool.header]
                 assert all(_same_value(a, b) for a, b in zip(original, row, strict=True))
-    assert kinds == {"drop column", "reform"}
+    assert kinds == {"drop column", "reform", "retype"}
 
 
 def test_without_more_no_column_is_taken_out(tmp_path):
@@ -122,3 +125,25 @@ def test_without_more_no_column_is_taken_out(tmp_path):
         pool = PoolText.read(path)
         assert pool.header == source.header
         assert "drop column" not in pool.comments[-1] and "reform" not in pool.comments[-1]
+
+
+def test_a_retyped_candidate_keeps_its_id_and_takes_another_type(tmp_path):
+    import re
+
+    retyped = 0
+    for path in _write_more(tmp_path, "1-120"):
+        pool = PoolText.read(path)
+        applied = pool.comments[-1]
+        found = re.findall(r"retype candidates \((\('[^']*', '[^']*'\)) as '([^']*)' in (\d+) rows\)", applied)
+        if len(found) != 1 or found[0][2] == "0":
+            continue
+        if any(change in applied for change in ("edit candidates", "drop rows", "swap cells", "empty")):
+            continue  # (they may take the retyped entries away again)
+        entry, new_type, _ = found[0]
+        old_id, old_type = ast.literal_eval(entry)
+        assert new_type != old_type
+        index = pool.column("asn_candidate")  # (a column taken out moves it)
+        pairs = [pair for row in pool.rows for pair in ast.literal_eval(row[index])]
+        assert (old_id, new_type) in pairs
+        retyped += 1
+    assert retyped
