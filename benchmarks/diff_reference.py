@@ -9,7 +9,11 @@ pools nobody has seen.  This tool is the search loop for unseen behaviour: it
 runs both programs on each (pool, options) pair, compares the written
 association files with the golden corpus's own comparer (same rules as the
 corpus: ``code_version`` and ``constraints`` ignored) and compares the exit
-statuses.  ``--shrink`` delta-debugs one disagreeing pool down to a small
+statuses.  Two deliberate differences are allowed for: where the reference stops
+on rows of no exposure type, asngen's output is compared with the reference's
+on the pool without them; where it cannot read a FITS or VOTable pool (it
+passes such a reader a delimiter), with the reference's on the same table
+written as text.  ``--shrink`` delta-debugs one disagreeing pool down to a small
 reproduction (rows first, then columns), which is what goes into
 ``tests/data/regressions``.
 
@@ -108,6 +112,32 @@ def _comparer():
 COMPARE = _comparer()
 
 
+#: the reference's failure on a pool format that takes no delimiter (FITS, VOTable), which
+#: asngen reads (a deliberate difference, see asngen.pool)
+NO_DELIMITER = "unexpected keyword argument 'delimiter'"
+
+
+def _option_value(options: list[str], name: str) -> str | None:
+    for position, option in enumerate(options):
+        if option == name and position + 1 < len(options):
+            return options[position + 1]
+        if option.startswith(name + "="):
+            return option.split("=", 1)[1]
+    return None
+
+
+def _without_option(options: list[str], name: str) -> list[str]:
+    out, skip = [], False
+    for option in options:
+        if skip:
+            skip = False
+        elif option == name:
+            skip = True
+        elif not option.startswith(name + "="):
+            out.append(option)
+    return out
+
+
 def pick_ids(pool: PoolText) -> list[str]:
     """One observation and one c-type candidate, as the corpus's ``-i o001 c1001`` cases do."""
     ids = pool.candidate_ids()
@@ -202,6 +232,20 @@ def compare(
                 outcome.deviation = "unclassifiable rows set aside"
                 if outcome.skipped:
                     return outcome
+        fmt = _option_value(options, "--pool-format")
+        if ref_status != 0 and outcome.our_status == 0 and NO_DELIMITER in ref_err and fmt:
+            # asngen reads such a pool; what it writes must be what the reference writes for
+            # the same table as text (under the same file name: it is in every association)
+            text_pool = Path(tmp) / "text" / pool.name
+            text_pool.parent.mkdir()
+            PoolText.read_format(pool, fmt).write(text_pool)
+            ref_dir = Path(tmp) / "ref_text" / "out"
+            outcome.ref_status, outcome.ref_stderr = run_reference(
+                text_pool, _without_option(options, "--pool-format"), ref_dir, timeout
+            )
+            outcome.deviation = f"the {fmt} pool given to the reference as text"
+            if outcome.skipped:
+                return outcome
         COMPARE.compare_dirs(ref_dir, our_dir, out=outcome.problems.append)
         if keep is not None and not outcome.agree:
             for name, src in (("ref", ref_dir), ("ours", our_dir)):
@@ -404,7 +448,8 @@ def main(argv: list[str] | None = None) -> int:
 
     jobs = []
     for pool in args.pools:
-        ids = pick_ids(PoolText.read(pool))
+        fmts = {_option_value(shlex.split(a), "--pool-format") for a in args.args or ()} - {None}
+        ids = pick_ids(PoolText.read_format(pool, next(iter(fmts)) if len(fmts) == 1 else None))
         if args.args:
             jobs.extend((pool, shlex.split(a)) for a in args.args)
         else:
@@ -433,8 +478,8 @@ def main(argv: list[str] | None = None) -> int:
                 counts["disagree"] += 1
                 print(describe(outcome), flush=True)
     print(
-        f"{len(jobs)} runs: {counts['agree']} agree ({counts['deviation']} of them with"
-        f" unclassifiable rows set aside), {counts['disagree']} disagree, {counts['skipped']} skipped"
+        f"{len(jobs)} runs: {counts['agree']} agree ({counts['deviation']} of them allowing for a"
+        f" deliberate difference), {counts['disagree']} disagree, {counts['skipped']} skipped"
     )
     return 1 if counts["disagree"] else 0
 

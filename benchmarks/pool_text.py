@@ -38,6 +38,21 @@ class PoolText:
                 rows.append(line.split("|"))
         return cls(comments, header or [], rows)
 
+    @classmethod
+    def read_format(cls, path: Path, fmt: str | None = None) -> PoolText:
+        """A pool of any table format as text cells: a text pool read as it is (``fmt``
+        None or an ``ascii``/``csv`` format), another (``fits``, ``votable`` ...) through
+        astropy, each value as its text (``null`` for none), ready to write as ``|`` text."""
+        if fmt is None or fmt.startswith("ascii") or fmt == "csv":
+            return cls.read(path)
+        from astropy.table import Table
+
+        table = Table.read(path, format=fmt)
+        names = [str(name) for name in table.colnames]
+        columns = [table[name].tolist() for name in names]
+        rows = [["null" if value is None else str(value) for value in row] for row in zip(*columns, strict=True)]
+        return cls([], names, rows)
+
     def write(self, path: Path) -> None:
         lines = [*self.comments, "|".join(self.header), *("|".join(r) for r in self.rows)]
         path.write_text("\n".join(lines) + "\n", encoding="utf-8")

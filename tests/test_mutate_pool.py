@@ -147,3 +147,4 @@ def test_a_retyped_candidate_keeps_its_id_and_takes_another_type(tmp_path):
         assert (old_id, new_type) in pairs
         retyped += 1
     assert retyped
+
