@@ -135,10 +135,24 @@ def test_id_is_ignored_at_level3_and_checked_at_level2(tmp_path):
     # the reference never writes the -i value: asn_id stays a3001
     asn = from_list(["a"], product_name="p", acid="c1000")
     assert asn["asn_id"] == "a3001"
-    asn = from_list(["a"], rule="DMSLevel2bBase", acid="c1000")
+    asn = from_list(["a"], rule="DMSLevel2bBase", acid="o001")
     assert asn["asn_id"] == "a3001"
     with pytest.raises(AsngenError, match="x001"):
         from_list(["a"], rule="DMSLevel2bBase", acid="x001")
+
+
+def test_a_background_candidate_id_at_level2_needs_a_background_member(tmp_path):
+    # jwst 3.0.0: asn_from_list -r DMSLevel2bBase -i c1000 a_cal.fits stops with
+    # AssociationNotValidError (the id's candidate is a background one); with a background
+    # member among the pairs of the API the association is valid
+    with pytest.raises(AsngenError, match="background"):
+        from_list(["a_cal.fits"], rule="Asn_Lv2Image", acid="c1000")
+    asn = from_list([("a_cal.fits", "science"), ("b_cal.fits", "BACKGROUND")], rule="DMSLevel2bBase",
+                    acid="c1000")
+    assert asn["asn_id"] == "a3001" and len(asn.products) == 2
+    out = tmp_path / "x.json"
+    assert main(["from-list", "-o", str(out), "-r", "DMSLevel2bBase", "-i", "c1000", "a_cal.fits"]) == 1
+    assert not out.exists()
 
 
 def test_level3_needs_a_product_name(tmp_path, capsys):

@@ -13,7 +13,9 @@ The result carries the same placeholder values the pipeline writes for a
 hand-made association (program ``noprogram``, pool ``none``, id ``a3001``,
 type ``"None"``, ...), so its bytes equal the reference's except for
 ``code_version``, which names asngen.  As in the reference, the acid given
-with ``-i`` is checked for Level 2 but never appears in the file.
+with ``-i`` is checked for Level 2 but never appears in the file: an ``oNNN``
+id is an observation's, a ``cNNNN`` id a background candidate's, which makes a
+valid association only if a member is a background exposure.
 """
 
 from __future__ import annotations
@@ -86,6 +88,12 @@ def from_list(
         return Association(_header(rule) | {"members": [name for name, _ in pairs]})
     if rule in LEVEL2_RULES:
         data = _level2(pairs, rule, acid)
+        if acid.startswith("c") and not any(exptype.lower() == "background" for _, exptype in pairs):
+            # a c-id is taken for a background candidate, valid only with a background member
+            raise AsngenError(
+                f"the association would not be valid: the candidate id {acid!r} is a background "
+                "candidate's, and it has no background member (use an oNNN id for science files)"
+            )
     elif rule in LEVEL3_RULES:
         data = _level3(pairs, rule, product_name)
     else:
