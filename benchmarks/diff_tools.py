@@ -3,12 +3,15 @@
 
     python benchmarks/diff_tools.py from-list --seeds 1-300
     python benchmarks/diff_tools.py edit --seeds 1-300 [--asn-dir DIR]
+    python benchmarks/diff_tools.py make-pool --seeds 1-300
 
 ``diff_reference.py`` checks ``asngen generate`` against ``asn_generate``;
-this tool does the same for ``from-list`` (``asn_from_list``) and ``edit``
-(``asn_edit``).  Each seed makes one case -- file names of many shapes
-(folders, calibration suffixes, extensions), a rule, a product name, an id, a
-format; or an association of the golden corpus with files added or removed --
+this tool does the same for ``from-list`` (``asn_from_list``), ``edit``
+(``asn_edit``) and ``make-pool`` (``asn_make_pool``).  Each seed makes one
+case -- file names of many shapes (folders, calibration suffixes,
+extensions), a rule, a product name, an id, a format; an association of the
+golden corpus with files added or removed; FITS files whose primary headers
+hold keywords of every value type --
 and runs both programs in scratch folders of their own.  They agree when both
 fail (the reference may leave an empty output file behind, which asngen never
 does), or both succeed and write the same bytes (``code_version`` aside).
@@ -110,6 +113,59 @@ def edit_case(rng: random.Random, associations: list[Path]) -> tuple[list[str], 
     return [*options, "asn.json", *files], output, create, source
 
 
+#: header keywords of the cases (a value chooser each): the usual pool columns, and values of
+#: every FITS type, texts holding the pool's delimiter, quotes and spaces
+KEYWORDS = {
+    "PROGRAM": lambda rng: rng.choice(("01234", "1234", "00001")),
+    "OBS_NUM": lambda rng: rng.choice(("001", "2", "010")),
+    "EXP_TYPE": lambda rng: rng.choice(("NRC_IMAGE", "MIR_LRS-FIXEDSLIT", "NRS_MSASPEC", "")),
+    "FILTER": lambda rng: rng.choice(("F200W", "CLEAR", "f444w", "N/A")),
+    "TARGETID": lambda rng: rng.randint(1, 3),
+    "NINTS": lambda rng: rng.randint(0, 100),
+    "EXPTIME": lambda rng: rng.choice((0.0, 1.5, 1e-7, 123456789.125, -2.0, 1e20)),
+    "BKGDTARG": lambda rng: rng.random() < 0.5,
+    "IS_PSF": lambda rng: rng.choice((True, False, "T", "f")),
+    "TARGNAME": lambda rng: rng.choice(("NGC 1234", "a|b", 'say "hi"', "  padded  ", "it's", "")),
+    "DATE-OBS": lambda rng: rng.choice(("2022-07-12", "2023-01-01")),
+    "ASNPOOL": lambda rng: rng.choice(("[('o001', 'observation')]", "null", "NULL")),
+}
+
+
+def make_pool_case(rng: random.Random) -> tuple[list[str], str, dict[str, dict]]:
+    """(options and files, pool file, headers of the files to create): one asn_make_pool command."""
+    headers = {}
+    for number in range(rng.randint(1, 4)):
+        chosen = rng.sample(sorted(KEYWORDS), rng.randint(1, len(KEYWORDS)))
+        cards = {keyword: KEYWORDS[keyword](rng) for keyword in chosen}
+        if rng.random() < 0.95:  # (both programs need these two: a few cases go without)
+            cards["OBSERVTN"] = rng.choice(("001", "2", "abc"))
+        if "TARGNAME" not in cards and rng.random() < 0.95:
+            cards["TARGNAME"] = KEYWORDS["TARGNAME"](rng)
+        headers[f"jw{number:05d}_{rng.choice(('cal', 'rate', 'uncal'))}.fits"] = cards
+    options: list[str] = []
+    for option, values in (
+        # (not a list, or an empty one: asngen refuses what the reference cuts a character off,
+        # and adds nothing for [] where the reference adds ", ]"; see docs/tools.md)
+        ("--asn-candidate", ("[('o001', 'observation')]", "[('c1000', 'background'), ('c1001', 'psf')]")),
+        ("--dms-note", ("note", "a b", "")),
+        ("--is-imprt", ("t", "f")),
+        ("--pntgtype", ("science", "target_acquisition")),
+    ):
+        if rng.random() < 0.3:
+            options += [option, rng.choice(values)]
+    return ["pool.csv", *headers, *options], "pool.csv", headers
+
+
+def _write_fits(folder: Path, headers: dict[str, dict]) -> None:
+    from astropy.io import fits
+
+    for name, cards in headers.items():
+        header = fits.Header()
+        for keyword, value in cards.items():
+            header[keyword] = value
+        fits.PrimaryHDU(header=header).writeto(folder / name)
+
+
 def _run(command: list[str], cwd: Path) -> tuple[int, str]:
     done = subprocess.run(command, cwd=cwd, capture_output=True, text=True, check=False)
     return done.returncode, done.stderr
@@ -119,21 +175,28 @@ def _text(path: Path) -> str | None:
     return _CODE_VERSION.sub("code_version", path.read_text()) if path.exists() else None
 
 
+#: how many cases both programs refused (a count kept for the summary)
+FAILED_BOTH = [0]
+
+
 def compare_case(tool: str, argv: list[str], output: str, create: list[str], asn: Path | None,
-                 work: Path) -> str | None:
+                 work: Path, headers: dict[str, dict] | None = None) -> str | None:
     """None when both programs agree, else a line saying how they differ."""
-    reference = {"from-list": "asn_from_list", "edit": "asn_edit"}[tool]
+    reference = {"from-list": "asn_from_list", "edit": "asn_edit", "make-pool": "asn_make_pool"}[tool]
     results = {}
     for side, command in (("ref", [str(REFERENCE_BIN / reference)]), ("ours", [*OURS, tool])):
         folder = work / side
         folder.mkdir(parents=True)
         for name in create:
             (folder / name).touch()
+        if headers:
+            _write_fits(folder, headers)
         if asn is not None:
             shutil.copyfile(asn, folder / "asn.json")
         status, stderr = _run([*command, *argv], folder)
         results[side] = (status, _text(folder / output), stderr.strip().splitlines()[-1:])
     (ref_status, ref_text, ref_err), (our_status, our_text, our_err) = results["ref"], results["ours"]
+    FAILED_BOTH[0] += ref_status != 0 and our_status != 0
     if (ref_status == 0) != (our_status == 0):
         return f"exit {our_status} (reference {ref_status}); reference: {ref_err} asngen: {our_err}"
     if ref_status != 0:
@@ -145,7 +208,7 @@ def compare_case(tool: str, argv: list[str], output: str, create: list[str], asn
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("tool", choices=("from-list", "edit"))
+    parser.add_argument("tool", choices=("from-list", "edit", "make-pool"))
     parser.add_argument("--seeds", default="1-100", help="seeds, e.g. 1-300 (default 1-100)")
     parser.add_argument("--asn-dir", type=Path, default=GOLDEN_CASES,
                         help="associations to edit (default: the golden corpus's)")
@@ -157,20 +220,23 @@ def main(argv: list[str] | None = None) -> int:
     differ = 0
     for seed in seeds:
         rng = random.Random(seed)
-        asn = None
+        asn, headers, create = None, None, []
         if args.tool == "from-list":
-            command, output, create = from_list_case(rng)[:3]
-        else:
+            command, output, create = from_list_case(rng)
+        elif args.tool == "edit":
             command, output, create, asn = edit_case(rng, associations)
+        else:
+            command, output, headers = make_pool_case(rng)
         with tempfile.TemporaryDirectory(prefix="difftools_") as tmp:
-            problem = compare_case(args.tool, command, output, create, asn, Path(tmp))
+            problem = compare_case(args.tool, command, output, create, asn, Path(tmp), headers)
             if problem is not None:
                 differ += 1
                 source = f" on {asn}" if asn is not None else ""
                 print(f"DIFFER seed {seed}: {args.tool} {' '.join(command)}{source}\n  {problem}", flush=True)
                 if args.keep is not None:
                     shutil.copytree(tmp, args.keep / f"{args.tool}_{seed}", dirs_exist_ok=True)
-    print(f"{len(seeds)} {args.tool} cases: {len(seeds) - differ} agree, {differ} differ")
+    print(f"{len(seeds)} {args.tool} cases: {len(seeds) - differ} agree ({FAILED_BOTH[0]} of them both"
+          f" refusing), {differ} differ")
     return 1 if differ else 0
 
 
