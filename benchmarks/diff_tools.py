@@ -4,14 +4,17 @@
     python benchmarks/diff_tools.py from-list --seeds 1-300
     python benchmarks/diff_tools.py edit --seeds 1-300 [--asn-dir DIR]
     python benchmarks/diff_tools.py make-pool --seeds 1-300
+    python benchmarks/diff_tools.py gather --seeds 1-300 [--asn-dir DIR]
 
 ``diff_reference.py`` checks ``asngen generate`` against ``asn_generate``;
 this tool does the same for ``from-list`` (``asn_from_list``), ``edit``
-(``asn_edit``) and ``make-pool`` (``asn_make_pool``).  Each seed makes one
+(``asn_edit``), ``make-pool`` (``asn_make_pool``) and ``gather``
+(``asn_gather``, both copying with ``cp``).  Each seed makes one
 case -- file names of many shapes (folders, calibration suffixes,
 extensions), a rule, a product name, an id, a format; an association of the
-golden corpus with files added or removed; FITS files whose primary headers
-hold keywords of every value type --
+golden corpus with files added or removed, or gathered with some of its
+members missing and exposure types kept or left out; FITS files whose
+primary headers hold keywords of every value type --
 and runs both programs in scratch folders of their own.  They agree when both
 fail (the reference may leave an empty output file behind, which asngen never
 does), or both succeed and write the same bytes (``code_version`` aside).
@@ -166,6 +169,37 @@ def _write_fits(folder: Path, headers: dict[str, dict]) -> None:
         fits.PrimaryHDU(header=header).writeto(folder / name)
 
 
+def gather_case(rng: random.Random, associations: list[Path]) -> tuple[list[str], list[str], Path]:
+    """(options, member files to create, association copied in): one asn_gather command.
+
+    The destination is ``dest``; copies are made with ``cp`` by both (the reference's rsync
+    is not on every machine, and asngen runs the same command when given one)."""
+    source = rng.choice(associations)
+    names = _member_names(source)
+    create = list(dict.fromkeys(names))
+    if create and rng.random() < 0.2:  # a member file missing
+        create.remove(rng.choice(create))
+    options = ["-c", "cp"]
+    types = sorted({member_type for member_type in _member_types(source)})
+    if types and rng.random() < 0.3:
+        options += ["-t", rng.choice(types)]
+    if types and rng.random() < 0.3:
+        options += ["-x", rng.choice(types)]
+    return [*options, "asn.json", "dest"], create, source
+
+
+def _member_types(asn_file: Path) -> list[str]:
+    data = json.loads(asn_file.read_text())
+    return [member["exptype"] for product in data.get("products", []) for member in product["members"]]
+
+
+def _folder_text(folder: Path) -> str | None:
+    """Every file of ``folder`` by name, with its text (code_version aside), as one text."""
+    if not folder.is_dir():
+        return None
+    return "\n".join(f"{path.name}: {_text(path)}" for path in sorted(folder.iterdir()))
+
+
 def _run(command: list[str], cwd: Path) -> tuple[int, str]:
     done = subprocess.run(command, cwd=cwd, capture_output=True, text=True, check=False)
     return done.returncode, done.stderr
@@ -182,7 +216,8 @@ FAILED_BOTH = [0]
 def compare_case(tool: str, argv: list[str], output: str, create: list[str], asn: Path | None,
                  work: Path, headers: dict[str, dict] | None = None) -> str | None:
     """None when both programs agree, else a line saying how they differ."""
-    reference = {"from-list": "asn_from_list", "edit": "asn_edit", "make-pool": "asn_make_pool"}[tool]
+    reference = {"from-list": "asn_from_list", "edit": "asn_edit", "make-pool": "asn_make_pool",
+                 "gather": "asn_gather"}[tool]
     results = {}
     for side, command in (("ref", [str(REFERENCE_BIN / reference)]), ("ours", [*OURS, tool])):
         folder = work / side
@@ -191,10 +226,13 @@ def compare_case(tool: str, argv: list[str], output: str, create: list[str], asn
             (folder / name).touch()
         if headers:
             _write_fits(folder, headers)
+        if tool == "gather":
+            (folder / output).mkdir()  # (asngen would make it; the reference's copies need it)
         if asn is not None:
             shutil.copyfile(asn, folder / "asn.json")
         status, stderr = _run([*command, *argv], folder)
-        results[side] = (status, _text(folder / output), stderr.strip().splitlines()[-1:])
+        written = _folder_text(folder / output) if tool == "gather" else _text(folder / output)
+        results[side] = (status, written, stderr.strip().splitlines()[-1:])
     (ref_status, ref_text, ref_err), (our_status, our_text, our_err) = results["ref"], results["ours"]
     FAILED_BOTH[0] += ref_status != 0 and our_status != 0
     if (ref_status == 0) != (our_status == 0):
@@ -208,7 +246,7 @@ def compare_case(tool: str, argv: list[str], output: str, create: list[str], asn
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("tool", choices=("from-list", "edit", "make-pool"))
+    parser.add_argument("tool", choices=("from-list", "edit", "make-pool", "gather"))
     parser.add_argument("--seeds", default="1-100", help="seeds, e.g. 1-300 (default 1-100)")
     parser.add_argument("--asn-dir", type=Path, default=GOLDEN_CASES,
                         help="associations to edit (default: the golden corpus's)")
@@ -216,7 +254,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     low, _, high = args.seeds.partition("-")
     seeds = range(int(low), int(high or low) + 1)
-    associations = _corpus_associations(args.asn_dir) if args.tool == "edit" else []
+    associations = _corpus_associations(args.asn_dir) if args.tool in ("edit", "gather") else []
     differ = 0
     for seed in seeds:
         rng = random.Random(seed)
@@ -225,8 +263,10 @@ def main(argv: list[str] | None = None) -> int:
             command, output, create = from_list_case(rng)
         elif args.tool == "edit":
             command, output, create, asn = edit_case(rng, associations)
-        else:
+        elif args.tool == "make-pool":
             command, output, headers = make_pool_case(rng)
+        else:
+            (command, create, asn), output = gather_case(rng, associations), "dest"
         with tempfile.TemporaryDirectory(prefix="difftools_") as tmp:
             problem = compare_case(args.tool, command, output, create, asn, Path(tmp), headers)
             if problem is not None:
