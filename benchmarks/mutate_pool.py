@@ -127,14 +127,20 @@ def empty_cells(pool: PoolText, rng: Rng) -> str:
     return "empty cells in " + ",".join(pool.header[i].strip() for i in chosen)
 
 
-def edit_candidates(pool: PoolText, rng: Rng) -> str:
-    """Candidate lists that lose an entry, or gain one another row lists."""
+def _candidate_entries(pool: PoolText) -> tuple[int | None, list[str]]:
+    """The ASN_CANDIDATE column's position and every distinct entry its lists hold."""
     index = pool.column("asn_candidate")
     if index is None:
+        return None, []
+    entries = {entry for row in pool.rows if index < len(row) for entry in _entries(row[index]) or ()}
+    return index, sorted(entries)
+
+
+def edit_candidates(pool: PoolText, rng: Rng) -> str:
+    """Candidate lists that lose an entry, or gain one another row lists."""
+    index, entries = _candidate_entries(pool)
+    if index is None:
         return "edit candidates (no column)"
-    entries = sorted(
-        {entry for row in pool.rows if index < len(row) for entry in _entries(row[index]) or ()}
-    )
     if not entries:
         return "edit candidates (none)"
     changed = 0
@@ -234,12 +240,9 @@ _CANDIDATE_TYPES = ("observation", "mosaic", "group", "coronagraphy", "backgroun
 def retype_candidates(pool: PoolText, rng: Rng) -> str:
     """One candidate id given another type, in every row that lists it or in some of them
     (an id of two types): passes are run, and rules left out, by the candidate's type."""
-    index = pool.column("asn_candidate")
+    index, entries = _candidate_entries(pool)
     if index is None:
         return "retype candidates (no column)"
-    entries = sorted(
-        {entry for row in pool.rows if index < len(row) for entry in _entries(row[index]) or ()}
-    )
     if not entries:
         return "retype candidates (none)"
     entry = rng.pick(entries)
