@@ -447,9 +447,10 @@ def main(argv: list[str] | None = None) -> int:
         return 0
 
     jobs = []
+    fmts = {_option_value(shlex.split(a), "--pool-format") for a in args.args or ()} - {None}
+    fmt = next(iter(fmts)) if len(fmts) == 1 else None  # (the pools' format, for their ids)
     for pool in args.pools:
-        fmts = {_option_value(shlex.split(a), "--pool-format") for a in args.args or ()} - {None}
-        ids = pick_ids(PoolText.read_format(pool, next(iter(fmts)) if len(fmts) == 1 else None))
+        ids = pick_ids(PoolText.read_format(pool, fmt))
         if args.args:
             jobs.extend((pool, shlex.split(a)) for a in args.args)
         else:

@@ -82,15 +82,17 @@ def _corpus_associations(folder: Path) -> list[Path]:
     return sorted(path for path in folder.rglob("*_asn.json"))
 
 
-def _member_names(asn_file: Path) -> list[str]:
+def _members(asn_file: Path) -> list[tuple[str, str]]:
+    """(expname, exptype) of every member of an association file, product by product."""
     data = json.loads(asn_file.read_text())
-    return [member["expname"] for product in data.get("products", []) for member in product["members"]]
+    return [(member["expname"], member["exptype"]) for product in data.get("products", [])
+            for member in product["members"]]
 
 
 def edit_case(rng: random.Random, associations: list[Path]) -> tuple[list[str], str, list[str], Path]:
     """(options, file compared, files to create, association copied in): one asn_edit command."""
     source = rng.choice(associations)
-    names = _member_names(source)
+    names = [name for name, _ in _members(source)]
     output = "asn.json"
     options: list[str] = []
     create: list[str] = []
@@ -175,22 +177,17 @@ def gather_case(rng: random.Random, associations: list[Path]) -> tuple[list[str]
     The destination is ``dest``; copies are made with ``cp`` by both (the reference's rsync
     is not on every machine, and asngen runs the same command when given one)."""
     source = rng.choice(associations)
-    names = _member_names(source)
-    create = list(dict.fromkeys(names))
+    members = _members(source)
+    create = list(dict.fromkeys(name for name, _ in members))
     if create and rng.random() < 0.2:  # a member file missing
         create.remove(rng.choice(create))
     options = ["-c", "cp"]
-    types = sorted({member_type for member_type in _member_types(source)})
+    types = sorted({exptype for _, exptype in members})
     if types and rng.random() < 0.3:
         options += ["-t", rng.choice(types)]
     if types and rng.random() < 0.3:
         options += ["-x", rng.choice(types)]
     return [*options, "asn.json", "dest"], create, source
-
-
-def _member_types(asn_file: Path) -> list[str]:
-    data = json.loads(asn_file.read_text())
-    return [member["exptype"] for product in data.get("products", []) for member in product["members"]]
 
 
 def _folder_text(folder: Path) -> str | None:

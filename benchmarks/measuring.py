@@ -153,7 +153,6 @@ def file_system_floor(outdir: Path, scratch: Path) -> float:
 
 #: files and bytes of a disk probe: mega_pool's output, about
 PROBE_FILES, PROBE_BYTES = 858, 1400
-#: the disk counts as settled when a probe costs at most this many times a probe in memory
 #: files a pool of n rows leaves in the work folder until the run ends: its associations
 #: (about one a row in the synthetic pools) and as many for the file system's floor
 FILES_PER_ROW = 2
@@ -180,6 +179,7 @@ def short_of_room(folder: Path, rows: list[int]) -> str | None:
             "another --work-dir")
 
 
+#: the disk counts as settled when a probe costs at most this many times a probe in memory
 SETTLED_RATIO = 3.0
 MEMORY_FOLDER = Path("/dev/shm")
 

@@ -88,12 +88,6 @@ def from_list(
         return Association(_header(rule) | {"members": [name for name, _ in pairs]})
     if rule in LEVEL2_RULES:
         data = _level2(pairs, rule, acid)
-        if acid.startswith("c") and not any(exptype.lower() == "background" for _, exptype in pairs):
-            # a c-id is taken for a background candidate, valid only with a background member
-            raise AsngenError(
-                f"the association would not be valid: the candidate id {acid!r} is a background "
-                "candidate's, and it has no background member (use an oNNN id for science files)"
-            )
     elif rule in LEVEL3_RULES:
         data = _level3(pairs, rule, product_name)
     else:
@@ -143,6 +137,12 @@ def _level2(pairs: Sequence[tuple[str, str]], rule: str, acid: str) -> dict[str,
         raise UsageError(
             f"invalid association id {acid!r}: a Level 2 id must look like oNNN (observation) "
             "or cNNNN (background)"
+        )
+    if acid.startswith("c") and not any(exptype.lower() == "background" for _, exptype in pairs):
+        # a c-id is taken for a background candidate, valid only with a background member
+        raise AsngenError(
+            f"the association would not be valid: the candidate id {acid!r} is a background "
+            "candidate's, and it has no background member (use an oNNN id for science files)"
         )
     products = []
     for name, exptype in pairs:
