@@ -10,10 +10,9 @@ from __future__ import annotations
 
 import gc
 import os
-from collections.abc import Callable, Iterator, Sequence
-from functools import partial
 
 from . import asn_io
+from ._collection_types import Callable, Iterator, Sequence
 from .errors import AsngenError, PoolError
 from .options import GenerateOptions
 
@@ -62,7 +61,8 @@ class AssociationFiles(Sequence):
         return _Pending(self, list(extra))
 
     def _pending(self, position: int) -> tuple[str, Callable[[], str]]:
-        return self._name(position), partial(asn_io.dumps, self._data[position], self.fmt)
+        data, fmt = self._data[position], self.fmt
+        return self._name(position), lambda: asn_io.dumps(data, fmt)
 
     def __len__(self) -> int:
         return len(self._names)

@@ -9,8 +9,7 @@ who prefer it; the pipeline itself reads JSON.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-
+from ._collection_types import Mapping
 from .errors import AssociationFileError
 from .member import ABSENT, SLOTTED, Member, RenamedFile
 

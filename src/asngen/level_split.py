@@ -28,8 +28,8 @@ from __future__ import annotations
 
 import os
 import sys
-from collections.abc import Callable
 
+from ._collection_types import Callable
 from .forking import kill_and_reap, write_fully
 
 #: the levels the split needs: the child's, and this process's

@@ -28,8 +28,7 @@ generation is over (pruning, writing).
 
 from __future__ import annotations
 
-from collections.abc import Mapping, MutableMapping
-
+from ._collection_types import Mapping, MutableMapping
 from .records import RecordView, cell
 
 #: the keys kept in slots, in the order they are written

@@ -10,10 +10,10 @@ pipeline uses, key order included.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
 from pathlib import Path
 
 from . import asn_io
+from ._collection_types import Iterator, Mapping
 from .errors import AssociationFileError
 
 TYPE_CHECKING = False  # typing costs a run's start 2 ms: the hints need it only when checked

@@ -24,8 +24,8 @@ from __future__ import annotations
 import os
 import stat
 import sys
-from collections.abc import Callable, Iterable, Sequence
 
+from ._collection_types import Callable, Iterable, Sequence
 from .errors import AsngenError
 from .forking import kill_and_reap, write_fully
 

@@ -28,8 +28,8 @@ from __future__ import annotations
 
 import io
 import os
-from collections.abc import Iterable, Iterator, Mapping
 
+from ._collection_types import Iterable, Iterator, Mapping
 from .ascii_pool import NULL, QUOTE, check_duplicates, fast_delimiter, parse_file, read_bytes
 from .errors import PoolError
 from .records import RecordBuilder, as_dict, records_from_dicts

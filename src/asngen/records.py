@@ -20,11 +20,11 @@ instead, read through a :class:`RecordView`.
 from __future__ import annotations
 
 import struct
-from collections import defaultdict
-from collections.abc import Iterable, Iterator, Mapping, Sequence
 from itertools import count
 from operator import getitem, itemgetter
 from sys import intern
+
+from ._collection_types import Iterable, Iterator, Mapping, Sequence, defaultdict
 
 TYPE_CHECKING = False  # typing costs a run's start 2 ms: the hints need it only when checked
 if TYPE_CHECKING:

@@ -19,8 +19,9 @@ generated command lines).
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
 from types import SimpleNamespace
+
+from .._collection_types import Callable, Sequence
 
 TYPE_CHECKING = False  # typing costs a run's start 2 ms: the hints need it only when checked
 if TYPE_CHECKING:

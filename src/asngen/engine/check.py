@@ -17,8 +17,8 @@ every association written).
 from __future__ import annotations
 
 import sys
-from collections.abc import Sequence
 
+from .._collection_types import Sequence
 from .constraints import NO_VALUES, REDUCERS, Category, Reprocess
 from .patterns import ESCAPES, escape, evaluate_literal, is_listlike, meets
 

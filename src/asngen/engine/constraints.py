@@ -26,8 +26,7 @@ and :data:`EMPTY` for their own tests.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
-
+from .._collection_types import Callable, Sequence
 from .patterns import EMPTY, EMPTY_SET, meets
 
 TYPE_CHECKING = False  # typing costs a run's start 2 ms: the hints need it only when checked

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from bisect import bisect_right
 
+from .._collection_types import int64s
 from ..engine.patterns import evaluate_literal
 from ..forking import release_early_worker
 from ..member import forget_renamed
@@ -82,14 +83,15 @@ class _RowsByCell:
     """
 
     def __init__(self, texts) -> None:
-        from array import array
-
-        groups: dict = {}
+        texts = list(texts)
+        sizes: dict = {}
+        for text in texts:
+            sizes[text] = sizes.get(text, 0) + 1
+        groups = {text: int64s(size) for text, size in sizes.items()}
+        filled = dict.fromkeys(sizes, 0)
         for position, text in enumerate(texts):
-            group = groups.get(text)
-            if group is None:
-                group = groups[text] = array("q")
-            group.append(position)
+            groups[text][filled[text]] = position
+            filled[text] += 1
         self.groups = groups
         self._texts = list(groups)
         self._joined = None

@@ -10,8 +10,7 @@ decision is recorded for ``asngen explain``.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
+from .._collection_types import Iterator
 from ..association import Association
 from ..engine.constraints import Category, Reprocess
 from ..engine.index import AssociationIndex

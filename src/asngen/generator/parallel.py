@@ -29,8 +29,8 @@ from __future__ import annotations
 
 import os
 import sys
-from collections.abc import Callable, Iterator
 
+from .._collection_types import Callable, Iterator
 from ..association import FIELDS, Association
 from ..forking import EARLY, kill_and_reap, memory_file, write_fully
 from ..records import shelved

@@ -14,9 +14,7 @@ In debug mode a dropped association is kept, renamed ``dupNNNNN_<name>``.
 
 from __future__ import annotations
 
-from array import array
-from collections import Counter
-
+from .._collection_types import int64s
 from ..member import expname_of, exptype_of
 from ..rules.suffixes import exposure_root
 
@@ -110,15 +108,16 @@ def _remove(remove_from: list, to_remove: list, dups: list, state: PruneState) -
     One filtering pass instead of a search per removal: on a large pool
     thousands of duplicates leave a list of hundreds of thousands.
     """
-    wanted = Counter(id(asn) for asn in to_remove)
+    wanted = _tally(map(id, to_remove))
     # how often each one to remove is there (a count of everything would be a large pool's peak)
-    remaining = Counter(key for key in map(id, remove_from) if key in wanted)
-    removals: Counter = Counter()
+    remaining = _tally(key for key in map(id, remove_from) if key in wanted)
+    removals: dict = {}
     for asn in to_remove:
         key = id(asn)
-        if remaining[key] <= removals[key]:
+        done = removals.get(key, 0)
+        if remaining.get(key, 0) <= done:
             raise IndexError("Expected duplicate association not found in list")
-        removals[key] += 1
+        removals[key] = done + 1
         if state.debug:
             state.dup_count += 1
             asn.name_override = f"dup{state.dup_count:05d}_{asn.asn_name()}"
@@ -128,7 +127,7 @@ def _remove(remove_from: list, to_remove: list, dups: list, state: PruneState) -
     kept = []
     for asn in remove_from:  # a removal takes the first occurrence, as list deletion does
         key = id(asn)
-        if removals[key]:
+        if removals.get(key, 0):
             removals[key] -= 1
         else:
             kept.append(asn)
@@ -184,7 +183,7 @@ def _crowding(digests, count: int, table_size: int | None = None) -> tuple[bytea
     return crowd, mask
 
 
-def _shared_hash_groups(positions: array, digests: array, table_size: int | None = None) -> list[list[int]]:
+def _shared_hash_groups(positions: memoryview, digests: memoryview, table_size: int | None = None) -> list[list[int]]:
     """The positions whose digests are shared by two or more, one ascending list per digest
     (``positions[i]`` has ``digests[i]``)."""
     crowd, mask = _crowding(digests, len(digests), table_size)
@@ -203,7 +202,16 @@ def _repeated(names: list[str], table_size: int | None = None) -> list[str]:
     """The names that occur more than once, in the order they first occur."""
     crowd, mask = _crowding(map(hash, names), len(names), table_size)
     crowded = (name for name in names if crowd[hash(name) & mask] > 1)
-    return [name for name, count in Counter(crowded).items() if count > 1]
+    return [name for name, count in _tally(crowded).items() if count > 1]
+
+
+def _tally(keys) -> dict:
+    """How often each key occurs, in the order keys first occur (``collections.Counter``
+    without importing the ``collections`` package at every start: see ``_collection_types``)."""
+    counts: dict = {}
+    for key in keys:
+        counts[key] = counts.get(key, 0) + 1
+    return counts
 
 
 def prune_duplicate_associations(asns: list, state: PruneState) -> list:
@@ -211,14 +219,16 @@ def prune_duplicate_associations(asns: list, state: PruneState) -> list:
     ordered = _by_asn_id(valid)
     # Group by the key's hash, and make the keys themselves only where hashes meet: a key
     # per association (a frozenset of tuples) would hold ~400 bytes each at the peak of a run.
-    positions = array("q")
-    digests = array("q")
+    positions = int64s(len(ordered))
+    digests = int64s(len(ordered))
+    keyed = 0
     for position, asn in enumerate(ordered):
         key = _membership_key(asn)
         if key is not None:
-            positions.append(position)
-            digests.append(_digest(key))
-    shared = _shared_hash_groups(positions, digests)
+            positions[keyed] = position
+            digests[keyed] = _digest(key)
+            keyed += 1
+    shared = _shared_hash_groups(positions[:keyed], digests[:keyed])
     del positions, digests
     # Within a group, the positions whose keys are equal get the same small number; the keys
     # go group by group (held all at once, they would be the peak of a large run).

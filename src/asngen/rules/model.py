@@ -10,8 +10,7 @@ plain modules that list their rules in ``RULES`` and may offer a
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
+from .._collection_types import Callable
 from ..engine.constraints import Node
 
 TYPE_CHECKING = False  # typing costs a run's start 2 ms: the hints need it only when checked
