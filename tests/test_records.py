@@ -282,6 +282,32 @@ def test_records_of_text_rows_read_back_whatever_repeats(rows, distinct):
     assert [list(cells(record)) for record in records] == rows
 
 
+@settings(max_examples=150, deadline=None)
+@given(st.lists(st.lists(st.sampled_from(["a", "b", "", "A"]), min_size=4, max_size=4), min_size=1, max_size=30),
+       st.lists(st.integers(min_value=0, max_value=10_000), max_size=80),
+       st.integers(min_value=0, max_value=400))
+def test_a_record_read_in_any_order_gives_its_own_new_dict(rows, order, distinct):
+    """``as_dict`` sets again only the cells whose codes differ from the record it read last:
+    whatever the order records are read in (the same one twice, one of another pool between
+    two, a column whose codes widened), each dict is the record's own cells, new each time, in
+    column order, and changing one changes nothing read later."""
+    rows = [list(row) for row in rows] + [[f"file{number}", "a", "b", ""] for number in range(distinct)]
+    names = ["w", "x", "y", "z"]
+    records = records_from_dicts(names, [dict(zip(names, row, strict=True)) for row in rows])
+    other = records_from_dicts(["x", "v"], [{"x": "other", "v": "1"}])[0]
+    handed = []
+    for step in order:
+        if step % 7 == 0:
+            assert as_dict(other) == {"x": "other", "v": "1"}
+        number = step % len(records)
+        row = as_dict(records[number])
+        assert row == dict(zip(names, rows[number], strict=True)) and list(row) == names
+        assert all(row is not earlier for earlier in handed)
+        handed.append(row)
+        row["x"] = "changed"
+        row["extra"] = 1
+
+
 def test_distinct_cells_are_the_combinations_of_the_named_cells_in_first_seen_order():
     from asngen.records import ABSENT, distinct_cells, records_from_dicts
 

@@ -4,7 +4,8 @@
 cimport cython
 
 
-@cython.locals(codes=bytes, row=dict, values=list, offset=cython.Py_ssize_t, width=cython.Py_ssize_t)
+@cython.locals(codes=bytes, previous=bytes, row=dict, values=list, offset=cython.Py_ssize_t,
+               width=cython.Py_ssize_t, spans=tuple, position=cython.Py_ssize_t, end=cython.Py_ssize_t)
 cpdef dict as_dict(tuple record)
 
 

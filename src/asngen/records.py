@@ -81,6 +81,10 @@ class Columns(tuple):
             offset += width
         self.decoders = decoders
         self.layout = tuple((name, *decoder) for name, decoder in decoders.items())
+        # for each byte of a record's codes, the layout entry of the column it belongs to
+        self.spans = tuple(entry for entry in self.layout for _ in range(entry[2]))
+        self.last_row = None  # as_dict's own dict of the record it read last, and its codes
+        self.last_codes = None
 
     def __reduce__(self):
         return (_columns_from, (tuple(self), self.uneven, self.values, self.widths))
@@ -240,14 +244,38 @@ def records_from_dicts(names: list[str], rows: Iterable[Mapping]) -> list[tuple]
 
 
 def as_dict(record: tuple) -> dict:
-    # (a plain loop: compiled with the types of records.pxd it reads the codes as C integers)
+    """A record as a new dict of its cells.
+
+    Passes take rows in pool order, and a row shares most of its cells with
+    the one before (an observation's exposures differ in a few columns of
+    60): the columns keep a dict of the last record read, never handed out,
+    in which only the cells whose codes differ are set again, and the row
+    is a copy of it (one block copied, instead of every cell set).
+    """
+    # (plain loops: compiled with the types of records.pxd they read the codes as C integers)
     columns, codes = record
     if columns.uneven:
         return {name: value for name, value in zip(columns, cells(record)) if value is not ABSENT}  # noqa: B905
-    row = columns.blank.copy()
-    for name, offset, width, values in columns.layout:
-        row[name] = values[_code(codes, offset, width)]
-    return row
+    row = columns.last_row
+    previous = columns.last_codes
+    if row is None or previous is None:
+        row = columns.blank.copy()
+        for name, offset, width, values in columns.layout:
+            row[name] = values[_code(codes, offset, width)]
+    elif codes is not previous:  # the codes compared byte by byte: a C loop, compiled
+        spans = columns.spans
+        position = 0
+        end = len(codes)
+        while position < end:
+            if codes[position] == previous[position]:
+                position += 1
+                continue
+            name, offset, width, values = spans[position]
+            row[name] = values[_code(codes, offset, width)]
+            position = offset + width
+    columns.last_row = row
+    columns.last_codes = codes
+    return row.copy()
 
 
 def cells(record: tuple) -> tuple:
