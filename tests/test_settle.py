@@ -7,6 +7,10 @@ large pools within memory.  These tests pin that contract down.
 
 from __future__ import annotations
 
+import random
+
+import pytest
+
 from asngen.association import Association
 
 from .pools import exposure, run
@@ -129,3 +133,52 @@ def test_described_texts_are_shared_per_rule_and_vector(tmp_path):
         assert asn.data["constraints"] == "\n".join(asn.bound.describe(asn.states))
     assert second.data["constraints"] is first.data["constraints"]
     assert level3.data["constraints"] != first.data["constraints"]
+
+
+def _settle_states(live_vectors: list, rule) -> list:
+    """Settle fake associations of ``rule`` holding these live state vectors, in order, into
+    one shared table: the settled vectors."""
+    from asngen.association import AssociationBase
+
+    shared: dict = {}
+    settled = []
+    for states in live_vectors:
+        asn = AssociationBase.__new__(Association)
+        asn.rule = rule
+        asn.states = states
+        asn.products = []
+        asn.data = {}
+        asn.validity = {}
+        asn.filenames = set()
+        asn.settle(shared)
+        settled.append(asn.states)
+    return settled
+
+
+@pytest.mark.parametrize("seed", range(30))
+def test_equal_states_settle_into_one_object_whether_or_not_they_hold_the_same_objects(seed):
+    """A state holding the very objects of the one the rule's last association settled in its
+    place is taken as that one, without hashing; any other is looked up by value.  Either way
+    every settled state equals its live one, and equal states end as one shared object (and
+    equal vectors as one vector), as when every state was looked up."""
+    rng = random.Random(seed)
+    texts = ["a", "b", "".join(["a"]), "".join(["b"])]  # equal texts, distinct objects
+    sources = [("x",), ("y",), tuple(["x"]), ("x", "y")]
+    found = [(), ("a",), ("a", "b"), tuple(["a"])]
+
+    def live():
+        if rng.random() < 0.1:
+            return None
+        return [rng.choice(texts), rng.choice(sources), rng.random() < 0.5, list(rng.choice(found)),
+                rng.random() < 0.5, rng.choice([None, "a", texts[2]])]
+
+    vectors = [[live() for _ in range(3)] for _ in range(rng.randint(1, 40))]
+    expected = [tuple(None if st is None else (st[0], st[1], st[2], tuple(st[3]), st[4], st[5]) for st in v)
+                for v in vectors]
+    settled = _settle_states([[None if st is None else list(st) for st in v] for v in vectors], object())
+    assert settled == expected
+    states = [st for vector in settled for st in vector if st is not None]
+    for one in states:
+        assert all(one is other for other in states if other == one)
+    for vector in settled:
+        assert all(vector is other for other in settled if other == vector)

@@ -47,5 +47,10 @@ cdef class AssociationBase:
     cpdef _freeze_before(self, journal)
     cpdef tuple _level3_identity(self)
     cpdef seal(self)
+    @cython.locals(recent=dict, states=list, same=bint, position=Py_ssize_t)
     cpdef settle(self, dict shared, keep_files=*)
     cpdef bint is_valid(self)
+
+
+@cython.locals(kept=tuple, position=Py_ssize_t)
+cdef bint _same_state(list live, tuple settled)

@@ -342,21 +342,44 @@ class AssociationBase:
         the clone gets its own copy).  On a large pool this is about half the
         memory the associations hold.
         """
+        # Most states hold the very objects of the state the last association of the same rule
+        # settled in the same place (75% of a synthetic pool's): that one is then taken as it
+        # is, without a tuple made and hashed to find it.
+        recent = shared.get(_RECENT)
+        if recent is None:
+            recent = shared[_RECENT] = {}
+        last = recent.get(self.rule)  # (the rule, not the bound rule: a pass's bound rules go with it)
+        if last is not None and len(last) != len(self.states):
+            last = None
         states = []
+        same = last is not None
+        position = 0
         for st in self.states:
             if st is not None:
-                st = (st[0], st[1], st[2], tuple(st[3]), st[4], st[5])
-                try:
-                    st = shared.setdefault(st, st)
-                except TypeError:  # a test state holding an unhashable value stays unshared
-                    pass
+                before = last[position] if last is not None else None
+                if before is not None and type(st) is list and _same_state(st, before):
+                    st = before
+                else:
+                    same = False
+                    st = (st[0], st[1], st[2], tuple(st[3]), st[4], st[5])
+                    try:
+                        st = shared.setdefault(st, st)
+                    except TypeError:  # a test state holding an unhashable value stays unshared
+                        pass
+            elif last is not None and last[position] is not None:
+                same = False
             states.append(st)
-        # the whole vector is shared too: associations of one rule often end in the same states
-        states = tuple(states)
-        try:
-            self.states = shared.setdefault(("states", states), states)
-        except TypeError:
-            self.states = states
+            position += 1
+        if same:
+            self.states = last
+        else:
+            # the whole vector is shared too: associations of one rule often end in the same states
+            vector = tuple(states)
+            try:
+                self.states = shared.setdefault(("states", vector), vector)
+            except TypeError:
+                self.states = vector
+        recent[self.rule] = self.states
         self.member_keys = None
         self.filenames = tuple(self.filenames) if keep_files else None
         # lists grown by appending keep room for more (a product list of one has room for
@@ -490,3 +513,23 @@ def _exposure_product(expname: str) -> str:
         path = PurePath(expname)
         return remove_suffix(str(path.parent / path.stem))[0]
     return exposure_root(expname)
+
+
+#: the key under which ``settle`` keeps, in its ``shared`` table, each rule's last settled states
+_RECENT = ("recent states",)
+
+
+def _same_state(live: list, settled: tuple) -> bool:
+    """Whether a state still being changed holds the very objects of a settled one (which is
+    then equal to it: settling it would find that one)."""
+    if (live[0] is not settled[0] or live[1] is not settled[1] or live[2] is not settled[2]
+            or live[4] is not settled[4] or live[5] is not settled[5]):
+        return False
+    found = live[3]
+    kept = settled[3]
+    if len(found) != len(kept):
+        return False
+    for position in range(len(found)):
+        if found[position] is not kept[position]:
+            return False
+    return True

@@ -19,7 +19,7 @@ from __future__ import annotations
 import sys
 
 from .._collection_types import Sequence
-from .constraints import NO_VALUES, REDUCERS, Category, Reprocess
+from .constraints import NO_VALUES, ONE_SOURCE, REDUCERS, Category, Reprocess
 from .patterns import ESCAPES, escape, evaluate_literal, is_listlike, meets
 
 TYPE_CHECKING = False  # typing costs a run's start 2 ms: the hints need it only when checked
@@ -336,7 +336,7 @@ def states_before(states: list, journal: dict) -> list:
     return before
 
 
-_SOURCES: dict[str, tuple] = {}
+_SOURCES: dict[str, tuple] = ONE_SOURCE  # (the tuples column tests start with: see constraints.one_source)
 _LITERALS_LOWER: dict[str, str | None] = {}
 
 

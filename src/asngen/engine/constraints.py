@@ -100,6 +100,23 @@ class Node:
         return _fields_repr(self, self._fields)
 
 
+#: column -> the one tuple naming it as a column test's sources
+ONE_SOURCE: dict[str, tuple] = {}
+
+
+def one_source(sources: Sequence[str]) -> tuple:
+    """``sources`` as a tuple; the one tuple of :data:`ONE_SOURCE` for a single column.
+
+    A state pinned to a column holds that same tuple (``check._one_source``),
+    so a pinned state and a pristine one of a one-column test hold the very
+    same object, and settling can tell equal states apart by identity.
+    """
+    sources = tuple(sources)
+    if len(sources) != 1 or type(sources[0]) is not str:
+        return sources
+    return ONE_SOURCE.setdefault(sources[0], sources)
+
+
 class Attr(Node):
     """Test a pool column; see the module docstring.
 
@@ -126,7 +143,7 @@ class Attr(Node):
     ) -> None:
         # a tuple, not the list a rule file may give: a settled state holding it can then be
         # hashed, and so shared between the associations that never pinned this leaf
-        self.sources = tuple(sources)
+        self.sources = one_source(sources)
         self.value = value
         self.name = name
         self.required = required
