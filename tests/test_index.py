@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import random
 from types import SimpleNamespace
+
+import pytest
 
 from asngen.engine import index
 from asngen.engine.index import _ANY, AssociationIndex, _row_key, value_key
@@ -46,6 +49,28 @@ def test_row_keys_are_the_same_when_remembered():
     assert index._KEYS  # remembered
     again = [_row_key(row, columns) for columns in (("filter",), ("pupil", "filter"), ("exp_type",))]
     assert first == again == [value_key(["f444w"]), value_key(["clear", "f444w"]), _ANY]
+
+
+@pytest.mark.parametrize("seed", range(20))
+def test_a_key_remembered_for_the_last_rows_values_is_the_key_of_each_row(seed):
+    """A step's key is remembered for the value objects of the last row it was made for:
+    rows that hold the very same objects get it again, any other row its own (values equal
+    but not the same objects, a missing or empty value, a value that is not plain)."""
+    rng = random.Random(seed)
+    shared = ["F444W", "Clear", "", "café", "f444w"]
+    names = rng.choice([("filter",), ("filter", "pupil"), ("pupil", "filter", "band")])
+    columns = index.KeyColumns(names)
+    for _ in range(60):
+        row = {}
+        for name in names:
+            choice = rng.random()
+            if choice < 0.6:
+                row[name] = rng.choice(shared)
+            elif choice < 0.8:
+                row[name] = "".join(rng.choice(shared))  # an equal text, another object
+            elif choice < 0.9:
+                row[name] = None
+        assert index._columns_key(row, columns) == _row_key(row, names)
 
 
 def test_each_after_science_predicate_is_asked_once_per_row():

@@ -49,6 +49,8 @@ cdef class AssociationIndex:
 
 @cython.locals(known=dict, key=list)
 cpdef _row_key(dict item, tuple sources)
+@cython.locals(names=tuple, values=list, last=list, position=cython.Py_ssize_t)
+cpdef _columns_key(dict item, KeyColumns columns)
 @cython.locals(part=str)
 cpdef value_key(list parts)
 
@@ -56,6 +58,8 @@ cpdef value_key(list parts)
 @cython.final
 cdef class KeyColumns:
     cdef readonly tuple names
+    cdef public list last_values
+    cdef public object last_key
 
 
 cdef dict _KEY_COLUMNS

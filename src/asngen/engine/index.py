@@ -504,7 +504,7 @@ class AssociationIndex:
                 else:
                     key = memo.get(sources, _UNSET)
                     if key is _UNSET:
-                        key = memo[sources] = _row_key(item, sources.names)
+                        key = memo[sources] = _columns_key(item, sources)
                     if key is _ANY:
                         found.update(self.all_by_rule.get(bound, {}))
                         return
@@ -597,6 +597,28 @@ def _row_key(item, sources):
     return value_key(key)
 
 
+def _columns_key(item, columns):
+    """:func:`_row_key` for the columns of ``columns`` (a :class:`KeyColumns`), remembered for
+    the values of the last row asked about: passes take rows in pool order, and a row
+    mostly holds the very value objects of the one before (the same key is then the same
+    string, its hash already known to the tables it is looked up in)."""
+    names = columns.names
+    values = [item.get(name) for name in names]
+    last = columns.last_values
+    if last is not None:
+        position = 0
+        for value in values:
+            if value is not last[position]:
+                break
+            position += 1
+        else:
+            return columns.last_key
+    key = _row_key(item, names)
+    columns.last_values = values
+    columns.last_key = key
+    return key
+
+
 def value_key(parts: list):
     """The key of a step's values (lower-cased texts) in the tables, made the same way for an
     association's pinned values and a row's.
@@ -621,10 +643,12 @@ class KeyColumns:
     names (:func:`key_columns`): a row's memo of its keys is keyed by it, and an object
     is hashed by identity where a tuple of names would be hashed anew at each look-up."""
 
-    __slots__ = ("names",)
+    __slots__ = ("names", "last_values", "last_key")
 
     def __init__(self, names: tuple) -> None:
         self.names = names
+        self.last_values = None  # the values of the last row whose key was made (_columns_key)
+        self.last_key = None
 
     def __repr__(self) -> str:
         return f"KeyColumns{self.names!r}"
