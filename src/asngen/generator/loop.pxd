@@ -8,7 +8,8 @@ from asngen.engine.index cimport AssociationIndex
 
 
 @cython.locals(associations=list, index=AssociationIndex, records=dict, asn=AssociationBase,
-               existing=list, created=list, reprocess=list, held=list)
+               existing=list, created=list, reprocess=list, held=list, offered=bint, starting=bint,
+               skip_held=bint)
 cpdef list generate(items, registry, version_id, pool_name, run, bint settle=*)
 
 

@@ -85,6 +85,10 @@ def generate(items, registry, version_id, pool_name: str, run: RunState, settle:
         allowed = work.rules if work.rules else all_rules
         allowed_set = set(allowed)
         category = work.work_over
+        # what the work's category lets its rows do (asked once, not for every row)
+        offered = category != Category.RULES  # to existing associations
+        starting = category == Category.BOTH or category == Category.RULES  # to rules, anew
+        skip_held = recorder is None and category == Category.BOTH
         for item in work.items:
             record = None
             if type(item) is Shelved:
@@ -104,9 +108,9 @@ def generate(items, registry, version_id, pool_name: str, run: RunState, settle:
             # row re-queued after joining many (a background exposure) would meet them all on
             # every round.  Only their rules matter (below), unless each offer is recorded for
             # explain.  (Those it joins in this step count only if they say they matched.)
-            held = index.by_filename.get(filename) if recorder is None and category == Category.BOTH else None
+            held = index.by_filename.get(filename) if skip_held else None
             held_before = len(held) if held else 0
-            if category != Category.RULES:
+            if offered:
                 candidates = _candidates(index, item, allowed_set, filename if recorder is not None else None)
                 for asn in candidates:
                     if filename in asn.filenames:
@@ -122,10 +126,13 @@ def generate(items, registry, version_id, pool_name: str, run: RunState, settle:
                         index.refresh(asn)
                     if recorder is not None:
                         recorder.offer(item, asn, matched, trace)
-            if category in (Category.BOTH, Category.RULES):
-                taken = {asn.bound for asn in existing}
-                if held_before:
-                    taken.update([asn.bound for asn in held[:held_before]])
+            if starting:
+                if existing or held_before:
+                    taken = {asn.bound for asn in existing}
+                    if held_before:
+                        taken.update([asn.bound for asn in held[:held_before]])
+                else:
+                    taken = _NOTHING_TAKEN
                 if recorder is None:  # only the rules the row alone does not turn away
                     passing = None
                     starters = [all_rules[position] for position in statics.starting(item)]
@@ -168,6 +175,9 @@ def generate(items, registry, version_id, pool_name: str, run: RunState, settle:
         if settle:
             asn.settle(shared, keep_files=recorder is not None)
     return associations
+
+
+_NOTHING_TAKEN: frozenset = frozenset()  # the rules a row joined no association of took
 
 
 def _keep_record(joined: list, item: dict, record: tuple) -> None:
