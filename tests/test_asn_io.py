@@ -129,19 +129,34 @@ def test_association_files_read_like_a_list_of_name_and_text():
     assert [(name, make()) for name, make in files.pending()] == expected
 
 
-def test_collector_settings_come_back_after_nested_use():
+def test_the_collector_is_off_inside_and_as_it_was_after_nested_use():
     import gc
 
-    from asngen.api import rare_collections
+    from asngen.api import paused_collector
 
-    before = gc.get_threshold()
-    with rare_collections():
-        raised = gc.get_threshold()
-        with rare_collections():
-            assert gc.get_threshold() == raised
-        assert gc.get_threshold() == raised
-    assert raised[0] >= 100_000
-    assert gc.get_threshold() == before
+    for enabled in (True, False):
+        (gc.enable if enabled else gc.disable)()
+        try:
+            with paused_collector():
+                assert not gc.isenabled()
+                with paused_collector():
+                    assert not gc.isenabled()
+                assert not gc.isenabled()
+            assert gc.isenabled() == enabled
+        finally:
+            gc.enable()
+
+
+def test_the_collector_comes_back_after_a_failed_generate(tmp_path):
+    import gc
+
+    from asngen.api import generate
+    from asngen.errors import AsngenError
+
+    assert gc.isenabled()
+    with pytest.raises(AsngenError):
+        generate(str(tmp_path / "missing_pool.csv"))
+    assert gc.isenabled()
 
 
 def test_unknown_format_is_refused_before_generating(tmp_path):

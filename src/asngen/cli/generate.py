@@ -108,9 +108,9 @@ def options_from_args(args: argparse.Namespace):
 
 
 def run(args: argparse.Namespace) -> int:
-    from ..api import rare_collections
+    from ..api import paused_collector
 
-    with rare_collections():
+    with paused_collector():
         return _run(args)
 
 
