@@ -36,3 +36,14 @@ def test_listed_counts_count_the_rows_whose_text_lists_an_id():
     rows = _RowsByCell(texts)
     assert rows.listed_counts() == {"o001": 3, "c1000": 4, "o0012": 1}
     assert rows.count("o001") == 4  # a pass reads the o0012 row too (its text contains o001)
+
+
+def test_a_candidates_groups_are_searched_for_once():
+    """A pass asks for its candidate's rows twice (its registry's filter, then its rows): the
+    texts are searched once, and both get the same groups."""
+    rows = _RowsByCell(["[('o001', 'observation')]", "[('o002', 'observation')]", "[('o001', 'observation')]"])
+    first = rows.mentioning("o001")
+    rows._joined = rows._joined.replace("o001", "o009")  # a second search would now find nothing
+    assert rows.mentioning("o001") is first
+    assert rows.rows("o001", ["a", "b", "c"]) == ["a", "c"]
+    assert rows.count("o001") == 2

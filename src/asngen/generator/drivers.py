@@ -94,6 +94,7 @@ class _RowsByCell:
             filled[text] += 1
         self.groups = groups
         self._texts = list(groups)
+        self._found: dict = {}  # cid -> mentioning(cid): a pass asks for its rows twice
         self._joined = None
         if all(type(text) is str for text in self._texts):
             self._joined = "\0".join(self._texts)
@@ -124,6 +125,9 @@ class _RowsByCell:
         joined = self._joined
         if joined is None or type(cid) is not str or not cid or "\0" in cid:
             return [group for text, group in self.groups.items() if cid in text]
+        found = self._found.get(cid)
+        if found is not None:
+            return found
         found = []
         starts = self._starts
         position = joined.find(cid)
@@ -131,6 +135,7 @@ class _RowsByCell:
             index = bisect_right(starts, position) - 1
             found.append(self.groups[self._texts[index]])
             position = joined.find(cid, starts[index + 1])  # on from the next text
+        self._found[cid] = found
         return found
 
     def rows(self, cid, records: list) -> list:
