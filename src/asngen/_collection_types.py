@@ -30,7 +30,6 @@ except ImportError:  # pragma: no cover - CPython has both
     from collections.abc import Callable, Iterable, Iterator, Mapping, MutableMapping, Sequence
 
 
-
 def int64s(count: int) -> memoryview:
     """``count`` signed 64-bit integers, all 0: 8 bytes each, like ``array("q")`` (a list
     of positions in a million-row pool holds an int object per row besides its pointer)."""

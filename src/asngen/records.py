@@ -258,7 +258,7 @@ def as_dict(record: tuple) -> dict:
         return {name: value for name, value in zip(columns, cells(record)) if value is not ABSENT}  # noqa: B905
     row = columns.last_row
     previous = columns.last_codes
-    if row is None or previous is None:
+    if previous is None:  # (set with last_row: the first record read)
         row = columns.blank.copy()
         for name, offset, width, values in columns.layout:
             row[name] = values[_code(codes, offset, width)]

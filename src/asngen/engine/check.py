@@ -336,13 +336,13 @@ def states_before(states: list, journal: dict) -> list:
     return before
 
 
-_SOURCES: dict[str, tuple] = ONE_SOURCE  # (the tuples column tests start with: see constraints.one_source)
 _LITERALS_LOWER: dict[str, str | None] = {}
 
 
 def _one_source(column: str) -> tuple:
-    """The one-column source list of a pinned test, shared by every state pinned to it."""
-    cache = _SOURCES  # a local: compiled, its type is known (check.pxd)
+    """The one-column source list of a pinned test, shared by every state pinned to it and
+    by the test's pristine state (see ``constraints.one_source``)."""
+    cache = ONE_SOURCE  # a local: compiled, its type is known (check.pxd)
     found = cache.get(column)
     if found is None:
         found = cache[column] = (column,)
