@@ -232,13 +232,20 @@ def test_every_reading_path_gives_records(tmp_path, text):
 
 
 def test_codes_widen_as_columns_gain_values_and_every_record_still_reads_back():
-    """A column's codes grow from one byte to two or four; the records made before are remade."""
+    """A column's codes grow from one byte to two or four; the records made before keep the
+    layout they were made with (nothing is made again), and all of them share the values."""
     rows = [{"unique": f"f{n}", "slow": str(n // 100), "few": "abc"[n % 3]} for n in range(70_000)]
     records = records_from_dicts(["unique", "slow", "few"], rows)
-    assert records[0][0].widths == (4, 2, 1)
-    assert len(records[0][1]) == 7
+    layouts = list({id(record[0]): record[0] for record in records}.values())
+    assert [layout.widths for layout in layouts] == [(1, 1, 1), (4, 1, 1), (4, 2, 1)]
+    assert [sum(record[0] is layout for record in records) for layout in layouts] == [256, 25_600 - 256, 70_000 - 25_600]
+    assert len(records[0][1]) == 3 and len(records[-1][1]) == 7
+    assert all(layout.values is layouts[0].values for layout in layouts)
     assert all(as_dict(record) == row for record, row in zip(records, rows, strict=True))
-    assert cell(records[69_999], "slow") == "699"
+    assert all(cells(record) == tuple(row.values()) for record, row in zip(records, rows, strict=True))
+    assert cell(records[69_999], "slow") == "699" and cell(records[0], "unique") == "f0"
+    back = pickle.loads(pickle.dumps(records[::997] + records[-3:]))
+    assert [as_dict(record) for record in back] == rows[::997] + rows[-3:]
 
 
 def test_cells_other_than_text_keep_their_own_type_and_identity():

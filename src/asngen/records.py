@@ -49,7 +49,11 @@ _CAPACITY = {1: 1 << 8, 2: 1 << 16, 4: 1 << 32}
 
 
 class Columns(tuple):
-    """A pool's column names, shared by all its records, and what decodes them.
+    """A pool's column names, shared by its records, and what decodes them.
+
+    A pool's records share one, or a few: the records made before a column
+    outgrew its codes' width keep the narrower layout (see
+    :class:`RecordBuilder`); all of them share the lists of values.
 
     ``values``: per column, its distinct values, a record's code being a
     position in that list; ``widths``: the bytes each column's code takes in
@@ -118,19 +122,20 @@ class _Identity:
 
 
 class RecordBuilder:
-    """Makes the records of a pool, row by row, all sharing one :class:`Columns`.
+    """Makes the records of a pool, row by row.
 
     Each column's values are numbered as they first appear, by a dict that
     hands out the next number for a key it lacks (so a row is encoded
     without a Python-level step per cell).  Every column's codes start one
     byte wide; a column that comes to hold more values than that takes two
-    bytes, then four, and the records made so far are made again with the
-    wider layout (at most twice a column, and early: a column with many
-    values shows them soon).
+    bytes, then four (a column that has a new value in most rows, four at
+    once).  The records made after such a step share a new :class:`Columns`
+    with the wider layout; those made before keep theirs.
     """
 
     def __init__(self, names: Iterable[str], uneven: bool = False) -> None:
-        self.columns = Columns(names, uneven)
+        self.columns = Columns(names, uneven)  # the layout of the records made now
+        self.layouts = [self.columns]  # every layout records were made with, oldest first
         self.records: list[tuple] = []
         self._codes: list[dict] = [defaultdict(count().__next__) for _ in self.columns]
         self._identities = False  # some key is an _Identity
@@ -159,6 +164,7 @@ class RecordBuilder:
                     packed = pack(*codes)
                 except struct.error:  # a column outgrew its codes' width (or a row is short)
                     packed = self._widened(cells)  # (the same codes, wider)
+                    columns = self.columns
                     pack = columns.pack
                 if whole:
                     previous, previous_codes = cells, codes
@@ -166,31 +172,39 @@ class RecordBuilder:
                 # other values than text are told apart by identity: 1, 1.0 and True stay themselves
                 self._identities = True
                 packed = self._widened([value if type(value) is str else _Identity(value) for value in cells])
+                columns = self.columns
                 pack = columns.pack
             records.append((columns, packed))
 
     def _widened(self, keys: Sequence[Any]) -> bytes:
-        """The codes of a row whose keys may need wider codes than the layout has."""
+        """The codes of a row whose keys may need wider codes than the layout has.
+
+        A wider layout is a new :class:`Columns` for the records made from
+        now on: those made before keep theirs (each record names its own).
+        Making them all again cost a large pool about twice its rows (a
+        million-row pool widens nine times, the last time at row 992,100).
+        """
         columns = self.columns
         if len(keys) != len(columns):
             raise ValueError(f"a row of {len(keys)} cells for {len(columns)} columns")
         codes = list(map(getitem, self._codes, keys))
         rows = len(self.records) + 1
-        widths = tuple(_width(len(index), rows) for index in self._codes)
+        widths = tuple(max(_width(len(index), rows), width) for index, width in zip(self._codes, columns.widths, strict=True))
         if widths != columns.widths:
-            unpack = columns.unpack
-            columns.lay_out(widths, columns.values)
-            pack = columns.pack
-            self.records[:] = [(columns, pack(*unpack(old))) for _, old in self.records]
+            columns = self.columns = Columns(columns, columns.uneven)
+            columns.lay_out(widths, self.layouts[0].values)
+            self.layouts.append(columns)
         return columns.pack(*codes)
 
     def finish(self) -> list[tuple]:
-        """The records, their columns' values in place; the builder lets go of its tables."""
+        """The records, their columns' values in place (every layout shares the lists); the
+        builder lets go of its tables."""
         if self._identities:
             values = [[key.value if type(key) is _Identity else key for key in index] for index in self._codes]
         else:
             values = [list(index) for index in self._codes]
-        self.columns.lay_out(self.columns.widths, values)
+        for columns in self.layouts:
+            columns.lay_out(columns.widths, values)
         self._codes = []
         return self.records
 
