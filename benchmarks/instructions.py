@@ -9,7 +9,8 @@ is timed.  The number of instructions a run executes hardly moves: this
 script runs the command under valgrind's cachegrind (``--cache-sim=no``:
 instructions only, about 30 times slower than a plain run) with a fixed
 hash seed, outputs on ``--dry-run``, one process (``-j 1``), and prints the
-count.  Two runs of the same build give the same count to within a few
+count.  ``--write`` counts the files' making and writing too (into a scratch
+folder; a dry run makes no texts).  Two runs of the same build give the same count to within a few
 hundred instructions in several billion.
 
 With several ``--pythonpath`` folders (source trees, each built in place)
@@ -33,8 +34,9 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 
 
-def count(command: list[str], pool: Path, generate_args: list[str], pythonpath: str | None) -> int:
-    """Instructions executed by one run of ``command generate pool``."""
+def count(command: list[str], pool: Path, generate_args: list[str], pythonpath: str | None,
+          write: bool = False) -> int:
+    """Instructions executed by one run of ``command generate pool`` (``write``: not a dry run)."""
     env = dict(os.environ, PYTHONHASHSEED="0")
     if pythonpath:
         env["PYTHONPATH"] = pythonpath
@@ -42,8 +44,8 @@ def count(command: list[str], pool: Path, generate_args: list[str], pythonpath: 
         out = Path(scratch) / "cachegrind.out"
         run = subprocess.run(
             ["valgrind", "--tool=cachegrind", "--cache-sim=no", f"--cachegrind-out-file={out}",
-             *command, "generate", str(pool), "-p", str(Path(scratch) / "asn"), "--dry-run", "-j", "1",
-             *generate_args],
+             *command, "generate", str(pool), "-p", str(Path(scratch) / "asn"),
+             *([] if write else ["--dry-run"]), "-j", "1", *generate_args],
             env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True, check=False,
         )
         if run.returncode != 0:
@@ -90,6 +92,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--generate-args", default="", help="more options for asngen generate")
     parser.add_argument("--pythonpath", action="append", default=[],
                         help="a PYTHONPATH to count with (repeat to compare builds)")
+    parser.add_argument("--write", action="store_true",
+                        help="write the files (the default is a dry run, which makes no JSON texts)")
     args = parser.parse_args(argv)
     if shutil.which("valgrind") is None:
         parser.error("valgrind is not installed (it counts the instructions)")
@@ -107,7 +111,7 @@ def main(argv: list[str] | None = None) -> int:
         precompile(build)
     print("pool".ljust(36) + "".join(f"{(build or 'installed')[-28:]:>30}" for build in builds))
     for pool in args.pools:
-        counts = [count(command, pool, extra, build) for build in builds]
+        counts = [count(command, pool, extra, build, args.write) for build in builds]
         cells = [f"{counts[0]:>30,}"]
         for value in counts[1:]:
             cells.append(f"{value:>19,} ({(value - counts[0]) / counts[0]:+6.1%})")

@@ -68,6 +68,19 @@ def test_random_nested_data_matches_json_dumps():
         assert dumps_json(data) == reference(data)
 
 
+def test_texts_quoted_once_are_the_same_when_repeated_and_after_the_table_is_full(monkeypatch):
+    """Texts are quoted once and remembered (asn_io._quoted); the table starts again when full
+    (here every few texts)."""
+    from asngen import asn_io
+
+    monkeypatch.setattr(asn_io, "_QUOTED_LIMIT", 3)
+    texts = ["science", "a\nb \"c\" é", "background", "null", "science", "\u2028", "x" * 500]
+    for round_number in range(3):
+        data = {text + str(round_number % 2): [text, {"expname": text, "other": texts}] for text in texts}
+        data["members"] = [member_of({}, text, "science", text) for text in texts]
+        assert dumps_json(data) == reference(data)
+
+
 def test_members_of_every_shape_match_json_dumps():
     """Members are written from a layout per set of slotted keys (asn_io._encode_member):
     every set of keys, values that are not text, keys of their own (in any order), renamed

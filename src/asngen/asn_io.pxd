@@ -6,6 +6,7 @@ cimport cython
 
 cdef dict _INDENTS
 cdef dict _MEMBER_LAYOUTS
+cdef dict _QUOTED
 
 
 cdef class _Indent:
@@ -19,6 +20,9 @@ cpdef str dumps_json(data)
 cpdef _encode(value, list parts, str newline)
 
 cpdef _Indent _indent(str newline)
+
+@cython.locals(found=str)
+cpdef str _quoted(str text)
 
 cpdef str _pair_text(_Indent indent, dict labels, key)
 

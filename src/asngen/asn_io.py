@@ -63,6 +63,23 @@ except ImportError:  # an interpreter without json's accelerator
     from json.encoder import encode_basestring_ascii as _quote
 
 
+#: a text -> its quoted form.  A run's files repeat most of their texts (types, candidates,
+#: the constraints texts, the program, the pool): each is quoted once, not in every file
+_QUOTED: dict = {}
+_QUOTED_LIMIT = 20_000
+
+
+def _quoted(text: str) -> str:
+    """``_quote(text)``, remembered (for texts that repeat: a file name is quoted directly)."""
+    found = _QUOTED.get(text)
+    if found is None:
+        found = _quote(text)
+        if len(_QUOTED) >= _QUOTED_LIMIT:
+            _QUOTED.clear()
+        _QUOTED[text] = found
+    return found
+
+
 def _float_text(value: float) -> str:
     """A float as json.dumps spells it (NaN, Infinity...)."""
     import json
@@ -73,7 +90,7 @@ def _float_text(value: float) -> str:
 def _encode(value: Any, parts: list, newline: str) -> None:
     cls = type(value)
     if cls is str:
-        parts.append(_quote(value))
+        parts.append(_quoted(value))
     elif value is None:
         parts.append("null")
     elif cls is Member:  # most of a file: read its slots, not through the mapping protocol
@@ -157,7 +174,7 @@ def _encode_pairs(pairs, parts: list, newline: str) -> None:
     for key, item in pairs:
         append(_pair_text(indent, labels, key))
         if type(item) is str:
-            append(_quote(item))
+            append(_quoted(item))
         else:
             _encode(item, parts, indent.inner)
         labels = indent.later
@@ -218,9 +235,11 @@ def _encode_member(member: Member, parts: list, newline: str) -> None:
     if layout is None:
         layout = _member_layout(newline, filled)
     append = parts.append
-    for position in range(len(values)):
+    append(layout[0])
+    append(_quote(values[0]) if filled & 1 else _quoted(values[0]))  # (a name: seldom repeated)
+    for position in range(1, len(values)):
         append(layout[position])
-        append(_quote(values[position]))
+        append(_quoted(values[position]))
     append(layout[len(values)])
 
 
