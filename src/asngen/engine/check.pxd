@@ -21,7 +21,7 @@ cdef class Check:
     cpdef tuple _attr(self, tuple spec, dict item)
     @cython.locals(st=list)
     cpdef tuple _test(self, tuple spec, dict item)
-    cpdef tuple _child(self, code, node, dict item)
+    cpdef tuple _child(self, int code, node, dict item)
     cpdef tuple _group(self, tuple plan, dict item)
     cpdef tuple _all(self, tuple steps, dict item)
     cpdef tuple _any(self, tuple steps, dict item)

@@ -89,9 +89,9 @@ class Check:
 
     def _attr(self, spec: tuple, item) -> tuple[bool, Sequence]:
         """Check a column test, given as the tuple :meth:`Attr.prepare` made."""
-        plain, onlyif, invalid, required, force_undefined, evaluate, force_reprocess, initial, slot, leaf = spec
+        slot = spec[8]
         st = self.states[slot]
-        if plain and st is not None and st[4] and len(st[1]) == 1:
+        if spec[0] and st is not None and st[4] and len(st[1]) == 1:
             # the value this test already accepted (it is among those found, and it matched
             # last time): accepting it again changes no state, so nothing is journalled
             value = item.get(st[1][0])
@@ -100,6 +100,8 @@ class Check:
                 escaped = escapes.get(value)
                 if escaped is not None and escaped in st[3]:
                     return _ACCEPTED
+        # (unpacked only past the shortcut, which two column tests in five take)
+        plain, onlyif, invalid, required, force_undefined, evaluate, force_reprocess, initial, slot, leaf = spec
         journal = self.journal  # the state, journalled (Check.state, inlined: the innermost loop)
         if st is None:
             st = self.states[slot] = list(initial)
