@@ -202,6 +202,27 @@ def test_blanks_around_cells_are_stripped_but_inner_ones_kept(tmp_path):
     assert_agrees(path)
 
 
+@pytest.mark.parametrize("where", ["first", "middle", "last", "header only", "comment only", "none"])
+def test_a_blank_at_a_cells_edge_anywhere_in_a_large_pool_is_stripped(tmp_path, where):
+    """Blanks at cell edges are found in the columns' values once the lines are records
+    (ascii_pool._blank_edged): wherever the one such cell is, the pool reads as astropy reads
+    it, empty and blank cells included; blanks only in the header or a comment change nothing."""
+    lines = [f"f{number}.fits||{'abc'[number % 3]}|x y" for number in range(70_000)]
+    header = "FILENAME|EMPTY|KIND|NOTE"
+    at = {"first": 0, "middle": 35_000, "last": 69_999}.get(where)
+    if at is not None:
+        lines[at] = f"f{at}.fits | \t|b\t|  x y "
+    if where == "header only":
+        header = "FILENAME |EMPTY| KIND|NOTE"
+    comment = "# a | comment\n" if where == "comment only" else ""
+    path = write(tmp_path, comment + header + "\n" + "\n".join(lines) + "\n")
+    pool = read_pool(path)
+    expected = [[f"f{number}.fits", "n", "abc"[number % 3], "x y"] for number in range(70_000)]
+    if at is not None:
+        expected[at] = [f"f{at}.fits", "n", "b", "x y"]
+    assert as_lists(pool) == (["filename", "empty", "kind", "note"], expected)
+
+
 def test_double_quotes_follow_csv_rules(tmp_path):
     path = write(
         tmp_path,

@@ -43,7 +43,7 @@ except ImportError:  # pragma: no cover - an interpreter without it
     import csv
 
 from .errors import PoolError
-from .records import RecordBuilder
+from .records import RecordBuilder, cells
 
 TYPE_CHECKING = False  # typing costs a run's start 2 ms: the hints need it only when checked
 if TYPE_CHECKING:
@@ -129,25 +129,34 @@ def parse_file(source: str, delimiter: str, diagnose: bool = False) -> tuple[lis
     del data
     if not diagnose and _may_be_other_format(text, source):
         return None
-    comments = _comments(text)
     size = len(text)
     # Lower-casing is context-free except for the Greek final sigma, so
-    # unless a capital sigma occurs the whole text is lowered at once (the
-    # reference lowers cell by cell, after splitting and stripping).
+    # unless a capital sigma occurs the text is lowered at once, or line by
+    # line (the reference lowers cell by cell, after splitting and stripping).
     per_cell = _CAPITAL_SIGMA in text
-    work = text if per_cell else text.lower()
-    del text
-    content = [line for line in map(str.strip, work.splitlines()) if line and line[0] != "#"]
+    quoted = QUOTE in text
+    commented = "#" in text
+    if commented:  # the comment lines are kept as they are, from the one split of the text
+        lines = list(map(str.strip, text.splitlines()))
+        del text
+        comments = [line[1:].strip() for line in lines if line[:1] == "#"]
+        content = [line for line in lines if line and line[0] != "#"]
+        del lines
+        if not per_cell:
+            content = [line.lower() for line in content]
+    else:
+        comments = []
+        work = text if per_cell else text.lower()
+        del text
+        content = [line for line in map(str.strip, work.splitlines()) if line]
+        del work
     if not content:
-        if not diagnose and "#" in work:
+        if not diagnose and commented:
             return None  # astropy may take a comment line for the header
         raise PoolError("empty pool: no header line (only blank or comment lines)", file=source)
     if not diagnose and any(_position_line(line, delimiter) for line in content[:4]):
         return None  # astropy may read a fixed-width or RST table instead
 
-    quoted = QUOTE in work
-    blanks = _has_blank_edges(work, delimiter)
-    del work
     line_of = None
     if quoted:
         names, cell_rows, line_of = _split_csv(content, delimiter, source)
@@ -161,11 +170,12 @@ def parse_file(source: str, delimiter: str, diagnose: bool = False) -> tuple[lis
     body = content[1:]
     del content
     with _GcPaused():
-        if quoted or blanks or per_cell:
+        if quoted or per_cell:
             if not quoted:
                 cell_rows = [line.split(delimiter) for line in body]
             del body
-            rows, error = _records_from_cells(columns, cell_rows, quoted or blanks, per_cell, (source, line_of))
+            # (stripping a cell without blanks at its edges leaves it as it is)
+            rows, error = _records_from_cells(columns, cell_rows, True, per_cell, (source, line_of))
             del cell_rows
         else:
             rows, error = _rows_from_plain_lines(columns, body, delimiter, source)
@@ -199,14 +209,6 @@ class _GcPaused:
     def __exit__(self, *exc_info) -> None:
         if self.enabled:
             gc.enable()
-
-
-def _comments(text: str) -> list[str]:
-    """The text of the ``#`` lines, as astropy keeps it in ``meta['comments']``."""
-    if "#" not in text:
-        return []
-    kept = (line.strip() for line in text.splitlines())
-    return [line[1:].strip() for line in kept if line.startswith("#")]
 
 
 def _may_be_other_format(text: str, source: str) -> bool:
@@ -255,15 +257,18 @@ def _bad_name(name: str) -> bool:
     return True
 
 
-def _has_blank_edges(text: str, delimiter: str) -> bool:
-    """Can a cell start or end with a space or tab (which astropy strips)?
+def _blank_edged(values: list) -> bool:
+    """Does one of a column's distinct ``values`` start or end with a space or tab (which
+    astropy strips)?
 
-    Lines are stripped whole first, so such a blank touches a delimiter.
-    Two-character searches are slow on big texts, hence the tab pre-test.
+    Asked of the values, not of the file's text: a pool holds far fewer
+    distinct values than cells, and searching a large text for the two
+    characters of a blank beside a delimiter took a tenth of reading it.
     """
-    if " " + delimiter in text or delimiter + " " in text:
-        return True
-    return "\t" in text and ("\t" + delimiter in text or delimiter + "\t" in text)
+    for value in values:
+        if value and (value[0] in " \t" or value[-1] in " \t"):
+            return True
+    return False
 
 
 def _split_csv(
@@ -347,17 +352,24 @@ def _physical_line(source: str, content_index: int) -> int | None:
 def _rows_from_plain_lines(
     columns: list[str], body: list[str], delimiter: str, source: str
 ) -> tuple[list, PoolError | None]:
-    """Records of quote- and blank-free lower-cased lines: the speed-critical case.
+    """Records of quote-free lower-cased lines: the speed-critical case.
 
     Everything per cell happens in C (``str.split``, ``map``, the record
     builder's code tables); empty cells are filled in afterwards, once per
-    column (:func:`_fill_empty_values`).
+    column (:func:`_fill_empty_values`).  Should a cell have blanks at its
+    edges (its column's values tell), the records are made again from the
+    cells stripped.
     """
     ncols = len(columns)
     if set(map(str.count, body, repeat(delimiter))) - {ncols - 1}:
         cell_rows = [line.split(delimiter) for line in body]
         return [], _width_error(cell_rows, ncols, source, None)
     records = _records_consuming(columns, body, delimiter)
+    if records and any(map(_blank_edged, records[0][0].values)):
+        # cells with blanks at their edges (rare): made again from the cells as split, stripped
+        cell_rows = [list(cells(record)) for record in records]
+        del records
+        return _records_from_cells(columns, cell_rows, True, False, (source, None))
     if records:
         _fill_empty_values(records[0][0])
     return records, None
