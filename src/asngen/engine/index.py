@@ -489,7 +489,9 @@ class AssociationIndex:
         if not tables:
             return
         parts = bound.parts
-        applied = _applied(parts, item, memo) if len(parts) > 1 else _TOP_ONLY
+        # which parts apply is asked of the parts' gates only once a walk gets past a step of
+        # the top part (always applied): most rows leave every table at its first key
+        applied = _TOP_ONLY if len(parts) == 1 else None
         steps = self.steps(bound)
         for layout, root in tables.items():
             # walk down step by step: most rows leave the table at the first key that differs,
@@ -497,7 +499,9 @@ class AssociationIndex:
             nodes = (root,)
             for position, sources in enumerate(layout):  # one KeyColumns per step (no zip: its
                 number, _, optional = steps[position]  # strict keyword costs more than the walk)
-                if not applied[number]:
+                if number and applied is None:
+                    applied = _applied(parts, item, memo)
+                if number and not applied[number]:
                     key = _WILD
                 elif sources is None:
                     key = _OPEN
@@ -528,8 +532,11 @@ class AssociationIndex:
                     if closed_too:
                         found.update(bucket[1])
         for number, part in enumerate(parts):
-            if number and applied[number] and part.lookup is not None and memo[part.gate]:
-                self._collect_lookup(item, bound, number, found, closed_too)
+            if number and part.lookup is not None:
+                if applied is None:
+                    applied = _applied(parts, item, memo)
+                if applied[number] and memo[part.gate]:
+                    self._collect_lookup(item, bound, number, found, closed_too)
 
     def _collect_lookup(self, item, bound, number, found, closed_too) -> None:
         table = self.lookups.get((bound, number))
