@@ -145,3 +145,47 @@ def test_row_tests_expecting_equal_values_of_other_types_are_not_one():
 
     identities = {index.test_identity(expecting(value, flag)) for value in (1, 1.0, True) for flag in (1, True)}
     assert len(identities) == 6
+
+
+def _files_with_rules_for(monkeypatch, pool, from_rules: int, **options) -> list:
+    """The files of a run whose passes ask ``rules_for`` once that many rules have associations."""
+    from asngen.api import generate
+    from asngen.generator import loop
+    from asngen.options import GenerateOptions
+
+    monkeypatch.setattr(loop, "_MANY_RULES", from_rules)
+    result = generate(str(pool), GenerateOptions(version_id="x", **options))
+    return list(result.files)
+
+
+@pytest.mark.parametrize(
+    ("seed", "options"),
+    [(3, {}), (8, {}), (5, {"discover": True}), (11, {"per_pool_algorithm": True})],
+)
+def test_rows_visiting_only_the_rules_the_index_names_find_the_same_associations(tmp_path, monkeypatch,
+                                                                                 seed, options):
+    """AssociationIndex.rules_for names the rules a row may find anything of, from the keys
+    their associations are filed under: asked in every pass (even with one rule at work), or
+    in none, a run writes the same files."""
+    from tests.pools import write_synthetic_pool
+
+    pool = write_synthetic_pool(tmp_path / "pool.csv", 1500, seed)
+    always = _files_with_rules_for(monkeypatch, pool, 1, **options)
+    never = _files_with_rules_for(monkeypatch, pool, 10**9, **options)
+    assert always == never
+    assert len(always) > 150
+
+
+def test_a_rule_is_noted_under_the_step_after_the_first_every_row_needs_a_key_for():
+    """rules_for notes a rule under the keys of one step of each of its tables: the first after
+    the first that is neither optional nor open (most rules share that one), else that one."""
+    from asngen.engine.index import _filter_position
+
+    shared, own, other = object(), object(), object()
+    required, optional = (0, (), False), (0, (), True)
+    assert _filter_position((required, required, required), (shared, own, other)) == 1
+    assert _filter_position((required, optional, required), (shared, own, other)) == 2
+    assert _filter_position((required, required), (shared, None)) == 0
+    assert _filter_position((optional, required), (shared, own)) == 1
+    assert _filter_position((optional, optional), (shared, own)) == -1
+    assert _filter_position((required,), (None,)) == -1

@@ -28,6 +28,10 @@ cdef class AssociationIndex:
     cdef public dict lookups
     cdef public dict looked_up
     cdef public dict _steps
+    cdef public bint filtering
+    cdef public dict by_step_key
+    cdef public dict unfiltered
+    cdef public dict filter_gates
 
     cpdef tuple steps(self, BoundRule bound)
     cpdef add(self, AssociationBase asn)
@@ -45,6 +49,12 @@ cdef class AssociationIndex:
     @cython.locals(admitted=dict, tables=dict, root=dict, level=dict, steps=tuple, layout=tuple, nodes=object,
                    parts=list, part=Part)
     cpdef candidates(self, dict item, BoundRule bound, dict found, dict memo)
+    @cython.locals(number=cython.Py_ssize_t, parts=list)
+    cpdef _note(self, BoundRule bound, Py_ssize_t position, sources, key)
+    @cython.locals(position=cython.Py_ssize_t, tables=dict, nodes=list)
+    cpdef _start_filtering(self)
+    @cython.locals(found=dict, table=dict, bounds=dict, noted=tuple)
+    cpdef rules_for(self, dict item, dict memo)
 
 
 @cython.locals(known=dict, key=list)
@@ -69,6 +79,8 @@ cpdef KeyColumns key_columns(tuple names)
 
 @cython.locals(applied=list, part=Part, number=cython.Py_ssize_t)
 cpdef list _applied(list parts, dict item, dict memo)
+@cython.locals(number=cython.Py_ssize_t, position=cython.Py_ssize_t)
+cpdef Py_ssize_t _filter_position(tuple steps, tuple layout)
 cpdef bint _safe_gate(gate, item)
 
 

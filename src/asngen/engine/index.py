@@ -372,6 +372,13 @@ class AssociationIndex:
         self.lookups: dict = {}  # (bound, part number) -> {value: {serial: asn}}
         self.looked_up: dict = {}  # (serial, part number) -> how many found values are filed
         self._steps: dict = {}  # bound -> steps
+        # which rules a row may find anything of (see rules_for), once it is first asked: (step
+        # position, its columns) -> {key: {bound: None}}; the rules that does not tell about;
+        # the gates to ask
+        self.filtering = False
+        self.by_step_key: dict = {}
+        self.unfiltered: dict = {}
+        self.filter_gates: dict = {}
 
     def steps(self, bound) -> tuple:
         steps = self._steps.get(bound)
@@ -450,6 +457,12 @@ class AssociationIndex:
         if not indexed:
             return self.unindexed.setdefault(bound, [{}, {}])
         layout = tuple([part[0] for part in parts])
+        if self.filtering and bound not in self.unfiltered:
+            position = _filter_position(steps, layout)
+            if position < 0:
+                self.unfiltered[bound] = None
+            else:
+                self._note(bound, position, layout[position], parts[position][1])
         node = self.tables.setdefault(bound, {}).setdefault(layout, {})
         for part in parts[:-1]:
             node = node.setdefault(part[1], {})
@@ -463,6 +476,72 @@ class AssociationIndex:
 
     def note_member(self, asn, filename: str) -> None:
         self.by_filename.setdefault(filename, []).append(asn)
+
+    def _note(self, bound, position: int, sources, key) -> None:
+        """Note that ``bound`` has an association filed under ``key`` at step ``position``."""
+        self.by_step_key.setdefault((position, sources), {}).setdefault(key, {})[bound] = None
+        parts = bound.parts
+        for number in range(1, len(parts)):
+            self.filter_gates[parts[number].gate] = None
+
+    def _start_filtering(self) -> None:
+        """Note every rule under the keys its associations are filed under so far (see
+        :meth:`rules_for`); from now on, each association as it is filed."""
+        self.filtering = True
+        for bound, tables in self.tables.items():
+            steps = self.steps(bound)
+            for layout, root in tables.items():
+                position = _filter_position(steps, layout)
+                if position < 0:
+                    self.unfiltered[bound] = None
+                    continue
+                nodes = [root]
+                for _ in range(position):
+                    nodes = [child for node in nodes for child in node.values()]
+                for node in nodes:
+                    for key in node:
+                        self._note(bound, position, layout[position], key)
+
+    def rules_for(self, item, memo: dict) -> dict | None:
+        """The rules whose associations ``item`` may find (a superset), each once; None: ask
+        every rule.
+
+        A pass over a whole pool looks a row up under eight rules on average,
+        to find associations of about one: the rules' tables share their
+        first step (program and instrument), and differ at the next.  Each
+        rule is noted under every key an association of it was filed under
+        at such a step (never taken out: a superset), and a row visits only
+        the rules noted under its own key there.  Unless a part of some rule
+        does not apply to the row (its gate opens: the step may be skipped,
+        or a lookup finds associations), or a key cannot be compared: then
+        every rule is asked.  Rules with unindexed associations, or a table
+        with no step every row has a key for, are always asked.
+        """
+        if not self.filtering:
+            self._start_filtering()
+        for gate in self.filter_gates:
+            opened = memo.get(gate)
+            if opened is None:
+                opened = memo[gate] = _safe_gate(gate, item)
+            if opened:
+                return None
+        found: dict = {}
+        for noted, table in self.by_step_key.items():
+            sources = noted[1]
+            key = memo.get(sources, _UNSET)
+            if key is _UNSET:
+                key = memo[sources] = _columns_key(item, sources)
+            if key is _ANY:
+                return None
+            if key is not None:
+                bounds = table.get(key)
+                if bounds is not None:
+                    found.update(bounds)
+        if self.unfiltered:
+            found.update(self.unfiltered)
+        for bound in self.unindexed:
+            found[bound] = None
+        return found
 
     def candidates(self, item, bound, found: dict, memo: dict) -> None:
         """Add to ``found`` the associations of ``bound`` that ``item`` might join.
@@ -552,6 +631,19 @@ class AssociationIndex:
             for serial, asn in table.get(key, {}).items():
                 if closed_too or not asn.closed:
                     found[serial] = asn
+
+
+def _filter_position(steps: tuple, layout: tuple) -> int:
+    """The step of a table that :meth:`AssociationIndex.rules_for` notes its rule under: the
+    first after the first that a row cannot pass without a key of its own (the first step is
+    shared by most rules: program and instrument), else the first such; -1: none."""
+    position = -1
+    for number in range(len(layout)):
+        if not steps[number][2] and layout[number] is not None:
+            position = number
+            if number:
+                break
+    return position
 
 
 def _any_pinned_now(asn, leaves) -> bool:

@@ -177,6 +177,10 @@ def generate(items, registry, version_id, pool_name: str, run: RunState, settle:
     return associations
 
 
+#: from this many rules with associations in a pass on, a row asks the index which of them it
+#: may find anything of (AssociationIndex.rules_for) before looking under each
+_MANY_RULES = 6
+
 _NOTHING_TAKEN: frozenset = frozenset()  # the rules a row joined no association of took
 
 
@@ -195,9 +199,16 @@ def _candidates(index: AssociationIndex, item, allowed_set, joined_by: str | Non
     found: dict = {}
     memo: dict = {}
     active = index.all_by_rule
-    for bound in (allowed_set if len(allowed_set) < len(active) else active):
-        if bound in allowed_set and bound in active:
-            index.candidates(item, bound, found, memo)
+    # with many rules at work (a pass over a whole pool), only those the row may find anything of
+    visiting = index.rules_for(item, memo) if len(active) >= _MANY_RULES else None
+    if visiting is not None:
+        for bound in visiting:
+            if bound in allowed_set and bound in active:
+                index.candidates(item, bound, found, memo)
+    else:
+        for bound in (allowed_set if len(allowed_set) < len(active) else active):
+            if bound in allowed_set and bound in active:
+                index.candidates(item, bound, found, memo)
     if joined_by is not None:
         for asn in index.by_filename.get(joined_by, ()):
             if asn.bound in allowed_set:
