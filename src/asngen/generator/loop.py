@@ -177,8 +177,9 @@ def generate(items, registry, version_id, pool_name: str, run: RunState, settle:
     return associations
 
 
-#: from this many rules with associations in a pass on, a row asks the index which of them it
-#: may find anything of (AssociationIndex.rules_for) before looking under each
+#: from this many rules with associations in a pass, and allowed to take the row, on, a row asks
+#: the index which of them it may find anything of (AssociationIndex.rules_for) before looking
+#: under each
 _MANY_RULES = 6
 
 _NOTHING_TAKEN: frozenset = frozenset()  # the rules a row joined no association of took
@@ -199,8 +200,10 @@ def _candidates(index: AssociationIndex, item, allowed_set, joined_by: str | Non
     found: dict = {}
     memo: dict = {}
     active = index.all_by_rule
-    # with many rules at work (a pass over a whole pool), only those the row may find anything of
-    visiting = index.rules_for(item, memo) if len(active) >= _MANY_RULES else None
+    # with many rules at work (a pass over a whole pool) and allowed (not a row tried again by
+    # the rules that asked for it), only those the row may find anything of
+    many = len(active) >= _MANY_RULES and len(allowed_set) >= _MANY_RULES
+    visiting = index.rules_for(item, memo) if many else None
     if visiting is not None:
         for bound in visiting:
             if bound in allowed_set and bound in active:
