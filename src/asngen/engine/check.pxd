@@ -37,3 +37,9 @@ cpdef _one_source(column)
 cpdef _literal(value)
 @cython.locals(cache=dict, lines=list)
 cpdef list describe(node, states)
+
+
+# the markers and shared results every check returns or compares with: C globals, not
+# looked up in the module's namespace at each use (a column test made four such look-ups)
+cdef object _MISSING, _NOTHING
+cdef tuple _NO_REQUESTS, _ACCEPTED, _REFUSED

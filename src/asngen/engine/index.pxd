@@ -98,3 +98,8 @@ cdef dict _FRESH_PLANS
 cpdef tuple _fresh_plan(node)
 @cython.locals(kind=cython.Py_ssize_t, verdict=cython.int, result=cython.int, child=tuple)
 cdef int _fresh(tuple plan, item, set touched) except? -1
+
+
+# markers every look-up compares keys with: C globals, not looked up in the module's namespace
+cdef object _UNSET, _OPEN, _WILD, _ADMITTED
+cdef tuple _TOP_ONLY

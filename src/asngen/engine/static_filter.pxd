@@ -11,3 +11,6 @@ cpdef tuple _profile(tuple raw, tuple patterns, tuple presence, dict item)
 
 
 cpdef _pattern_outcomes(value, tuple patterns)
+
+
+cdef object _NO_VALUE  # (a C global: read for each presence column of every profile)
