@@ -176,6 +176,31 @@ def test_rows_visiting_only_the_rules_the_index_names_find_the_same_associations
     assert len(always) > 150
 
 
+@pytest.mark.parametrize("options", [{}, {"discover": True}])
+def test_rows_with_values_no_key_can_hold_find_the_same_associations_either_way(tmp_path, monkeypatch, options):
+    """A row whose value at some step cannot be a key (not plain ASCII: a program written
+    with a line break after it, which the constraints still match) finds every association of
+    a rule whose walk reaches that step; rules_for names the rules by the step it notes them
+    under, where a key that differs refuses the row whatever the other steps hold: the run
+    writes the same files either way."""
+    from tests.pools import write_synthetic_pool
+
+    pool = write_synthetic_pool(tmp_path / "plain.csv", 1200, 6)
+    lines = pool.read_text().splitlines()
+    header = lines[0].split("|")
+    at = header.index("PROGRAM")
+    for number in range(1, len(lines), 7):
+        cells = lines[number].split("|")
+        cells[at] = '"' + cells[at] + '\n"'
+        lines[number] = "|".join(cells)
+    odd = tmp_path / "odd.csv"
+    odd.write_text("\n".join(lines) + "\n")
+    always = _files_with_rules_for(monkeypatch, odd, 1, **options)
+    never = _files_with_rules_for(monkeypatch, odd, 10**9, **options)
+    assert always == never
+    assert len(always) > 150
+
+
 def test_a_rule_is_noted_under_the_step_after_the_first_every_row_needs_a_key_for():
     """rules_for notes a rule under the keys of one step of each of its tables: the first after
     the first that is neither optional nor open (most rules share that one), else that one."""

@@ -513,9 +513,12 @@ class AssociationIndex:
         at such a step (never taken out: a superset), and a row visits only
         the rules noted under its own key there.  Unless a part of some rule
         does not apply to the row (its gate opens: the step may be skipped,
-        or a lookup finds associations), or a key cannot be compared: then
-        every rule is asked.  Rules with unindexed associations, or a table
-        with no step every row has a key for, are always asked.
+        or a lookup finds associations), or its key at a noted step cannot
+        be compared (not plain ASCII): then every rule is asked.  (Such a
+        value at another step does not matter: a noted step is a guard, and
+        a key that differs there refuses the row.)  Rules with unindexed
+        associations, or a table with no step every row has a key for, are
+        always asked.
         """
         if not self.filtering:
             self._start_filtering()
