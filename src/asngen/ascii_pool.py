@@ -174,8 +174,7 @@ def parse_file(source: str, delimiter: str, diagnose: bool = False) -> tuple[lis
             if not quoted:
                 cell_rows = [line.split(delimiter) for line in body]
             del body
-            # (stripping a cell without blanks at its edges leaves it as it is)
-            rows, error = _records_from_cells(columns, cell_rows, True, per_cell, (source, line_of))
+            rows, error = _records_from_cells(columns, cell_rows, per_cell, (source, line_of))
             del cell_rows
         else:
             rows, error = _rows_from_plain_lines(columns, body, delimiter, source)
@@ -369,7 +368,7 @@ def _rows_from_plain_lines(
         # cells with blanks at their edges (rare): made again from the cells as split, stripped
         cell_rows = [list(cells(record)) for record in records]
         del records
-        return _records_from_cells(columns, cell_rows, True, False, (source, None))
+        return _records_from_cells(columns, cell_rows, False, (source, None))
     if records:
         _fill_empty_values(records[0][0])
     return records, None
@@ -412,13 +411,15 @@ def _fill_empty_values(columns) -> None:
 def _records_from_cells(
     columns: list[str],
     cell_rows: list[list[str]],
-    strip: bool,
     lower: bool,
     where: tuple,
 ) -> tuple[list, PoolError | None]:
-    """Records from split cells, for the slower cases (quotes, blanks, capital sigma)."""
-    if strip:
-        cell_rows = [[cell.strip(" \t") for cell in row] for row in cell_rows]
+    """Records from split cells, for the slower cases (quotes, blanks, capital sigma).
+
+    Every cell is stripped of blanks at its edges, as astropy strips them
+    (a cell without such blanks stays as it is).
+    """
+    cell_rows = [[cell.strip(" \t") for cell in row] for row in cell_rows]
     if lower:
         cell_rows = [[cell.lower() for cell in row] for row in cell_rows]
     error = _width_error(cell_rows, len(columns), *where)

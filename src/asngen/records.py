@@ -191,9 +191,10 @@ class RecordBuilder:
         rows = len(self.records) + 1
         widths = tuple(max(_width(len(index), rows), width) for index, width in zip(self._codes, columns.widths, strict=True))
         if widths != columns.widths:
-            columns = self.columns = Columns(columns, columns.uneven)
-            columns.lay_out(widths, self.layouts[0].values)
-            self.layouts.append(columns)
+            wider = Columns(columns, columns.uneven)
+            wider.lay_out(widths, columns.values)  # (the lists of values stay shared)
+            self.layouts.append(wider)
+            self.columns = columns = wider
         return columns.pack(*codes)
 
     def finish(self) -> list[tuple]:

@@ -13,5 +13,5 @@ from asngen.engine.index cimport AssociationIndex
 cpdef list generate(items, registry, version_id, pool_name, run, bint settle=*)
 
 
-@cython.locals(found=dict, memo=dict, active=dict, visiting=dict)
+@cython.locals(found=dict, memo=dict, active=dict)
 cpdef list _candidates(AssociationIndex index, dict item, allowed_set, joined_by=*)

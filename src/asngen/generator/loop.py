@@ -203,15 +203,12 @@ def _candidates(index: AssociationIndex, item, allowed_set, joined_by: str | Non
     # with many rules at work (a pass over a whole pool) and allowed (not a row tried again by
     # the rules that asked for it), only those the row may find anything of
     many = len(active) >= _MANY_RULES and len(allowed_set) >= _MANY_RULES
-    visiting = index.rules_for(item, memo) if many else None
-    if visiting is not None:
-        for bound in visiting:
-            if bound in allowed_set and bound in active:
-                index.candidates(item, bound, found, memo)
-    else:
-        for bound in (allowed_set if len(allowed_set) < len(active) else active):
-            if bound in allowed_set and bound in active:
-                index.candidates(item, bound, found, memo)
+    among = index.rules_for(item, memo) if many else None
+    if among is None:
+        among = allowed_set if len(allowed_set) < len(active) else active
+    for bound in among:
+        if bound in allowed_set and bound in active:
+            index.candidates(item, bound, found, memo)
     if joined_by is not None:
         for asn in index.by_filename.get(joined_by, ()):
             if asn.bound in allowed_set:
