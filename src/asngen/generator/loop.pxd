@@ -9,9 +9,9 @@ from asngen.engine.index cimport AssociationIndex
 
 @cython.locals(associations=list, index=AssociationIndex, records=dict, asn=AssociationBase,
                existing=list, created=list, reprocess=list, held=list, offered=bint, starting=bint,
-               skip_held=bint)
+               skip_held=bint, memos=dict, memo=dict, kept_memo=tuple)
 cpdef list generate(items, registry, version_id, pool_name, run, bint settle=*)
 
 
 @cython.locals(found=dict, memo=dict, active=dict)
-cpdef list _candidates(AssociationIndex index, dict item, allowed_set, joined_by=*)
+cpdef list _candidates(AssociationIndex index, dict item, allowed_set, joined_by=*, dict memo=*)

@@ -75,6 +75,7 @@ def generate(items, registry, version_id, pool_name: str, run: RunState, settle:
     # pass: ``records`` pins each and remembers its record (a queued row is then not remade).
     lazy = isinstance(items, Iterator)
     records: dict | None = None if lazy else {}
+    memos: dict | None = None if lazy else {}  # id(row) -> (row, its look-up memo)
     queue.push(Reprocess(items if lazy else list(items), list(registry.rules), Category.BOTH))
     recorder = run.recorder
     all_rules = registry.rules
@@ -100,6 +101,17 @@ def generate(items, registry, version_id, pool_name: str, run: RunState, settle:
                 pinned = records.get(id(item))
                 if pinned is not None and pinned[1] is item:
                     record = pinned[0]
+            # what a look-up learns of the row (its keys, what its gates say) holds for the
+            # pass: a list's row keeps it for its next visit (a target re-queues every row
+            # it matched), as long as the pass holds the row itself
+            memo = None
+            if memos is not None:
+                kept_memo = memos.get(id(item))
+                if kept_memo is not None and kept_memo[0] is item:
+                    memo = kept_memo[1]
+                else:
+                    memo = {}
+                    memos[id(item)] = (item, memo)
             existing = []
             created = []
             reprocess: list = []
@@ -111,7 +123,7 @@ def generate(items, registry, version_id, pool_name: str, run: RunState, settle:
             held = index.by_filename.get(filename) if skip_held else None
             held_before = len(held) if held else 0
             if offered:
-                candidates = _candidates(index, item, allowed_set, filename if recorder is not None else None)
+                candidates = _candidates(index, item, allowed_set, filename if recorder is not None else None, memo)
                 for asn in candidates:
                     if filename in asn.filenames:
                         if recorder is not None:
@@ -194,11 +206,14 @@ def _keep_record(joined: list, item: dict, record: tuple) -> None:
                 members[-1].row = record
 
 
-def _candidates(index: AssociationIndex, item, allowed_set, joined_by: str | None = None) -> list:
+def _candidates(index: AssociationIndex, item, allowed_set, joined_by: str | None = None,
+                memo: dict | None = None) -> list:
     """The associations ``item`` may join, in creation order, and those that hold the file
-    ``joined_by`` (the ones the row already joined)."""
+    ``joined_by`` (the ones the row already joined).  ``memo``: what earlier look-ups of
+    the row learnt (see AssociationIndex.candidates), filled in here."""
     found: dict = {}
-    memo: dict = {}
+    if memo is None:
+        memo = {}
     active = index.all_by_rule
     # with many rules at work (a pass over a whole pool) and allowed (not a row tried again by
     # the rules that asked for it), only those the row may find anything of
