@@ -1020,4 +1020,8 @@ def test_rule_files_find_the_whole_vocabulary_in_constraints():
         assert getattr(constraints, name) is not None, name
     assert constraints.meets is patterns.meets
     assert constraints.EMPTY is patterns.EMPTY and constraints.EMPTY_SET is patterns.EMPTY_SET
-    assert check.Reprocess is constraints.Reprocess and check.NO_VALUES is constraints.NO_VALUES
+    assert check.NO_VALUES is constraints.NO_VALUES
+    # the requests a check makes are the vocabulary's own (the queue merges them by type)
+    leaf = constraints.Attr(["targetid"], force_reprocess=constraints.Category.EXISTING)
+    matched, requests = offer(make(leaf), {"targetid": "1"})
+    assert matched and [type(request) for request in requests] == [constraints.Reprocess]

@@ -184,19 +184,23 @@ def test_a_whole_pool_pass_queues_rows_again_as_records(synthetic_rows_pool, mon
 
     monkeypatch.setattr(Shelved, "take", take)
     queued = {"records": 0, "dicts": 0}
-    push = loop.WorkQueue.push
+    kept_requests: list = []  # every request queued again, read once the run is over (when
+    keep_after = loop.keep_after  # kept, the loop then gives it the rows it queues)
 
-    def watch(queue, request):
-        if isinstance(request.items, list):
-            for item in request.items:
-                if isinstance(item, Shelved) and item[1] is None:
-                    queued["records"] += 1
-                elif any(item is row for row in taken_whole_pool):
-                    queued["dicts"] += 1
-        return push(queue, request)
+    def watch(request, category):
+        kept = keep_after(request, category)
+        if kept is not None:
+            kept_requests.append(kept)
+        return kept
 
-    monkeypatch.setattr(loop.WorkQueue, "push", watch)
+    monkeypatch.setattr(loop, "keep_after", watch)
     generate(str(synthetic_rows_pool), GenerateOptions(version_id="x", jobs=1))
+    for request in kept_requests:
+        for item in request.items:
+            if isinstance(item, Shelved) and item[1] is None:
+                queued["records"] += 1
+            elif any(item is row for row in taken_whole_pool):
+                queued["dicts"] += 1
     assert taken_whole_pool
     assert queued["records"] > 0  # the pool has rows the discover pass tries again
     assert queued["dicts"] == 0

@@ -7,6 +7,7 @@
 cimport cython
 from asngen.registry cimport BoundRule
 from asngen.engine.check cimport Check
+from asngen.engine.constraints cimport Reprocess
 
 
 cdef class AssociationBase:
@@ -38,7 +39,7 @@ cdef class AssociationBase:
     cpdef tuple acid(self)
     cpdef exposure_type(self, item)
     cpdef use_integrations(self, item)
-    @cython.locals(check=Check)
+    @cython.locals(check=Check, request=Reprocess)
     cpdef tuple add(self, item, trace=*, fresh=*)
     cpdef start(self, item)
     cpdef tuple make_member(self, item)

@@ -3,6 +3,7 @@
 # instead of through attribute look-ups; it cannot be subclassed.  The rows it checks are dicts
 # (pool rows and their copies), so reading a cell is a C call, not a method look-up.
 cimport cython
+from asngen.engine.constraints cimport Reprocess
 from asngen.engine.patterns cimport escape, evaluate_literal, is_listlike, meets
 
 

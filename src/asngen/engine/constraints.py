@@ -73,7 +73,11 @@ class Reprocess:
         return (tuple(self.rules or ()), self.work_over, self.only_on_match)
 
     def __repr__(self) -> str:
-        return _fields_repr(self, self.__slots__)
+        return _fields_repr(self, _REPROCESS_FIELDS)
+
+
+_REPROCESS_FIELDS = ("items", "rules", "work_over", "only_on_match", "trigger")  # (its __slots__: compiled,
+# the class keeps none of its own)
 
 
 def _fields_repr(obj, names) -> str:

@@ -4,12 +4,15 @@
 # association's fields are read directly.
 cimport cython
 from asngen.association cimport AssociationBase
+from asngen.engine.constraints cimport Reprocess
 from asngen.engine.index cimport AssociationIndex
+from asngen.engine.queue cimport WorkQueue
 
 
 @cython.locals(associations=list, index=AssociationIndex, records=dict, asn=AssociationBase,
                existing=list, created=list, reprocess=list, held=list, offered=bint, starting=bint,
-               skip_held=bint, memos=dict, memo=dict, kept_memo=tuple)
+               skip_held=bint, memos=dict, memo=dict, kept_memo=tuple, queue=WorkQueue, work=Reprocess,
+               request=Reprocess, kept=Reprocess)
 cpdef list generate(items, registry, version_id, pool_name, run, bint settle=*)
 
 

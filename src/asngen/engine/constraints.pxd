@@ -1,0 +1,17 @@
+# Compiled layout of a reprocess request (read by Cython only: the .py file beside this one is
+# the whole behaviour).  A row a rule matched is mostly re-queued (a target asks it to be
+# offered again to the rule's later associations): a request is made, merged into the queue
+# and read again for each of them, and its fields are read in C where the check, the queue
+# and the generator loop know its type.  It cannot be subclassed or given other fields.
+cimport cython
+
+
+@cython.final
+cdef class Reprocess:
+    cdef public object items
+    cdef public object rules
+    cdef public object work_over
+    cdef public object only_on_match
+    cdef public object trigger
+
+    cpdef tuple key(self)
