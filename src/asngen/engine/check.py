@@ -143,9 +143,12 @@ class Check:
             if callable(expected):
                 expected = expected(self.asn)
             literal = st[5]
-            if literal is not None and type(evaled) is str and evaled.isascii() and evaled[-1:] != "\n":
+            lowered = None
+            if literal is not None and type(evaled) is str:
+                lowered = _literal(evaled)  # (cached: no new lower-cased copy for every row)
+            if lowered is not None:
                 # a pinned value: case-insensitive equality is what the escaped regex tests
-                if evaled.lower() != literal:
+                if lowered != literal:
                     return self._refuse(leaf, item, st, "mismatch", evaled)
                 value = evaled
             else:
