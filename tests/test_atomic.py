@@ -873,3 +873,22 @@ def test_a_dead_runs_staging_folder_beside_a_new_folder_is_removed(small, tmp_pa
     status, stderr = run_cli(["generate", str(pool), *VERSION, "-p", str(tmp_path / "new")])
     assert status == 0, stderr
     assert staging_folders(tmp_path) == [alive]
+
+
+def test_a_file_the_system_writes_in_parts_is_written_whole(tmp_path, monkeypatch):
+    """``os.write`` may take only part of the bytes (a signal, a full disk's last blocks):
+    the rest follows until the file is complete."""
+    from asngen import output
+
+    real_write = os.write
+    calls = []
+
+    def short_write(fd, data):
+        calls.append(len(data))
+        return real_write(fd, bytes(data[:7]))
+
+    monkeypatch.setattr(os, "write", short_write)
+    text = b'{"asn_type": "image3", "products": []}\n' * 3
+    output._write_file(str(tmp_path / "a.json"), text)
+    assert (tmp_path / "a.json").read_bytes() == text
+    assert len(calls) == -(-len(text) // 7)

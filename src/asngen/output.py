@@ -133,7 +133,9 @@ def _write_file(path: str, data: bytes) -> None:
     """One file, with plain system calls (a text-mode ``open`` costs more than the write)."""
     handle = os.open(path, _CREATE, 0o666)
     try:
-        write_fully(handle, data)
+        written = os.write(handle, data)
+        if written < len(data):  # (rare for a regular file: the rest, as long as it takes)
+            write_fully(handle, data[written:])
     finally:
         os.close(handle)
 
