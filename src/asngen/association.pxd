@@ -36,6 +36,7 @@ cdef class AssociationBase:
     cpdef node(self, str name)
     cpdef state_of(self, node)
     cpdef pinned_tso(self)
+    @cython.locals(cache=dict)
     cpdef tuple acid(self)
     cpdef exposure_type(self, item)
     cpdef use_integrations(self, item)
@@ -55,3 +56,8 @@ cdef class AssociationBase:
 
 @cython.locals(kept=tuple, position=Py_ssize_t)
 cdef bint _same_state(list live, tuple settled)
+
+
+cdef tuple _DISCOVERED
+cdef dict _ACIDS
+cpdef tuple _acid_of(tuple found)

@@ -148,24 +148,20 @@ class AssociationBase:
     def acid(self) -> tuple[str, str]:
         """(candidate id, candidate type) from the pinned ``asn_candidate``; discovered otherwise."""
         leaf = self.bound.acid_leaf
-        if leaf is not None:
-            text = "-".join(self.state_of(leaf)[3]).replace("\\", "")
-            parsed = evaluate_literal(text)
-            try:
-                acid, ctype = parsed
-            except ValueError:  # not a pair: a discovered association, as in the reference
-                pass
-            except TypeError:  # not iterable at all: the reference stops here
-                from .generator.drivers import MalformedCandidate
-
-                raise MalformedCandidate(None, text) from None
-            else:
-                if isinstance(acid, str) and isinstance(ctype, str):
-                    return acid, ctype
-                from .generator.drivers import MalformedCandidate
-
-                raise MalformedCandidate(None, text)
-        return "a3001", "DISCOVERED"
+        if leaf is None:
+            return _DISCOVERED
+        found = self.state_of(leaf)[3]
+        # asked for several times an association (rules' tests, names): remembered by the
+        # values found, which the associations of a candidate share
+        key = found if type(found) is tuple else tuple(found)
+        cache = _ACIDS  # a local: compiled, its type is known (association.pxd)
+        known = cache.get(key)
+        if known is None:
+            known = _acid_of(key)
+            if len(cache) >= 50_000:
+                cache.clear()
+            cache[key] = known
+        return known
 
     # -- classification ------------------------------------------------------
     def exposure_type(self, item) -> str:
@@ -517,6 +513,29 @@ def _exposure_product(expname: str) -> str:
 
 #: the key under which ``settle`` keeps, in its ``shared`` table, each rule's last settled states
 _RECENT = ("recent states",)
+
+
+_DISCOVERED = ("a3001", "DISCOVERED")
+_ACIDS: dict = {}  # the values an asn_candidate test found -> (candidate id, candidate type)
+
+
+def _acid_of(found: tuple) -> tuple[str, str]:
+    """:meth:`AssociationBase.acid` from the values the candidate test found."""
+    text = "-".join(found).replace("\\", "")
+    parsed = evaluate_literal(text)
+    try:
+        acid, ctype = parsed
+    except ValueError:  # not a pair: a discovered association, as in the reference
+        return _DISCOVERED
+    except TypeError:  # not iterable at all: the reference stops here
+        from .generator.drivers import MalformedCandidate
+
+        raise MalformedCandidate(None, text) from None
+    if isinstance(acid, str) and isinstance(ctype, str):
+        return acid, ctype
+    from .generator.drivers import MalformedCandidate
+
+    raise MalformedCandidate(None, text)
 
 
 def _same_state(live: list, settled: tuple) -> bool:
