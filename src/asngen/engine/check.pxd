@@ -36,6 +36,8 @@ cpdef tuple _step(node)
 cpdef _one_source(column)
 @cython.locals(cache=dict)
 cpdef _literal(value)
+@cython.locals(cache=dict)
+cpdef _compared(str value)
 @cython.locals(cache=dict, lines=list)
 cpdef list describe(node, states)
 

@@ -145,7 +145,7 @@ class Check:
             literal = st[5]
             lowered = None
             if literal is not None and type(evaled) is str:
-                lowered = _literal(evaled)  # (cached: no new lower-cased copy for every row)
+                lowered = _compared(evaled)
             if lowered is not None:
                 # a pinned value: case-insensitive equality is what the escaped regex tests
                 if lowered != literal:
@@ -362,6 +362,17 @@ def _literal(value: str) -> str | None:
         found = sys.intern(value.lower()) if value.isascii() and value[-1:] != "\n" else None
         if len(cache) < 200_000:
             cache[value] = found
+    return found
+
+
+def _compared(value: str) -> str | None:
+    """A row's value lower-cased for comparison with a pinned one (None if not plain ASCII):
+    :func:`_literal`'s copy when it has one (a value some association pinned, the usual
+    case), else made, and not remembered (a row's own values may be a million)."""
+    cache = _LITERALS_LOWER  # a local: compiled, its type is known (check.pxd)
+    found = cache.get(value, _MISSING)
+    if found is _MISSING:
+        return value.lower() if value.isascii() and value[-1:] != "\n" else None
     return found
 
 
