@@ -42,8 +42,12 @@ def test_a_candidates_groups_are_searched_for_once():
     """A pass asks for its candidate's rows twice (its registry's filter, then its rows): the
     texts are searched once, and both get the same groups."""
     rows = _RowsByCell(["[('o001', 'observation')]", "[('o002', 'observation')]", "[('o001', 'observation')]"])
-    first = rows.mentioning("o001")
+    first = rows.texts_mentioning("o001")
     rows._joined = rows._joined.replace("o001", "o009")  # a second search would now find nothing
-    assert rows.mentioning("o001") is first
+    assert rows.texts_mentioning("o001") is first
+    assert [list(group) for group in rows.mentioning("o001")] == [[0, 2]]
+    assert [(text, list(records)) for text, records in rows.parts("o001", ["a", "b", "c"])] == [
+        ("[('o001', 'observation')]", ["a", "c"]),
+    ]
     assert rows.rows("o001", ["a", "b", "c"]) == ["a", "c"]
     assert rows.count("o001") == 2

@@ -145,16 +145,42 @@ def test_only_wfss_rows_that_may_be_science_keep_the_wfss_rules():
     assert _rule_named(files, "Asn_Lv3Image").needs_science  # but says nothing of its rows: always run
     unrun = early_drop.Unrun(files, _doomed())
     images = _rows("nrc_image", "nrc_image", "nis_image")
-    include = unrun.candidate_filter("o001", "observation", lambda: images)
+    include = unrun.candidate_filter("o001", "observation", lambda: [("images", images)])
     assert {rule for rule in wfss if not include(rule)} == wfss
     assert include(_rule_named(files, "Asn_Lv2Image"))
     with_grism = _rows("nrc_image", "nrc_wfss")
-    include = unrun.candidate_filter("o001", "observation", lambda: with_grism)
+    include = unrun.candidate_filter("o002", "observation", lambda: [("with grism", with_grism)])
     assert include is None or all(include(rule) for rule in wfss)
     # a row the classification cannot place: unsure, so the rules run
     unclear = _rows("nrc_image", None)
-    include = unrun.candidate_filter("o001", "observation", lambda: unclear)
+    include = unrun.candidate_filter("o003", "observation", lambda: [("unclear", unclear)])
     assert include is None or all(include(rule) for rule in wfss)
+
+
+def test_a_parts_answer_is_remembered_and_its_rows_read_until_one_may_be_science():
+    """Passes share parts (an observation's rows are also a background candidate's): a
+    part is asked about once, by its key, and its rows only until one may be science."""
+    files = resolve_rule_files((), False)
+    wfss = {_rule_named(files, name) for name in ("Asn_Lv2WFSSNRC", "Asn_Lv2WFSSNIS", "Asn_Lv2WFSSMIR")}
+    unrun = early_drop.Unrun(files, _doomed())
+    read: list = []
+
+    def reading(key, records):
+        for record in records:
+            read.append(key)
+            yield record
+
+    images, grisms = _rows("nrc_image", "nrc_image"), _rows("nrc_wfss", "nrc_wfss", "nrc_wfss")
+    include = unrun.candidate_filter("o001", "observation", lambda: [("images", reading("images", images))])
+    assert {rule for rule in wfss if not include(rule)} == wfss
+    assert read == ["images", "images"]  # every row, once: the three rules ask one predicate
+    read.clear()
+    include = unrun.candidate_filter(
+        "c1000", "background",
+        lambda: [("images", reading("images", images)), ("grisms", reading("grisms", grisms))],
+    )
+    assert include is None or all(include(rule) for rule in wfss)
+    assert read == ["grisms"]  # the images' answer was known; the first grism may be science
 
 
 def test_may_be_wfss_science():

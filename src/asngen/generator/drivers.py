@@ -94,7 +94,7 @@ class _RowsByCell:
             filled[text] += 1
         self.groups = groups
         self._texts = list(groups)
-        self._found: dict = {}  # cid -> mentioning(cid): a pass asks for its rows twice
+        self._found: dict = {}  # cid -> texts_mentioning(cid): a pass asks for its rows twice
         self._joined = None
         if all(type(text) is str for text in self._texts):
             self._joined = "\0".join(self._texts)
@@ -122,9 +122,13 @@ class _RowsByCell:
 
     def mentioning(self, cid) -> list:
         """The groups of the texts that contain ``cid``, in the order the texts first appear."""
+        return [self.groups[text] for text in self.texts_mentioning(cid)]
+
+    def texts_mentioning(self, cid) -> list:
+        """The texts that contain ``cid``, in the order they first appear."""
         joined = self._joined
         if joined is None or type(cid) is not str or not cid or "\0" in cid:
-            return [group for text, group in self.groups.items() if cid in text]
+            return [text for text in self.groups if cid in text]
         found = self._found.get(cid)
         if found is not None:
             return found
@@ -133,10 +137,16 @@ class _RowsByCell:
         position = joined.find(cid)
         while position >= 0:
             index = bisect_right(starts, position) - 1
-            found.append(self.groups[self._texts[index]])
+            found.append(self._texts[index])
             position = joined.find(cid, starts[index + 1])  # on from the next text
         self._found[cid] = found
         return found
+
+    def parts(self, cid, records: list) -> list:
+        """The records whose text contains ``cid``, by text: (text, its records) pairs, the
+        records read as they are asked for (a question about a pass's rows often stops at
+        the first)."""
+        return [(text, _records_at(self.groups[text], records)) for text in self.texts_mentioning(cid)]
 
     def rows(self, cid, records: list) -> list:
         """The records whose text contains ``cid``, in pool order."""
@@ -146,6 +156,12 @@ class _RowsByCell:
 
     def count(self, cid) -> int:
         return sum(len(group) for group in self.mentioning(cid))
+
+
+def _records_at(positions, records: list):
+    """The records at ``positions``, one by one."""
+    for position in positions:
+        yield records[position]
 
 
 def _check_candidate_id(cid, pool) -> None:
@@ -365,7 +381,7 @@ def _candidate_pass(
     ``unrun``: which rules the pass need not run."""
 
     def registry() -> Registry:
-        include = unrun.candidate_filter(cid, ctype, lambda: by_cell.rows(cid, records))
+        include = unrun.candidate_filter(cid, ctype, lambda: by_cell.parts(cid, records))
         return Registry(files, CANDIDATE, global_ids=(cid,), has_global=True, include=include)
 
     return PassSpec(

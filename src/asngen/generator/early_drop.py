@@ -142,7 +142,7 @@ class Unrun:
         self.quiet: list = []  # rules that may be left out where they cannot be valid
         self._by_type: dict = {}  # candidate type (lower case) -> the rules it leaves out
         self._includes: dict = {}  # rules left out -> the include filter leaving them out
-        self._may_be_science: dict = {}  # a rule's may_be_science -> {id(record): its answer}
+        self._may_be_science: dict = {}  # a rule's may_be_science -> {a part's key: its answer}
         if doomed is None:
             return
         for rule_file in files:
@@ -155,12 +155,14 @@ class Unrun:
         # rules left out of a pass none of whose rows may be their science
         self._science_only = [rule for rule in self.quiet if rule.may_be_science is not None and rule.needs_science]
 
-    def candidate_filter(self, cid, ctype, rows=None):
+    def candidate_filter(self, cid, ctype, parts=None):
         """The include filter of candidate ``cid``'s registry (None: every rule).
 
-        ``rows()``, when given, returns the pass's records: a rule valid only
-        with a science member is also left out when none of them may be its
-        science (:attr:`~asngen.rules.model.Rule.may_be_science`).
+        ``parts()``, when given, returns the pass's records in parts that
+        passes share, as ``(key, records)`` pairs (a key stands for the same
+        records in every pass; the records may be read lazily): a rule
+        valid only with a science member is also left out when none of
+        them may be its science (:attr:`~asngen.rules.model.Rule.may_be_science`).
         """
         if not self.quiet or type(cid) is not str or type(ctype) is not str:
             return None
@@ -170,11 +172,11 @@ class Unrun:
         if doomed.discover and (not doomed.discovered_are_a3001 or cid.startswith("a")):
             return None  # see Doomed.before_naming: their asn_id would be asked
         left_out = self._left_out(ctype.lower())
-        if rows is not None:
+        if parts is not None:
             asked = [rule for rule in self._science_only if rule not in left_out]
             if asked:
-                records = rows()
-                without = [rule for rule in asked if not self._any_science(rule.may_be_science, records)]
+                shares = parts()
+                without = [rule for rule in asked if not self._any_science(rule.may_be_science, shares)]
                 if without:
                     left_out = left_out.union(without)
         return self._include(left_out)
@@ -202,16 +204,23 @@ class Unrun:
             include = self._includes[left_out] = lambda rule: rule not in left_out
         return include
 
-    def _any_science(self, may_be_science, records) -> bool:
-        """Whether one of ``records`` may be a science member (answers remembered per record:
-        a row is in 2.4 passes on average)."""
+    def _any_science(self, may_be_science, parts) -> bool:
+        """Whether a record of ``parts`` may be a science member.  Answered per part and
+        remembered by its key (a row is in 2.4 passes on average, and a pass's parts are
+        those of others: an observation's rows, a background candidate's), the records of
+        a part read until one may be."""
         known = self._may_be_science.get(may_be_science)
         if known is None:
             known = self._may_be_science[may_be_science] = {}
-        for record in records:
-            answer = known.get(id(record))
+        for key, records in parts:
+            answer = known.get(key)
             if answer is None:
-                answer = known[id(record)] = bool(may_be_science(RecordView(record)))
+                answer = False
+                for record in records:
+                    if may_be_science(RecordView(record)):
+                        answer = True
+                        break
+                known[key] = answer
             if answer:
                 return True
         return False
