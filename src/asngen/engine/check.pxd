@@ -38,6 +38,7 @@ cpdef _one_source(column)
 cpdef _literal(value)
 @cython.locals(cache=dict)
 cpdef _compared(str value)
+cpdef _lowered(str value)
 @cython.locals(cache=dict, lines=list)
 cpdef list describe(node, states)
 

@@ -359,7 +359,9 @@ def _literal(value: str) -> str | None:
     cache = _LITERALS_LOWER  # a local: compiled, its type is known (check.pxd)
     found = cache.get(value, _MISSING)
     if found is _MISSING:
-        found = sys.intern(value.lower()) if value.isascii() and value[-1:] != "\n" else None
+        found = _lowered(value)
+        if found is not None:
+            found = sys.intern(found)
         if len(cache) < 200_000:
             cache[value] = found
     return found
@@ -371,9 +373,13 @@ def _compared(value: str) -> str | None:
     case), else made, and not remembered (a row's own values may be a million)."""
     cache = _LITERALS_LOWER  # a local: compiled, its type is known (check.pxd)
     found = cache.get(value, _MISSING)
-    if found is _MISSING:
-        return value.lower() if value.isascii() and value[-1:] != "\n" else None
-    return found
+    return _lowered(value) if found is _MISSING else found
+
+
+def _lowered(value: str) -> str | None:
+    """``value`` lower-cased, when that is how the escaped pattern compares it: plain ASCII,
+    not ending in a line break (None otherwise)."""
+    return value.lower() if value.isascii() and value[-1:] != "\n" else None
 
 
 _TEXTS: dict = {}  # a candidate pair -> its text

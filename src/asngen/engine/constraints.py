@@ -54,10 +54,13 @@ class Category:
     names = ("RULES", "BOTH", "EXISTING", "NONSCIENCE")
 
 
+_REPROCESS_FIELDS = ("items", "rules", "work_over", "only_on_match", "trigger")
+
+
 class Reprocess:
     """A request to run rows through the generator again."""
 
-    __slots__ = ("items", "rules", "work_over", "only_on_match", "trigger")
+    __slots__ = _REPROCESS_FIELDS  # (compiled, the class keeps none: see constraints.pxd)
 
     def __init__(
         self, items: list, rules: list | None = None, work_over: int = Category.BOTH,
@@ -74,10 +77,6 @@ class Reprocess:
 
     def __repr__(self) -> str:
         return _fields_repr(self, _REPROCESS_FIELDS)
-
-
-_REPROCESS_FIELDS = ("items", "rules", "work_over", "only_on_match", "trigger")  # (its __slots__: compiled,
-# the class keeps none of its own)
 
 
 def _fields_repr(obj, names) -> str:

@@ -215,12 +215,7 @@ class Unrun:
         for key, records in parts:
             answer = known.get(key)
             if answer is None:
-                answer = False
-                for record in records:
-                    if may_be_science(RecordView(record)):
-                        answer = True
-                        break
-                known[key] = answer
+                answer = known[key] = any(may_be_science(RecordView(record)) for record in records)
             if answer:
                 return True
         return False

@@ -11,7 +11,7 @@ from asngen.engine.queue cimport WorkQueue
 
 @cython.locals(associations=list, index=AssociationIndex, records=dict, asn=AssociationBase,
                existing=list, created=list, reprocess=list, held=list, offered=bint, starting=bint,
-               skip_held=bint, memos=dict, memo=dict, kept_memo=tuple, queue=WorkQueue, work=Reprocess,
+               skip_held=bint, memo=dict, pinned=tuple, queue=WorkQueue, work=Reprocess,
                request=Reprocess, kept=Reprocess)
 cpdef list generate(items, registry, version_id, pool_name, run, bint settle=*)
 

@@ -72,10 +72,11 @@ def generate(items, registry, version_id, pool_name: str, run: RunState, settle:
     queue = WorkQueue()
     # Rows given as an iterator (a pass over a whole pool) are made into dicts one by one and
     # queued again as records.  A list's rows (a candidate's few) keep their dicts for the
-    # pass: ``records`` pins each and remembers its record (a queued row is then not remade).
+    # pass: ``records`` pins each and remembers its record (a queued row is then not remade)
+    # and what its look-ups learnt (its keys, what the gates say of it: the row's alone, so
+    # they hold for its next visit, which a target asks for every row it matched).
     lazy = isinstance(items, Iterator)
-    records: dict | None = None if lazy else {}
-    memos: dict | None = None if lazy else {}  # id(row) -> (row, its look-up memo)
+    records: dict | None = None if lazy else {}  # id(row) -> (record, row, look-up memo)
     queue.push(Reprocess(items if lazy else list(items), list(registry.rules), Category.BOTH))
     recorder = run.recorder
     all_rules = registry.rules
@@ -92,26 +93,17 @@ def generate(items, registry, version_id, pool_name: str, run: RunState, settle:
         skip_held = recorder is None and category == Category.BOTH
         for item in work.items:
             record = None
+            memo = None
             if type(item) is Shelved:
                 shelf, item = item, item.take()
                 record = shelf[0]
                 if records is not None:
-                    records[id(item)] = (record, item)
+                    memo = {}
+                    records[id(item)] = (record, item, memo)
             elif records:
                 pinned = records.get(id(item))
                 if pinned is not None and pinned[1] is item:
-                    record = pinned[0]
-            # what a look-up learns of the row (its keys, what its gates say) holds for the
-            # pass: a list's row keeps it for its next visit (a target re-queues every row
-            # it matched), as long as the pass holds the row itself
-            memo = None
-            if memos is not None:
-                kept_memo = memos.get(id(item))
-                if kept_memo is not None and kept_memo[0] is item:
-                    memo = kept_memo[1]
-                else:
-                    memo = {}
-                    memos[id(item)] = (item, memo)
+                    record, memo = pinned[0], pinned[2]
             existing = []
             created = []
             reprocess: list = []
