@@ -46,8 +46,9 @@ cdef class AssociationIndex:
     cpdef _collect_lookup(self, dict item, BoundRule bound, Py_ssize_t number, dict found, closed_too)
     cpdef note_member(self, AssociationBase asn, filename)
 
-    @cython.locals(admitted=dict, tables=dict, root=dict, level=dict, steps=tuple, layout=tuple, nodes=object,
-                   parts=list, part=Part)
+    @cython.locals(admitted=dict, tables=dict, root=dict, level=dict, steps=tuple, layout=tuple, nodes=list,
+                   parts=list, part=Part, step=tuple, number=cython.Py_ssize_t, position=cython.Py_ssize_t,
+                   applied=list, closed_too=bint)
     cpdef candidates(self, dict item, BoundRule bound, dict found, dict memo)
     @cython.locals(number=cython.Py_ssize_t, parts=list)
     cpdef _note(self, BoundRule bound, Py_ssize_t position, sources, key)
@@ -102,4 +103,4 @@ cdef int _fresh(tuple plan, item, set touched) except? -1
 
 # markers every look-up compares keys with: C globals, not looked up in the module's namespace
 cdef object _UNSET, _OPEN, _WILD, _ADMITTED
-cdef tuple _TOP_ONLY
+cdef list _TOP_ONLY

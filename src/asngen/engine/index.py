@@ -559,9 +559,10 @@ class AssociationIndex:
             admitted = memo.get(_ADMITTED)
             if admitted is None:
                 admitted = memo[_ADMITTED] = {}
-            closed_too = admitted.get(admit)
-            if closed_too is None:
-                closed_too = admitted[admit] = bool(admit(item))
+            said = admitted.get(admit)
+            if said is None:
+                said = admitted[admit] = bool(admit(item))
+            closed_too = said
         bucket = self.unindexed.get(bound)
         if bucket is not None:
             found.update(bucket[0])
@@ -577,10 +578,14 @@ class AssociationIndex:
         steps = self.steps(bound)
         for layout, root in tables.items():
             # walk down step by step: most rows leave the table at the first key that differs,
-            # before the keys of the later steps are even computed
-            nodes = (root,)
-            for position, sources in enumerate(layout):  # one KeyColumns per step (no zip: its
-                number, _, optional = steps[position]  # strict keyword costs more than the walk)
+            # before the keys of the later steps are even computed.  One node is followed
+            # (``node``) until a step that does not apply makes it several (``nodes``)
+            node = root
+            nodes = None
+            for position in range(len(layout)):
+                sources = layout[position]
+                step = steps[position]
+                number = step[0]
                 if number and applied is None:
                     applied = _applied(parts, item, memo)
                 if number and not applied[number]:
@@ -595,26 +600,36 @@ class AssociationIndex:
                         found.update(self.all_by_rule.get(bound, {}))
                         return
                     if key is None:
-                        if not optional:
+                        if not step[2]:
                             break
                         key = _WILD
                 if key is _WILD:
-                    nodes = [child for node in nodes for child in node.values()]
-                elif len(nodes) == 1:
-                    level = nodes[0]
-                    child = level.get(key)
-                    nodes = () if child is None else (child,)
+                    if nodes is None:
+                        level = node
+                        nodes = list(level.values())
+                    else:
+                        nodes = [child for level in nodes for child in level.values()]
+                    if not nodes:
+                        break
+                elif nodes is None:
+                    level = node
+                    node = level.get(key)
+                    if node is None:
+                        break
                 else:
-                    nodes = [child for node in nodes if (child := node.get(key)) is not None]
-                if not nodes:
-                    break
+                    nodes = [child for level in nodes if (child := level.get(key)) is not None]
+                    if not nodes:
+                        break
             else:
+                if nodes is None:
+                    nodes = [node]
                 for bucket in nodes:
                     found.update(bucket[0])
                     if closed_too:
                         found.update(bucket[1])
-        for number, part in enumerate(parts):
-            if number and part.lookup is not None:
+        for number in range(1, len(parts)):
+            part = parts[number]
+            if part.lookup is not None:
                 if applied is None:
                     applied = _applied(parts, item, memo)
                 if applied[number] and memo[part.gate]:
@@ -659,7 +674,7 @@ def _any_pinned_now(asn, leaves) -> bool:
     return False
 
 
-_TOP_ONLY = (True,)
+_TOP_ONLY = [True]  # (a list, as _applied's answers are: never changed)
 _ADMITTED = object()  # a row's memo key: what each ``after_science`` predicate said of it
 
 
@@ -705,18 +720,17 @@ def _columns_key(item, columns):
     mostly holds the very value objects of the one before (the same key is then the same
     string, its hash already known to the tables it is looked up in)."""
     names = columns.names
-    values = [item.get(name) for name in names]
     last = columns.last_values
-    if last is not None:
+    if last is not None:  # (compared in place: most rows match, and then no list is made)
         position = 0
-        for value in values:
-            if value is not last[position]:
+        for name in names:
+            if item.get(name) is not last[position]:
                 break
             position += 1
         else:
             return columns.last_key
     key = _row_key(item, names)
-    columns.last_values = values
+    columns.last_values = [item.get(name) for name in names]
     columns.last_key = key
     return key
 
