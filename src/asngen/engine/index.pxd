@@ -49,7 +49,11 @@ cdef class AssociationIndex:
     @cython.locals(admitted=dict, tables=dict, root=dict, level=dict, steps=tuple, layout=tuple, nodes=list,
                    parts=list, part=Part, step=tuple, number=cython.Py_ssize_t, position=cython.Py_ssize_t,
                    applied=list, closed_too=bint)
-    cpdef candidates(self, dict item, BoundRule bound, dict found, dict memo)
+    cpdef candidates(self, dict item, BoundRule bound, dict found, dict memo, list trail=*)
+    @cython.locals(tables=dict, unindexed=list, token=list, position=cython.Py_ssize_t, level=dict)
+    cpdef seal_trail(self, BoundRule bound, list trail)
+    @cython.locals(tables=dict, unindexed=list, position=cython.Py_ssize_t)
+    cpdef bint trail_holds(self, BoundRule bound, tuple token)
     @cython.locals(number=cython.Py_ssize_t, parts=list)
     cpdef _note(self, BoundRule bound, Py_ssize_t position, sources, key)
     @cython.locals(position=cython.Py_ssize_t, tables=dict, nodes=list)

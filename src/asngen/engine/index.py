@@ -392,6 +392,7 @@ class AssociationIndex:
         bucket = self._bucket_for(asn)
         self.bucket_of[asn.serial] = bucket
         (bucket[1] if asn.closed else bucket[0])[asn.serial] = asn
+        bucket[2] += 1
         self._file_lookups(asn)
 
     def refresh(self, asn) -> None:
@@ -408,6 +409,7 @@ class AssociationIndex:
                     old[1].pop(serial, None)
                 self.bucket_of[serial] = bucket
                 (bucket[1] if asn.closed else bucket[0])[serial] = asn
+                bucket[2] += 1
         self._file_lookups(asn)
 
     def _file_lookups(self, asn) -> None:
@@ -455,7 +457,7 @@ class AssociationIndex:
             if part[0]:
                 indexed = True
         if not indexed:
-            return self.unindexed.setdefault(bound, [{}, {}])
+            return self.unindexed.setdefault(bound, [{}, {}, 0])
         layout = tuple([part[0] for part in parts])
         if self.filtering and bound not in self.unfiltered:
             position = _filter_position(steps, layout)
@@ -466,7 +468,7 @@ class AssociationIndex:
         node = self.tables.setdefault(bound, {}).setdefault(layout, {})
         for part in parts[:-1]:
             node = node.setdefault(part[1], {})
-        return node.setdefault(parts[-1][1], [{}, {}])
+        return node.setdefault(parts[-1][1], [{}, {}, 0])
 
     def close(self, asn) -> None:
         bucket = self.bucket_of.get(asn.serial)
@@ -546,11 +548,12 @@ class AssociationIndex:
             found[bound] = None
         return found
 
-    def candidates(self, item, bound, found: dict, memo: dict) -> None:
+    def candidates(self, item, bound, found: dict, memo: dict, trail: list | None = None) -> None:
         """Add to ``found`` the associations of ``bound`` that ``item`` might join.
 
         ``memo`` is one dict per row, shared by every rule the row is looked
-        up for: rules share gate functions and key columns.
+        up for: rules share gate functions and key columns.  ``trail``, when
+        given, receives where the walk went, for :meth:`seal_trail`.
         """
         admit = bound.rule.after_science
         if admit is None:
@@ -569,6 +572,11 @@ class AssociationIndex:
             if closed_too:
                 found.update(bucket[1])
         tables = self.tables.get(bound)
+        if trail is not None:
+            trail.append(len(tables) if tables else 0)
+            trail.append(bucket)
+            if bound.force_match is not None:
+                trail.append(None)  # (such a rule's associations may match a row they do not take)
         if not tables:
             return
         parts = bound.parts
@@ -598,12 +606,16 @@ class AssociationIndex:
                         key = memo[sources] = _columns_key(item, sources)
                     if key is _ANY:
                         found.update(self.all_by_rule.get(bound, {}))
+                        if trail is not None:
+                            trail.append(None)
                         return
                     if key is None:
                         if not step[2]:
                             break
                         key = _WILD
                 if key is _WILD:
+                    if trail is not None:
+                        trail.append(None)  # (several nodes: any of them may grow)
                     if nodes is None:
                         level = node
                         nodes = list(level.values())
@@ -615,6 +627,8 @@ class AssociationIndex:
                     level = node
                     node = level.get(key)
                     if node is None:
+                        if trail is not None:  # the row finds nothing here until the key comes
+                            trail.append((level, key))
                         break
                 else:
                     nodes = [child for level in nodes if (child := level.get(key)) is not None]
@@ -622,6 +636,8 @@ class AssociationIndex:
                         break
             else:
                 if nodes is None:
+                    if trail is not None:
+                        trail.append(node)
                     nodes = [node]
                 for bucket in nodes:
                     found.update(bucket[0])
@@ -633,7 +649,61 @@ class AssociationIndex:
                 if applied is None:
                     applied = _applied(parts, item, memo)
                 if applied[number] and memo[part.gate]:
+                    if trail is not None:
+                        trail.append(None)  # (look-up tables are not vouched for)
                     self._collect_lookup(item, bound, number, found, closed_too)
+
+    def seal_trail(self, bound, trail: list) -> tuple | None:
+        """What proves, later, that a row's look-up under ``bound`` finds what it found now.
+
+        ``trail`` is where :meth:`candidates` went for the row, before the row
+        joined or started associations; called once it has, so that those
+        (which hold the row) are counted in.  None: the walk cannot be
+        vouched for (a step that does not apply, a value that is not plain,
+        a rule with look-ups, or a key or table the row's own associations
+        just brought).  See :meth:`trail_holds`.
+        """
+        tables = self.tables.get(bound)
+        if trail[0] != (len(tables) if tables else 0):
+            return None
+        unindexed = self.unindexed.get(bound)
+        if unindexed is not trail[1]:
+            return None
+        token = [trail[0], unindexed, unindexed[2] if unindexed is not None else 0]
+        for position in range(2, len(trail)):
+            stop = trail[position]
+            if stop is None:
+                return None
+            if type(stop) is list:  # a bucket reached, with how many it has taken so far
+                token.append(stop)
+                token.append(stop[2])
+            else:  # a key the row's walk did not find at a node
+                level, key = stop
+                if key in level:
+                    return None
+                token.append(level)
+                token.append(key)
+        return tuple(token)
+
+    def trail_holds(self, bound, token: tuple) -> bool:
+        """Whether a look-up under ``bound`` would still reach only where it reached when
+        ``token`` was sealed: no new table, no association filed since in the buckets it
+        reached, no key come where it found none.  (Associations leave buckets, and may
+        close, but never enter one unnoticed.)"""
+        tables = self.tables.get(bound)
+        if token[0] != (len(tables) if tables else 0):
+            return False
+        unindexed = self.unindexed.get(bound)
+        if unindexed is not token[1] or (unindexed is not None and unindexed[2] != token[2]):
+            return False
+        for position in range(3, len(token), 2):
+            stop = token[position]
+            if type(stop) is list:
+                if stop[2] != token[position + 1]:
+                    return False
+            elif token[position + 1] in stop:
+                return False
+        return True
 
     def _collect_lookup(self, item, bound, number, found, closed_too) -> None:
         table = self.lookups.get((bound, number))

@@ -17,6 +17,7 @@ from ..engine.index import AssociationIndex
 from ..engine.queue import WorkQueue, keep_after
 from ..engine.static_filter import StaticFilter
 from ..records import Shelved
+from ..registry import BoundRule
 
 
 class RunState:
@@ -32,6 +33,7 @@ class RunState:
         self.shared_states: dict = {}  # one copy of each settled constraint state (Association.settle)
         self.kept_rows: dict | None = None  # the rows passes take, kept to be copied (records.Shelved)
         self.level_split = None  # an asngen.level_split.LevelSplit: Level 3 finished in a child
+        self.revisits_spared = 0  # rows asked for again that their trail showed would find nothing
 
     def warn(self, message: str) -> None:
         self.warnings.append(message)
@@ -78,6 +80,7 @@ def generate(items, registry, version_id, pool_name: str, run: RunState, settle:
     lazy = isinstance(items, Iterator)
     records: dict | None = None if lazy else {}  # id(row) -> (record, row, look-up memo)
     queue.push(Reprocess(items if lazy else list(items), list(registry.rules), Category.BOTH))
+    requeuing: dict = {}  # the rules that asked for a row again in this pass (see trailing)
     recorder = run.recorder
     all_rules = registry.rules
     while True:
@@ -91,9 +94,33 @@ def generate(items, registry, version_id, pool_name: str, run: RunState, settle:
         offered = category != Category.RULES  # to existing associations
         starting = category == Category.BOTH or category == Category.RULES  # to rules, anew
         skip_held = recorder is None and category == Category.BOTH
+        # A rule that took a row asks for it again, to be offered to the rule's other
+        # associations once every row had its turn; nearly always it finds none it could
+        # join.  The row's first look-up leaves a trail (rules that asked before only), and
+        # its second is skipped while the trail shows that it would find the same.
+        trailing = skip_held and TRAILS
+        revisited = None
+        if TRAILS and recorder is None and category == Category.EXISTING and len(allowed) == 1:
+            if isinstance(allowed[0], BoundRule):
+                revisited = allowed[0]
         for item in work.items:
+            if type(item) is _Revisit:
+                if revisited is not None:
+                    token = item.token(revisited)
+                    if token is not None and index.trail_holds(revisited, token):
+                        run.revisits_spared += 1
+                        continue
+                item = item[0]
+            elif revisited is not None and records:
+                pinned = records.get(id(item))
+                if pinned is not None and pinned[1] is item:
+                    token = pinned[2].get(revisited)
+                    if token is not None and index.trail_holds(revisited, token):
+                        run.revisits_spared += 1
+                        continue
             record = None
             memo = None
+            trails = None
             if type(item) is Shelved:
                 shelf, item = item, item.take()
                 record = shelf[0]
@@ -115,7 +142,10 @@ def generate(items, registry, version_id, pool_name: str, run: RunState, settle:
             held = index.by_filename.get(filename) if skip_held else None
             held_before = len(held) if held else 0
             if offered:
-                candidates = _candidates(index, item, allowed_set, filename if recorder is not None else None, memo)
+                if trailing and requeuing:
+                    trails = {}
+                candidates = _candidates(index, item, allowed_set, filename if recorder is not None else None, memo,
+                                         trails, requeuing)
                 for asn in candidates:
                     if filename in asn.filenames:
                         if recorder is not None:
@@ -167,12 +197,32 @@ def generate(items, registry, version_id, pool_name: str, run: RunState, settle:
             if record is not None:  # the row is done: its members keep its record, not its dict
                 _keep_record(existing, item, record)
                 _keep_record(created, item, record)
+            if not reprocess:
+                continue
+            sealed = None
+            kept_requests = []
             for request in reprocess:
                 kept = keep_after(request, category)
-                if kept is not None:
-                    if lazy and record is not None:
-                        kept.items = [shelf if queued is item else queued for queued in kept.items]
-                    queue.push(kept)
+                if kept is None:
+                    continue
+                kept_requests.append(kept)
+                if trailing and kept.work_over == Category.EXISTING and kept.rules and len(kept.rules) == 1:
+                    bound = kept.rules[0]
+                    if bound not in requeuing:
+                        requeuing[bound] = None
+                    elif trails and (sealed is None or bound not in sealed):
+                        token = _sealed(index, bound, trails.get(bound), candidates, filename)
+                        if sealed is None:
+                            sealed = {}
+                        sealed[bound] = token
+                        if token is not None and memo is not None:
+                            memo[bound] = token  # (a list's row: its memo lives in its pin)
+            if lazy and record is not None:
+                revisit = _Revisit.of(shelf, sealed) if sealed else shelf
+                for kept in kept_requests:
+                    kept.items = [revisit if queued is item else queued for queued in kept.items]
+            for kept in kept_requests:
+                queue.push(kept)
     shared = run.shared_states
     for asn in associations:  # the pass is over: its index can go, its states are final
         asn.index = None
@@ -186,7 +236,47 @@ def generate(items, registry, version_id, pool_name: str, run: RunState, settle:
 #: under each
 _MANY_RULES = 6
 
+#: whether rows asked for again are spared while their trail holds (off: every one is looked up
+#: again, as the reference does; the files are the same either way)
+TRAILS = True
+
 _NOTHING_TAKEN: frozenset = frozenset()  # the rules a row joined no association of took
+
+
+class _Revisit(tuple):
+    """A pool pass's row asked for again, as (shelf, rule, token, rule, token...): the tokens
+    (AssociationIndex.seal_trail) that may spare taking it again."""
+
+    __slots__ = ()
+
+    @staticmethod
+    def of(shelf, sealed: dict):
+        tokens = [token for token in sealed.values() if token is not None]
+        if not tokens:
+            return shelf
+        parts = [shelf]
+        for bound, token in sealed.items():
+            if token is not None:
+                parts.append(bound)
+                parts.append(token)
+        return _Revisit(parts)
+
+    def token(self, bound):
+        for position in range(1, len(self), 2):
+            if self[position] is bound:
+                return self[position + 1]
+        return None
+
+
+def _sealed(index: AssociationIndex, bound, trail: list | None, candidates: list, filename) -> tuple | None:
+    """The token of the row's walk under ``bound``, if every association of the rule it found
+    holds the row now (one that refused it may change its mind; one that holds it never)."""
+    if trail is None:
+        return None
+    for asn in candidates:
+        if asn.bound is bound and filename not in asn.filenames:
+            return None
+    return index.seal_trail(bound, trail)
 
 
 def _keep_record(joined: list, item: dict, record: tuple) -> None:
@@ -199,10 +289,11 @@ def _keep_record(joined: list, item: dict, record: tuple) -> None:
 
 
 def _candidates(index: AssociationIndex, item, allowed_set, joined_by: str | None = None,
-                memo: dict | None = None) -> list:
+                memo: dict | None = None, trails: dict | None = None, trailed: dict | None = None) -> list:
     """The associations ``item`` may join, in creation order, and those that hold the file
     ``joined_by`` (the ones the row already joined).  ``memo``: what earlier look-ups of
-    the row learnt (see AssociationIndex.candidates), filled in here."""
+    the row learnt (see AssociationIndex.candidates), filled in here.  ``trails``: filled
+    with the walk under each rule of ``trailed`` (see generate)."""
     found: dict = {}
     if memo is None:
         memo = {}
@@ -215,7 +306,11 @@ def _candidates(index: AssociationIndex, item, allowed_set, joined_by: str | Non
         among = allowed_set if len(allowed_set) < len(active) else active
     for bound in among:
         if bound in allowed_set and bound in active:
-            index.candidates(item, bound, found, memo)
+            if trails is not None and bound in trailed:
+                trail = trails[bound] = []
+                index.candidates(item, bound, found, memo, trail)
+            else:
+                index.candidates(item, bound, found, memo)
     if joined_by is not None:
         for asn in index.by_filename.get(joined_by, ()):
             if asn.bound in allowed_set:
