@@ -38,7 +38,8 @@ cdef class AssociationIndex:
     cpdef refresh(self, AssociationBase asn)
     @cython.locals(bound=BoundRule, part=Part)
     cpdef _file_lookups(self, AssociationBase asn)
-    cpdef _step_key(self, AssociationBase asn, leaves, optional)
+    @cython.locals(literal=str)
+    cpdef _step_key(self, AssociationBase asn, tuple leaves, optional)
     @cython.locals(bound=BoundRule)
     cpdef _bucket_for(self, AssociationBase asn)
     cpdef close(self, AssociationBase asn)
@@ -78,6 +79,7 @@ cdef class KeyColumns:
 
 
 cdef dict _KEY_COLUMNS
+cdef dict _ONE_COLUMN
 @cython.locals(found=KeyColumns)
 cpdef KeyColumns key_columns(tuple names)
 

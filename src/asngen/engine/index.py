@@ -432,6 +432,20 @@ class AssociationIndex:
 
     def _step_key(self, asn, leaves, optional: bool):
         """(sources, values) of one step; None when it cannot be indexed (yet)."""
+        if len(leaves) == 1:  # (most steps: no lists, and the key's columns found by name)
+            leaf = leaves[0]
+            st = asn.states[leaf.slot]
+            if st is None or st[2]:
+                self.unsettled.setdefault(asn.serial, []).append(leaf)
+                return (None, _OPEN) if optional else None
+            literal = st[5]
+            if literal is None or len(st[1]) != 1:
+                return None
+            source = st[1][0]
+            columns = _ONE_COLUMN.get(source)
+            if columns is None:
+                columns = _ONE_COLUMN[source] = key_columns((source,))
+            return columns, (literal if "\0" not in literal else (literal,))  # (value_key of one)
         sources, key = [], []
         for leaf in leaves:
             st = asn.states[leaf.slot]
@@ -841,6 +855,9 @@ class KeyColumns:
 
 
 _KEY_COLUMNS: dict = {}  # tuple of column names -> its KeyColumns
+
+
+_ONE_COLUMN: dict = {}  # column name -> key_columns((name,))
 
 
 def key_columns(names: tuple) -> KeyColumns:
