@@ -19,3 +19,11 @@ cpdef list generate(items, registry, version_id, pool_name, run, bint settle=*)
 @cython.locals(found=dict, memo=dict, active=dict, trail=list)
 cpdef list _candidates(AssociationIndex index, dict item, allowed_set, joined_by=*, dict memo=*,
                         dict trails=*, dict trailed=*)
+
+
+@cython.locals(asn=AssociationBase)
+cpdef tuple _sealed(AssociationIndex index, bound, list trail, list candidates, filename)
+@cython.locals(parts=list)
+cpdef _revisit_of(shelf, dict sealed)
+@cython.locals(position=cython.Py_ssize_t)
+cpdef _token_of(revisit, bound)

@@ -106,7 +106,7 @@ def generate(items, registry, version_id, pool_name: str, run: RunState, settle:
         for item in work.items:
             if type(item) is _Revisit:
                 if revisited is not None:
-                    token = item.token(revisited)
+                    token = _token_of(item, revisited)
                     if token is not None and index.trail_holds(revisited, token):
                         run.revisits_spared += 1
                         continue
@@ -218,7 +218,7 @@ def generate(items, registry, version_id, pool_name: str, run: RunState, settle:
                         if token is not None and memo is not None:
                             memo[bound] = token  # (a list's row: its memo lives in its pin)
             if lazy and record is not None:
-                revisit = _Revisit.of(shelf, sealed) if sealed else shelf
+                revisit = _revisit_of(shelf, sealed) if sealed else shelf
                 for kept in kept_requests:
                     kept.items = [revisit if queued is item else queued for queued in kept.items]
             for kept in kept_requests:
@@ -249,23 +249,23 @@ class _Revisit(tuple):
 
     __slots__ = ()
 
-    @staticmethod
-    def of(shelf, sealed: dict):
-        tokens = [token for token in sealed.values() if token is not None]
-        if not tokens:
-            return shelf
-        parts = [shelf]
-        for bound, token in sealed.items():
-            if token is not None:
-                parts.append(bound)
-                parts.append(token)
-        return _Revisit(parts)
 
-    def token(self, bound):
-        for position in range(1, len(self), 2):
-            if self[position] is bound:
-                return self[position + 1]
-        return None
+def _revisit_of(shelf, sealed: dict):
+    """What a pool pass's row is queued again as: its shelf, with the tokens it has (if any)."""
+    parts = [shelf]
+    for bound, token in sealed.items():
+        if token is not None:
+            parts.append(bound)
+            parts.append(token)
+    return _Revisit(parts) if len(parts) > 1 else shelf
+
+
+def _token_of(revisit, bound):
+    """The token ``revisit`` holds for ``bound``; None: none."""
+    for position in range(1, len(revisit), 2):
+        if revisit[position] is bound:
+            return revisit[position + 1]
+    return None
 
 
 def _sealed(index: AssociationIndex, bound, trail: list | None, candidates: list, filename) -> tuple | None:
