@@ -28,6 +28,7 @@ cdef class AssociationIndex:
     cdef public dict lookups
     cdef public dict looked_up
     cdef public dict _steps
+    cdef public dict _lookup_slots
     cdef public bint filtering
     cdef public dict by_step_key
     cdef public dict unfiltered
@@ -36,7 +37,7 @@ cdef class AssociationIndex:
     cpdef tuple steps(self, BoundRule bound)
     cpdef add(self, AssociationBase asn)
     cpdef refresh(self, AssociationBase asn)
-    @cython.locals(bound=BoundRule, part=Part)
+    @cython.locals(bound=BoundRule, slots=tuple, number=cython.Py_ssize_t, slot=cython.Py_ssize_t)
     cpdef _file_lookups(self, AssociationBase asn)
     @cython.locals(literal=str)
     cpdef _step_key(self, AssociationBase asn, tuple leaves, optional)

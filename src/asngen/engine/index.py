@@ -372,6 +372,7 @@ class AssociationIndex:
         self.lookups: dict = {}  # (bound, part number) -> {value: {serial: asn}}
         self.looked_up: dict = {}  # (serial, part number) -> how many found values are filed
         self._steps: dict = {}  # bound -> steps
+        self._lookup_slots: dict = {}  # bound -> _lookup_slots_of(bound)
         # which rules a row may find anything of (see rules_for), once it is first asked: (step
         # position, its columns) -> {key: {bound: None}}; the rules that does not tell about;
         # the gates to ask
@@ -414,12 +415,14 @@ class AssociationIndex:
 
     def _file_lookups(self, asn) -> None:
         bound = asn.bound
-        for number, part in enumerate(bound.parts):
-            if part.lookup is None:
-                continue
-            leaf = bound.named(part.lookup[1])
-            st = asn.states[leaf.slot] if leaf is not None and leaf.kind == "attr" else None
+        slots = self._lookup_slots.get(bound)
+        if slots is None:  # (asked after every row an association takes: the rule's answer kept)
+            slots = self._lookup_slots[bound] = _lookup_slots_of(bound)
+        for number, slot in slots:
+            st = asn.states[slot] if slot >= 0 else None
             found = st[3] if st is not None else ()
+            if not found:
+                continue
             done = self.looked_up.get((asn.serial, number), 0)
             if len(found) <= done:
                 continue
@@ -746,6 +749,18 @@ def _filter_position(steps: tuple, layout: tuple) -> int:
             if number:
                 break
     return position
+
+
+def _lookup_slots_of(bound) -> tuple:
+    """(part number, state slot of the column test it looks up, or -1) of each part of
+    ``bound`` that finds associations by look-up."""
+    slots = []
+    for number, part in enumerate(bound.parts):
+        if part.lookup is None:
+            continue
+        leaf = bound.named(part.lookup[1])
+        slots.append((number, leaf.slot if leaf is not None and leaf.kind == "attr" else -1))
+    return tuple(slots)
 
 
 def _any_pinned_now(asn, leaves) -> bool:
