@@ -49,5 +49,7 @@ def test_a_candidates_groups_are_searched_for_once():
     assert [(text, list(records)) for text, records in rows.parts("o001", ["a", "b", "c"])] == [
         ("[('o001', 'observation')]", ["a", "c"]),
     ]
+    ((_, records),) = rows.parts("o001", ["a", "b", "c"])
+    assert list(records) == list(records) == ["a", "c"]  # each rule's predicate reads a part anew
     assert rows.rows("o001", ["a", "b", "c"]) == ["a", "c"]
     assert rows.count("o001") == 2

@@ -183,6 +183,18 @@ def test_a_parts_answer_is_remembered_and_its_rows_read_until_one_may_be_science
     assert read == ["grisms"]  # the images' answer was known; the first grism may be science
 
 
+def test_rules_with_other_predicates_each_read_a_shared_part_whole():
+    """Rule files may give rules predicates of their own: each reads the pass's parts anew."""
+    from asngen.generator.drivers import _RowsByCell
+
+    unrun = early_drop.Unrun(resolve_rule_files((), False), _doomed())
+    texts = ["[('o001', 'observation')]"] * 3
+    records = _rows("nrc_image", "nrc_image", "nrc_wfss")
+    shares = _RowsByCell(texts).parts("o001", records)
+    assert not unrun._any_science(lambda row: False, shares)  # reads all three
+    assert unrun._any_science(lambda row: row["exp_type"] == "nrc_wfss", shares)
+
+
 def test_may_be_wfss_science():
     from asngen.records import RecordView
 

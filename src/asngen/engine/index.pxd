@@ -39,7 +39,7 @@ cdef class AssociationIndex:
     cpdef refresh(self, AssociationBase asn)
     @cython.locals(bound=BoundRule, slots=tuple, number=cython.Py_ssize_t, slot=cython.Py_ssize_t)
     cpdef _file_lookups(self, AssociationBase asn)
-    @cython.locals(literal=str)
+    @cython.locals(literal=str, source=str, sources=list, key=list)
     cpdef _step_key(self, AssociationBase asn, tuple leaves, optional)
     @cython.locals(bound=BoundRule)
     cpdef _bucket_for(self, AssociationBase asn)
@@ -70,6 +70,7 @@ cpdef _row_key(dict item, tuple sources)
 cpdef _columns_key(dict item, KeyColumns columns)
 @cython.locals(part=str)
 cpdef value_key(list parts)
+cpdef _one_value_key(str part)
 
 
 @cython.final

@@ -435,31 +435,27 @@ class AssociationIndex:
 
     def _step_key(self, asn, leaves, optional: bool):
         """(sources, values) of one step; None when it cannot be indexed (yet)."""
-        if len(leaves) == 1:  # (most steps: no lists, and the key's columns found by name)
-            leaf = leaves[0]
-            st = asn.states[leaf.slot]
-            if st is None or st[2]:
-                self.unsettled.setdefault(asn.serial, []).append(leaf)
-                return (None, _OPEN) if optional else None
-            literal = st[5]
-            if literal is None or len(st[1]) != 1:
-                return None
-            source = st[1][0]
-            columns = _ONE_COLUMN.get(source)
-            if columns is None:
-                columns = _ONE_COLUMN[source] = key_columns((source,))
-            return columns, (literal if "\0" not in literal else (literal,))  # (value_key of one)
-        sources, key = [], []
+        source = literal = None  # (one leaf, most steps: its column and value, without lists)
+        sources = key = None
         for leaf in leaves:
             st = asn.states[leaf.slot]
             if st is None or st[2]:
                 self.unsettled.setdefault(asn.serial, []).append(leaf)
                 return (None, _OPEN) if optional else None
-            literal = st[5]  # the pinned value lower-cased, when it is plain ASCII
-            if literal is None or len(st[1]) != 1:
+            if st[5] is None or len(st[1]) != 1:  # (st[5]: the pinned value lower-cased, if plain)
                 return None
-            sources.append(st[1][0])
-            key.append(literal)
+            if source is None:
+                source, literal = st[1][0], st[5]
+            else:
+                if sources is None:
+                    sources, key = [source], [literal]
+                sources.append(st[1][0])
+                key.append(st[5])
+        if sources is None:
+            columns = _ONE_COLUMN.get(source)
+            if columns is None:
+                columns = _ONE_COLUMN[source] = key_columns((source,))
+            return columns, _one_value_key(literal)
         return key_columns(tuple(sources)), value_key(key)
 
     def _bucket_for(self, asn) -> list:
@@ -677,8 +673,8 @@ class AssociationIndex:
         joined or started associations; called once it has, so that those
         (which hold the row) are counted in.  None: the walk cannot be
         vouched for (a step that does not apply, a value that is not plain,
-        a rule with look-ups, or a key or table the row's own associations
-        just brought).  See :meth:`trail_holds`.
+        a look-up part that applies, a rule with ``force_match``, or a key or
+        table the row's own associations just brought).  See :meth:`trail_holds`.
         """
         tables = self.tables.get(bound)
         if trail[0] != (len(tables) if tables else 0):
@@ -845,8 +841,7 @@ def value_key(parts: list):
     equal exactly when their values are.
     """
     if len(parts) == 1:
-        part = parts[0]
-        return part if "\0" not in part else (part,)
+        return _one_value_key(parts[0])
     for part in parts:
         if "\0" in part:
             return tuple(parts)
@@ -873,6 +868,11 @@ _KEY_COLUMNS: dict = {}  # tuple of column names -> its KeyColumns
 
 
 _ONE_COLUMN: dict = {}  # column name -> key_columns((name,))
+
+
+def _one_value_key(part: str):
+    """:func:`value_key` of one value."""
+    return part if "\0" not in part else (part,)
 
 
 def key_columns(names: tuple) -> KeyColumns:

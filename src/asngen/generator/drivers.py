@@ -145,8 +145,8 @@ class _RowsByCell:
     def parts(self, cid, records: list) -> list:
         """The records whose text contains ``cid``, by text: (text, its records) pairs, the
         records read as they are asked for (a question about a pass's rows often stops at
-        the first)."""
-        return [(text, _records_at(self.groups[text], records)) for text in self.texts_mentioning(cid)]
+        the first), as often as they are asked for."""
+        return [(text, _RecordsAt(self.groups[text], records)) for text in self.texts_mentioning(cid)]
 
     def rows(self, cid, records: list) -> list:
         """The records whose text contains ``cid``, in pool order."""
@@ -158,10 +158,19 @@ class _RowsByCell:
         return sum(len(group) for group in self.mentioning(cid))
 
 
-def _records_at(positions, records: list):
-    """The records at ``positions``, one by one."""
-    for position in positions:
-        yield records[position]
+class _RecordsAt:
+    """The records at ``positions``, read one by one each time they are iterated (each rule's
+    predicate reads a part anew: a generator would be empty for the second)."""
+
+    __slots__ = ("positions", "records")
+
+    def __init__(self, positions, records: list) -> None:
+        self.positions = positions
+        self.records = records
+
+    def __iter__(self):
+        records = self.records
+        return (records[position] for position in self.positions)
 
 
 def _check_candidate_id(cid, pool) -> None:

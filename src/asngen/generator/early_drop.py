@@ -160,7 +160,8 @@ class Unrun:
 
         ``parts()``, when given, returns the pass's records in parts that
         passes share, as ``(key, records)`` pairs (a key stands for the same
-        records in every pass; the records may be read lazily): a rule
+        records in every pass; the records may be read lazily, and are read
+        once for each predicate the rules ask): a rule
         valid only with a science member is also left out when none of
         them may be its science (:attr:`~asngen.rules.model.Rule.may_be_science`).
         """

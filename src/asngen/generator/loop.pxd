@@ -12,13 +12,13 @@ from asngen.engine.queue cimport WorkQueue
 @cython.locals(associations=list, index=AssociationIndex, records=dict, asn=AssociationBase,
                existing=list, created=list, reprocess=list, held=list, offered=bint, starting=bint,
                skip_held=bint, memo=dict, pinned=tuple, queue=WorkQueue, work=Reprocess,
-               request=Reprocess, kept=Reprocess, requeuing=dict, trails=dict, sealed=dict)
+               request=Reprocess, kept=Reprocess, requeuing=set, trails=dict, sealed=dict)
 cpdef list generate(items, registry, version_id, pool_name, run, bint settle=*)
 
 
 @cython.locals(found=dict, memo=dict, active=dict, trail=list)
 cpdef list _candidates(AssociationIndex index, dict item, allowed_set, joined_by=*, dict memo=*,
-                        dict trails=*, dict trailed=*)
+                        dict trails=*, set trailed=*)
 
 
 @cython.locals(asn=AssociationBase)

@@ -80,7 +80,7 @@ def generate(items, registry, version_id, pool_name: str, run: RunState, settle:
     lazy = isinstance(items, Iterator)
     records: dict | None = None if lazy else {}  # id(row) -> (record, row, look-up memo)
     queue.push(Reprocess(items if lazy else list(items), list(registry.rules), Category.BOTH))
-    requeuing: dict = {}  # the rules that asked for a row again in this pass (see trailing)
+    requeuing: set = set()  # the rules that asked for a row again in this pass (see trailing)
     recorder = run.recorder
     all_rules = registry.rules
     while True:
@@ -98,28 +98,28 @@ def generate(items, registry, version_id, pool_name: str, run: RunState, settle:
         # associations once every row had its turn; nearly always it finds none it could
         # join.  The row's first look-up leaves a trail (rules that asked before only), and
         # its second is skipped while the trail shows that it would find the same.
-        trailing = skip_held and TRAILS
+        trailing = TRAILS and recorder is None and category == Category.BOTH
         revisited = None
         if TRAILS and recorder is None and category == Category.EXISTING and len(allowed) == 1:
             if isinstance(allowed[0], BoundRule):
                 revisited = allowed[0]
         for item in work.items:
-            if type(item) is _Revisit:
-                if revisited is not None:
-                    token = _token_of(item, revisited)
-                    if token is not None and index.trail_holds(revisited, token):
-                        run.revisits_spared += 1
-                        continue
-                item = item[0]
-            elif revisited is not None and records:
-                pinned = records.get(id(item))
-                if pinned is not None and pinned[1] is item:
-                    token = pinned[2].get(revisited)
-                    if token is not None and index.trail_holds(revisited, token):
-                        run.revisits_spared += 1
-                        continue
             record = None
             memo = None
+            token = None
+            if type(item) is _Revisit:  # a pool pass's row, with the tokens of its first visit
+                if revisited is not None:
+                    token = _token_of(item, revisited)
+                item = item[0]
+            elif records and type(item) is not Shelved:
+                pinned = records.get(id(item))
+                if pinned is not None and pinned[1] is item:
+                    record, memo = pinned[0], pinned[2]
+                    if revisited is not None:
+                        token = memo.get(revisited)
+            if token is not None and index.trail_holds(revisited, token):
+                run.revisits_spared += 1
+                continue
             trails = None
             if type(item) is Shelved:
                 shelf, item = item, item.take()
@@ -127,10 +127,6 @@ def generate(items, registry, version_id, pool_name: str, run: RunState, settle:
                 if records is not None:
                     memo = {}
                     records[id(item)] = (record, item, memo)
-            elif records:
-                pinned = records.get(id(item))
-                if pinned is not None and pinned[1] is item:
-                    record, memo = pinned[0], pinned[2]
             existing = []
             created = []
             reprocess: list = []
@@ -209,7 +205,7 @@ def generate(items, registry, version_id, pool_name: str, run: RunState, settle:
                 if trailing and kept.work_over == Category.EXISTING and kept.rules and len(kept.rules) == 1:
                     bound = kept.rules[0]
                     if bound not in requeuing:
-                        requeuing[bound] = None
+                        requeuing.add(bound)
                     elif trails and (sealed is None or bound not in sealed):
                         token = _sealed(index, bound, trails.get(bound), candidates, filename)
                         if sealed is None:
@@ -289,7 +285,7 @@ def _keep_record(joined: list, item: dict, record: tuple) -> None:
 
 
 def _candidates(index: AssociationIndex, item, allowed_set, joined_by: str | None = None,
-                memo: dict | None = None, trails: dict | None = None, trailed: dict | None = None) -> list:
+                memo: dict | None = None, trails: dict | None = None, trailed: set | None = None) -> list:
     """The associations ``item`` may join, in creation order, and those that hold the file
     ``joined_by`` (the ones the row already joined).  ``memo``: what earlier look-ups of
     the row learnt (see AssociationIndex.candidates), filled in here.  ``trails``: filled
