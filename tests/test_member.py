@@ -128,6 +128,23 @@ def test_a_generated_member_keeps_a_suffix_and_reads_the_renamed_file(filename, 
         assert json.loads(dumps_json({"m": [member]}))["m"][0]["expname"] == expected
 
 
+class _Text(str):
+    """A str subclass, as a caller's own rows may hold (numpy's str_ is one)."""
+
+
+@pytest.mark.parametrize("filename", ["jw1_uncal.fits", "plain.fits"])
+def test_a_file_name_given_as_a_str_subclass_is_renamed_as_its_text(filename):
+    """Compiled, the renaming takes plain strings: a subclass is read as its text."""
+    given = _Text(filename)
+    forget_renamed()
+    assert rename_uncal(given, "rate") == rename_uncal(filename, "rate")
+    kept, name = member_name(given, "cal")
+    assert name == rename_uncal(filename, "cal")
+    member = member_of({"filename": given}, kept, "science", None)
+    forget_renamed()
+    assert member["expname"] == name and expname_of(member) == name
+
+
 def test_a_suffix_kept_survives_pickling_with_a_row_position_and_spilling():
     """A worker pickles members whose row is a position (asngen.generator.parallel): the
     suffix, not a name, travels.  A member whose keys spill into a dict gets the name."""

@@ -1,23 +1,24 @@
 # Compiled types for member names (read by Cython only: the .py file beside this one is the
 # whole behaviour).  A member's name is made again each time pruning and the writers read it:
-# with the names typed as str, finding "_uncal." and cutting the name around it are C calls on
-# the string, not method look-ups, and the row's cell is read by a C call to records.
+# with the names typed as str (a str subclass is made a plain str before _renamed), finding
+# "_uncal." and cutting the name around it are C calls on the string, not method look-ups,
+# and the row's cell is read by a C call to records.
 cimport cython
 from asngen.records cimport cell
 
 
 @cython.locals(names=dict, name=str)
-cpdef str rename_uncal(str filename, str suffix)
+cpdef str rename_uncal(filename, str suffix)
 
 @cython.locals(at=cython.Py_ssize_t)
 cpdef str _renamed(str filename, str suffix)
 
-cpdef tuple member_name(str filename, str suffix)
+cpdef tuple member_name(filename, str suffix)
 
 
 @cython.final
 cdef class RenamedFile:
     cdef public str suffix
 
-    @cython.locals(filename=str, names=dict, name=str)
+    @cython.locals(names=dict, name=str)
     cpdef str name_for(self, row)

@@ -69,7 +69,7 @@ def rename_uncal(filename: str, suffix: str) -> str:
         names = _RENAMED[suffix] = {}
     name = names.get(filename)
     if name is None:
-        name = _renamed(filename, suffix)
+        name = _renamed(filename if type(filename) is str else str(filename), suffix)
         if len(names) >= _RENAMED_LIMIT:
             names.clear()
         names[filename] = name
@@ -124,7 +124,9 @@ class RenamedFile:
             name = names.get(filename)
             if name is not None:
                 return name
-        return _renamed(filename, self.suffix)  # not remembered: the passes are over
+        # (not remembered: the passes are over; a str subclass, as a caller's own rows may hold,
+        # is made a plain str, which the compiled _renamed requires)
+        return _renamed(filename if type(filename) is str else str(filename), self.suffix)
 
     def __repr__(self) -> str:
         return f"RenamedFile({self.suffix!r})"
