@@ -151,6 +151,18 @@ def test_remove_suffix_finds_what_a_look_at_every_character_finds():
         assert remove_suffix(name) == by_definition(name), name
 
 
+class _Name(str):
+    """A str subclass, as a user's rules may set as a member's name (numpy's str_ is one)."""
+
+
+@pytest.mark.parametrize("path", ["jw_00001_nrca1_rate.fits", "d/jw_2_cal.fits", "plain", "x.y_x1d.fits"])
+def test_exposure_root_reads_a_str_subclass_as_its_text(path):
+    from asngen.rules.suffixes import exposure_root, stem
+
+    assert exposure_root(_Name(path)) == remove_suffix(stem(path))[0]
+    assert exposure_root(_Name(path)) == exposure_root(path)
+
+
 def test_known_suffixes_include_the_member_suffixes():
     for suffix in ("uncal", "rate", "rateints", "cal", "calints", "x1d", "i2d", "cat", "s2d", "crf"):
         assert suffix in KNOWN_SUFFIXES

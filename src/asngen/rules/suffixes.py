@@ -83,7 +83,7 @@ def exposure_root(path: str) -> str:
     compares every member of a product with every member of another."""
     root = _ROOTS.get(path)
     if root is None:
-        root = remove_suffix(stem(path))[0]
+        root = remove_suffix(stem(path if type(path) is str else str(path)))[0]
         if len(_ROOTS) >= _ROOTS_LIMIT:
             _ROOTS.clear()
         _ROOTS[path] = root
