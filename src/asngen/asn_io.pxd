@@ -3,6 +3,7 @@
 # each other as C functions, and the tables of texts are dicts and C structures, not looked-up
 # globals and attributes.
 cimport cython
+from asngen.member cimport RenamedFile
 
 cdef dict _INDENTS
 cdef dict _MEMBER_LAYOUTS
@@ -29,5 +30,5 @@ cpdef str _pair_text(_Indent indent, dict labels, key)
 @cython.locals(indent=_Indent, labels=dict)
 cpdef _encode_pairs(pairs, list parts, str newline)
 
-@cython.locals(values=list, filled=int, layout=tuple, position=Py_ssize_t)
+@cython.locals(values=list, filled=int, layout=tuple, position=Py_ssize_t, marker=RenamedFile)
 cpdef _encode_member(member, list parts, str newline)

@@ -209,7 +209,8 @@ def _encode_member(member: Member, parts: list, newline: str) -> None:
     value = member.expname
     if value is not ABSENT:
         if type(value) is RenamedFile:
-            value = value.name_for(member.row)
+            marker = value  # (compiled, typed: its name_for is a C call)
+            value = marker.name_for(member.row)
         values.append(value)
         filled = 1
     value = member.exptype

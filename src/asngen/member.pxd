@@ -22,3 +22,9 @@ cdef class RenamedFile:
 
     @cython.locals(names=dict, name=str)
     cpdef str name_for(self, row)
+
+
+@cython.locals(marker=RenamedFile)
+cpdef expname_of(member)
+
+cpdef exptype_of(member)

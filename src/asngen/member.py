@@ -324,7 +324,10 @@ def expname_of(member) -> str:
     if type(member) is Member:
         name = member.expname
         if name is not ABSENT:  # (a slot that holds a value holds the key's)
-            return name.name_for(member.row) if type(name) is RenamedFile else name
+            if type(name) is RenamedFile:
+                marker = name  # (compiled, typed: its name_for is a C call)
+                return marker.name_for(member.row)
+            return name
     return member["expname"]
 
 
