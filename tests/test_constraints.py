@@ -961,7 +961,7 @@ def test_a_tree_is_planned_once_and_a_bound_copy_with_another_child_anew():
     assert plan[1][1] == (2, plan_of(inner))  # the nested group's plan itself, not the group
     assert plan[2] == 0 and plan_of(inner)[2] == 1  # all, any
     first = top.children[0]
-    assert plan[1][0] == (0, first.spec) and first.spec[-1] is first  # a leaf: its prepared tuple
+    assert plan[1][0] == (0, first.spec) and first.spec.leaf is first  # a leaf: what its check reads
     extra = Attr(["detector"], "NRCA1", slot=len(asn.states))
     bound = _copy_node(top)
     bound.children = [*top.children, extra]

@@ -3,7 +3,7 @@
 # instead of through attribute look-ups; it cannot be subclassed.  The rows it checks are dicts
 # (pool rows and their copies), so reading a cell is a C call, not a method look-up.
 cimport cython
-from asngen.engine.constraints cimport Reprocess
+from asngen.engine.constraints cimport AttrSpec, Reprocess
 from asngen.engine.patterns cimport escape, evaluate_literal, is_listlike, meets
 
 
@@ -19,7 +19,7 @@ cdef class Check:
     cpdef tuple run(self, node, dict item)
     cpdef tuple _refuse(self, leaf, item, st, str why, got=*)
     @cython.locals(st=list, journal=dict, escapes=dict, slot=cython.Py_ssize_t)
-    cpdef tuple _attr(self, tuple spec, dict item)
+    cpdef tuple _attr(self, AttrSpec spec, dict item)
     @cython.locals(st=list)
     cpdef tuple _test(self, tuple spec, dict item)
     cpdef tuple _child(self, int code, node, dict item)

@@ -19,7 +19,7 @@ from __future__ import annotations
 import sys
 
 from .._collection_types import Sequence
-from .constraints import NO_VALUES, ONE_SOURCE, REDUCERS, Category, Reprocess
+from .constraints import NO_VALUES, ONE_SOURCE, REDUCERS, AttrSpec, Category, Reprocess
 from .patterns import ESCAPES, escape, evaluate_literal, is_listlike, meets
 
 TYPE_CHECKING = False  # typing costs a run's start 2 ms: the hints need it only when checked
@@ -87,11 +87,12 @@ class Check:
             self.trace.append((leaf, why, got, st[0]))
         return _REFUSED
 
-    def _attr(self, spec: tuple, item) -> tuple[bool, Sequence]:
-        """Check a column test, given as the tuple :meth:`Attr.prepare` made."""
-        slot = spec[8]
+    def _attr(self, spec: AttrSpec, item) -> tuple[bool, Sequence]:
+        """Check a column test, given as the :class:`~asngen.engine.constraints.AttrSpec`
+        :meth:`Attr.prepare` made (compiled, each field is read where it is needed, in C)."""
+        slot = spec.slot
         st = self.states[slot]
-        if spec[0] and st is not None and st[4] and len(st[1]) == 1:
+        if spec.plain and st is not None and st[4] and len(st[1]) == 1:
             # the value this test already accepted (it is among those found, and it matched
             # last time): accepting it again changes no state, so nothing is journalled
             value = item.get(st[1][0])
@@ -100,20 +101,21 @@ class Check:
                 escaped = escapes.get(value)
                 if escaped is not None and escaped in st[3]:
                     return _ACCEPTED
-        # (unpacked only past the shortcut, which two column tests in five take)
-        plain, onlyif, invalid, required, force_undefined, evaluate, force_reprocess, initial, slot, leaf = spec
         journal = self.journal  # the state, journalled (Check.state, inlined: the innermost loop)
         if st is None:
-            st = self.states[slot] = list(initial)
+            st = self.states[slot] = list(spec.initial)
             if journal is not None:
                 journal.setdefault(slot, None)
         elif journal is not None and slot not in journal:
             journal[slot] = (st[0], st[1], st[2], len(st[3]), st[4], st[5])
+        onlyif = spec.onlyif
         if onlyif is not None and not onlyif(item, self.asn):
             st[4] = True
-            if force_reprocess is not None:
-                return True, [Reprocess([item], None, force_reprocess, leaf.only_on_match, leaf.name or "")]
+            if spec.force_reprocess is not None:
+                leaf = spec.leaf
+                return True, [Reprocess([item], None, spec.force_reprocess, leaf.only_on_match, leaf.name or "")]
             return _ACCEPTED
+        invalid = spec.invalid
         source = None
         value = None
         for column in st[1]:
@@ -125,19 +127,19 @@ class Check:
             source, value = column, candidate
             break
         if source is None:
-            if required and not force_undefined:
-                return self._refuse(leaf, item, st, "missing")
+            if spec.required and not spec.force_undefined:
+                return self._refuse(spec.leaf, item, st, "missing")
             st[4] = True
             return _ACCEPTED
-        if force_undefined:
-            return self._refuse(leaf, item, st, "present", value)
-        evaled = evaluate_literal(value) if evaluate else value
+        if spec.force_undefined:
+            return self._refuse(spec.leaf, item, st, "present", value)
+        evaled = evaluate_literal(value) if spec.evaluate else value
         expected = st[0]
         reprocess: Sequence = _NO_REQUESTS
         if expected is None:
             if is_listlike(evaled):
                 st[4] = False
-                return False, [_split_values(item, source, evaled, leaf)]
+                return False, [_split_values(item, source, evaled, spec.leaf)]
             value = str(evaled)
         else:
             if callable(expected):
@@ -149,7 +151,7 @@ class Check:
             if lowered is not None:
                 # a pinned value: case-insensitive equality is what the escaped regex tests
                 if lowered != literal:
-                    return self._refuse(leaf, item, st, "mismatch", evaled)
+                    return self._refuse(spec.leaf, item, st, "mismatch", evaled)
                 value = evaled
             else:
                 alternatives = evaled if is_listlike(evaled) else [evaled]
@@ -160,11 +162,11 @@ class Check:
                         chosen = alternative
                         break
                 if chosen is _NOTHING:
-                    return self._refuse(leaf, item, st, "mismatch", value if not is_listlike(evaled) else evaled)
+                    return self._refuse(spec.leaf, item, st, "mismatch", value if not is_listlike(evaled) else evaled)
                 if len(alternatives) > 1:
                     rest = [other for other in alternatives if other != chosen]
                     if rest:
-                        reprocess = [_split_values(item, source, rest, leaf)]
+                        reprocess = [_split_values(item, source, rest, spec.leaf)]
         escaped = escape(value)
         found = st[3]
         if escaped not in found:
@@ -177,8 +179,9 @@ class Check:
             st[1] = _one_source(source)
             st[2] = False
             st[5] = _literal(value)
-        if force_reprocess is not None:
-            reprocess = [*reprocess, Reprocess([item], None, force_reprocess, leaf.only_on_match, leaf.name or "")]
+        if spec.force_reprocess is not None:
+            leaf = spec.leaf
+            reprocess = [*reprocess, Reprocess([item], None, spec.force_reprocess, leaf.only_on_match, leaf.name or "")]
         st[4] = True
         return True, reprocess
 

@@ -15,3 +15,12 @@ cdef class Reprocess:
     cdef public object trigger
 
     cpdef tuple key(self)
+
+
+# What a check of a column test reads (Attr.prepare): C fields, read by the check where needed.
+@cython.final
+cdef class AttrSpec:
+    cdef public bint plain, required, force_undefined, evaluate
+    cdef public object onlyif, invalid, force_reprocess, leaf
+    cdef public tuple initial
+    cdef public Py_ssize_t slot

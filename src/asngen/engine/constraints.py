@@ -79,6 +79,41 @@ class Reprocess:
         return _fields_repr(self, _REPROCESS_FIELDS)
 
 
+_ATTR_SPEC_FIELDS = (
+    "plain", "onlyif", "invalid", "required", "force_undefined", "evaluate", "force_reprocess", "initial",
+    "slot", "leaf",
+)
+
+
+class AttrSpec:
+    """What a check of a column test reads (:meth:`Attr.prepare`), the leaf itself last.
+
+    An object rather than a tuple: compiled (constraints.pxd), its fields are
+    C values and references read where a check needs them, instead of a
+    tuple of ten unpacked for every column test of every row.
+    """
+
+    __slots__ = _ATTR_SPEC_FIELDS  # (compiled, the class keeps none: see constraints.pxd)
+
+    def __init__(
+        self, plain: bool, onlyif, invalid, required: bool, force_undefined: bool, evaluate: bool,
+        force_reprocess, initial: tuple, slot: int, leaf,
+    ) -> None:
+        self.plain = plain
+        self.onlyif = onlyif
+        self.invalid = invalid
+        self.required = required
+        self.force_undefined = force_undefined
+        self.evaluate = evaluate
+        self.force_reprocess = force_reprocess
+        self.initial = initial
+        self.slot = slot
+        self.leaf = leaf
+
+    def __repr__(self) -> str:
+        return _fields_repr(self, _ATTR_SPEC_FIELDS)
+
+
 def _fields_repr(obj, names) -> str:
     """``Class(name=value, ...)`` for the fields ``names`` of ``obj``."""
     fields = ", ".join(f"{name}={getattr(obj, name)!r}" for name in names)
@@ -164,11 +199,12 @@ class Attr(Node):
         self.prepare()
 
     def prepare(self) -> None:
-        """Gather what :meth:`~asngen.engine.check.Check._attr` reads into one tuple, the leaf itself last: a check
-        runs for every row offered to every association, and a group's plan hands its checks
-        this tuple, so checking a leaf reads no attribute.  (Nodes do not change once their
-        rule is built; whatever gives a leaf its slot, as numbering the leaves does, prepares
-        it again before the tree is checked: the slot is in the tuple too.)
+        """Gather what :meth:`~asngen.engine.check.Check._attr` reads into one
+        :class:`AttrSpec`, the leaf itself last: a check runs for every row offered to every
+        association, and a group's plan hands its checks this object, so checking a leaf
+        reads no attribute of the leaf.  (Nodes do not change once their rule is built;
+        whatever gives a leaf its slot, as numbering the leaves does, prepares it again before
+        the tree is checked: the slot is in the object too.)
         """
         # "plain": a pattern test that a value it has already accepted leaves unchanged
         plain = (
@@ -179,16 +215,16 @@ class Attr(Node):
         # (insertion ordered), matched, pinned literal lower-cased (for a fast ASCII comparison)
         # or None]; the sources and the empty found values are shared: states only replace them
         initial = (self.value, self.sources, self.force_unique, NO_VALUES, False, None)
-        self.spec = (
-            plain, self.onlyif, self.invalid, self.required, self.force_undefined, self.evaluate,
-            self.force_reprocess, initial, self.slot, self,
+        self.spec = AttrSpec(
+            plain, self.onlyif, self.invalid, bool(self.required), bool(self.force_undefined),
+            bool(self.evaluate), self.force_reprocess, initial, self.slot, self,
         )
 
     def leaves(self):
         yield self
 
     def initial_state(self) -> list:
-        return list(self.spec[7])
+        return list(self.spec.initial)
 
 
 class Test(Node):
