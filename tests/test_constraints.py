@@ -806,6 +806,42 @@ def test_a_value_already_accepted_is_accepted_again_without_a_journal_entry():
     assert asn.states[filt.slot] == before
 
 
+def test_a_refusal_that_changes_nothing_leaves_no_journal_entry():
+    """A test that refused last time and refuses again changes no state: nothing is journalled."""
+    filt = Attr(["filter"])
+    gate = Attr(["ok"], value="y")
+    either = Any_(gate, filt)
+    asn = make(either)
+    assert offer(asn, {"filter": "f444w", "ok": "n"})[0]  # the gate refused, the filter matched
+    before = [list(state) for state in asn.states]
+    journal: dict = {}
+    check = Check(asn, journal)
+    assert check.run(either, {"filter": "f444w", "ok": "n"}) == (True, [])
+    assert journal == {}  # the filter as it was, the gate refusing again: nothing changed
+    assert [list(state) for state in asn.states] == before
+
+
+@pytest.mark.parametrize("row", [
+    {"filter": "f200w", "ok": "n"},  # the filter refuses after matching last time
+    {"filter": "f444w", "ok": "y"},  # the gate accepts after refusing last time
+    {"ok": "y"},  # the filter's column is missing
+])
+def test_a_change_of_a_test_s_outcome_is_journalled_and_rolled_back(row):
+    filt = Attr(["filter"])
+    gate = Attr(["ok"], value="y")
+    tree = All(Any_(filt, gate), Attr(["never"], value="z"))  # the last test refuses every row
+    asn = make(tree)
+    first = {"filter": "f444w", "ok": "n", "never": "z"}
+    assert offer(asn, first)[0]
+    before = [None if state is None else list(state) for state in asn.states]
+    journal: dict = {}
+    check = Check(asn, journal)
+    assert check.run(tree, row)[0] is False
+    assert journal  # something changed on the way to the refusal
+    check.rollback()
+    assert [None if state is None else list(state) for state in asn.states] == before
+
+
 def test_a_new_spelling_of_the_pinned_value_is_still_recorded_and_journalled():
     filt = Attr(["filter"])
     asn = make(filt)

@@ -17,8 +17,10 @@ cdef class Check:
     @cython.locals(st=list, journal=dict)
     cpdef list state(self, Py_ssize_t slot, tuple initial)
     cpdef tuple run(self, node, dict item)
+    @cython.locals(journal=dict)
+    cdef void _keep(self, Py_ssize_t slot, list st) except *
     cpdef tuple _refuse(self, leaf, item, st, str why, got=*)
-    @cython.locals(st=list, journal=dict, escapes=dict, slot=cython.Py_ssize_t)
+    @cython.locals(st=list, journal=dict, escapes=dict, slot=cython.Py_ssize_t, new_value=bint)
     cpdef tuple _attr(self, AttrSpec spec, dict item)
     @cython.locals(st=list)
     cpdef tuple _test(self, tuple spec, dict item)

@@ -80,8 +80,19 @@ class Check:
         matched, reprocess = self._child(code, step, item)
         return matched, list(reprocess)
 
+    def _keep(self, slot: int, st: list) -> None:
+        """Journal the state ``st`` of ``slot`` before this check first changes it (a column
+        test journals only a change: a test that refused last time and refuses again, one
+        check in seven, leaves nothing to undo)."""
+        journal = self.journal
+        if journal is not None and slot not in journal:
+            # found values are only ever appended: their count is enough to undo
+            journal[slot] = (st[0], st[1], st[2], len(st[3]), st[4], st[5])
+
     def _refuse(self, leaf, item, st, why: str, got: Any = None) -> tuple[bool, Sequence]:
         """A leaf said no.  With tracing on, remember (leaf, why, value seen, value required)."""
+        if st[4]:
+            self._keep(leaf.slot, st)
         st[4] = False
         if self.trace is not None:
             self.trace.append((leaf, why, got, st[0]))
@@ -101,15 +112,16 @@ class Check:
                 escaped = escapes.get(value)
                 if escaped is not None and escaped in st[3]:
                     return _ACCEPTED
-        journal = self.journal  # the state, journalled (Check.state, inlined: the innermost loop)
         if st is None:
             st = self.states[slot] = list(spec.initial)
+            journal = self.journal
             if journal is not None:
                 journal.setdefault(slot, None)
-        elif journal is not None and slot not in journal:
-            journal[slot] = (st[0], st[1], st[2], len(st[3]), st[4], st[5])
+        # (a state that was there is journalled where it is first changed: _keep)
         onlyif = spec.onlyif
         if onlyif is not None and not onlyif(item, self.asn):
+            if not st[4]:
+                self._keep(slot, st)
             st[4] = True
             if spec.force_reprocess is not None:
                 leaf = spec.leaf
@@ -129,6 +141,8 @@ class Check:
         if source is None:
             if spec.required and not spec.force_undefined:
                 return self._refuse(spec.leaf, item, st, "missing")
+            if not st[4]:
+                self._keep(slot, st)
             st[4] = True
             return _ACCEPTED
         if spec.force_undefined:
@@ -138,6 +152,8 @@ class Check:
         reprocess: Sequence = _NO_REQUESTS
         if expected is None:
             if is_listlike(evaled):
+                if st[4]:
+                    self._keep(slot, st)
                 st[4] = False
                 return False, [_split_values(item, source, evaled, spec.leaf)]
             value = str(evaled)
@@ -169,7 +185,10 @@ class Check:
                         reprocess = [_split_values(item, source, rest, spec.leaf)]
         escaped = escape(value)
         found = st[3]
-        if escaped not in found:
+        new_value = escaped not in found
+        if new_value or st[2] or not st[4]:
+            self._keep(slot, st)
+        if new_value:
             if found is NO_VALUES:
                 st[3] = [escaped]
             else:
