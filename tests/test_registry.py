@@ -72,3 +72,24 @@ def test_a_binder_binds_what_the_registry_binds_one_rule_at_a_time():
         states = [None] * twin.nslots
         assert twin.describe(states) == bound.describe(states)  # the candidate leaf too
         assert twin.tree.children[-1].value == bound.tree.children[-1].value
+
+
+def test_an_association_checks_its_bound_tree_from_the_step_its_rule_keeps():
+    """The first check of a bound rule's association makes the tree's step once; its
+    candidate leaf is in it, and a check from the kept step answers as one from the tree."""
+    from asngen.association import Association
+    from asngen.engine.check import Check, step_of
+
+    bound = _registry("o001").rules[0]
+    assert bound._step is None
+    row = {"filename": "jw1_uncal.fits", "asn_candidate": "[('o001', 'observation')]", "program": "1"}
+    asn = Association(bound, None, 0, "pool")
+    asn.add(row, fresh=True)
+    step = bound._step
+    assert step is not None and step[1][0] is bound.tree.children  # the candidate leaf included
+    other = Association(bound, None, 0, "pool")
+    other.add(row, fresh=True)
+    assert bound._step is step  # made once
+    from_step = Check(Association(bound, None, 0, "pool"), None).run_step(step_of(bound.tree), row)
+    from_tree = Check(Association(bound, None, 0, "pool"), None).run(bound.tree, row)
+    assert from_step == from_tree

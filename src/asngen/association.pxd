@@ -6,7 +6,7 @@
 # flags are always a bound rule, dicts and a list.
 cimport cython
 from asngen.registry cimport BoundRule
-from asngen.engine.check cimport Check
+from asngen.engine.check cimport Check, step_of
 from asngen.engine.constraints cimport Reprocess
 
 
@@ -40,7 +40,7 @@ cdef class AssociationBase:
     cpdef tuple acid(self)
     cpdef exposure_type(self, item)
     cpdef use_integrations(self, item)
-    @cython.locals(check=Check, request=Reprocess)
+    @cython.locals(check=Check, request=Reprocess, bound=BoundRule, step=tuple)
     cpdef tuple add(self, item, trace=*, fresh=*)
     cpdef start(self, item)
     cpdef tuple make_member(self, item)

@@ -13,7 +13,7 @@ from __future__ import annotations
 import sys
 
 from . import __version__
-from .engine.check import Check, states_before
+from .engine.check import Check, states_before, step_of
 from .engine.patterns import EMPTY, evaluate_literal
 from .member import Member, member_name, member_of
 from .rules.dms import LEVEL2B_EXPTYPES, column, uses_integrations
@@ -200,8 +200,12 @@ class AssociationBase:
             return True, []
         journal: dict | None = None if fresh else {}
         check = Check(self, journal, trace)
-        tree = self.bound._tree  # (the property makes it on first use: read directly after)
-        matched, reprocess = check.run(tree if tree is not None else self.bound.tree, item)
+        bound = self.bound
+        step = bound._step  # (what a check of the tree reads first: made once per bound rule)
+        if step is None:
+            tree = bound._tree  # (the property makes it on first use: read directly after)
+            step = bound._step = step_of(tree if tree is not None else bound.tree)
+        matched, reprocess = check.run_step(step, item)
         if not matched and journal is not None:
             check.rollback()
         for request in reprocess:

@@ -18,3 +18,4 @@ cdef class BoundRule:
     cdef public object _tree
     cdef public object _acid_leaf
     cdef public object _candidates
+    cdef public object _step

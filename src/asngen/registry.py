@@ -191,7 +191,7 @@ class BoundRule:
 
     __slots__ = (
         "rule", "registry_name", "nslots", "_named", "force_match", "asn_rule", "parts", "template",
-        "_global", "_tree", "_acid_leaf", "_candidates",
+        "_global", "_tree", "_acid_leaf", "_candidates", "_step",
     )
 
     def __init__(self, rule: Rule, registry_name: str | None, global_leaf: Attr | None = None,
@@ -208,6 +208,7 @@ class BoundRule:
         self._tree = tree if global_leaf is None else None  # None: made when first read
         self._acid_leaf = acid_leaf
         self._candidates = None
+        self._step = None  # the tree's first step for a check (check.step_of), made at its first
         self.force_match = force_match
         if asn_rule is None:
             asn_rule = f"{registry_name}_{rule.name}" if registry_name else rule.name

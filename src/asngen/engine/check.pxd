@@ -17,6 +17,7 @@ cdef class Check:
     @cython.locals(st=list, journal=dict)
     cpdef list state(self, Py_ssize_t slot, tuple initial)
     cpdef tuple run(self, node, dict item)
+    cpdef tuple run_step(self, tuple step, dict item)
     @cython.locals(journal=dict)
     cdef void _keep(self, Py_ssize_t slot, list st) except *
     cpdef tuple _refuse(self, leaf, item, st, str why, got=*)
@@ -34,6 +35,7 @@ cdef class Check:
 # not Python calls through the module's namespace (they stay importable as functions);
 # the pattern helpers (patterns.pxd) are C calls from here too.
 cpdef tuple _step(node)
+cpdef tuple step_of(node)
 @cython.locals(cache=dict)
 cpdef _one_source(column)
 @cython.locals(cache=dict)

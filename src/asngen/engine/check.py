@@ -76,8 +76,12 @@ class Check:
     # -- evaluation -------------------------------------------------------
     def run(self, node, item) -> tuple[bool, list]:
         """Check ``item`` at ``node``: (accepted, reprocess requests as a new list)."""
-        code, step = _step(node)
-        matched, reprocess = self._child(code, step, item)
+        return self.run_step(_step(node), item)
+
+    def run_step(self, step: tuple, item) -> tuple[bool, list]:
+        """:meth:`run`, given the node's step (:func:`step_of`: an association's rule keeps
+        its tree's, which does not change once the tree has been checked)."""
+        matched, reprocess = self._child(step[0], step[1], item)
         return matched, list(reprocess)
 
     def _keep(self, slot: int, st: list) -> None:
@@ -314,6 +318,11 @@ def _step(node) -> tuple:
     if code == 2:
         return code, plan_of(node)
     return code, node.spec if code >= 0 else node
+
+
+def step_of(node) -> tuple:
+    """:func:`_step` for other modules: what a check of ``node`` reads first."""
+    return _step(node)
 
 
 def plan_of(group: Group) -> tuple:
