@@ -10,7 +10,7 @@ import random
 import pytest
 
 from asngen.asn_io import dumps, dumps_json
-from asngen.association import key_sharing_dict, new_product
+from asngen.association import _degraded, key_sharing_dict, new_product
 from asngen.member import (
     ABSENT,
     Member,
@@ -211,3 +211,22 @@ def test_name_and_type_readers_agree_with_the_mapping():
                 else:
                     with pytest.raises(KeyError):
                         reader(candidate)
+
+
+@pytest.mark.parametrize("exposerr", [None, "", "NULL", "some error", ABSENT])
+def test_a_member_is_degraded_as_its_mapping_says_from_its_slot_or_its_other_keys(exposerr):
+    """Sealing reads ``exposerr`` from the slot when it holds it, else as a mapping."""
+    from asngen.engine.patterns import EMPTY
+
+    def by_mapping(member) -> bool:
+        return "exposerr" in member and member["exposerr"] not in EMPTY
+
+    slotted = member_of({"filename": "a.fits"}, "a.fits", "science", exposerr)
+    spilled = member_of({"filename": "a.fits"}, "a.fits", "science", ABSENT)
+    spilled["note"] = 1
+    if exposerr is not ABSENT:
+        spilled["exposerr"] = exposerr  # after another key: kept with the other keys
+    plain = {"expname": "a.fits"} | ({} if exposerr is ABSENT else {"exposerr": exposerr})
+    for member in (slotted, spilled, plain):
+        assert _degraded(member) == by_mapping(member)
+    assert _degraded(slotted) == (exposerr is not ABSENT and exposerr not in EMPTY)

@@ -7,6 +7,7 @@
 cimport cython
 from asngen.registry cimport BoundRule
 from asngen.engine.check cimport Check, step_of
+from asngen.member cimport exptype_of
 from asngen.engine.constraints cimport Reprocess
 
 
@@ -61,3 +62,6 @@ cdef bint _same_state(list live, tuple settled)
 cdef tuple _DISCOVERED
 cdef dict _ACIDS
 cpdef tuple _acid_of(tuple found)
+
+
+cpdef bint _degraded(member)

@@ -15,7 +15,7 @@ import sys
 from . import __version__
 from .engine.check import Check, states_before, step_of
 from .engine.patterns import EMPTY, evaluate_literal
-from .member import Member, member_name, member_of
+from .member import ABSENT, Member, exptype_of, member_name, member_of
 from .rules.dms import LEVEL2B_EXPTYPES, column, uses_integrations
 from .rules.suffixes import exposure_root, is_bare_name, remove_suffix
 
@@ -278,7 +278,7 @@ class AssociationBase:
             members.append(member)
         filename = item["filename"]
         self.filenames.add(filename)
-        if not self.closed and member["exptype"].lower() == "science":
+        if not self.closed and exptype_of(member).lower() == "science":
             self.closed = True
             if self.index is not None and self.rule.after_science is not None:
                 self.index.close(self)
@@ -324,7 +324,7 @@ class AssociationBase:
         data["asn_id"] = sys.intern(data["asn_id"])
         for product in self.products:
             for member in product["members"]:
-                if "exposerr" in member and member["exposerr"] not in EMPTY:
+                if _degraded(member):
                     data["degraded_status"] = DEGRADED_NOTOK
                     break
 
@@ -513,6 +513,17 @@ def _exposure_product(expname: str) -> str:
         path = PurePath(expname)
         return remove_suffix(str(path.parent / path.stem))[0]
     return exposure_root(expname)
+
+
+def _degraded(member) -> bool:
+    """Whether ``member`` has an ``exposerr`` that says something: read from the slot of a
+    :class:`Member` that holds it (sealing asks it of every member; through the mapping
+    protocol that is two method calls)."""
+    if type(member) is Member:
+        value = member.exposerr
+        if value is not ABSENT:
+            return value not in EMPTY
+    return "exposerr" in member and member["exposerr"] not in EMPTY
 
 
 #: the key under which ``settle`` keeps, in its ``shared`` table, each rule's last settled states
