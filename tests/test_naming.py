@@ -156,11 +156,13 @@ class _Name(str):
 
 
 @pytest.mark.parametrize("path", ["jw_00001_nrca1_rate.fits", "d/jw_2_cal.fits", "plain", "x.y_x1d.fits"])
-def test_exposure_root_reads_a_str_subclass_as_its_text(path):
-    from asngen.rules.suffixes import exposure_root, stem
+def test_exposure_roots_read_a_str_subclass_as_its_text(path):
+    from asngen.rules.suffixes import exposure_root, is_bare_name, stem
 
     assert exposure_root(_Name(path)) == remove_suffix(stem(path))[0]
     assert exposure_root(_Name(path)) == exposure_root(path)
+    assert stem(_Name(path)) == stem(path) and is_bare_name(_Name(path)) == is_bare_name(path)
+    assert remove_suffix(_Name(stem(path))) == remove_suffix(stem(path))
 
 
 def test_known_suffixes_include_the_member_suffixes():

@@ -1,6 +1,6 @@
 # Compiled types for member names (read by Cython only: the .py file beside this one is the
 # whole behaviour).  A member's name is made again each time pruning and the writers read it:
-# with the names typed as str (a str subclass is made a plain str before _renamed), finding
+# with the name typed as str (_renamed reads a str subclass as a plain str first), finding
 # "_uncal." and cutting the name around it are C calls on the string, not method look-ups,
 # and the row's cell is read by a C call to records.
 cimport cython
@@ -10,8 +10,8 @@ from asngen.records cimport cell
 @cython.locals(names=dict, name=str)
 cpdef str rename_uncal(filename, str suffix)
 
-@cython.locals(at=cython.Py_ssize_t)
-cpdef str _renamed(str filename, str suffix)
+@cython.locals(name=str, at=cython.Py_ssize_t)
+cpdef str _renamed(filename, str suffix)
 
 cpdef tuple member_name(filename, str suffix)
 

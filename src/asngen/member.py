@@ -69,7 +69,7 @@ def rename_uncal(filename: str, suffix: str) -> str:
         names = _RENAMED[suffix] = {}
     name = names.get(filename)
     if name is None:
-        name = _renamed(filename if type(filename) is str else str(filename), suffix)
+        name = _renamed(filename, suffix)
         if len(names) >= _RENAMED_LIMIT:
             names.clear()
         names[filename] = name
@@ -81,16 +81,19 @@ def _renamed(filename: str, suffix: str) -> str:
     # Found with rfind when that occurrence qualifies (a name read after the passes is made
     # again each time it is read, and this takes half the time of the pattern); the
     # pattern decides the rest (an earlier occurrence, a line break the pattern stops at).
-    at = filename.rfind("_uncal.")
+    # A str subclass (a caller's numpy str_) is read as its text: compiled, the name is a
+    # plain str (member.pxd).
+    name = filename if type(filename) is str else str(filename)
+    at = name.rfind("_uncal.")
     if at < 0:
-        return filename
-    if at > 0 and len(filename) > at + 7 and "\n" not in filename:
-        return f"{filename[:at]}_{suffix}{filename[at + 6:]}"
+        return name
+    if at > 0 and len(name) > at + 7 and "\n" not in name:
+        return f"{name[:at]}_{suffix}{name[at + 6:]}"
     import re  # (only here: importing it costs a run's start 3 ms)
 
-    match = re.match(_UNCAL_PATTERN, filename)
+    match = re.match(_UNCAL_PATTERN, name)
     if match is None:
-        return filename
+        return name
     return f"{match.group('path')}_{suffix}{match.group('extension')}"
 
 
@@ -124,9 +127,7 @@ class RenamedFile:
             name = names.get(filename)
             if name is not None:
                 return name
-        # (not remembered: the passes are over; a str subclass, as a caller's own rows may hold,
-        # is made a plain str, which the compiled _renamed requires)
-        return _renamed(filename if type(filename) is str else str(filename), self.suffix)
+        return _renamed(filename, self.suffix)  # not remembered: the passes are over
 
     def __repr__(self) -> str:
         return f"RenamedFile({self.suffix!r})"

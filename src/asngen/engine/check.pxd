@@ -36,6 +36,7 @@ cdef class Check:
 # the pattern helpers (patterns.pxd) are C calls from here too.
 cpdef tuple _step(node)
 cpdef tuple step_of(node)
+cpdef Reprocess _forced_request(AttrSpec spec, item)
 @cython.locals(cache=dict)
 cpdef _one_source(column)
 @cython.locals(cache=dict)

@@ -48,15 +48,14 @@ class Check:
     def state(self, slot: int, initial: tuple) -> list:
         """The state in ``slot`` (made from ``initial`` if pristine), journalled."""
         st = self.states[slot]
-        journal = self.journal
         if st is None:
             st = list(initial)
             self.states[slot] = st
+            journal = self.journal
             if journal is not None:
                 journal.setdefault(slot, None)
-        elif journal is not None and slot not in journal:
-            # found values are only ever appended: their count is enough to undo
-            journal[slot] = (st[0], st[1], st[2], len(st[3]), st[4], st[5])
+        else:
+            self._keep(slot, st)
         return st
 
     def rollback(self) -> None:
@@ -128,8 +127,7 @@ class Check:
                 self._keep(slot, st)
             st[4] = True
             if spec.force_reprocess is not None:
-                leaf = spec.leaf
-                return True, [Reprocess([item], None, spec.force_reprocess, leaf.only_on_match, leaf.name or "")]
+                return True, [_forced_request(spec, item)]
             return _ACCEPTED
         invalid = spec.invalid
         source = None
@@ -203,8 +201,7 @@ class Check:
             st[2] = False
             st[5] = _literal(value)
         if spec.force_reprocess is not None:
-            leaf = spec.leaf
-            reprocess = [*reprocess, Reprocess([item], None, spec.force_reprocess, leaf.only_on_match, leaf.name or "")]
+            reprocess = [*reprocess, _forced_request(spec, item)]
         st[4] = True
         return True, reprocess
 
@@ -318,6 +315,13 @@ def _step(node) -> tuple:
     if code == 2:
         return code, plan_of(node)
     return code, node.spec if code >= 0 else node
+
+
+def _forced_request(spec: AttrSpec, item) -> Reprocess:
+    """The request a column test with ``force_reprocess`` makes for ``item`` when it passes
+    (matched, or skipped by its ``onlyif``)."""
+    leaf = spec.leaf
+    return Reprocess([item], None, spec.force_reprocess, leaf.only_on_match, leaf.name or "")
 
 
 def step_of(node) -> tuple:

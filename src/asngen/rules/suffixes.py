@@ -42,16 +42,18 @@ def remove_suffix(name: str) -> tuple[str, str]:
     The separators are tried from the left (the shortest root wins), found
     with ``str.find`` rather than by looking at every character: a pool's
     file names are 40 characters with four or five separators, and this
-    runs once for every member's name.
+    runs once for every member's name.  A str subclass is read as its text (compiled, the
+    text is a plain str: suffixes.pxd).
     """
-    marked = name.replace("-", "_") if "-" in name else name  # one kind of separator to find
-    last = len(name) - 2  # a separator needs a character before and after it
+    text = name if type(name) is str else str(name)
+    marked = text.replace("-", "_") if "-" in text else text  # one kind of separator to find
+    last = len(text) - 2  # a separator needs a character before and after it
     index = marked.find("_", 1)
     while 0 < index <= last:
-        if name[index + 1 :] in KNOWN_SUFFIXES:
-            return name[:index], name[index]
+        if text[index + 1 :] in KNOWN_SUFFIXES:
+            return text[:index], text[index]
         index = marked.find("_", index + 1)
-    return name, "_"
+    return text, "_"
 
 
 def is_bare_name(path: str) -> bool:
@@ -61,13 +63,15 @@ def is_bare_name(path: str) -> bool:
 
 def stem(path: str) -> str:
     """``PurePath(path).stem``: for a bare file name, the same answer without a path object
-    (making one costs a hundred times more, and this runs for every member compared)."""
-    if not is_bare_name(path):
+    (making one costs a hundred times more, and this runs for every member compared).  A
+    str subclass is read as its text, as in :func:`remove_suffix`."""
+    text = path if type(path) is str else str(path)
+    if not is_bare_name(text):
         from pathlib import PurePath  # rare (see is_bare_name): not imported at start
 
-        return PurePath(path).stem
-    dot = path.rfind(".")
-    return path[:dot] if 0 < dot < len(path) - 1 else path
+        return PurePath(text).stem
+    dot = text.rfind(".")
+    return text[:dot] if 0 < dot < len(text) - 1 else text
 
 
 _ROOTS: dict[str, str] = {}
@@ -83,7 +87,7 @@ def exposure_root(path: str) -> str:
     compares every member of a product with every member of another."""
     root = _ROOTS.get(path)
     if root is None:
-        root = remove_suffix(stem(path if type(path) is str else str(path)))[0]
+        root = remove_suffix(stem(path))[0]
         if len(_ROOTS) >= _ROOTS_LIMIT:
             _ROOTS.clear()
         _ROOTS[path] = root
