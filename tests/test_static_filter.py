@@ -194,3 +194,90 @@ def test_a_registry_of_some_rules_shares_the_profiles_of_all_of_them(monkeypatch
         assert all(sharing.rules[position] in some.rules for position in sharing.starting(row))
     assert any(alone.starting(row) for row in rows)
     assert len(everything.memo) == seen  # every profile had been seen by the whole set
+
+
+def _fresh_memos(monkeypatch) -> None:
+    """Nothing remembered from other tests: every verdict below is worked out here."""
+    monkeypatch.setattr(StaticFilter, "_shared", {})
+    monkeypatch.setattr(StaticFilter, "_per_template", {})
+    monkeypatch.setattr(StaticFilter, "_positions", {})
+    monkeypatch.setattr(StaticFilter, "_resolved", {})
+
+
+@pytest.mark.parametrize("pool_name", ["pool_018_all_exptypes.csv", "mega_pool.csv"])
+def test_a_row_asked_with_its_record_gets_the_verdict_of_its_profile(pool_name, monkeypatch):
+    """Told apart by their records' codes, rows get the verdicts their profiles get, in a pass
+    that marks ``asn_candidate`` (a candidate's) and one that does not (the discover pass);
+    a record stands for its row's codes, the mark is read from the row."""
+    from asngen.records import as_dict
+
+    pool_path = GOLDEN_POOLS / pool_name
+    if not pool_path.exists():
+        pytest.skip("the golden corpus is not beside the repository")
+    records = _load(pool_path, GenerateOptions()).records
+    _fresh_memos(monkeypatch)
+    for registry in _registries():
+        by_record, by_profile = StaticFilter(registry.rules), StaticFilter(registry.rules)
+        # (a rule reads asn_candidate: whether the row is in a WFSS direct image candidate)
+        for marker in (None, "[('o001', 'observation')]", "[('c1000', 'direct_image')]"):
+            for record in records:
+                row = as_dict(record)
+                if marker is not None:
+                    row["asn_candidate"] = marker
+                assert by_record.passing(row, record) == by_profile.passing(row), row["filename"]
+                assert by_record.starting(row, record) == by_profile.starting(row)
+    layouts = {id(record[0]): record[0] for record in records}.values()
+    assert all(layout.memos for layout in layouts)  # (the records' codes were read)
+
+
+def test_record_keys_of_uneven_and_widened_layouts(monkeypatch):
+    """Rows missing a column (uneven records: the column reads as None), a column of more than
+    256 values (codes two bytes wide, a second layout for the records made after), and a
+    column of the profile the pool lacks."""
+    from asngen.records import ABSENT, as_dict, records_from_dicts
+
+    _fresh_memos(monkeypatch)
+    base = {k.lower(): v for k, v in exposure("a_uncal.fits", FILTER="F560W").items()}
+    base.pop("targetid", None)
+    rows = []
+    for number in range(400):
+        row = dict(base, filename=f"r{number}_uncal.fits", obs_num=f"{number % 300:03d}")
+        if number % 7 == 0:
+            row.pop("bkgdtarg", None)
+        if number % 5 == 0:
+            row["patttype"] = "N/A"
+        rows.append(row)
+    records = records_from_dicts(list(base), rows)
+    layouts = {id(record[0]): record[0] for record in records}
+    assert len(layouts) > 1  # obs_num outgrew its one-byte codes
+    assert all(record[0].uneven for record in records)
+    assert any(cell is ABSENT for record in records for cell in record[0].values[record[0].index("bkgdtarg")])
+    for registry in _registries():
+        by_record, by_profile = StaticFilter(registry.rules), StaticFilter(registry.rules)
+        for record in records:
+            row = as_dict(record)
+            assert by_record.passing(row, record) == by_profile.passing(row)
+
+
+def test_a_pattern_columns_values_that_read_alike_share_a_key(monkeypatch):
+    """obs_num is read through a pattern: rows differing only there, in values every pattern
+    treats alike, share the key (one verdict worked out), and rows it tells apart do not."""
+    from asngen.engine import static_filter
+    from asngen.records import as_dict, records_from_dicts
+
+    _fresh_memos(monkeypatch)
+    registry = _registries()[0]
+    statics = StaticFilter(registry.rules)
+    columns = [column for column, _, _ in statics.patterns]
+    assert "obs_num" in columns
+    base = {k.lower(): v for k, v in exposure("a_uncal.fits", FILTER="F560W").items()}
+    records = records_from_dicts(list(base), [dict(base, obs_num=f"{n:03d}") for n in range(1, 40)])
+    asked = []
+    original = static_filter.StaticFilter._verdict
+    monkeypatch.setattr(static_filter.StaticFilter, "_verdict",
+                        lambda self, item: asked.append(item["obs_num"]) or original(self, item))
+    for record in records:
+        statics.passing(as_dict(record), record)
+    outcomes = {static_filter._pattern_outcomes(f"{n:03d}", dict((c, p) for c, p, _ in statics.patterns)["obs_num"])
+                for n in range(1, 40)}
+    assert len(asked) == len(outcomes) < len(records)

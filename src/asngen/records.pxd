@@ -13,7 +13,7 @@ cpdef dict as_dict(tuple record)
 cpdef cell(tuple record, str name, default=*)
 
 
-cdef Py_ssize_t _code(bytes codes, Py_ssize_t offset, Py_ssize_t width)
+cpdef Py_ssize_t _code(bytes codes, Py_ssize_t offset, Py_ssize_t width)
 
 
 @cython.locals(seen=dict, unhashable=list, decoders=list, found=list, codes=bytes,

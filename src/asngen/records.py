@@ -89,6 +89,9 @@ class Columns(tuple):
         self.spans = tuple(entry for entry in self.layout for _ in range(entry[2]))
         self.last_row = None  # as_dict's own dict of the record it read last, and its codes
         self.last_codes = None
+        # what readers of many records remember by their codes, for records of this layout
+        # alone (a code stands for a value only here): see StaticFilter.passing
+        self.memos: dict = {}
 
     def __reduce__(self):
         return (_columns_from, (tuple(self), self.uneven, self.values, self.widths))

@@ -4,6 +4,7 @@
 cimport cython
 from asngen.engine.patterns cimport meets
 from asngen.engine.index cimport fresh_verdict, row_test_outcome, test_identity
+from asngen.records cimport _code
 
 
 @cython.locals(profile=list, outcomes=dict)
@@ -14,3 +15,9 @@ cpdef _pattern_outcomes(value, tuple patterns)
 
 
 cdef object _NO_VALUE  # (a C global: read for each presence column of every profile)
+
+
+@cython.locals(key=bytearray, at=cython.Py_ssize_t, position=cython.Py_ssize_t, column=cython.Py_ssize_t,
+               width=cython.Py_ssize_t, code=cython.Py_ssize_t, table=list, canonical=cython.Py_ssize_t)
+cpdef bytes _coded_key(bytes codes, tuple raw, tuple offsets, tuple widths, tuple tables, tuple readings,
+                       Py_ssize_t size)

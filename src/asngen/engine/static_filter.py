@@ -24,6 +24,7 @@ that holds it.
 
 from __future__ import annotations
 
+from ..records import ABSENT, _code
 from .index import FAIL, fresh_verdict, row_test_outcome, test_identity
 from .patterns import EMPTY_SET, meets
 
@@ -166,6 +167,77 @@ def _profile(raw: tuple, patterns: tuple, presence: tuple, item) -> tuple:
     return tuple(profile)
 
 
+def _coded_key(codes: bytes, raw: tuple, offsets: tuple, widths: tuple, tables: tuple, readings: tuple,
+               size: int) -> bytes:
+    """What tells a record's row apart in the profile (:func:`_profile`), read from its codes.
+
+    A code stands for one value of its layout: the bytes of each ``raw``
+    column's code are taken as they are (``raw``: their positions in the
+    codes); a pattern or presence column's code is replaced by the first
+    code seen with the same outcome (its ``tables`` entry, filled in by
+    :func:`_canonical` from its ``readings`` entry as codes are first met), so rows whose values read
+    alike share the key.  A ``bytes`` key hashes in one pass, where the
+    profile's tuple hashes each of its forty-odd items.
+    """
+    key = bytearray(size)
+    at = 0
+    for position in raw:
+        key[at] = codes[position]
+        at += 1
+    for column in range(len(tables)):
+        width = widths[column]
+        code = _code(codes, offsets[column], width)
+        table = tables[column]
+        canonical = table[code] if code < len(table) else -1
+        if canonical < 0:
+            canonical = _canonical(table, readings[column], code)
+        key[at] = canonical & 255
+        if width > 1:
+            key[at + 1] = (canonical >> 8) & 255
+            if width > 2:
+                key[at + 2] = (canonical >> 16) & 255
+                key[at + 3] = (canonical >> 24) & 255
+        at += width
+    return bytes(key)
+
+
+class _Reading:
+    """How a pattern or presence column's values read in the profile, and the first code met
+    with each outcome (see :func:`_canonical`)."""
+
+    __slots__ = ("values", "reading", "given", "first")
+
+    def __init__(self, values: list, reading, given) -> None:
+        self.values = values
+        self.reading = reading
+        self.given = given
+        self.first: dict = {}  # a reading's outcome -> the first code that had it
+
+
+def _canonical(table: list, column: _Reading, code: int) -> int:
+    """The first code whose value reads as ``code``'s does, remembered in ``table``."""
+    if code >= len(table):  # (a value added after the table was made)
+        table.extend([-1] * (len(column.values) - len(table)))
+    value = column.values[code]
+    outcome = column.reading(None if value is ABSENT else value, column.given)
+    canonical = table[code] = column.first.setdefault(outcome, code)
+    return canonical
+
+
+def _pattern_reading(value, given: tuple):
+    """Which patterns ``value`` matches, as the profile reads it (remembered by value)."""
+    column_patterns, outcomes = given
+    found = outcomes.get(value, outcomes)
+    if found is outcomes:
+        found = outcomes[value] = _pattern_outcomes(value, column_patterns)
+    return found
+
+
+def _presence_reading(value, given) -> bool:
+    """Whether ``value`` is one, as the profile reads it."""
+    return value not in _NO_VALUE
+
+
 def _identity(reader: tuple):
     """Readers that always give the same outcome share one identity (and memo)."""
     if reader[0] != "test":
@@ -203,6 +275,10 @@ class StaticFilter:
         shared, self.positions = resolved
         self.raw, self.patterns, self.presence, self.memo, more = shared
         self.readers, self.memos, self.by_reading, self.templates = more
+        self.layout = None  # the record layout of the last row asked about with its record,
+        self.by_codes = None  # and what is remembered for that layout (see passing)
+        self.coded = None  # how the layout's codes are read (see _learn_layout)
+        self.candidate = None  # how the profile reads asn_candidate, if it does: (reading, given)
 
     def _share(self, own: tuple, universe: tuple | None) -> tuple:
         """What the registries of ``own`` templates share (those of the universe, when the
@@ -225,11 +301,12 @@ class StaticFilter:
             self._shared[key] = shared
         return shared
 
-    def starting(self, item) -> tuple:
+    def starting(self, item, record: tuple | None = None) -> tuple:
         """The positions, in the rule list, of the rules whose fresh association might accept
         ``item``: what the generator offers a row to, without trying every rule of the list
-        (44 on the standard rules, a few of which pass a given row)."""
-        verdict = self.passing(item)
+        (44 on the standard rules, a few of which pass a given row).  ``record``: see
+        :meth:`passing`."""
+        verdict = self.passing(item, record)
         positions = self.positions.get(verdict)
         if positions is None:
             positions = self.positions[verdict] = tuple(
@@ -237,9 +314,74 @@ class StaticFilter:
             )
         return positions
 
-    def passing(self, item) -> frozenset:
+    def passing(self, item, record: tuple | None = None) -> frozenset:
         """The templates of the rules whose fresh association might accept ``item`` (of the
-        universe's rules, when the filter shares theirs: callers ask about their own)."""
+        universe's rules, when the filter shares theirs: callers ask about their own).
+
+        ``record``: the pool record ``item`` was made from (``asn_candidate``
+        aside, which a pass may mark).  Rows are then told apart by their
+        record's codes in the columns the profile reads, a tuple of small
+        integers, instead of by the profile: reading forty-odd columns of the
+        dict and hashing their texts was a twentieth of a run, for every row
+        of every pass, and pools repeat a few hundred profiles.
+        """
+        if record is None:
+            return self._verdict(item)
+        layout = record[0]
+        if layout is not self.layout:
+            self._learn_layout(layout)
+        coded = self.coded
+        key = _coded_key(record[1], coded[0], coded[1], coded[2], coded[3], coded[4], coded[5])
+        candidate = self.candidate
+        if candidate is not None:  # (read from the row, and as the profile reads it)
+            value = item.get("asn_candidate")
+            key = (key, value if candidate[0] is None else candidate[0](value, candidate[1]))
+        by_codes = self.by_codes
+        verdict = by_codes.get(key)
+        if verdict is None:
+            verdict = by_codes[key] = self._verdict(item)
+        return verdict
+
+    def _learn_layout(self, layout) -> None:
+        """How the profile's columns are read from the codes of ``layout``'s records (a column
+        the layout lacks is None in every row of it, and ``asn_candidate`` is read from the
+        row: a pass may mark it); what their codes decide is remembered with the layout, for
+        every filter of this rule set."""
+        found = layout.memos.get(id(self.memo))
+        if found is None or found[0] is not self.memo:
+            raw: list = []
+            offsets: list = []
+            widths: list = []
+            tables: list = []
+            readings: list = []
+            size = 0
+            candidate = None
+            columns: list = [(column, None, None) for column in self.raw]
+            columns += [(column, _pattern_reading, (found_patterns, outcomes))
+                        for column, found_patterns, outcomes in self.patterns]
+            columns += [(column, _presence_reading, None) for column in self.presence]
+            for column, reading, given in columns:
+                if column == "asn_candidate":
+                    candidate = (reading, given)
+                    continue
+                decoder = layout.decoders.get(column)
+                if decoder is None:
+                    continue
+                offset, width, values = decoder
+                if reading is None:
+                    raw.extend(range(offset, offset + width))
+                else:
+                    offsets.append(offset)
+                    widths.append(width)
+                    tables.append([-1] * len(values))
+                    readings.append(_Reading(values, reading, given))
+                    size += width
+            coded = (tuple(raw), tuple(offsets), tuple(widths), tuple(tables), tuple(readings), size + len(raw))
+            found = layout.memos[id(self.memo)] = (self.memo, coded, {}, candidate)
+        self.layout = layout
+        _, self.coded, self.by_codes, self.candidate = found
+
+    def _verdict(self, item) -> frozenset:
         key = _profile(self.raw, self.patterns, self.presence, item)
         verdict = self.memo.get(key)
         if verdict is None:

@@ -165,7 +165,7 @@ def generate(items, registry, version_id, pool_name: str, run: RunState, settle:
                     taken = _NOTHING_TAKEN
                 if recorder is None:  # only the rules the row alone does not turn away
                     passing = None
-                    starters = [all_rules[position] for position in statics.starting(item)]
+                    starters = [all_rules[position] for position in statics.starting(item, record)]
                 else:  # explanations tell of every rule
                     passing = statics.passing(item)
                     starters = all_rules
