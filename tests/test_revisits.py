@@ -32,7 +32,7 @@ def _index(rule, optional: bool = False) -> tuple[AssociationIndex, list, dict]:
     root = {"p1": second_step}
     layout = (index.key_columns(("program",)), index.key_columns(("filter",)))
     lookup.tables[rule] = {layout: root}
-    lookup._steps[rule] = ((0, ("program guard",), False), (0, ("filter guard",), optional))
+    lookup._steps[rule] = ((0, ("program guard",), False, (0,)), (0, ("filter guard",), optional, (1,)))
     return lookup, bucket, second_step
 
 

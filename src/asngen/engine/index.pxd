@@ -39,9 +39,11 @@ cdef class AssociationIndex:
     cpdef refresh(self, AssociationBase asn)
     @cython.locals(bound=BoundRule, slots=tuple, number=cython.Py_ssize_t, slot=cython.Py_ssize_t)
     cpdef _file_lookups(self, AssociationBase asn)
-    @cython.locals(literal=str, source=str, sources=list, key=list)
-    cpdef _step_key(self, AssociationBase asn, tuple leaves, optional)
-    @cython.locals(bound=BoundRule)
+    @cython.locals(literal=str, source=str, sources=list, key=list, slots=tuple,
+                   position=cython.Py_ssize_t, waiting=list)
+    cpdef _step_key(self, AssociationBase asn, tuple step)
+    @cython.locals(bound=BoundRule, steps=tuple, parts=list, tables=dict, node=dict, child=dict, bucket=list,
+                   last=cython.Py_ssize_t, position=cython.Py_ssize_t)
     cpdef _bucket_for(self, AssociationBase asn)
     cpdef close(self, AssociationBase asn)
     @cython.locals(table=dict, asn=AssociationBase)

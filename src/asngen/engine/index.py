@@ -342,12 +342,13 @@ _ANY_VALUE = "\0any"  # a found value that is not plain ASCII (lookup tables)
 
 
 def _steps(parts) -> tuple:
-    """The depths of the key tables: (part number, leaves, optional) in evaluation order."""
+    """The depths of the key tables: (part number, leaves, optional, the leaves' state slots)
+    in evaluation order."""
     steps = []
     for number, part in enumerate(parts):
         if part.guards:
-            steps.append((number, tuple(part.guards), False))
-        steps.extend((number, (leaf,), True) for leaf in part.optional)
+            steps.append((number, tuple(part.guards), False, tuple([leaf.slot for leaf in part.guards])))
+        steps.extend((number, (leaf,), True, (leaf.slot,)) for leaf in part.optional)
     return tuple(steps)
 
 
@@ -433,15 +434,20 @@ class AssociationIndex:
                 table.setdefault(key, {})[asn.serial] = asn
             self.looked_up[(asn.serial, number)] = len(found)
 
-    def _step_key(self, asn, leaves, optional: bool):
+    def _step_key(self, asn, step: tuple):
         """(sources, values) of one step; None when it cannot be indexed (yet)."""
         source = literal = None  # (one leaf, most steps: its column and value, without lists)
         sources = key = None
-        for leaf in leaves:
-            st = asn.states[leaf.slot]
+        states = asn.states
+        slots = step[3]
+        for position in range(len(slots)):
+            st = states[slots[position]]
             if st is None or st[2]:
-                self.unsettled.setdefault(asn.serial, []).append(leaf)
-                return (None, _OPEN) if optional else None
+                waiting = self.unsettled.get(asn.serial)
+                if waiting is None:
+                    waiting = self.unsettled[asn.serial] = []
+                waiting.append(step[1][position])
+                return (None, _OPEN) if step[2] else None
             if st[5] is None or len(st[1]) != 1:  # (st[5]: the pinned value lower-cased, if plain)
                 return None
             if source is None:
@@ -461,7 +467,7 @@ class AssociationIndex:
     def _bucket_for(self, asn) -> list:
         bound = asn.bound
         steps = self.steps(bound)
-        parts = [self._step_key(asn, leaves, optional) for _, leaves, optional in steps]
+        parts = [self._step_key(asn, step) for step in steps]
         indexed = False  # (loops, not any(): compiled, a method with a closure cannot be a C call)
         for part in parts:
             if part is None:
@@ -478,10 +484,25 @@ class AssociationIndex:
                 self.unfiltered[bound] = None
             else:
                 self._note(bound, position, layout[position], parts[position][1])
-        node = self.tables.setdefault(bound, {}).setdefault(layout, {})
-        for part in parts[:-1]:
-            node = node.setdefault(part[1], {})
-        return node.setdefault(parts[-1][1], [{}, {}, 0])
+        # (each level looked up before it is made: setdefault would make an empty one every time)
+        tables = self.tables.get(bound)
+        if tables is None:
+            tables = self.tables[bound] = {}
+        node = tables.get(layout)
+        if node is None:
+            node = tables[layout] = {}
+        last = len(parts) - 1
+        for position in range(last):
+            key = parts[position][1]
+            child = node.get(key)
+            if child is None:
+                child = node[key] = {}
+            node = child
+        key = parts[last][1]
+        bucket = node.get(key)
+        if bucket is None:
+            bucket = node[key] = [{}, {}, 0]
+        return bucket
 
     def close(self, asn) -> None:
         bucket = self.bucket_of.get(asn.serial)
