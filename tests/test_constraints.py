@@ -1061,3 +1061,25 @@ def test_rule_files_find_the_whole_vocabulary_in_constraints():
     leaf = constraints.Attr(["targetid"], force_reprocess=constraints.Category.EXISTING)
     matched, requests = offer(make(leaf), {"targetid": "1"})
     assert matched and [type(request) for request in requests] == [constraints.Reprocess]
+
+
+def test_described_lines_are_remembered_by_state_only_where_equal_states_print_alike():
+    """Lines of settled states are remembered per leaf by the state's value: equal states of
+    text (or None, or a computed requirement) print alike; ``True`` and ``1`` are equal and
+    print differently, and a state holding an unhashable value cannot be a key."""
+    test = Probe(lambda item, asn: 1, name="target")
+    tree = All(test)
+    number_leaves(tree)
+    one = (1, ("target",), False, (1,), True, None)
+    true = (True, ("target",), False, (True,), True, None)
+    assert one == true
+    assert describe(tree, [one]) == ["target = 1"]
+    assert describe(tree, [true]) == ["target = True"]
+    assert describe(tree, [one]) == ["target = 1"]
+    listed = (["a", "b"], ("target",), False, (), True, None)
+    assert describe(tree, [listed]) == ["target = ['a', 'b']"]
+    unhashable = ("a", ("target",), False, (["x"],), True, None)
+    assert describe(tree, [unhashable]) == ["target = 'a'"]
+    text = ("a", ("target",), False, ("a",), True, None)
+    equal = ("a", ("target",), False, ("a",), True, None)
+    assert describe(tree, [text]) == describe(tree, [equal]) == ["target = 'a'"]

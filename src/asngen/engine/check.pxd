@@ -44,8 +44,11 @@ cpdef _literal(value)
 @cython.locals(cache=dict)
 cpdef _compared(str value)
 cpdef _lowered(str value)
-@cython.locals(cache=dict, lines=list)
+@cython.locals(lines=list, known=dict, slot=cython.Py_ssize_t, st=object)
 cpdef list describe(node, states)
+cdef dict _NAMED_LEAVES
+@cython.locals(found=tuple, named=list)
+cpdef tuple _named_leaves(node)
 
 
 # the markers and shared results every check returns or compares with: C globals, not

@@ -450,36 +450,52 @@ _NAMED_LEAVES: dict = {}  # id(tree) -> (tree, its named leaves with their slots
 
 
 def _named_leaves(node: Node) -> tuple:
+    """(slot, leaf, its lines by settled state) of each named leaf below ``node``."""
     found = _NAMED_LEAVES.get(id(node))
     if found is None or found[0] is not node:
         if len(_NAMED_LEAVES) >= 10_000:  # it holds the trees: a long-lived process binds many
             _NAMED_LEAVES.clear()
-        named = tuple((leaf.slot, leaf) for leaf in node.leaves() if leaf.name is not None)
-        found = _NAMED_LEAVES[id(node)] = (node, named)
+        named = []
+        for leaf in node.leaves():  # (a loop: compiled, a cpdef function holds no generator)
+            if leaf.name is not None:
+                named.append((leaf.slot, leaf, {}))
+        found = _NAMED_LEAVES[id(node)] = (node, tuple(named))
     return found[1]
 
 
-#: (id(leaf), id(its settled state)) -> (leaf, state, line): settled states are tuples shared by
-#: the associations that end alike (Association.settle), and most lines repeat
-_LINES: dict = {}
-
-
 def describe(node: Node, states: list) -> list[str]:
-    """Readable lines: every named leaf with what it requires now."""
+    """Readable lines: every named leaf with what it requires now.
+
+    Settled states are tuples shared by the associations that end alike
+    (Association.settle), and most lines repeat: each leaf remembers its
+    line per state, by the state's value.  Only states whose requirement is
+    text, None or computed are remembered so: for those, equal states make
+    the same line (``True`` and ``1`` are equal, and print differently).
+    """
     lines = []
-    cache = _LINES  # a local: compiled, its type is known (check.pxd)
-    for slot, leaf in _named_leaves(node):
+    for slot, leaf, known in _named_leaves(node):
         st = states[slot]
-        if st is not None and type(st) is not tuple:  # not settled: it may still change
-            lines.append(_line(leaf, st))
-            continue
-        key = (id(leaf), id(st))
-        found = cache.get(key)
-        if found is None or found[0] is not leaf or found[1] is not st:
-            if len(cache) >= 100_000:
-                cache.clear()
-            found = cache[key] = (leaf, st, _line(leaf, st if st is not None else leaf.initial_state()))
-        lines.append(found[2])
+        if st is None:  # (never reached: the leaf's initial requirement)
+            line = known.get(None)
+            if line is None:
+                line = known[None] = _line(leaf, leaf.initial_state())
+        elif type(st) is not tuple:  # not settled: it may still change
+            line = _line(leaf, st)
+        else:
+            value = st[0]
+            line = None
+            if value is None or type(value) is str or callable(value):
+                try:
+                    line = known.get(st)
+                    if line is None:
+                        if len(known) >= 10_000:
+                            known.clear()
+                        line = known[st] = _line(leaf, st)
+                except TypeError:  # a state holding an unhashable value
+                    line = None
+            if line is None:
+                line = _line(leaf, st)
+        lines.append(line)
     return lines
 
 
