@@ -17,7 +17,7 @@ cpdef _pattern_outcomes(value, tuple patterns)
 cdef object _NO_VALUE  # (a C global: read for each presence column of every profile)
 
 
-@cython.locals(key=bytearray, at=cython.Py_ssize_t, position=cython.Py_ssize_t, column=cython.Py_ssize_t,
+@cython.locals(at=cython.Py_ssize_t, position=cython.Py_ssize_t, column=cython.Py_ssize_t,
                width=cython.Py_ssize_t, code=cython.Py_ssize_t, table=list, canonical=cython.Py_ssize_t)
-cpdef bytes _coded_key(bytes codes, tuple raw, tuple offsets, tuple widths, tuple tables, tuple readings,
-                       Py_ssize_t size)
+cpdef str _coded_key(bytes codes, tuple raw, tuple offsets, tuple widths, tuple tables, tuple readings,
+                     bytearray key)

@@ -168,7 +168,7 @@ def _profile(raw: tuple, patterns: tuple, presence: tuple, item) -> tuple:
 
 
 def _coded_key(codes: bytes, raw: tuple, offsets: tuple, widths: tuple, tables: tuple, readings: tuple,
-               size: int) -> bytes:
+               key: bytearray) -> str:
     """What tells a record's row apart in the profile (:func:`_profile`), read from its codes.
 
     A code stands for one value of its layout: the bytes of each ``raw``
@@ -176,10 +176,11 @@ def _coded_key(codes: bytes, raw: tuple, offsets: tuple, widths: tuple, tables: 
     codes); a pattern or presence column's code is replaced by the first
     code seen with the same outcome (its ``tables`` entry, filled in by
     :func:`_canonical` from its ``readings`` entry as codes are first met), so rows whose values read
-    alike share the key.  A ``bytes`` key hashes in one pass, where the
-    profile's tuple hashes each of its forty-odd items.
+    alike share the key.  The key is written into ``key`` (kept for the
+    layout: a new buffer per row cost as much as the rest) and read as a
+    string, one character per byte: it hashes in one pass, where the
+    profile's tuple hashed each of its forty-odd items.
     """
-    key = bytearray(size)
     at = 0
     for position in raw:
         key[at] = codes[position]
@@ -198,7 +199,7 @@ def _coded_key(codes: bytes, raw: tuple, offsets: tuple, widths: tuple, tables: 
                 key[at + 2] = (canonical >> 16) & 255
                 key[at + 3] = (canonical >> 24) & 255
         at += width
-    return bytes(key)
+    return key.decode("latin-1")
 
 
 class _Reading:
@@ -376,7 +377,8 @@ class StaticFilter:
                     tables.append([-1] * len(values))
                     readings.append(_Reading(values, reading, given))
                     size += width
-            coded = (tuple(raw), tuple(offsets), tuple(widths), tuple(tables), tuple(readings), size + len(raw))
+            coded = (tuple(raw), tuple(offsets), tuple(widths), tuple(tables), tuple(readings),
+                     bytearray(size + len(raw)))
             found = layout.memos[id(self.memo)] = (self.memo, coded, {}, candidate)
         self.layout = layout
         _, self.coded, self.by_codes, self.candidate = found
