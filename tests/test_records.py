@@ -328,3 +328,25 @@ def test_distinct_cells_are_the_combinations_of_the_named_cells_in_first_seen_or
     assert distinct_cells(records, ("a", "nowhere")) == [("x", ABSENT), ("y", ABSENT)]
     uneven = records_from_dicts(["a"], [{"a": "x"}, {"b": "2"}])
     assert distinct_cells(uneven, ("a", "b")) == [("x", ABSENT), (ABSENT, "2")]
+
+
+def test_cells_of_records_of_several_layouts_read_in_turn():
+    """``cell`` keeps the decoders of the layout it read last: records of two layouts (a column
+    that outgrew one-byte codes) read alternately, and a layout laid out again (new lists of
+    values), each read with its own."""
+    from asngen.records import RecordBuilder, cell
+
+    builder = RecordBuilder(["filename", "filter"])
+    builder.add([[f"f{n}", "F200W" if n % 2 else "F444W"] for n in range(300)], text=True)
+    records = builder.finish()
+    first, last = records[0], records[-1]
+    assert first[0] is not last[0]  # two layouts
+    for _ in range(3):
+        assert cell(first, "filename") == "f0" and cell(last, "filename") == "f299"
+        assert cell(first, "filter") == "F444W" and cell(last, "filter") == "F200W"
+    columns = last[0]
+    values = [list(column_values) for column_values in columns.values]
+    values[1] = [value.lower() for value in values[1]]
+    columns.lay_out(columns.widths, values)  # read again with other values: not the old ones
+    assert cell(last, "filter") == "f200w"
+    assert cell(last, "nothing", "default") == "default"

@@ -9,8 +9,11 @@ cimport cython
 cpdef dict as_dict(tuple record)
 
 
-@cython.locals(codes=bytes, values=list, offset=cython.Py_ssize_t, width=cython.Py_ssize_t)
+@cython.locals(codes=bytes, values=list, offset=cython.Py_ssize_t, width=cython.Py_ssize_t, decoders=dict,
+               decoder=tuple)
 cpdef cell(tuple record, str name, default=*)
+cdef object _LAST_COLUMNS
+cdef dict _LAST_DECODERS
 
 
 cpdef Py_ssize_t _code(bytes codes, Py_ssize_t offset, Py_ssize_t width)

@@ -84,6 +84,7 @@ class Columns(tuple):
             decoders[name] = (offset, width, column_values)
             offset += width
         self.decoders = decoders
+        _forget_decoders()  # (cell may hold this layout's earlier ones)
         self.layout = tuple((name, *decoder) for name, decoder in decoders.items())
         # for each byte of a record's codes, the layout entry of the column it belongs to
         self.spans = tuple(entry for entry in self.layout for _ in range(entry[2]))
@@ -101,6 +102,11 @@ class Columns(tuple):
 
     def __deepcopy__(self, memo: dict) -> Columns:
         return self  # shared by every record of a pool, and not changed once they are made
+
+
+def _forget_decoders() -> None:
+    global _LAST_COLUMNS, _LAST_DECODERS
+    _LAST_COLUMNS = _LAST_DECODERS = None
 
 
 def _columns_from(names: tuple, uneven: bool, values: list, widths: tuple) -> Columns:
@@ -302,10 +308,22 @@ def cells(record: tuple) -> tuple:
     return tuple(map(getitem, columns.values, columns.unpack(codes)))
 
 
+#: the layout :func:`cell` read last, and its decoders: reading an attribute of a tuple subclass
+#: cost a cell as much as the rest (a member's file name is read so, for every member written)
+_LAST_COLUMNS: Any = None
+_LAST_DECODERS: Any = None
+
+
 def cell(record: tuple, name: str, default: Any = None) -> Any:
     """One cell of a record (``default`` when the pool has no such column or the row no value)."""
+    global _LAST_COLUMNS, _LAST_DECODERS
     columns, codes = record
-    decoder = columns.decoders.get(name)
+    if columns is _LAST_COLUMNS:
+        decoders = _LAST_DECODERS
+    else:
+        decoders = columns.decoders
+        _LAST_COLUMNS, _LAST_DECODERS = columns, decoders
+    decoder = decoders.get(name)
     if decoder is None:
         return default
     offset, width, values = decoder

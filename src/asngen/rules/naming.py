@@ -14,14 +14,19 @@ from ..engine.patterns import EMPTY_SET
 
 
 def _found(asn, name: str) -> list | None:
+    """What ``asn.found_of(name)`` gives, None where it raises: most rules have no slit, and
+    a raised error costs as much as the rest of a name, so the usual absence is not one."""
     try:
-        return asn.found_of(name)
+        node = asn.node(name)
+        if node is None or node.kind == "group":
+            return None
+        return asn.state_of(node)[3]
     except (KeyError, AttributeError):
         return None
 
 
 def _joined(values) -> str:
-    return "-".join(str(v) for v in values)
+    return "-".join([value if type(value) is str else str(value) for value in values])
 
 
 def level3_target(asn) -> str:
