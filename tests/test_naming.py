@@ -207,13 +207,10 @@ def test_rename_uncal_agrees_with_the_pattern_on_odd_names(seed):
 
 
 class _Level2Asn:
-    """Only what the Level 2 product name reads: members by type."""
+    """Only what the Level 2 product name reads: the members of its last product."""
 
     def __init__(self, *members):
-        self._members = [{"expname": name, "exptype": kind} for name, kind in members]
-
-    def members_by_type(self, kind):
-        return [m for m in self._members if m["exptype"] == kind]
+        self.members = [{"expname": name, "exptype": kind} for name, kind in members]
 
 
 def test_level2_product_name_is_the_first_science_root():

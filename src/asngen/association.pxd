@@ -7,7 +7,7 @@
 cimport cython
 from asngen.registry cimport BoundRule
 from asngen.engine.check cimport Check, step_of
-from asngen.member cimport exptype_of
+from asngen.member cimport expname_of, exptype_of
 from asngen.engine.constraints cimport Reprocess
 
 

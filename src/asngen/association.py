@@ -15,7 +15,7 @@ import sys
 from . import __version__
 from .engine.check import Check, states_before, step_of
 from .engine.patterns import EMPTY, evaluate_literal
-from .member import ABSENT, Member, exptype_of, member_name, member_of
+from .member import ABSENT, Member, expname_of, exptype_of, member_name, member_of
 from .rules.dms import LEVEL2B_EXPTYPES, column, uses_integrations
 from .rules.suffixes import exposure_root, is_bare_name, remove_suffix
 
@@ -495,10 +495,12 @@ class Association(AssociationBase):
 
 
 def level2_product_name(asn: Association) -> str:
-    science = asn.members_by_type("science")
-    if not science:
-        return PRODUCT_NAME_DEFAULT
-    return _exposure_product(science[0]["expname"])
+    """The first science member's product (its name and type read from a member's slots: asked
+    of every Level 2 association as it is sealed and again as it is finalized)."""
+    for member in asn.members:
+        if exptype_of(member).lower() == "science":
+            return _exposure_product(expname_of(member))
+    return PRODUCT_NAME_DEFAULT
 
 
 def _exposure_product(expname: str) -> str:
