@@ -330,11 +330,11 @@ def test_distinct_cells_are_the_combinations_of_the_named_cells_in_first_seen_or
     assert distinct_cells(uneven, ("a", "b")) == [("x", ABSENT), (ABSENT, "2")]
 
 
-def test_cells_of_records_of_several_layouts_read_in_turn():
-    """``cell`` keeps the decoders of the layout it read last: records of two layouts (a column
-    that outgrew one-byte codes) read alternately, and a layout laid out again (new lists of
-    values), each read with its own."""
-    from asngen.records import RecordBuilder, cell
+def test_records_of_several_layouts_read_in_turn():
+    """``cell`` and ``as_dict`` keep what they read of the layout they read last: records of two
+    layouts (a column that outgrew one-byte codes) read alternately, and a layout laid out
+    again (new lists of values), each read with its own."""
+    from asngen.records import RecordBuilder, as_dict, cell
 
     builder = RecordBuilder(["filename", "filter"])
     builder.add([[f"f{n}", "F200W" if n % 2 else "F444W"] for n in range(300)], text=True)
@@ -344,9 +344,13 @@ def test_cells_of_records_of_several_layouts_read_in_turn():
     for _ in range(3):
         assert cell(first, "filename") == "f0" and cell(last, "filename") == "f299"
         assert cell(first, "filter") == "F444W" and cell(last, "filter") == "F200W"
+    for _ in range(3):  # rows made anew, or from the last one read, of either layout
+        for record, number in ((first, 0), (records[1], 1), (last, 299), (last, 299), (records[2], 2)):
+            assert as_dict(record) == {"filename": f"f{number}", "filter": "F200W" if number % 2 else "F444W"}
     columns = last[0]
     values = [list(column_values) for column_values in columns.values]
     values[1] = [value.lower() for value in values[1]]
     columns.lay_out(columns.widths, values)  # read again with other values: not the old ones
     assert cell(last, "filter") == "f200w"
+    assert as_dict(last) == {"filename": "f299", "filter": "f200w"}
     assert cell(last, "nothing", "default") == "default"

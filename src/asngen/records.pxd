@@ -7,6 +7,10 @@ cimport cython
 @cython.locals(codes=bytes, previous=bytes, row=dict, values=list, offset=cython.Py_ssize_t,
                width=cython.Py_ssize_t, spans=tuple, position=cython.Py_ssize_t, end=cython.Py_ssize_t)
 cpdef dict as_dict(tuple record)
+cdef object _ROW_COLUMNS
+cdef tuple _ROW_SPANS
+cdef dict _ROW
+cdef bytes _ROW_CODES
 
 
 @cython.locals(codes=bytes, values=list, offset=cython.Py_ssize_t, width=cython.Py_ssize_t, decoders=dict,

@@ -84,12 +84,10 @@ class Columns(tuple):
             decoders[name] = (offset, width, column_values)
             offset += width
         self.decoders = decoders
-        _forget_decoders()  # (cell may hold this layout's earlier ones)
+        _forget_layout()  # (cell and as_dict may hold this layout's earlier readers)
         self.layout = tuple((name, *decoder) for name, decoder in decoders.items())
         # for each byte of a record's codes, the layout entry of the column it belongs to
         self.spans = tuple(entry for entry in self.layout for _ in range(entry[2]))
-        self.last_row = None  # as_dict's own dict of the record it read last, and its codes
-        self.last_codes = None
         # what readers of many records remember by their codes, for records of this layout
         # alone (a code stands for a value only here): see StaticFilter.passing
         self.memos: dict = {}
@@ -104,9 +102,10 @@ class Columns(tuple):
         return self  # shared by every record of a pool, and not changed once they are made
 
 
-def _forget_decoders() -> None:
-    global _LAST_COLUMNS, _LAST_DECODERS
+def _forget_layout() -> None:
+    global _LAST_COLUMNS, _LAST_DECODERS, _ROW_COLUMNS, _ROW_SPANS, _ROW, _ROW_CODES
     _LAST_COLUMNS = _LAST_DECODERS = None
+    _ROW_COLUMNS = _ROW_SPANS = _ROW = _ROW_CODES = None
 
 
 def _columns_from(names: tuple, uneven: bool, values: list, widths: tuple) -> Columns:
@@ -267,27 +266,38 @@ def records_from_dicts(names: list[str], rows: Iterable[Mapping]) -> list[tuple]
     return builder.finish()
 
 
+#: the layout :func:`as_dict` read last, with its spans, its dict of the record read last (never
+#: handed out) and that record's codes: read from the layout's attributes, they cost as much
+#: as the cells set anew (attributes of a tuple subclass are dict look-ups)
+_ROW_COLUMNS: Any = None
+_ROW_SPANS: Any = None
+_ROW: Any = None
+_ROW_CODES: Any = None
+
+
 def as_dict(record: tuple) -> dict:
     """A record as a new dict of its cells.
 
     Passes take rows in pool order, and a row shares most of its cells with
     the one before (an observation's exposures differ in a few columns of
-    60): the columns keep a dict of the last record read, never handed out,
-    in which only the cells whose codes differ are set again, and the row
-    is a copy of it (one block copied, instead of every cell set).
+    60): a dict of the last record read is kept, in which only the cells
+    whose codes differ are set again, and the row is a copy of it (one block
+    copied, instead of every cell set).
     """
     # (plain loops: compiled with the types of records.pxd they read the codes as C integers)
+    global _ROW_COLUMNS, _ROW_SPANS, _ROW, _ROW_CODES
     columns, codes = record
-    if columns.uneven:
-        return {name: value for name, value in zip(columns, cells(record)) if value is not ABSENT}  # noqa: B905
-    row = columns.last_row
-    previous = columns.last_codes
-    if previous is None:  # (set with last_row: the first record read)
+    if columns is not _ROW_COLUMNS:
+        if columns.uneven:
+            return {name: value for name, value in zip(columns, cells(record)) if value is not ABSENT}  # noqa: B905
         row = columns.blank.copy()
         for name, offset, width, values in columns.layout:
             row[name] = values[_code(codes, offset, width)]
-    elif codes is not previous:  # the codes compared byte by byte: a C loop, compiled
-        spans = columns.spans
+        _ROW_COLUMNS, _ROW_SPANS = columns, columns.spans
+    elif codes is not _ROW_CODES:  # the codes compared byte by byte: a C loop, compiled
+        row = _ROW
+        previous = _ROW_CODES
+        spans = _ROW_SPANS
         position = 0
         end = len(codes)
         while position < end:
@@ -297,8 +307,10 @@ def as_dict(record: tuple) -> dict:
             name, offset, width, values = spans[position]
             row[name] = values[_code(codes, offset, width)]
             position = offset + width
-    columns.last_row = row
-    columns.last_codes = codes
+    else:
+        row = _ROW
+    _ROW = row
+    _ROW_CODES = codes
     return row.copy()
 
 
