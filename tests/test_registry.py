@@ -93,3 +93,19 @@ def test_an_association_checks_its_bound_tree_from_the_step_its_rule_keeps():
     from_step = Check(Association(bound, None, 0, "pool"), None).run_step(step_of(bound.tree), row)
     from_tree = Check(Association(bound, None, 0, "pool"), None).run(bound.tree, row)
     assert from_step == from_tree
+
+
+def test_a_bound_tree_is_planned_as_its_own_children_would_plan_it():
+    """A rule bound to a candidate gets its top group's plan from the template's, plus the
+    candidate's test: the same plan as planning the copied group child by child."""
+    from asngen.engine import check
+
+    registry = Registry(resolve_rule_files(None, False), CANDIDATE, global_ids=("o001",), has_global=True)
+    for bound in registry.rules:
+        tree = bound.tree
+        given = tree.plan
+        tree.plan = None
+        planned = check.plan_of(tree)
+        assert given[0] is tree.children and planned[0] is tree.children
+        assert given[1:5] == planned[1:5] and given[5] is planned[5] is tree
+        assert given[1][-1] == check._step(tree.children[-1])  # the candidate's test, last

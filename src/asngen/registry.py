@@ -18,7 +18,7 @@ import importlib
 import os
 import sys
 
-from .engine.check import describe
+from .engine.check import describe, plan_with
 from .engine.constraints import MAX_DEPTH, Attr, give_slot, number_leaves, too_deep
 from .errors import RuleError
 from .rules.model import Rule
@@ -234,6 +234,7 @@ class BoundRule:
         give_slot(extra, template.nslots)
         tree = _copy_node(base)
         tree.children = [*base.children, extra]
+        plan_with(tree, base, extra)
         self._tree = tree
         self._candidates = [*template.named.get("asn_candidate", ()), extra]
         if template.acid_leaf is None:

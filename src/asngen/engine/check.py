@@ -352,6 +352,15 @@ def plan_of(group: Group) -> tuple:
     return plan
 
 
+def plan_with(group: Group, base: Group, extra: Node) -> None:
+    """Plan ``group``, a copy of ``base`` whose children are ``base``'s and then ``extra`` (a
+    rule bound to a candidate: its top group with the candidate's test added), from
+    ``base``'s plan.  A per-candidate run binds each rule once per candidate: planned child
+    by child, the copy cost a bound rule's first check about 18,000 instructions."""
+    base_plan = plan_of(base)
+    group.plan = (group.children, (*base_plan[1], _step(extra)), base_plan[2], base_plan[3], base_plan[4], group)
+
+
 class _Missing:
     __slots__ = ()
 
