@@ -257,6 +257,12 @@ def test_record_keys_of_uneven_and_widened_layouts(monkeypatch):
         for record in records:
             row = as_dict(record)
             assert by_record.passing(row, record) == by_profile.passing(row)
+    # a column's table of what its codes read as is one for all the layouts of the pool
+    first, last = records[0][0], records[-1][0]
+    assert first.shared is last.shared and first.memos is not last.memos
+    tables = [entry[2] for entry in first.shared.values()]
+    assert tables and all(any(table is other for other in tables) for table in
+                          [t for memo in last.memos.values() for t in memo[1][3]])
 
 
 def test_a_pattern_columns_values_that_read_alike_share_a_key(monkeypatch):

@@ -68,6 +68,9 @@ class Columns(tuple):
         # a dict with every key already in place: copying it and filling in the values is
         # faster than growing a dict key by key
         columns.blank = dict.fromkeys(columns)
+        # what readers of many records remember about the values of the columns, for every
+        # layout of a pool (RecordBuilder.finish gives them one): see StaticFilter.passing
+        columns.shared = {}
         columns.lay_out([1] * len(columns), [[] for _ in columns])
         return columns
 
@@ -89,7 +92,7 @@ class Columns(tuple):
         # for each byte of a record's codes, the layout entry of the column it belongs to
         self.spans = tuple(entry for entry in self.layout for _ in range(entry[2]))
         # what readers of many records remember by their codes, for records of this layout
-        # alone (a code stands for a value only here): see StaticFilter.passing
+        # alone (codes are written in its widths): see StaticFilter.passing
         self.memos: dict = {}
 
     def __reduce__(self):
@@ -212,8 +215,10 @@ class RecordBuilder:
             values = [[key.value if type(key) is _Identity else key for key in index] for index in self._codes]
         else:
             values = [list(index) for index in self._codes]
+        shared: dict = {}
         for columns in self.layouts:
             columns.lay_out(columns.widths, values)
+            columns.shared = shared
         self._codes = []
         return self.records
 

@@ -347,7 +347,7 @@ class StaticFilter:
         """How the profile's columns are read from the codes of ``layout``'s records (a column
         the layout lacks is None in every row of it, and ``asn_candidate`` is read from the
         row: a pass may mark it); what their codes decide is remembered with the layout, for
-        every filter of this rule set."""
+        every filter of this rule set, and what a column's codes read as, with the pool."""
         found = layout.memos.get(id(self.memo))
         if found is None or found[0] is not self.memo:
             raw: list = []
@@ -374,8 +374,15 @@ class StaticFilter:
                 else:
                     offsets.append(offset)
                     widths.append(width)
-                    tables.append([-1] * len(values))
-                    readings.append(_Reading(values, reading, given))
+                    # a column's table is one for every layout of the pool (a code stands for
+                    # the same value in each; a million rows make ten layouts)
+                    entry = layout.shared.get((id(self.memo), id(values)))
+                    if entry is None or entry[0] is not self.memo or entry[1] is not values:
+                        entry = layout.shared[(id(self.memo), id(values))] = (
+                            self.memo, values, [-1] * len(values), _Reading(values, reading, given),
+                        )
+                    tables.append(entry[2])
+                    readings.append(entry[3])
                     size += width
             coded = (tuple(raw), tuple(offsets), tuple(widths), tuple(tables), tuple(readings),
                      bytearray(size + len(raw)))
