@@ -141,6 +141,14 @@ class AssociationBase:
             raise AttributeError(name)
         return self.state_of(node)[3]
 
+    def found_or_none(self, name: str):
+        """:meth:`found_of`, None where it raises (no constraint called ``name``, or a group):
+        product names ask for tests most rules lack, and raising costs as much as a name."""
+        node = self.node(name)
+        if node is None or node.kind == "group":
+            return None
+        return self.state_of(node)[3]
+
     def matched_of(self, name: str) -> bool:
         node = self.node(name)
         return bool(node is not None and node.kind != "group" and self.state_of(node)[4])

@@ -44,7 +44,7 @@ cpdef _literal(value)
 @cython.locals(cache=dict)
 cpdef _compared(str value)
 cpdef _lowered(str value)
-@cython.locals(lines=list, known=dict, slot=cython.Py_ssize_t, st=object)
+@cython.locals(lines=list, known=dict, slot=cython.Py_ssize_t, st=object, remembered=bint)
 cpdef list describe(node, states)
 cdef dict _NAMED_LEAVES
 @cython.locals(found=tuple, named=list)

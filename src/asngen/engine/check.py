@@ -492,18 +492,19 @@ def describe(node: Node, states: list) -> list[str]:
             line = _line(leaf, st)
         else:
             value = st[0]
+            remembered = value is None or type(value) is str or callable(value)
             line = None
-            if value is None or type(value) is str or callable(value):
+            if remembered:
                 try:
                     line = known.get(st)
-                    if line is None:
-                        if len(known) >= 10_000:
-                            known.clear()
-                        line = known[st] = _line(leaf, st)
                 except TypeError:  # a state holding an unhashable value
-                    line = None
+                    remembered = False
             if line is None:
                 line = _line(leaf, st)
+                if remembered:
+                    if len(known) >= 10_000:
+                        known.clear()
+                    known[st] = line
         lines.append(line)
     return lines
 

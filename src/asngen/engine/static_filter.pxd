@@ -7,8 +7,13 @@ from asngen.engine.index cimport fresh_verdict, row_test_outcome, test_identity
 from asngen.records cimport _code
 
 
-@cython.locals(profile=list, outcomes=dict)
+@cython.locals(profile=list, entry=tuple)
 cpdef tuple _profile(tuple raw, tuple patterns, tuple presence, dict item)
+
+
+@cython.locals(outcomes=dict)
+cpdef _pattern_reading(value, tuple column)
+cpdef bint _presence_reading(value, given)
 
 
 cpdef _pattern_outcomes(value, tuple patterns)

@@ -153,17 +153,14 @@ class _Readers:
 def _profile(raw: tuple, patterns: tuple, presence: tuple, item) -> tuple:
     """A row's profile for a rule set (see the module docstring): its values in the ``raw``
     columns, which patterns match in the pattern columns, and which ``presence`` columns hold
-    a value.  Compiled, the row and the caches are typed (static_filter.pxd): this runs for
-    every row of every pass."""
+    a value.  Compiled, the row and the caches are typed (static_filter.pxd).  A row taken
+    from a pool record is read this way only when its record's codes are new
+    (:meth:`StaticFilter.passing`), and its columns read as :func:`_coded_key` reads them."""
     profile = [item.get(column) for column in raw]
-    for column, column_patterns, outcomes in patterns:
-        value = item.get(column)
-        found = outcomes.get(value, outcomes)
-        if found is outcomes:
-            found = outcomes[value] = _pattern_outcomes(value, column_patterns)
-        profile.append(found)
+    for entry in patterns:
+        profile.append(_pattern_reading(item.get(entry[0]), entry))
     for column in presence:
-        profile.append(item.get(column) not in _NO_VALUE)
+        profile.append(_presence_reading(item.get(column), None))
     return tuple(profile)
 
 
@@ -225,12 +222,13 @@ def _canonical(table: list, column: _Reading, code: int) -> int:
     return canonical
 
 
-def _pattern_reading(value, given: tuple):
-    """Which patterns ``value`` matches, as the profile reads it (remembered by value)."""
-    column_patterns, outcomes = given
+def _pattern_reading(value, column: tuple):
+    """Which of a pattern column's patterns ``value`` matches, remembered by value (``column``:
+    the filter's ``patterns`` entry, (name, its patterns, outcomes by value))."""
+    outcomes = column[2]
     found = outcomes.get(value, outcomes)
     if found is outcomes:
-        found = outcomes[value] = _pattern_outcomes(value, column_patterns)
+        found = outcomes[value] = _pattern_outcomes(value, column[1])
     return found
 
 
@@ -321,10 +319,10 @@ class StaticFilter:
 
         ``record``: the pool record ``item`` was made from (``asn_candidate``
         aside, which a pass may mark).  Rows are then told apart by their
-        record's codes in the columns the profile reads, a tuple of small
-        integers, instead of by the profile: reading forty-odd columns of the
-        dict and hashing their texts was a twentieth of a run, for every row
-        of every pass, and pools repeat a few hundred profiles.
+        record's codes in the columns the profile reads (:func:`_coded_key`),
+        instead of by the profile: reading forty-odd columns of the dict and
+        hashing their texts was a twentieth of a run, for every row of every
+        pass, and pools repeat a few hundred profiles.
         """
         if record is None:
             return self._verdict(item)
@@ -358,8 +356,7 @@ class StaticFilter:
             size = 0
             candidate = None
             columns: list = [(column, None, None) for column in self.raw]
-            columns += [(column, _pattern_reading, (found_patterns, outcomes))
-                        for column, found_patterns, outcomes in self.patterns]
+            columns += [(entry[0], _pattern_reading, entry) for entry in self.patterns]
             columns += [(column, _presence_reading, None) for column in self.presence]
             for column, reading, given in columns:
                 if column == "asn_candidate":

@@ -13,18 +13,6 @@ from __future__ import annotations
 from ..engine.patterns import EMPTY_SET
 
 
-def _found(asn, name: str) -> list | None:
-    """What ``asn.found_of(name)`` gives, None where it raises: most rules have no slit, and
-    a raised error costs as much as the rest of a name, so the usual absence is not one."""
-    try:
-        node = asn.node(name)
-        if node is None or node.kind == "group":
-            return None
-        return asn.state_of(node)[3]
-    except (KeyError, AttributeError):
-        return None
-
-
 def _joined(values) -> str:
     return "-".join([value if type(value) is str else str(value) for value in values])
 
@@ -43,7 +31,7 @@ def level3_target(asn) -> str:
 
 
 def instrument(asn) -> str:
-    found = _found(asn, "instrument")
+    found = asn.found_or_none("instrument")
     if found is None:
         raise KeyError("instrument")
     return _joined(found)
@@ -52,7 +40,7 @@ def instrument(asn) -> str:
 def optical_elements(asn) -> str:
     elements = []
     for name in ("opt_elem", "opt_elem2"):
-        found = _found(asn, name)
+        found = asn.found_or_none(name)
         if found is None:
             continue
         value = _joined(sorted(found, key=str.lower))
@@ -65,7 +53,7 @@ def optical_elements(asn) -> str:
 def slit_name(asn) -> str:
     names = []
     for name in ("fxd_slit", "fxd_slit2"):
-        found = _found(asn, name)
+        found = asn.found_or_none(name)
         if found is None:
             continue
         value = _joined(sorted(found, key=str.lower))
@@ -76,7 +64,7 @@ def slit_name(asn) -> str:
 
 
 def subarray(asn) -> str:
-    found = _found(asn, "subarray")
+    found = asn.found_or_none("subarray")
     if found is None:
         return ""
     value = _joined(found)
