@@ -7,7 +7,8 @@
 cimport cython
 from asngen.registry cimport BoundRule
 from asngen.engine.check cimport Check, step_of
-from asngen.member cimport expname_of, exptype_of
+from asngen.member cimport expname_of, exptype_of, member_name, member_of
+from asngen.rules.dms cimport column, uses_integrations
 from asngen.engine.constraints cimport Reprocess
 
 

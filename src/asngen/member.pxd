@@ -28,3 +28,5 @@ cdef class RenamedFile:
 cpdef expname_of(member)
 
 cpdef exptype_of(member)
+
+cpdef member_of(row, expname, exptype, exposerr, asn_candidate=*)

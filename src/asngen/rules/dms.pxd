@@ -4,6 +4,9 @@
 cimport cython
 
 
+cpdef column(item, name)
+
+
 @cython.locals(memo=dict, row=dict, last=list)
 cpdef classify(item, default=*)
 

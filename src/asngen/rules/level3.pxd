@@ -3,3 +3,4 @@
 # every row: cimported, it is a C call instead of a module attribute looked up and a Python
 # call.
 from asngen.rules.dms cimport classify
+from asngen.engine.patterns cimport meets
