@@ -7,7 +7,7 @@ cimport cython
 from asngen.records cimport cell
 
 
-@cython.locals(names=dict, name=str)
+@cython.locals(renamed=dict, names=dict, name=str)
 cpdef str rename_uncal(filename, str suffix)
 
 @cython.locals(name=str, at=cython.Py_ssize_t)
@@ -16,11 +16,15 @@ cpdef str _renamed(filename, str suffix)
 cpdef tuple member_name(filename, str suffix)
 
 
+@cython.locals(markers=dict)
+cpdef renamed_file(suffix)
+
+
 @cython.final
 cdef class RenamedFile:
     cdef public str suffix
 
-    @cython.locals(names=dict, name=str)
+    @cython.locals(renamed=dict, names=dict, name=str)
     cpdef str name_for(self, row)
 
 

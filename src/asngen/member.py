@@ -64,9 +64,10 @@ def rename_uncal(filename: str, suffix: str) -> str:
     associations (Level 2, Level 3, candidate and discovered ones), and a
     member reads its name again while its association is built.
     """
-    names = _RENAMED.get(suffix)
+    renamed = _RENAMED  # a local: compiled, its type is known (member.pxd): C look-ups
+    names = renamed.get(suffix)
     if names is None:
-        names = _RENAMED[suffix] = {}
+        names = renamed[suffix] = {}
     name = names.get(filename)
     if name is None:
         name = _renamed(filename, suffix)
@@ -122,7 +123,8 @@ class RenamedFile:
 
     def name_for(self, row) -> str:
         filename = cell(row, "filename") if type(row) is tuple else row["filename"]
-        names = _RENAMED.get(self.suffix)
+        renamed = _RENAMED  # (as in rename_uncal)
+        names = renamed.get(self.suffix)
         if names is not None:
             name = names.get(filename)
             if name is not None:
@@ -141,9 +143,10 @@ _RENAMED_FILES: dict[str, RenamedFile] = {}
 
 def renamed_file(suffix: str) -> RenamedFile:
     """The one :class:`RenamedFile` for ``suffix``."""
-    marker = _RENAMED_FILES.get(suffix)
+    markers = _RENAMED_FILES  # (a typed local, as in rename_uncal)
+    marker = markers.get(suffix)
     if marker is None:
-        marker = _RENAMED_FILES[suffix] = RenamedFile(suffix)
+        marker = markers[suffix] = RenamedFile(suffix)
     return marker
 
 

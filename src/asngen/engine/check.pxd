@@ -55,3 +55,8 @@ cpdef tuple _named_leaves(node)
 # looked up in the module's namespace at each use (a column test made four such look-ups)
 cdef object _MISSING, _NOTHING
 cdef tuple _NO_REQUESTS, _ACCEPTED, _REFUSED
+
+
+@cython.locals(texts=dict)
+cpdef str _text(value)
+cdef bint _all_text(tuple parts)

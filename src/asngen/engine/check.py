@@ -433,15 +433,23 @@ def _text(value) -> str:
     """``str(value)``, remembered for the values candidate cells hold (``('o001',
     'observation')`` pairs, tested against the candidate pattern in every check).  Only
     tuples of text are remembered: ``(1, 'a')`` and ``(1.0, 'a')`` are one key but two texts."""
+    texts = _TEXTS  # a local: compiled, its type is known (check.pxd): C look-ups
     try:
-        text = _TEXTS.get(value)
+        text = texts.get(value)
     except TypeError:  # unhashable
         return str(value)
     if text is None:
         text = str(value)
-        if type(value) is tuple and len(_TEXTS) < 100_000 and all(type(part) is str for part in value):
-            _TEXTS[value] = text
+        if type(value) is tuple and len(texts) < 100_000 and _all_text(value):
+            texts[value] = text
     return text
+
+
+def _all_text(parts: tuple) -> bool:
+    for part in parts:
+        if type(part) is not str:
+            return False
+    return True
 
 
 def _split_values(item, source: str, values, leaf) -> Reprocess:

@@ -5,6 +5,7 @@ cimport cython
 
 
 cpdef is_listlike(obj)
+@cython.locals(cache=dict)
 cpdef evaluate_literal(value)
 @cython.locals(cache=dict)
 cpdef escape(value)

@@ -50,15 +50,16 @@ def evaluate_literal(value: Any) -> Any:
     """
     if not isinstance(value, str):
         return value
-    cached = _LITERALS.get(value, _LITERALS)
-    if cached is not _LITERALS:
+    cache = _LITERALS  # a local: compiled, its type is known (patterns.pxd): C look-ups
+    cached = cache.get(value, cache)
+    if cached is not cache:
         return cached
     try:
         result = _evaluated(value)
     except (ValueError, SyntaxError, TypeError, MemoryError, RecursionError):
         result = value
-    if len(_LITERALS) < 100_000:
-        _LITERALS[value] = result
+    if len(cache) < 100_000:
+        cache[value] = result
     return result
 
 

@@ -14,5 +14,5 @@ cpdef bint is_bare_name(path)
 @cython.locals(text=str, dot=cython.Py_ssize_t)
 cpdef str stem(path)
 
-@cython.locals(root=str)
+@cython.locals(root=str, roots=dict)
 cpdef str exposure_root(path)

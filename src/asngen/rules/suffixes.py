@@ -85,10 +85,11 @@ def exposure_root(path: str) -> str:
     """The exposure a file stands for: its stem without a known trailing suffix
     (``jw..._nrca1_rate.fits`` -> ``jw..._nrca1``).  Remembered per name: pruning
     compares every member of a product with every member of another."""
-    root = _ROOTS.get(path)
+    roots = _ROOTS  # a local: compiled, its type is known (suffixes.pxd): C look-ups
+    root = roots.get(path)
     if root is None:
         root = remove_suffix(stem(path))[0]
-        if len(_ROOTS) >= _ROOTS_LIMIT:
-            _ROOTS.clear()
-        _ROOTS[path] = root
+        if len(roots) >= _ROOTS_LIMIT:
+            roots.clear()
+        roots[path] = root
     return root
