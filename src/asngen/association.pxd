@@ -46,6 +46,7 @@ cdef class AssociationBase:
     cpdef tuple add(self, item, trace=*, fresh=*)
     cpdef start(self, item)
     cpdef tuple make_member(self, item)
+    @cython.locals(keys=set, filenames=set)
     cpdef append(self, item, journal)
     cpdef _update_validity(self, member)
     cpdef _freeze_before(self, journal)

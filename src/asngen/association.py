@@ -274,10 +274,11 @@ class AssociationBase:
         member, name = self.make_member(item)
         members = self.products[-1]["members"]
         key = (name, member.exptype)
-        if key in self.member_keys:
+        keys = self.member_keys  # (a set while rows are added: compiled, typed, association.pxd)
+        if key in keys:
             self._freeze_before(journal)
             return
-        self.member_keys.add(key)
+        keys.add(key)
         if self.level == 2:
             members.append(member)
             self._update_validity(member)
@@ -285,7 +286,8 @@ class AssociationBase:
             self._update_validity(member)
             members.append(member)
         filename = item["filename"]
-        self.filenames.add(filename)
+        filenames = self.filenames  # (as the keys above)
+        filenames.add(filename)
         if not self.closed and exptype_of(member).lower() == "science":
             self.closed = True
             if self.index is not None and self.rule.after_science is not None:

@@ -130,7 +130,7 @@ def generate(items, registry, version_id, pool_name: str, run: RunState, settle:
             existing = []
             created = []
             reprocess: list = []
-            filename = item.get("filename")
+            filename = _filename_of(item)
             # The associations the row already joined accept it again and change nothing; a
             # row re-queued after joining many (a background exposure) would meet them all on
             # every round.  Only their rules matter (below), unless each offer is recorded for
@@ -282,6 +282,12 @@ def _keep_record(joined: list, item: dict, record: tuple) -> None:
             members = asn.products[-1]["members"]
             if members and members[-1].row is item:
                 members[-1].row = record
+
+
+def _filename_of(row: dict):
+    """The row's file name (None without one): compiled, the row is typed (loop.pxd), and this
+    is a C dict look-up, not a method found on the row and called, for every row of a pass."""
+    return row.get("filename")
 
 
 def _candidates(index: AssociationIndex, item, allowed_set, joined_by: str | None = None,
