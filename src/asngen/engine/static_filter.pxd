@@ -26,3 +26,32 @@ cdef object _NO_VALUE  # (a C global: read for each presence column of every pro
                width=cython.Py_ssize_t, code=cython.Py_ssize_t, table=list, canonical=cython.Py_ssize_t)
 cpdef str _coded_key(bytes codes, tuple raw, tuple offsets, tuple widths, tuple tables, tuple readings,
                      bytearray key)
+
+
+# A filter is asked about every row of every pass: a C structure whose fields its methods read
+# directly (a row's key, its verdict and positions are then C dict look-ups, not attribute
+# reads and methods found on dicts).
+@cython.final
+cdef class StaticFilter:
+    cdef public object rules
+    cdef public tuple raw
+    cdef public tuple patterns
+    cdef public tuple presence
+    cdef public dict memo
+    cdef public object readers
+    cdef public list memos
+    cdef public dict by_reading
+    cdef public tuple templates
+    cdef public dict positions
+    cdef public object layout
+    cdef public dict by_codes
+    cdef public tuple coded
+    cdef public tuple candidate
+
+    cpdef tuple _share(self, tuple own, universe)
+    cpdef tuple starting(self, item, tuple record=*)
+    @cython.locals(coded=tuple, candidate=tuple, by_codes=dict, key=object, verdict=frozenset)
+    cpdef frozenset passing(self, item, tuple record=*)
+    cpdef _learn_layout(self, layout)
+    @cython.locals(verdict=frozenset)
+    cpdef frozenset _verdict(self, item)

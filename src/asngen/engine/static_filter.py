@@ -244,6 +244,18 @@ def _identity(reader: tuple):
     return ("test", test_identity(reader[1]))
 
 
+#: What the filters of a run share, for as long as the process lives (see StaticFilter):
+#: templates -> (raw, patterns, presence, profile memo, (readers, memos, readings memo, templates))
+_SHARED: dict = {}
+#: template -> its verdicts by the outcomes of its readings
+_PER_TEMPLATE: dict = {}
+#: a registry's templates -> the positions in its rule list that a verdict lets start
+_POSITIONS: dict = {}
+#: (a registry's templates, its universe) -> (what it shares, its positions): a per-candidate
+#: run makes a registry per candidate, from a few sets of rules
+_RESOLVED: dict = {}
+
+
 class StaticFilter:
     """The rules of one registry a row may start an association of (see the module docstring).
 
@@ -255,22 +267,12 @@ class StaticFilter:
     rows apart at least as well as its own would.
     """
 
-    #: templates -> (raw, patterns, presence, profile memo, (readers, memos, readings memo, templates))
-    _shared: dict = {}
-    #: template -> its verdicts by the outcomes of its readings
-    _per_template: dict = {}
-    #: a registry's templates -> the positions in its rule list that a verdict lets start
-    _positions: dict = {}
-    #: (a registry's templates, its universe) -> (what it shares, its positions): a per-candidate
-    #: run makes a registry per candidate, from a few sets of rules
-    _resolved: dict = {}
-
     def __init__(self, rules, universe: tuple | None = None) -> None:
         self.rules = rules
         own = tuple([bound.template for bound in rules])
-        resolved = self._resolved.get((own, universe))
+        resolved = _RESOLVED.get((own, universe))
         if resolved is None:
-            resolved = self._resolved[(own, universe)] = (self._share(own, universe), self._positions.setdefault(own, {}))
+            resolved = _RESOLVED[(own, universe)] = (self._share(own, universe), _POSITIONS.setdefault(own, {}))
         shared, self.positions = resolved
         self.raw, self.patterns, self.presence, self.memo, more = shared
         self.readers, self.memos, self.by_reading, self.templates = more
@@ -283,7 +285,7 @@ class StaticFilter:
         """What the registries of ``own`` templates share (those of the universe, when the
         registry holds some of them)."""
         key = universe if universe is not None and universe != own and set(own) <= set(universe) else own
-        shared = self._shared.get(key)
+        shared = _SHARED.get(key)
         if shared is None:
             raw: list[str] = []
             patterns: dict[str, list] = {}
@@ -293,11 +295,11 @@ class StaticFilter:
             reading = _Readers([readers(template.tree) for template in key])
             # a rule's verdicts depend on its own readings only: rule sets that share a rule (the
             # discover pass's and the candidates') share its memo
-            memos = [self._per_template.setdefault(template, {}) for template in key]
+            memos = [_PER_TEMPLATE.setdefault(template, {}) for template in key]
             # a pattern column: its patterns, and which of them each value matches (remembered)
             by_column = tuple([(column, tuple(found), {}) for column, found in patterns.items()])
             shared = (tuple(raw), by_column, tuple(presence), {}, (reading, memos, {}, key))
-            self._shared[key] = shared
+            _SHARED[key] = shared
         return shared
 
     def starting(self, item, record: tuple | None = None) -> tuple:
@@ -309,7 +311,7 @@ class StaticFilter:
         positions = self.positions.get(verdict)
         if positions is None:
             positions = self.positions[verdict] = tuple(
-                position for position, bound in enumerate(self.rules) if bound.template in verdict
+                [position for position, bound in enumerate(self.rules) if bound.template in verdict]
             )
         return positions
 
