@@ -12,6 +12,7 @@ from types import SimpleNamespace
 import pytest
 
 from asngen.api import generate
+from asngen.association import Association
 from asngen.generator import drivers
 from asngen.generator.loop import RunState
 from asngen.options import GenerateOptions
@@ -54,10 +55,16 @@ def _registry():
 
 def _asn(valid: bool, registry_name: str = drivers.CANDIDATE, asn_id: str = "o001", level: int = 2,
          drops: bool = True):
-    return SimpleNamespace(
-        level=level, rule=SimpleNamespace(drops_invalid=drops), is_valid=lambda: valid,
-        registry_name=registry_name, data={"asn_id": asn_id},
-    )
+    """An association of a registry so named, with the level, validity and id given; its rule
+    says whether its finalize drops invalid associations."""
+    registry = Registry(resolve_rule_files((), False), registry_name)
+    asn = Association(registry.rules[0], "x", 0)
+    asn.level = level
+    asn.rule = SimpleNamespace(drops_invalid=drops)
+    asn.validity = {"check": valid}
+    asn.data["asn_id"] = asn_id
+    assert asn.registry_name == registry_name and asn.is_valid() == valid
+    return asn
 
 
 def test_what_is_dropped_early():
