@@ -19,6 +19,10 @@ cpdef list generate(items, registry, version_id, pool_name, run, bint settle=*)
 cdef _filename_of(dict row)
 
 
+@cython.locals(asn=AssociationBase, members=list)
+cpdef _keep_record(list joined, dict item, record)
+
+
 @cython.locals(found=dict, memo=dict, active=dict, trail=list)
 cpdef list _candidates(AssociationIndex index, dict item, allowed_set, joined_by=*, dict memo=*,
                         dict trails=*, set trailed=*)
