@@ -16,3 +16,4 @@ cdef class Doomed:
 
     @cython.locals(known=tuple)
     cpdef object before_naming(self, AssociationBase asn)
+    cpdef bint once_named(self, AssociationBase asn)

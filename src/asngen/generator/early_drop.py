@@ -94,7 +94,12 @@ class Doomed:
 
     def __call__(self, asn) -> bool:
         verdict = self.before_naming(asn)
-        return (not asn.data["asn_id"].startswith("a")) if verdict is None else verdict
+        return self.once_named(asn) if verdict is None else verdict
+
+    def once_named(self, asn) -> bool:
+        """The verdict on a named association that :meth:`before_naming` left to its name: an
+        ``a`` id could equal a discovered association's, which the discover filter compares."""
+        return not asn.data["asn_id"].startswith("a")
 
     def before_naming(self, asn) -> bool | None:
         """The verdict, when it does not need the association's ``asn_id`` (None: it does).

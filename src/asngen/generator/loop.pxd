@@ -7,12 +7,14 @@ from asngen.association cimport AssociationBase
 from asngen.engine.constraints cimport Reprocess
 from asngen.engine.index cimport AssociationIndex
 from asngen.engine.queue cimport WorkQueue
+from asngen.engine.static_filter cimport StaticFilter
 
 
 @cython.locals(associations=list, index=AssociationIndex, records=dict, asn=AssociationBase,
                existing=list, created=list, reprocess=list, held=list, offered=bint, starting=bint,
                skip_held=bint, memo=dict, pinned=tuple, queue=WorkQueue, work=Reprocess,
-               request=Reprocess, kept=Reprocess, requeuing=set, trails=dict, sealed=dict)
+               request=Reprocess, kept=Reprocess, requeuing=set, trails=dict, sealed=dict,
+               statics=StaticFilter)
 cpdef list generate(items, registry, version_id, pool_name, run, bint settle=*)
 
 

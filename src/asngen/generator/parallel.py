@@ -98,10 +98,13 @@ def run_pass(
     shared = run.shared_states
     keep_files = run.recorder is not None
     for asn in associations:
-        if doomed is not None and doomed.before_naming(asn):
+        verdict = False if doomed is None else doomed.before_naming(asn)
+        if verdict:
             continue
         asn.seal()
-        if doomed is None or not doomed(asn):
+        if verdict is None:  # (the verdict needed the name)
+            verdict = doomed.once_named(asn)
+        if not verdict:
             asn.settle(shared, keep_files)
     return associations
 
