@@ -55,6 +55,8 @@ cdef class AssociationBase:
     @cython.locals(recent=dict, states=list, same=bint, position=Py_ssize_t)
     cpdef settle(self, dict shared, keep_files=*)
     cpdef bint is_valid(self)
+    @cython.locals(known=dict)
+    cpdef describe_constraints(self, dict texts=*, dict described=*)
 
 
 @cython.locals(kept=tuple, position=Py_ssize_t)
