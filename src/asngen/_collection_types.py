@@ -19,15 +19,28 @@ try:
     from _collections import defaultdict
     from _collections_abc import (
         Callable,
+        ItemsView,
         Iterable,
         Iterator,
+        KeysView,
         Mapping,
         MutableMapping,
         Sequence,
+        ValuesView,
     )
 except ImportError:  # pragma: no cover - CPython has both
     from collections import defaultdict
-    from collections.abc import Callable, Iterable, Iterator, Mapping, MutableMapping, Sequence
+    from collections.abc import (
+        Callable,
+        ItemsView,
+        Iterable,
+        Iterator,
+        KeysView,
+        Mapping,
+        MutableMapping,
+        Sequence,
+        ValuesView,
+    )
 
 
 def int64s(count: int) -> memoryview:
@@ -36,4 +49,7 @@ def int64s(count: int) -> memoryview:
     return memoryview(bytearray(8 * count)).cast("q")
 
 
-__all__ = ["Callable", "Iterable", "Iterator", "Mapping", "MutableMapping", "Sequence", "defaultdict", "int64s"]
+__all__ = [
+    "Callable", "ItemsView", "Iterable", "Iterator", "KeysView", "Mapping", "MutableMapping", "Sequence",
+    "ValuesView", "defaultdict", "int64s",
+]

@@ -3,7 +3,7 @@
 # each other as C functions, and the tables of texts are dicts and C structures, not looked-up
 # globals and attributes.
 cimport cython
-from asngen.member cimport RenamedFile
+from asngen.member cimport Member, RenamedFile
 
 cdef dict _INDENTS
 cdef dict _MEMBER_LAYOUTS
@@ -31,4 +31,4 @@ cpdef str _pair_text(_Indent indent, dict labels, key)
 cpdef _encode_pairs(pairs, list parts, str newline)
 
 @cython.locals(values=list, filled=int, layout=tuple, position=Py_ssize_t, marker=RenamedFile)
-cpdef _encode_member(member, list parts, str newline)
+cpdef _encode_member(Member member, list parts, str newline)

@@ -28,9 +28,22 @@ cdef class RenamedFile:
     cpdef str name_for(self, row)
 
 
-@cython.locals(marker=RenamedFile)
+# a member: its slots are C fields (the module docstring tells why there are slots)
+@cython.final
+cdef class Member:
+    cdef public object expname
+    cdef public object exptype
+    cdef public object exposerr
+    cdef public object asn_candidate
+    cdef public object row
+    cdef public object others
+
+
+@cython.locals(marker=RenamedFile, own=Member)
 cpdef expname_of(member)
 
+@cython.locals(own=Member)
 cpdef exptype_of(member)
 
+@cython.locals(member=Member)
 cpdef member_of(row, expname, exptype, exposerr, asn_candidate=*)
