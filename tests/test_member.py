@@ -80,6 +80,35 @@ def test_any_sequence_of_changes_leaves_the_keys_a_dict_would_have_in_its_order(
     assert dumps_json({"m": [member]}) == json.dumps({"m": [plain]}, indent=4, separators=(",", ": "))
 
 
+def test_a_member_is_a_mutable_mapping_with_every_method_of_one():
+    """Written out rather than inherited (a compiled member is a C structure): each method acts
+    as a dict's does (``popitem`` takes the first key, as MutableMapping's does)."""
+    from collections.abc import Mapping, MutableMapping
+
+    member = Member({"expname": "a.fits", "exptype": "science", "extra": 1})
+    plain = {"expname": "a.fits", "exptype": "science", "extra": 1}
+    assert isinstance(member, MutableMapping) and isinstance(member, Mapping)
+    assert list(member.keys()) == list(plain.keys()) and list(member.values()) == list(plain.values())
+    assert ("exptype", "science") in member.items() and "extra" in member.keys()
+    member.update({"exposerr": None}, note="n")
+    plain.update({"exposerr": None}, note="n")
+    member.update([("extra", 2)])
+    plain.update([("extra", 2)])
+    assert list(member.items()) == list(plain.items())
+    assert member == plain and not member != plain and member != {"expname": "a.fits"}
+    assert member != 3 and not member == 3
+    with pytest.raises(KeyError):
+        member.pop("missing")
+    assert member.pop("missing", None) is None and member.pop("note") == "n"
+    assert member.popitem() == ("expname", "a.fits")
+    with pytest.raises(TypeError):
+        hash(member)
+    member.clear()
+    assert len(member) == 0 and list(member) == [] and member == {}
+    with pytest.raises(KeyError):
+        member.popitem()
+
+
 def test_members_pickle_copy_and_write_as_yaml():
     member = Member({"expname": "a.fits", "exptype": "science", "other": [1, 2]}, item=("row",))
     again = pickle.loads(pickle.dumps(member))
