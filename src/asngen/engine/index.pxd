@@ -114,3 +114,7 @@ cdef int _fresh(tuple plan, item, set touched) except? -1
 # markers every look-up compares keys with: C globals, not looked up in the module's namespace
 cdef object _UNSET, _OPEN, _WILD, _ADMITTED
 cdef list _TOP_ONLY
+
+
+@cython.locals(text=str)
+cpdef bint plain(value)

@@ -330,7 +330,15 @@ def _row_test_outcome(node, item):
 
 
 def plain(value) -> bool:
-    return isinstance(value, str) and value.isascii() and not value.endswith("\n")
+    """Whether a value is plain text: ASCII, without a line break at the end.  (Compiled, the
+    text is typed (index.pxd), so these are C calls; a str subclass is read as its text.)"""
+    if type(value) is str:
+        text = value
+    elif isinstance(value, str):
+        text = str.__str__(value)
+    else:
+        return False
+    return text.isascii() and not text.endswith("\n")
 
 
 
