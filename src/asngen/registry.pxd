@@ -19,3 +19,8 @@ cdef class BoundRule:
     cdef public object _acid_leaf
     cdef public object _candidates
     cdef public object _step
+
+    # (a rule's named nodes: asked for every member made, and by names and tests)
+    cpdef named(self, name)
+    @cython.locals(found=dict)
+    cpdef list all_named(self, name)

@@ -249,7 +249,8 @@ class BoundRule:
             if self._tree is None:
                 self._bind()
             return self._candidates
-        return self._named.get(name, [])
+        found = self._named  # (compiled, typed: registry.pxd)
+        return found.get(name, [])
 
     def describe(self, states) -> list[str]:
         if self._global is None:

@@ -204,16 +204,16 @@ class _Scratch:
 
 def exposure_type(asn, item, default="science") -> str:
     """Level 2 type: like the base classification, but a PSF is just science here."""
-    asn.original_exposure_type = classify(item, default)
-    if asn.original_exposure_type == "psf":
+    kind = asn.original_exposure_type = classify(item, default)
+    if kind == "psf":
         return default
-    return asn.original_exposure_type
+    return kind
 
 
 def special_exposure_type(asn, item, default="science") -> str:
     """Special rules make their one exposure the science; imprints follow it."""
-    asn.original_exposure_type = exposure_type(asn, item, default)
-    if asn.has_science() and asn.original_exposure_type == "imprint":
+    kind = asn.original_exposure_type = exposure_type(asn, item, default)
+    if asn.has_science() and kind == "imprint":
         return "imprint"
     return default
 
