@@ -16,31 +16,15 @@ positions and hashes are :func:`int64s` instead.
 from __future__ import annotations
 
 try:
+    import _collections_abc as _abc
     from _collections import defaultdict
-    from _collections_abc import (
-        Callable,
-        ItemsView,
-        Iterable,
-        Iterator,
-        KeysView,
-        Mapping,
-        MutableMapping,
-        Sequence,
-        ValuesView,
-    )
 except ImportError:  # pragma: no cover - CPython has both
+    import collections.abc as _abc
     from collections import defaultdict
-    from collections.abc import (
-        Callable,
-        ItemsView,
-        Iterable,
-        Iterator,
-        KeysView,
-        Mapping,
-        MutableMapping,
-        Sequence,
-        ValuesView,
-    )
+
+Callable, Iterable, Iterator, Sequence = _abc.Callable, _abc.Iterable, _abc.Iterator, _abc.Sequence
+Mapping, MutableMapping = _abc.Mapping, _abc.MutableMapping
+ItemsView, KeysView, ValuesView = _abc.ItemsView, _abc.KeysView, _abc.ValuesView
 
 
 def int64s(count: int) -> memoryview:
