@@ -446,6 +446,7 @@ def _text(value) -> str:
 
 
 def _all_text(parts: tuple) -> bool:
+    """Whether every part is text (a loop: compiled, ``all()`` over a generator is a closure)."""
     for part in parts:
         if type(part) is not str:
             return False
