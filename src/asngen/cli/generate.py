@@ -35,7 +35,7 @@ GENERATE_OPTIONS = (
     Option(["--ignore-default"], FLAG, "do not load the built-in rules"),
     Option(["-d", "--delimiter"], VALUE, "pool column delimiter (default: |)", default="|"),
     Option(["--pool-format"], VALUE, "astropy table format of the pool (default: ascii)", default="ascii"),
-    Option(["-v", "--verbose"], FLAG, "report progress and results"),
+    Option(["-v", "--verbose"], FLAG, "report progress and results; name every association left out as not valid"),
     Option(["-D", "--debug"], FLAG, "keep pruned duplicates, renamed dupNNNNN_<name>"),
     Option(["--DMS"], FLAG, "archive (DMS) conditions: with -i, also generate the background candidates",
            dest="dms"),
