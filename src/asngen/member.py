@@ -328,10 +328,7 @@ class Member:
             del self[key]
 
     def update(self, other=(), /, **more) -> None:
-        if isinstance(other, Mapping):
-            for key in other:
-                self[key] = other[key]
-        elif hasattr(other, "keys"):
+        if isinstance(other, Mapping) or hasattr(other, "keys"):
             for key in other.keys():
                 self[key] = other[key]
         else:
