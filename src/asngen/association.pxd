@@ -32,6 +32,7 @@ cdef class AssociationBase:
     cdef public object closed
     cdef public dict data
     cdef public list products
+    cdef public object unchanged_by
 
     # its own methods, called from compiled code as C functions (a Python subclass may still
     # override them: the call then finds the override)
@@ -42,7 +43,7 @@ cdef class AssociationBase:
     cpdef tuple acid(self)
     cpdef exposure_type(self, item)
     cpdef use_integrations(self, item)
-    @cython.locals(check=Check, request=Reprocess, bound=BoundRule, step=tuple)
+    @cython.locals(check=Check, request=Reprocess, bound=BoundRule, step=tuple, repeated=tuple)
     cpdef tuple add(self, item, trace=*, fresh=*)
     cpdef start(self, item)
     cpdef tuple make_member(self, item)
@@ -61,6 +62,13 @@ cdef class AssociationBase:
 
 @cython.locals(kept=tuple, position=Py_ssize_t)
 cdef bint _same_state(list live, tuple settled)
+cdef object _ABSENT_CELL
+@cython.locals(st=list, saved=tuple, asked=list, cells=list, request=Reprocess)
+cpdef _unchanged_by(dict item, tuple reads, dict journal, list states, reprocess)
+@cython.locals(position=Py_ssize_t, name=str)
+cpdef bint _agrees(dict item, tuple reads, tuple cells)
+@cython.locals(requests=list)
+cpdef list _requests_again(dict item, tuple asked)
 
 
 cdef tuple _DISCOVERED

@@ -14,6 +14,7 @@ import sys
 
 from . import __version__
 from .engine.check import Check, states_before, step_of
+from .engine.constraints import Reprocess
 from .engine.patterns import EMPTY, evaluate_literal
 from .member import ABSENT, Member, expname_of, exptype_of, member_name, member_of
 from .rules.dms import LEVEL2B_EXPTYPES, column, uses_integrations
@@ -67,7 +68,7 @@ def new_product(name: str, members: list) -> dict:
 FIELDS = (
     "bound", "pool_name", "rule", "level", "states", "version_id", "serial", "started",
     "filenames", "member_keys", "validity", "original_exposure_type", "sequence",
-    "name_override", "frozen", "index", "closed", "data", "products",
+    "name_override", "frozen", "index", "closed", "data", "products", "unchanged_by",
 )
 
 
@@ -103,6 +104,7 @@ class AssociationBase:
         self.frozen = None  # (product name, asn_id, target) kept from before a skipped duplicate
         self.index = None  # the generator's AssociationIndex, told about new members
         self.closed = False  # holds a science member (cached has_science)
+        self.unchanged_by = None  # a row the states took as they were (see add), while rows are added
         data = key_sharing_dict(_Level3Data if self.level == 3 else _Level2Data)
         data["asn_type"] = "None"
         data["asn_rule"] = bound.asn_rule
@@ -203,19 +205,34 @@ class AssociationBase:
 
         ``fresh``: the association is new and is thrown away if the row is
         refused, so nothing needs to be rolled back.
+
+        A row equal, in every column the rule's check reads, to the last row the
+        association accepted without changing its states is accepted again without a check:
+        the check would follow the same path over the same states (most rows offered to a
+        Level 3 association are dithers of the ones it holds).
         """
         if column(item, "filename") in self.filenames:
             return True, []
-        journal: dict | None = None if fresh else {}
-        check = Check(self, journal, trace)
         bound = self.bound
-        step = bound._step  # (what a check of the tree reads first: made once per bound rule)
-        if step is None:
-            tree = bound._tree  # (the property makes it on first use: read directly after)
-            step = bound._step = step_of(tree if tree is not None else bound.tree)
-        matched, reprocess = check.run_step(step, item)
-        if not matched and journal is not None:
-            check.rollback()
+        reads = bound.row_reads
+        repeated = self.unchanged_by
+        if repeated is not None and trace is None and _agrees(item, reads, repeated[0]):
+            journal: dict | None = {}
+            matched = True
+            reprocess = _requests_again(item, repeated[1])
+        else:
+            journal = None if fresh else {}
+            check = Check(self, journal, trace)
+            step = bound._step  # (what a check of the tree reads first: made once per bound rule)
+            if step is None:
+                tree = bound._tree  # (the property makes it on first use: read directly after)
+                step = bound._step = step_of(tree if tree is not None else bound.tree)
+            matched, reprocess = check.run_step(step, item)
+            if not matched:
+                if journal is not None:
+                    check.rollback()
+            elif reads is not None and trace is None and REPEATS:
+                self.unchanged_by = _unchanged_by(item, reads, journal, self.states, reprocess)
         for request in reprocess:
             if request.rules is None:
                 request.rules = [self.bound]
@@ -563,6 +580,61 @@ def _acid_of(found: tuple) -> tuple[str, str]:
     from .generator.drivers import MalformedCandidate
 
     raise MalformedCandidate(None, text)
+
+
+#: whether an association takes a row again without a check when it agrees with the last one
+#: that left its states as they were (off: every row is checked, as the reference does; the
+#: files are the same either way)
+REPEATS = True
+
+#: a row's cell that is not there, in :func:`_agrees`
+_ABSENT_CELL = object()
+
+
+def _unchanged_by(item: dict, reads: tuple, journal: dict | None, states: list, reprocess) -> tuple | None:
+    """What :meth:`AssociationBase.add` keeps of a row just accepted: (its cells in the columns
+    ``reads``, what its requests ask), or None if the check changed any state (the journal
+    holds the state of each slot it touched as it was before) or made a request other than
+    for the row alone (a split of its values)."""
+    if journal is None:
+        return None
+    for slot, saved in journal.items():
+        st = states[slot]
+        if (saved is None or saved[0] is not st[0] or saved[1] is not st[1] or saved[2] is not st[2]
+                or saved[3] != len(st[3]) or saved[4] is not st[4] or saved[5] is not st[5]):
+            return None
+    asked = []
+    for request in reprocess:
+        items = request.items
+        if type(items) is not list or len(items) != 1 or items[0] is not item:
+            return None
+        asked.append((request.rules, request.work_over, request.only_on_match, request.trigger))
+    cells = []
+    for name in reads:
+        cells.append(item.get(name, _ABSENT_CELL))
+    return tuple(cells), tuple(asked)
+
+
+def _agrees(item: dict, reads: tuple, cells: tuple) -> bool:
+    """Whether ``item`` holds ``cells`` in the columns ``reads``: the same objects, or equal
+    text (other equal values may differ to a check: ``1`` and ``1.0`` print differently)."""
+    position = 0
+    for name in reads:
+        cell = item.get(name, _ABSENT_CELL)
+        kept = cells[position]
+        position += 1
+        if cell is not kept and not (type(cell) is str and type(kept) is str and cell == kept):
+            return False
+    return True
+
+
+def _requests_again(item: dict, asked: tuple) -> list:
+    """The requests a check made for an earlier row (as :func:`_unchanged_by` kept them),
+    made again for ``item``."""
+    requests = []
+    for rules, work_over, only_on_match, trigger in asked:
+        requests.append(Reprocess([item], rules, work_over, only_on_match, trigger))
+    return requests
 
 
 def _same_state(live: list, settled: tuple) -> bool:

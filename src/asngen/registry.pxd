@@ -19,6 +19,7 @@ cdef class BoundRule:
     cdef public object _acid_leaf
     cdef public object _candidates
     cdef public object _step
+    cdef public object row_reads
 
     # (a rule's named nodes: asked for every member made, and by names and tests)
     cpdef named(self, name)

@@ -19,7 +19,7 @@ import os
 import sys
 
 from .engine.check import describe, plan_with
-from .engine.constraints import MAX_DEPTH, Attr, give_slot, number_leaves, too_deep
+from .engine.constraints import MAX_DEPTH, Attr, give_slot, number_leaves, row_reads, too_deep
 from .errors import RuleError
 from .rules.model import Rule
 
@@ -152,8 +152,14 @@ class RuleTemplate:
         self.parts = analyse(self.tree)
         found = self.named.get("force_match")
         self.force_match = found[0] if found else None
+        self.row_reads = row_reads(self.tree, rule.exposure_type)
+        # bound with a candidate constraint (candidate_constraint: it reads that column alone)
+        bound_reads = None if self.row_reads is None else _with_columns(self.row_reads, ("asn_candidate",))
         # what every bound rule copies, in one read (a run binds each rule once per candidate)
-        self.for_binding = (self.named, self.nslots, self.tree, self.acid_leaf, self.force_match, self.parts)
+        self.for_binding = (
+            self.named, self.nslots, self.tree, self.acid_leaf, self.force_match, self.parts, self.row_reads,
+            bound_reads,
+        )
 
 
 def _index_named(node, named: dict) -> None:
@@ -191,14 +197,14 @@ class BoundRule:
 
     __slots__ = (
         "rule", "registry_name", "nslots", "_named", "force_match", "asn_rule", "parts", "template",
-        "_global", "_tree", "_acid_leaf", "_candidates", "_step",
+        "_global", "_tree", "_acid_leaf", "_candidates", "_step", "row_reads",
     )
 
     def __init__(self, rule: Rule, registry_name: str | None, global_leaf: Attr | None = None,
                  template: RuleTemplate | None = None, asn_rule: str | None = None):
         if template is None:
             template = template_of(rule)
-        named, nslots, tree, acid_leaf, force_match, parts = template.for_binding
+        named, nslots, tree, acid_leaf, force_match, parts, row_reads, bound_reads = template.for_binding
         self.template = template
         self.rule = rule
         self.registry_name = registry_name
@@ -214,6 +220,8 @@ class BoundRule:
             asn_rule = f"{registry_name}_{rule.name}" if registry_name else rule.name
         self.asn_rule = asn_rule
         self.parts = parts
+        # the row columns a check of the tree reads (engine.constraints.row_reads; None: not known)
+        self.row_reads = row_reads if global_leaf is None else bound_reads
 
     @property
     def tree(self):
@@ -262,6 +270,11 @@ class BoundRule:
 
     def __repr__(self) -> str:
         return f"<{self.asn_rule}>"
+
+
+def _with_columns(columns: tuple, more: tuple) -> tuple:
+    """``columns`` and then those of ``more`` not among them."""
+    return (*columns, *[column for column in more if column not in columns])
 
 
 def _copy_node(node):

@@ -35,8 +35,8 @@ if TYPE_CHECKING:
 
 __all__ = [
     "EMPTY", "EMPTY_SET", "MAX_DEPTH", "NO_VALUES", "REDUCERS", "All", "Any_", "Attr", "Category",
-    "Group", "Node", "NotAll", "NotAny", "Reprocess", "Test", "first_named", "give_slot", "meets",
-    "number_leaves", "too_deep",
+    "EXPOSURE_TYPE", "Group", "Node", "NotAll", "NotAny", "Reprocess", "Test", "first_named", "give_slot",
+    "meets", "number_leaves", "reads_row", "row_reads", "too_deep",
 ]
 
 #: the values a state has found before it finds any (shared; replaced by a list on the first)
@@ -396,3 +396,74 @@ def first_named(root: Node, name: str):
         if found is not None:
             return found
     return None
+
+
+#: in :func:`reads_row`: whatever the rule's own ``exposure_type`` reads
+EXPOSURE_TYPE = "<the rule's exposure_type>"
+
+
+def reads_row(*columns: str) -> Callable[[Callable], Callable]:
+    """Declare that a callback reads only these row columns, and of its association only the
+    constraint states (an ``onlyif``; a rule's ``exposure_type``).  :data:`EXPOSURE_TYPE`
+    among them stands for what the rule's ``exposure_type`` is declared to read.
+
+    A rule whose callbacks all say what they read lets an association skip a check whose
+    outcome it already knows (see :func:`row_reads`); an undeclared callback only costs that.
+    """
+
+    def mark(callback: Callable) -> Callable:
+        callback.row_reads = tuple(columns)
+        return callback
+
+    return mark
+
+
+def row_reads(root: Node, exposure_type: Callable | None = None) -> tuple | None:
+    """Every row column a check of ``root`` may read, in order of first appearance, or None
+    when some leaf may read more than its columns (a callback that does not declare its
+    reads, a test with side effects, a node of an unknown kind).
+
+    What this promises: two rows equal in these columns get the same outcome from a check
+    of the same association states (every other input of a check is a state), and if the
+    first left the states as they were, so does the second.
+    """
+    found: dict = {}
+    for leaf in root.leaves():
+        if leaf.kind == "attr":
+            columns = leaf.sources
+            if leaf.onlyif is not None:
+                extra = _declared(leaf.onlyif, exposure_type)
+                if extra is None:
+                    return None
+                columns = (*columns, *extra)
+            if callable(leaf.value) and not leaf.reads:  # (declared reads: states only)
+                return None
+        elif leaf.kind == "test":
+            if leaf.columns is None or leaf.side_effects:
+                return None
+            columns = leaf.columns
+        else:
+            return None
+        for column in columns:
+            if type(column) is not str:
+                return None
+            found[column] = None
+    return tuple(found)
+
+
+def _declared(callback: Callable, exposure_type: Callable | None) -> tuple | None:
+    """The columns ``callback`` declares it reads (:func:`reads_row`), the rule's
+    ``exposure_type``'s in place of :data:`EXPOSURE_TYPE`; None if undeclared."""
+    declared = getattr(callback, "row_reads", None)
+    if declared is None:
+        return None
+    columns = []
+    for column in declared:
+        if column == EXPOSURE_TYPE:
+            own = getattr(exposure_type, "row_reads", None) if exposure_type is not None else None
+            if own is None or EXPOSURE_TYPE in own:
+                return None
+            columns.extend(own)
+        else:
+            columns.append(column)
+    return tuple(columns)

@@ -7,7 +7,7 @@ target acquisition, an observation the association already holds.
 
 from __future__ import annotations
 
-from ..engine.constraints import All, Any_, Attr, Category, NotAny, Test
+from ..engine.constraints import EXPOSURE_TYPE, All, Any_, Attr, Category, NotAny, Test, reads_row
 from ..engine.patterns import meets
 from . import dms, naming
 from .dms import classify  # (compiled: C calls, see level3.pxd)
@@ -70,8 +70,7 @@ def target(checked_for_background=True):
         return Any_(direct, Attr(["targetid"], name="target"), gate=_maybe_direct_image, gate_child=1)
     return Any_(
         direct,
-        Attr(["targetid"], name="target",
-             onlyif=lambda item, asn: asn.exposure_type(item) != "background",
+        Attr(["targetid"], name="target", onlyif=_not_background_member,
              force_reprocess=Category.EXISTING, only_on_match=True),
         gate=_maybe_direct_or_background, gate_child=1, gate_implies_onlyif=True,
     )
@@ -98,9 +97,18 @@ def _maybe_direct_or_background(item) -> bool:
 
 def science_target():
     """Same target, checked only for science exposures (PSFs may differ)."""
-    return Attr(["targetid"], name="target",
-                onlyif=lambda item, asn: asn.exposure_type(item) == "science",
+    return Attr(["targetid"], name="target", onlyif=_science_member,
                 force_reprocess=Category.EXISTING, only_on_match=True)
+
+
+@reads_row(EXPOSURE_TYPE)
+def _not_background_member(item, asn) -> bool:
+    return asn.exposure_type(item) != "background"
+
+
+@reads_row(EXPOSURE_TYPE)
+def _science_member(item, asn) -> bool:
+    return asn.exposure_type(item) == "science"
 
 
 def image():
@@ -144,10 +152,12 @@ def item_test(predicate, expected=True):
 # ---------------------------------------------------------------- classification
 
 
+@reads_row(*dms.CLASSIFY_COLUMNS)
 def exposure_type(asn, item, default="science") -> str:
     return classify(item, default)
 
 
+@reads_row(*dms.CLASSIFY_COLUMNS)
 def auxiliary_exposure_type(asn, item, default="science") -> str:
     """Auxiliary-data rules take everything as science, except target acquisitions."""
     result = classify(item, default)
