@@ -83,6 +83,7 @@ def test_each_after_science_predicate_is_asked_once_per_row():
     def Bound():  # noqa: N802 - a bound rule with only what the index reads of one
         bound = BoundRule.__new__(BoundRule)
         bound.rule = SimpleNamespace(after_science=background)
+        bound.after_science = background
         bound.parts = [None]
         return bound
 

@@ -18,6 +18,7 @@ def _rule(force_match=None):
     """A bound rule with only what the index reads of one: no gate, one part."""
     bound = BoundRule.__new__(BoundRule)
     bound.rule = SimpleNamespace(after_science=None)
+    bound.after_science = None
     bound.parts = [None]
     bound.force_match = force_match
     return bound

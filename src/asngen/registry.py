@@ -158,7 +158,7 @@ class RuleTemplate:
         # what every bound rule copies, in one read (a run binds each rule once per candidate)
         self.for_binding = (
             self.named, self.nslots, self.tree, self.acid_leaf, self.force_match, self.parts, self.row_reads,
-            bound_reads,
+            bound_reads, rule.after_science,
         )
 
 
@@ -197,14 +197,16 @@ class BoundRule:
 
     __slots__ = (
         "rule", "registry_name", "nslots", "_named", "force_match", "asn_rule", "parts", "template",
-        "_global", "_tree", "_acid_leaf", "_candidates", "_step", "row_reads",
+        "_global", "_tree", "_acid_leaf", "_candidates", "_step", "row_reads", "after_science",
     )
 
     def __init__(self, rule: Rule, registry_name: str | None, global_leaf: Attr | None = None,
                  template: RuleTemplate | None = None, asn_rule: str | None = None):
         if template is None:
             template = template_of(rule)
-        named, nslots, tree, acid_leaf, force_match, parts, row_reads, bound_reads = template.for_binding
+        named, nslots, tree, acid_leaf, force_match, parts, row_reads, bound_reads, after_science = (
+            template.for_binding
+        )
         self.template = template
         self.rule = rule
         self.registry_name = registry_name
@@ -222,6 +224,7 @@ class BoundRule:
         self.parts = parts
         # the row columns a check of the tree reads (engine.constraints.row_reads; None: not known)
         self.row_reads = row_reads if global_leaf is None else bound_reads
+        self.after_science = after_science  # (the rule's: asked for every row the index looks up)
 
     @property
     def tree(self):

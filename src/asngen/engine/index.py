@@ -597,7 +597,7 @@ class AssociationIndex:
         up for: rules share gate functions and key columns.  ``trail``, when
         given, receives where the walk went, for :meth:`seal_trail`.
         """
-        admit = bound.rule.after_science
+        admit = bound.after_science
         if admit is None:
             closed_too = True
         else:  # rules share a few predicates: each is asked once per row
