@@ -92,6 +92,13 @@ def write_pool(
     return path
 
 
+def files_with(monkeypatch, pool: Path, module: object, name: str, value: object, **options: object) -> list:
+    """The (file name, text) pairs of a run of ``pool`` (version id ``x``) with ``module.name``
+    set to ``value`` for it: runs with a speed switch on and off must write the same files."""
+    monkeypatch.setattr(module, name, value)
+    return list(generate(str(pool), GenerateOptions(version_id="x", **options)).files)
+
+
 def run(directory: Path, rows: list[dict[str, str]], **options: object) -> GenerateResult:
     """Write ``rows`` as a pool and generate from it with ``options`` (GenerateOptions fields)."""
     options.setdefault("version_id", "x")

@@ -150,13 +150,10 @@ def test_row_tests_expecting_equal_values_of_other_types_are_not_one():
 
 def _files_with_rules_for(monkeypatch, pool, from_rules: int, **options) -> list:
     """The files of a run whose passes ask ``rules_for`` once that many rules have associations."""
-    from asngen.api import generate
     from asngen.generator import loop
-    from asngen.options import GenerateOptions
+    from tests.pools import files_with
 
-    monkeypatch.setattr(loop, "_MANY_RULES", from_rules)
-    result = generate(str(pool), GenerateOptions(version_id="x", **options))
-    return list(result.files)
+    return files_with(monkeypatch, pool, loop, "_MANY_RULES", from_rules, **options)
 
 
 @pytest.mark.parametrize(

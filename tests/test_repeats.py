@@ -22,7 +22,7 @@ from asngen.engine.constraints import (
 )
 from asngen.engine.constraints import Test as Computed
 from asngen.registry import DISCOVER, Registry, resolve_rule_files
-from tests.pools import exposure, write_synthetic_pool
+from tests.pools import exposure, files_with, write_synthetic_pool
 
 
 def _lower(row: dict) -> dict:
@@ -202,12 +202,7 @@ def test_explanations_check_every_row():
 
 
 def _files(pool, monkeypatch, repeats: bool, **options) -> list:
-    from asngen.api import generate
-    from asngen.options import GenerateOptions
-
-    monkeypatch.setattr(association, "REPEATS", repeats)
-    result = generate(str(pool), GenerateOptions(version_id="x", **options))
-    return list(result.files)
+    return files_with(monkeypatch, pool, association, "REPEATS", repeats, **options)
 
 
 @pytest.mark.parametrize(

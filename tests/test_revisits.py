@@ -117,13 +117,10 @@ def test_walks_that_cannot_be_vouched_for_leave_no_trail():
 
 
 def _files(pool, monkeypatch, trails: bool, **options) -> list:
-    from asngen.api import generate
     from asngen.generator import loop
-    from asngen.options import GenerateOptions
+    from tests.pools import files_with
 
-    monkeypatch.setattr(loop, "TRAILS", trails)
-    result = generate(str(pool), GenerateOptions(version_id="x", **options))
-    return list(result.files)  # (file name, text) pairs, in order
+    return files_with(monkeypatch, pool, loop, "TRAILS", trails, **options)
 
 
 @pytest.mark.parametrize(
