@@ -92,6 +92,17 @@ def test_level3_rules_declare_what_they_read_and_the_candidate_column_is_added_w
         assert len(bound.row_reads) == len(own) + (0 if "asn_candidate" in own else 1)
 
 
+def test_a_user_rule_built_from_the_level3_blocks_declares_its_reads_too():
+    from pathlib import Path
+
+    from asngen.registry import load_rule_file, template_of
+
+    example = Path(__file__).resolve().parents[1] / "examples" / "my_rules.py"
+    (rule,) = load_rule_file(example).rules
+    reads = template_of(rule).row_reads
+    assert reads is not None and {"filter", "pupil", "subarray", "exp_type", "obs_num"} <= set(reads)
+
+
 # -- the promise row_reads makes, on the built-in rules ------------------------------------
 
 
