@@ -6,7 +6,7 @@
 # flags are always a bound rule, dicts and a list.
 cimport cython
 from asngen.registry cimport BoundRule
-from asngen.engine.check cimport Check, step_of
+from asngen.engine.check cimport Check, changed_nothing, step_of
 from asngen.member cimport expname_of, exptype_of, member_name, member_of
 from asngen.rules.dms cimport column, uses_integrations
 from asngen.engine.constraints cimport Reprocess
@@ -63,7 +63,7 @@ cdef class AssociationBase:
 @cython.locals(kept=tuple, position=Py_ssize_t)
 cdef bint _same_state(list live, tuple settled)
 cdef object _ABSENT_CELL
-@cython.locals(st=list, saved=tuple, asked=list, cells=list, request=Reprocess)
+@cython.locals(asked=list, cells=list, request=Reprocess)
 cpdef _unchanged_by(dict item, tuple reads, dict journal, list states, reprocess)
 @cython.locals(position=Py_ssize_t, name=str)
 cpdef bint _agrees(dict item, tuple reads, tuple cells)

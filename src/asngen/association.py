@@ -13,7 +13,7 @@ from __future__ import annotations
 import sys
 
 from . import __version__
-from .engine.check import Check, states_before, step_of
+from .engine.check import Check, changed_nothing, states_before, step_of
 from .engine.constraints import Reprocess
 from .engine.patterns import EMPTY, evaluate_literal
 from .member import ABSENT, Member, expname_of, exptype_of, member_name, member_of
@@ -596,13 +596,8 @@ def _unchanged_by(item: dict, reads: tuple, journal: dict | None, states: list, 
     ``reads``, what its requests ask), or None if the check changed any state (the journal
     holds the state of each slot it touched as it was before) or made a request other than
     for the row alone (a split of its values)."""
-    if journal is None:
+    if journal is None or not changed_nothing(states, journal):
         return None
-    for slot, saved in journal.items():
-        st = states[slot]
-        if (saved is None or saved[0] is not st[0] or saved[1] is not st[1] or saved[2] is not st[2]
-                or saved[3] != len(st[3]) or saved[4] is not st[4] or saved[5] is not st[5]):
-            return None
     asked = []
     for request in reprocess:
         items = request.items

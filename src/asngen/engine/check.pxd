@@ -60,3 +60,5 @@ cdef tuple _NO_REQUESTS, _ACCEPTED, _REFUSED
 @cython.locals(texts=dict)
 cpdef str _text(value)
 cdef bint _all_text(tuple parts)
+@cython.locals(st=list, saved=tuple)
+cpdef bint changed_nothing(list states, dict journal)

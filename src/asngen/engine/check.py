@@ -385,6 +385,17 @@ def states_before(states: list, journal: dict) -> list:
     return before
 
 
+def changed_nothing(states: list, journal: dict) -> bool:
+    """Whether the check that kept ``journal`` left every state it touched as it found it
+    (the same objects, as many found values; a pristine state it made counts as a change)."""
+    for slot, saved in journal.items():
+        st = states[slot]
+        if (saved is None or saved[0] is not st[0] or saved[1] is not st[1] or saved[2] is not st[2]
+                or saved[3] != len(st[3]) or saved[4] is not st[4] or saved[5] is not st[5]):
+            return False
+    return True
+
+
 _LITERALS_LOWER: dict[str, str | None] = {}
 
 
