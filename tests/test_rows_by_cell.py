@@ -12,15 +12,28 @@ from asngen.generator.drivers import _RowsByCell
 @pytest.mark.parametrize("seed", range(5))
 def test_texts_mentioning_an_id_are_those_a_substring_test_finds(seed):
     rng = random.Random(seed)
-    alphabet = ["o001", "o0012", "c1000", "'", "(", ", ", "\0", "x", "observation"]
+    # ids of word characters are looked for in the texts' words, others in the texts joined
+    alphabet = ["o001", "o0012", "c1000", "'", "(", ", ", "\0", "x", "observation", "_", "é", "\u2003", "\t", "1"]
     texts = ["".join(rng.choice(alphabet) for _ in range(rng.randint(0, 5))) for _ in range(60)]
     rows = _RowsByCell(texts)
-    for cid in ["o001", "o0012", "c1000", "001", "x", "'", "o001', '", "nothing", "", "\0x"]:
+    for cid in ["o001", "o0012", "c1000", "001", "x", "'", "o001', '", "nothing", "", "\0x", "obs", "_", "1o0",
+                "é", "x_", "0\u2003"]:
         expected = [group for text, group in rows.groups.items() if cid in text]
         assert rows.mentioning(cid) == expected, cid
         positions = sorted(position for position, text in enumerate(texts) if cid in text)
         assert rows.rows(cid, list(range(len(texts)))) == positions
         assert rows.count(cid) == len(positions)
+
+
+def test_many_candidates_and_texts_find_the_same_texts():
+    """A pool of thousands of candidates and texts (each row's observation and mosaic): the
+    words' index finds what the substring test finds, ids that hold others included."""
+    rng = random.Random(7)
+    texts = [f"[('o{rng.randint(1, 999):03d}', 'OBSERVATION'), ('c{rng.randint(100, 1999)}', 'MOSAIC')]"
+             for _ in range(3000)]
+    rows = _RowsByCell(texts)
+    for cid in [*{f"c{number}" for number in range(100, 2000, 37)}, "c10", "c1", "o00", "o9", "MOSAIC", "OBS"]:
+        assert rows.texts_mentioning(cid) == [text for text in rows.groups if cid in text], cid
 
 
 def test_texts_that_are_not_text_are_tested_one_by_one():

@@ -69,6 +69,23 @@ def candidates_by_type(texts) -> dict[str, list[str]]:
     return {ctype: list(ids) for ctype, ids in by_type.items()}
 
 
+#: the characters of a word of an ASN_CANDIDATE text; the rest separate words (see _RowsByCell)
+_WORD_CHARACTERS = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_")
+#: ``str.translate`` table making every other ASCII character a space (other characters stay:
+#: a word holding one is still part of its text, and no id of word characters spans it)
+_SEPARATORS = {code: " " for code in range(128) if chr(code) not in _WORD_CHARACTERS}
+
+
+def _is_word(text: str) -> bool:
+    """Whether ``text`` is made of word characters alone (and is not empty)."""
+    if not text:
+        return False
+    for character in text:
+        if character not in _WORD_CHARACTERS:
+            return False
+    return True
+
+
 class _RowsByCell:
     """Row positions grouped by their ASN_CANDIDATE text, and which texts mention a candidate.
 
@@ -79,7 +96,12 @@ class _RowsByCell:
     text for every candidate was 1.5% of mega_pool's run (224 texts, 300
     candidates), so the texts are searched joined into one string, a NUL
     between two: an id never holds a NUL (ids come from parsing the texts,
-    and a NUL stops the parse), so a match never spans two texts.
+    and a NUL stops the parse), so a match never spans two texts.  A pool
+    of thousands of candidates has as many texts (each lists an observation
+    and the c-type candidates of its rows), and that search grew with their
+    product: an id made of letters, digits and underscores (every id a pool
+    lists) is looked for in the words of the texts instead (see
+    :meth:`texts_mentioning`).
     """
 
     def __init__(self, texts) -> None:
@@ -96,11 +118,26 @@ class _RowsByCell:
         self._texts = list(groups)
         self._found: dict = {}  # cid -> texts_mentioning(cid): a pass asks for its rows twice
         self._joined = None
+        self._words = None  # word -> the positions in _texts of the texts holding it
         if all(type(text) is str for text in self._texts):
             self._joined = "\0".join(self._texts)
             self._starts = [0]
             for text in self._texts:
                 self._starts.append(self._starts[-1] + len(text) + 1)
+            words: dict = {}
+            for position, text in enumerate(self._texts):
+                for word in text.translate(_SEPARATORS).split():
+                    held = words.get(word)
+                    if held is None:
+                        words[word] = [position]
+                    elif held[-1] != position:
+                        held.append(position)
+            self._words = words
+            self._word_list = list(words)
+            self._word_text = "\0".join(self._word_list)
+            self._word_starts = [0]
+            for word in self._word_list:
+                self._word_starts.append(self._word_starts[-1] + len(word) + 1)
 
     def listed_counts(self) -> dict:
         """Rows per candidate id, counted where their text lists the id.
@@ -132,15 +169,38 @@ class _RowsByCell:
         found = self._found.get(cid)
         if found is not None:
             return found
-        found = []
-        starts = self._starts
+        if _is_word(cid):
+            found = self._by_words(cid)
+        else:
+            found = []
+            starts = self._starts
+            position = joined.find(cid)
+            while position >= 0:
+                index = bisect_right(starts, position) - 1
+                found.append(self._texts[index])
+                position = joined.find(cid, starts[index + 1])  # on from the next text
+        self._found[cid] = found
+        return found
+
+    def _by_words(self, cid: str) -> list:
+        """The texts holding a word that contains ``cid``: those that contain it, when it is
+        made of word characters alone (an occurrence is a run of them, so it lies inside one
+        word of the text; and a word is part of its text).  The words are far fewer than the
+        texts, and each lists its texts."""
+        joined = self._word_text
+        starts = self._word_starts
+        words = self._word_list
+        holding = self._words
+        positions: list = []
         position = joined.find(cid)
         while position >= 0:
             index = bisect_right(starts, position) - 1
-            found.append(self._texts[index])
-            position = joined.find(cid, starts[index + 1])  # on from the next text
-        self._found[cid] = found
-        return found
+            positions.extend(holding[words[index]])
+            position = joined.find(cid, starts[index + 1])  # on from the next word
+        if len(positions) > 1:
+            positions = sorted(set(positions))
+        texts = self._texts
+        return [texts[position] for position in positions]
 
     def parts(self, cid, records: list) -> list:
         """The records whose text contains ``cid``, by text: (text, its records) pairs, the
