@@ -30,15 +30,23 @@ import make_pool  # noqa: E402 - beside this script
 from measuring import measure  # noqa: E402
 from pool_rows import Rng  # noqa: E402
 from pool_text import PoolText  # noqa: E402
+from run import asngen_command  # noqa: E402
 
 #: c-type candidates per row of the ``multi_candidates`` shape: 0 to this many more
 MORE_CANDIDATES = 6
 
 
-def _set(pool: PoolText, row: list[str], name: str, value: str) -> None:
-    column = pool.column(name)
-    if column is not None:
-        row[column] = value
+def _setter(pool: PoolText) -> Callable[[list[str], str, str], None]:
+    """Sets a row's cell by column name (a column the pool lacks is left out); the columns
+    are looked up once, not for every row."""
+    columns = {name: pool.column(name) for name in (cell.strip().lower() for cell in pool.header)}
+
+    def set_cell(row: list[str], name: str, value: str) -> None:
+        column = columns.get(name)
+        if column is not None:
+            row[column] = value
+
+    return set_cell
 
 
 def one_observation(pool: PoolText, seed: int) -> PoolText:
@@ -52,18 +60,19 @@ def one_observation(pool: PoolText, seed: int) -> PoolText:
     if template is None:
         raise SystemExit("shapes.py: the pool has no NIRCam science image to copy")
     detectors = ["NRCA1", "NRCA2", "NRCA3", "NRCA4", "NRCB1", "NRCB2", "NRCB3", "NRCB4"]
+    set_cell = _setter(pool)
     rows = []
     for number in range(len(pool.rows)):
         row = list(template)
         detector = detectors[number % 8]
         visit, exposure = 1 + number // 8 // 100, 1 + number // 8 % 100
-        _set(pool, row, "obs_num", "1")
-        _set(pool, row, "visit", str(visit))
-        _set(pool, row, "exposure", str(exposure))
-        _set(pool, row, "detector", detector)
-        _set(pool, row, "mostilno", str(number // 8 % 50 + 1))
-        _set(pool, row, "asn_candidate", "[('o001', 'OBSERVATION')]")
-        _set(pool, row, "filename", f"jw00001001{visit:03d}_02101_{exposure:05d}_{detector.lower()}_uncal.fits")
+        set_cell(row, "obs_num", "1")
+        set_cell(row, "visit", str(visit))
+        set_cell(row, "exposure", str(exposure))
+        set_cell(row, "detector", detector)
+        set_cell(row, "mostilno", str(number // 8 % 50 + 1))
+        set_cell(row, "asn_candidate", "[('o001', 'OBSERVATION')]")
+        set_cell(row, "filename", f"jw00001001{visit:03d}_02101_{exposure:05d}_{detector.lower()}_uncal.fits")
         rows.append(row)
     return PoolText(list(pool.comments), list(pool.header), rows)
 
@@ -73,20 +82,17 @@ def shuffled(pool: PoolText, seed: int) -> PoolText:
     return PoolText(list(pool.comments), list(pool.header), [list(row) for row in Rng(seed).shuffled(pool.rows)])
 
 
-def _observation(pool: PoolText, row: list[str]) -> int:
-    return int(row[pool.column("obs_num")])
-
-
 def many_candidates(pool: PoolText, seed: int) -> PoolText:
     """Each row in its observation and one of a twentieth as many mosaic candidates as rows:
     about as many distinct ASN_CANDIDATE texts as rows."""
     rng = Rng(seed)
     count = max(1, len(pool.rows) // 20)
+    number, listed = pool.column("obs_num"), pool.column("asn_candidate")
     rows = []
     for row in pool.rows:
         row = list(row)
         mosaic = 1000 + rng.below(count)
-        _set(pool, row, "asn_candidate", f"[('o{_observation(pool, row):03d}', 'OBSERVATION'), ('c{mosaic}', 'MOSAIC')]")
+        row[listed] = f"[('o{int(row[number]):03d}', 'OBSERVATION'), ('c{mosaic}', 'MOSAIC')]"
         rows.append(row)
     return PoolText(list(pool.comments), list(pool.header), rows)
 
@@ -96,6 +102,7 @@ def multi_candidates(pool: PoolText, seed: int) -> PoolText:
     (mosaics and backgrounds): four candidates a row on average, each with rows of everywhere."""
     rng = Rng(seed)
     count = max(1, len(pool.rows) // 250)
+    number, listed = pool.column("obs_num"), pool.column("asn_candidate")
     rows = []
     for row in pool.rows:
         row = list(row)
@@ -103,8 +110,7 @@ def multi_candidates(pool: PoolText, seed: int) -> PoolText:
             f"('c{1000 + rng.below(count)}', '{rng.pick(['MOSAIC', 'BACKGROUND'])}')"
             for _ in range(rng.below(MORE_CANDIDATES + 1))
         ]
-        listed = [f"('o{_observation(pool, row):03d}', 'OBSERVATION')", *more]
-        _set(pool, row, "asn_candidate", "[" + ", ".join(listed) + "]")
+        row[listed] = "[" + ", ".join([f"('o{int(row[number]):03d}', 'OBSERVATION')", *more]) + "]"
         rows.append(row)
     return PoolText(list(pool.comments), list(pool.header), rows)
 
@@ -124,11 +130,6 @@ SHAPES: dict[str, tuple[Callable[[PoolText, int], PoolText], list[str]]] = {
 }
 
 
-def _asngen() -> list[str]:
-    beside = Path(sys.executable).with_name("asngen")
-    return [str(beside)] if beside.exists() else [sys.executable, "-m", "asngen"]
-
-
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--rows", type=int, default=10_000, help="rows of every pool (default 10,000)")
@@ -146,7 +147,7 @@ def main(argv: list[str] | None = None) -> int:
     if not source.exists():
         make_pool.write_pool(source, args.rows, args.seed)
     synthetic = PoolText.read(source)
-    asngen = args.asngen.split() if args.asngen else _asngen()
+    asngen = asngen_command(args)
     print(f"{'shape':18} {'rows':>9} {'asns':>9} {'wall s':>9} {'user s':>9} {'peak MB':>9} {'x plain':>8}")
     base = None
     for name in args.shapes or SHAPES:

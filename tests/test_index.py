@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import random
-from types import SimpleNamespace
 
 import pytest
 
@@ -82,7 +81,6 @@ def test_each_after_science_predicate_is_asked_once_per_row():
 
     def Bound():  # noqa: N802 - a bound rule with only what the index reads of one
         bound = BoundRule.__new__(BoundRule)
-        bound.rule = SimpleNamespace(after_science=background)
         bound.after_science = background
         bound.parts = [None]
         return bound

@@ -5,8 +5,6 @@ trail of its first look-up shows that it would find only associations that hold 
 
 from __future__ import annotations
 
-from types import SimpleNamespace
-
 import pytest
 
 from asngen.engine import index
@@ -17,7 +15,6 @@ from asngen.registry import BoundRule
 def _rule(force_match=None):
     """A bound rule with only what the index reads of one: no gate, one part."""
     bound = BoundRule.__new__(BoundRule)
-    bound.rule = SimpleNamespace(after_science=None)
     bound.after_science = None
     bound.parts = [None]
     bound.force_match = force_match

@@ -78,12 +78,33 @@ _SEPARATORS = {code: " " for code in range(128) if chr(code) not in _WORD_CHARAC
 
 def _is_word(text: str) -> bool:
     """Whether ``text`` is made of word characters alone (and is not empty)."""
-    if not text:
-        return False
-    for character in text:
-        if character not in _WORD_CHARACTERS:
-            return False
-    return True
+    return bool(text) and _WORD_CHARACTERS.issuperset(text)
+
+
+class _Joined:
+    """Strings joined into one, a NUL between two, to be searched in one pass for those that
+    contain a text (a text without a NUL: a match then never spans two strings)."""
+
+    __slots__ = ("text", "starts")
+
+    def __init__(self, strings: list) -> None:
+        self.text = "\0".join(strings)
+        starts = [0]
+        for string in strings:
+            starts.append(starts[-1] + len(string) + 1)
+        self.starts = starts
+
+    def containing(self, part: str) -> list:
+        """The positions of the strings that contain ``part``, in order."""
+        text = self.text
+        starts = self.starts
+        found = []
+        position = text.find(part)
+        while position >= 0:
+            index = bisect_right(starts, position) - 1
+            found.append(index)
+            position = text.find(part, starts[index + 1])  # on from the next string
+        return found
 
 
 class _RowsByCell:
@@ -117,13 +138,11 @@ class _RowsByCell:
         self.groups = groups
         self._texts = list(groups)
         self._found: dict = {}  # cid -> texts_mentioning(cid): a pass asks for its rows twice
-        self._joined = None
-        self._words = None  # word -> the positions in _texts of the texts holding it
+        self._joined = None  # the texts, joined (None: some text is not a str)
+        self._words = None  # their distinct words, joined
+        self._holding = None  # for each word, the positions in _texts of the texts holding it
         if all(type(text) is str for text in self._texts):
-            self._joined = "\0".join(self._texts)
-            self._starts = [0]
-            for text in self._texts:
-                self._starts.append(self._starts[-1] + len(text) + 1)
+            self._joined = _Joined(self._texts)
             words: dict = {}
             for position, text in enumerate(self._texts):
                 for word in text.translate(_SEPARATORS).split():
@@ -132,12 +151,8 @@ class _RowsByCell:
                         words[word] = [position]
                     elif held[-1] != position:
                         held.append(position)
-            self._words = words
-            self._word_list = list(words)
-            self._word_text = "\0".join(self._word_list)
-            self._word_starts = [0]
-            for word in self._word_list:
-                self._word_starts.append(self._word_starts[-1] + len(word) + 1)
+            self._words = _Joined(list(words))
+            self._holding = list(words.values())
 
     def listed_counts(self) -> dict:
         """Rows per candidate id, counted where their text lists the id.
@@ -170,37 +185,21 @@ class _RowsByCell:
         if found is not None:
             return found
         if _is_word(cid):
-            found = self._by_words(cid)
+            # the texts holding a word that contains it: an occurrence of an id of word
+            # characters is a run of them, so it lies inside one word of its text (and a word is
+            # part of its text); the words are far fewer than the texts
+            holding = self._holding
+            positions = []
+            for word in self._words.containing(cid):
+                positions.extend(holding[word])
+            if len(positions) > 1:
+                positions = sorted(set(positions))
         else:
-            found = []
-            starts = self._starts
-            position = joined.find(cid)
-            while position >= 0:
-                index = bisect_right(starts, position) - 1
-                found.append(self._texts[index])
-                position = joined.find(cid, starts[index + 1])  # on from the next text
+            positions = joined.containing(cid)
+        texts = self._texts
+        found = [texts[position] for position in positions]
         self._found[cid] = found
         return found
-
-    def _by_words(self, cid: str) -> list:
-        """The texts holding a word that contains ``cid``: those that contain it, when it is
-        made of word characters alone (an occurrence is a run of them, so it lies inside one
-        word of the text; and a word is part of its text).  The words are far fewer than the
-        texts, and each lists its texts."""
-        joined = self._word_text
-        starts = self._word_starts
-        words = self._word_list
-        holding = self._words
-        positions: list = []
-        position = joined.find(cid)
-        while position >= 0:
-            index = bisect_right(starts, position) - 1
-            positions.extend(holding[words[index]])
-            position = joined.find(cid, starts[index + 1])  # on from the next word
-        if len(positions) > 1:
-            positions = sorted(set(positions))
-        texts = self._texts
-        return [texts[position] for position in positions]
 
     def parts(self, cid, records: list) -> list:
         """The records whose text contains ``cid``, by text: (text, its records) pairs, the
