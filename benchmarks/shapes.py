@@ -82,19 +82,24 @@ def shuffled(pool: PoolText, seed: int) -> PoolText:
     return PoolText(list(pool.comments), list(pool.header), [list(row) for row in Rng(seed).shuffled(pool.rows)])
 
 
+def _relisted(pool: PoolText, more: Callable[[], list[str]]) -> PoolText:
+    """The pool with each row's ASN_CANDIDATE made its observation and the pairs ``more``
+    gives for the row."""
+    number, listed = pool.column("obs_num"), pool.column("asn_candidate")
+    rows = []
+    for row in pool.rows:
+        row = list(row)
+        row[listed] = "[" + ", ".join([f"('o{int(row[number]):03d}', 'OBSERVATION')", *more()]) + "]"
+        rows.append(row)
+    return PoolText(list(pool.comments), list(pool.header), rows)
+
+
 def many_candidates(pool: PoolText, seed: int) -> PoolText:
     """Each row in its observation and one of a twentieth as many mosaic candidates as rows:
     about as many distinct ASN_CANDIDATE texts as rows."""
     rng = Rng(seed)
     count = max(1, len(pool.rows) // 20)
-    number, listed = pool.column("obs_num"), pool.column("asn_candidate")
-    rows = []
-    for row in pool.rows:
-        row = list(row)
-        mosaic = 1000 + rng.below(count)
-        row[listed] = f"[('o{int(row[number]):03d}', 'OBSERVATION'), ('c{mosaic}', 'MOSAIC')]"
-        rows.append(row)
-    return PoolText(list(pool.comments), list(pool.header), rows)
+    return _relisted(pool, lambda: [f"('c{1000 + rng.below(count)}', 'MOSAIC')"])
 
 
 def multi_candidates(pool: PoolText, seed: int) -> PoolText:
@@ -102,17 +107,10 @@ def multi_candidates(pool: PoolText, seed: int) -> PoolText:
     (mosaics and backgrounds): four candidates a row on average, each with rows of everywhere."""
     rng = Rng(seed)
     count = max(1, len(pool.rows) // 250)
-    number, listed = pool.column("obs_num"), pool.column("asn_candidate")
-    rows = []
-    for row in pool.rows:
-        row = list(row)
-        more = [
-            f"('c{1000 + rng.below(count)}', '{rng.pick(['MOSAIC', 'BACKGROUND'])}')"
-            for _ in range(rng.below(MORE_CANDIDATES + 1))
-        ]
-        row[listed] = "[" + ", ".join([f"('o{int(row[number]):03d}', 'OBSERVATION')", *more]) + "]"
-        rows.append(row)
-    return PoolText(list(pool.comments), list(pool.header), rows)
+    return _relisted(pool, lambda: [
+        f"('c{1000 + rng.below(count)}', '{rng.pick(['MOSAIC', 'BACKGROUND'])}')"
+        for _ in range(rng.below(MORE_CANDIDATES + 1))
+    ])
 
 
 def plain(pool: PoolText, seed: int) -> PoolText:
