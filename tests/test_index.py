@@ -106,46 +106,6 @@ def test_each_after_science_predicate_is_asked_once_per_row():
     assert asked == ["jw_bkg", "jw_sci"]
 
 
-def test_row_tests_made_by_one_factory_share_an_identity_and_their_outcomes():
-    """Every standard rule makes its own target-acquisition test (new lambdas each time):
-    the same code, closure values and columns are one identity, remembered once per values."""
-    from asngen.engine.constraints import Test
-    from asngen.rules import level2
-
-    first, second = level2.target_acq(), level2.target_acq()
-    assert first is not second and first.sources is not second.sources
-    assert index.test_identity(first) == index.test_identity(second)
-    fss = level2.item_test(level2.dms.nrsfss_valid_detector)
-    ifu = level2.item_test(level2.dms.nrsifu_valid_detector)
-    assert index.test_identity(fss) != index.test_identity(ifu)  # the closures differ
-    assert index.test_identity(fss) == index.test_identity(level2.item_test(level2.dms.nrsfss_valid_detector))
-    assert index.test_identity(fss) != index.test_identity(
-        level2.item_test(level2.dms.nrsfss_valid_detector, expected=False))  # another value
-    def counting(seen: list) -> Test:
-        return Test(lambda item, asn: len(seen), value=0, columns=("exp_type",))
-
-    shared: list = []
-    unhashable = counting(shared)
-    assert index.test_identity(unhashable) != index.test_identity(counting([]))  # each function its own
-    for exp_type in ("nrc_tacq", "nrc_image", "nrc_tacq"):
-        row = {"pntgtype": "science", "exp_type": exp_type, "is_psf": None, "is_imprt": None, "bkgdtarg": None}
-        expected = index._row_test_outcome(first, row)
-        assert index.row_test_outcome(first, row) == expected == index.row_test_outcome(second, row)
-        assert expected == (exp_type == "nrc_tacq")
-    assert index.row_test_outcome(unhashable, {"exp_type": "x"}) is True
-
-
-def test_row_tests_expecting_equal_values_of_other_types_are_not_one():
-    """1, 1.0 and True are equal in Python; a test expecting one is not a test expecting another."""
-    from asngen.engine.constraints import Test
-
-    def expecting(value, flag):
-        return Test(lambda item, asn: flag, value=value, columns=("exp_type",))
-
-    identities = {index.test_identity(expecting(value, flag)) for value in (1, 1.0, True) for flag in (1, True)}
-    assert len(identities) == 6
-
-
 def _files_with_rules_for(monkeypatch, pool, from_rules: int, **options) -> list:
     """The files of a run whose passes ask ``rules_for`` once that many rules have associations."""
     from asngen.generator import loop

@@ -146,7 +146,7 @@ def test_fresh_verdicts_of_small_trees():
     """What the row alone decides: patterns, negated groups, computed patterns whose inputs
     may have changed, and groups that ask for reprocessing (undecided)."""
     from asngen.engine.constraints import All, Any_, Attr, NotAll, NotAny
-    from asngen.engine.index import FAIL, PASS, UNKNOWN, fresh_verdict
+    from asngen.engine.fresh import FAIL, PASS, UNKNOWN, fresh_verdict
 
     row = {"filter": "f200w", "pupil": "clear"}
     filt = Attr(["filter"], value="f200w", name="filt")

@@ -3,7 +3,7 @@
 # with the row and the caches typed: each read is a C call instead of a method look-up.
 cimport cython
 from asngen.engine.patterns cimport meets
-from asngen.engine.index cimport fresh_verdict, row_test_outcome, test_identity
+from asngen.engine.fresh cimport fresh_verdict, row_test_outcome, test_identity
 from asngen.records cimport _code
 
 

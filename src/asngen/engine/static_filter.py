@@ -1,6 +1,6 @@
 """Which rules could start an association with a row, decided from the row alone.
 
-Before a rule is offered a row, :func:`~asngen.engine.index.fresh_verdict`
+Before a rule is offered a row, :func:`~asngen.engine.fresh.fresh_verdict`
 can often tell from the row's values alone that a fresh association of the
 rule would refuse it.  That verdict is memoised at two levels:
 
@@ -10,7 +10,7 @@ rule would refuse it.  That verdict is memoised at two levels:
 * per rule, on a *reading* of the row reduced to what that one rule's verdict
   depends on: the outcome of each of its own patterns, each presence test and
   each row test (a row test's outcome is itself memoised on the values of the
-  columns it declares: :func:`~asngen.engine.index.row_test_outcome`).  Rows
+  columns it declares: :func:`~asngen.engine.fresh.row_test_outcome`).  Rows
   that differ in columns the rule ignores, or in values the rule's tests
   treat alike, share the rule's verdict, so a new
   profile rarely costs a full evaluation of every rule's tree.  Profiles
@@ -25,7 +25,7 @@ that holds it.
 from __future__ import annotations
 
 from ..records import ABSENT, _code
-from .index import FAIL, fresh_verdict, row_test_outcome, test_identity
+from .fresh import FAIL, fresh_verdict, row_test_outcome, test_identity
 from .patterns import EMPTY_SET, meets
 
 _NO_VALUE = EMPTY_SET | {None}
