@@ -158,6 +158,23 @@ def test_members_keep_the_pool_record_and_read_it_with_its_own_candidate_text(tm
     assert first.item["filename"] == "jw99009001001_02101_00001_mirimage_uncal.fits"
 
 
+def test_a_pool_pass_splits_a_row_by_candidate_into_shelves_of_its_record(tmp_path):
+    """One pass over the whole pool tries each candidate of a row's list as a copy of the row:
+    the copies wait as shelves of the record, and their members keep the record too."""
+    rows = _images()
+    for row in rows[:2]:
+        row["ASN_CANDIDATE"] = "[('o001', 'observation'), ('c1000', 'mosaic')]"
+    result = run(tmp_path, rows, per_pool_algorithm=True)
+    members = [member for asn in result.associations for member in asn.members]
+    assert len(result.associations) == 5 and len(members) == 8
+    assert all(member.row.__class__ is tuple for member in members)
+    level3 = [member for asn in result.associations if asn.level == 3 for member in asn.members]
+    assert [member["asn_candidate"] for member in level3] == ["('o001', 'observation')"] * 4
+    # what a member reads of its row is the pool's own text, as for any other member
+    assert {member.item["asn_candidate"] for member in level3[:2]} == {
+        "[('o001', 'observation'), ('c1000', 'mosaic')]"}
+
+
 def test_explanations_still_see_each_rows_own_dict(tmp_path):
     from asngen.explain import Recorder
 

@@ -471,7 +471,9 @@ def _split_values(item, source: str, values, leaf) -> Reprocess:
         copy = item.copy()
         copy[source] = str(value)
         copies.append(copy)
-    return Reprocess(copies, None, Category.BOTH, False, leaf.name or "")
+    request = Reprocess(copies, None, Category.BOTH, False, leaf.name or "")
+    request.split = source
+    return request
 
 
 

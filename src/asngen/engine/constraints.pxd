@@ -13,6 +13,7 @@ cdef class Reprocess:
     cdef public object work_over
     cdef public object only_on_match
     cdef public object trigger
+    cdef public object split
 
     cpdef tuple key(self)
 

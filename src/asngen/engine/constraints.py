@@ -54,7 +54,7 @@ class Category:
     names = ("RULES", "BOTH", "EXISTING", "NONSCIENCE")
 
 
-_REPROCESS_FIELDS = ("items", "rules", "work_over", "only_on_match", "trigger")
+_REPROCESS_FIELDS = ("items", "rules", "work_over", "only_on_match", "trigger", "split")
 
 
 class Reprocess:
@@ -71,6 +71,9 @@ class Reprocess:
         self.work_over = work_over
         self.only_on_match = only_on_match
         self.trigger = trigger
+        # the column of the row asking whose values were split, one copy of the row per value
+        # (the copies differ from it in that column alone); None: the rows are as they were
+        self.split = None
 
     def key(self) -> tuple:
         return (tuple(self.rules or ()), self.work_over, self.only_on_match)

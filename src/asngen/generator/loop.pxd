@@ -19,6 +19,8 @@ cpdef list generate(items, registry, version_id, pool_name, run, bint settle=*)
 
 
 cdef _filename_of(dict row)
+@cython.locals(copy=dict)
+cpdef list _shelved_copies(list copies, shelf)
 
 
 @cython.locals(asn=AssociationBase, members=list)

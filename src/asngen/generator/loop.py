@@ -216,7 +216,10 @@ def generate(items, registry, version_id, pool_name: str, run: RunState, settle:
             if lazy and record is not None:
                 revisit = _revisit_of(shelf, sealed) if sealed else shelf
                 for kept in kept_requests:
-                    kept.items = [revisit if queued is item else queued for queued in kept.items]
+                    if kept.split == "asn_candidate":
+                        kept.items = _shelved_copies(kept.items, shelf)
+                    else:
+                        kept.items = [revisit if queued is item else queued for queued in kept.items]
             for kept in kept_requests:
                 queue.push(kept)
     shared = run.shared_states
@@ -283,6 +286,19 @@ def _keep_record(joined: list, item: dict, record: tuple) -> None:
             members = asn.products[-1]["members"]
             if members and members[-1].row is item:
                 members[-1].row = record
+
+
+def _shelved_copies(copies: list, shelf: Shelved) -> list:
+    """A pool pass's row split into one copy per candidate, as shelves of its record.
+
+    Each copy is the row with one candidate's text in ``asn_candidate``, which
+    is what a shelf's marker makes of the record when it is taken.  Held as
+    dicts, the copies that joined associations stayed whole until the end of a
+    pass over the whole pool (a third of what a ``--per-pool-algorithm`` run
+    held); as shelves, their members keep the record, as every other row's do.
+    """
+    record, _, kept = shelf
+    return [Shelved((record, copy["asn_candidate"], kept)) for copy in copies]
 
 
 def _filename_of(row: dict):
