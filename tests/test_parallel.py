@@ -58,6 +58,28 @@ def test_two_workers_write_the_same_files_as_one_process(synthetic_pool, options
     assert _files(synthetic_pool, 2, **options) == single
 
 
+@pytest.mark.parametrize("options", [{}, {"discover": True}, {"all_candidates": True}],
+                         ids=lambda o: ",".join(o) or "default")
+def test_a_large_candidate_is_taken_row_by_row_and_writes_the_same_files(synthetic_pool, monkeypatch, options):
+    """A candidate of more than LISTED_ROWS rows is given to its pass as an iterator, each row's
+    dict made as it is taken and let go when its step is done, instead of a list that keeps
+    them all until the pass ends."""
+    given: list[bool] = []  # whether each pass was given a list
+    original = parallel.generate
+
+    def watch(rows, *args, **kwargs):
+        given.append(type(rows) is list)
+        return original(rows, *args, **kwargs)
+
+    monkeypatch.setattr(parallel, "generate", watch)
+    listed = _files(synthetic_pool, 1, **options)
+    assert any(given)
+    given.clear()
+    monkeypatch.setattr(parallel, "LISTED_ROWS", 0)
+    assert _files(synthetic_pool, 1, **options) == listed
+    assert given and not any(given)
+
+
 def test_three_workers_and_chosen_candidates_with_dms(synthetic_pool):
     ids = ("o001", "o003", "c1000")
     single = _files(synthetic_pool, 1, ids=ids, dms=True)

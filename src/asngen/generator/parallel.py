@@ -49,6 +49,13 @@ _COMPUTED = "\0computed"  # stands for a leaf's own computed value in a detached
 _JOB: dict = {}  # what the forked workers inherit: set by the parent just before forking
 
 
+#: a candidate of up to this many rows is given to its pass as a list: each row's dict is kept,
+#: with what its look-ups learnt, for the row's next visit (1% fewer instructions); a larger one
+#: as an iterator, each dict made as the row is taken and let go when its step is done (a pass
+#: over one observation of 30,000 rows: 298 -> 229 MB, no slower)
+LISTED_ROWS = 5_000
+
+
 class PassSpec:
     """One pass, described so that a worker can run it and the parent can take its result back.
 
@@ -84,15 +91,17 @@ def run_pass(
 
     The pass sees its records as dicts, marked with its candidate alone, as
     the reference generates each candidate from a copy of its rows; the
-    dicts are made as the rows are taken and go when the pass is over.
+    dicts are made as the rows are taken and go when the pass is over (a
+    candidate of more than :data:`LISTED_ROWS` rows: when the row's step is).
     Associations that ``doomed`` says finalization will drop are neither
     named, when that verdict does not need their name, nor settled (on
     mega_pool that is half of them); the caller drops them.
     """
-    rows = shelved(spec.rows(), spec.marker, run.kept_rows)
+    records = spec.rows()
+    rows = shelved(records, spec.marker, run.kept_rows)
     if run.recorder is not None:  # explanations follow each row's own dict through the pass
         rows = [row.take() for row in rows]
-    elif spec.marker is not None:  # a candidate's few rows: see generate
+    elif spec.marker is not None and len(records) <= LISTED_ROWS:  # a candidate's few rows: see generate
         rows = list(rows)
     associations = generate(rows, registry, version_id, pool_name, run, settle=False)
     shared = run.shared_states
