@@ -294,7 +294,7 @@ def _shelved_copies(copies: list, shelf: Shelved) -> list:
     Each copy is the row with one candidate's text in ``asn_candidate``, which
     is what a shelf's marker makes of the record when it is taken.  Held as
     dicts, the copies that joined associations stayed whole until the end of a
-    pass over the whole pool (a third of what a ``--per-pool-algorithm`` run
+    pass over the whole pool (about half of what a ``--per-pool-algorithm`` run
     held); as shelves, their members keep the record, as every other row's do.
     """
     record, _, kept = shelf
