@@ -471,9 +471,7 @@ def _split_values(item, source: str, values, leaf) -> Reprocess:
         copy = item.copy()
         copy[source] = str(value)
         copies.append(copy)
-    request = Reprocess(copies, None, Category.BOTH, False, leaf.name or "")
-    request.split = source
-    return request
+    return Reprocess(copies, None, Category.BOTH, False, leaf.name or "", source)
 
 
 

@@ -64,7 +64,7 @@ class Reprocess:
 
     def __init__(
         self, items: list, rules: list | None = None, work_over: int = Category.BOTH,
-        only_on_match: bool = False, trigger: str = "",
+        only_on_match: bool = False, trigger: str = "", split: str | None = None,
     ) -> None:
         self.items = items
         self.rules = rules  # None: the rule that asked; []: every rule
@@ -73,7 +73,7 @@ class Reprocess:
         self.trigger = trigger
         # the column of the row asking whose values were split, one copy of the row per value
         # (the copies differ from it in that column alone); None: the rows are as they were
-        self.split = None
+        self.split = split
 
     def key(self) -> tuple:
         return (tuple(self.rules or ()), self.work_over, self.only_on_match)
