@@ -21,6 +21,7 @@ cdef class BoundRule:
     cdef public object _step
     cdef public object row_reads
     cdef public object after_science
+    cdef public Py_ssize_t candidate_slot
 
     # (a rule's named nodes: asked for every member made, and by names and tests)
     cpdef named(self, name)

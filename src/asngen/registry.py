@@ -20,6 +20,7 @@ import sys
 
 from .engine.check import describe, plan_with
 from .engine.constraints import MAX_DEPTH, Attr, give_slot, number_leaves, row_reads, too_deep
+from .engine.patterns import EMPTY_SET
 from .errors import RuleError
 from .rules.model import Rule
 
@@ -135,11 +136,28 @@ def candidate_constraint(ids) -> Attr:
     )
 
 
+def screens(leaf) -> bool:
+    """Whether ``leaf``, a registry's candidate constraint, screens rows (see
+    :func:`~asngen.engine.index.screened`): an evaluated column test that pins the value it
+    first meets and refuses any other outright.  Only worth asking where a pass's
+    associations pin different candidates: a pass over the whole pool (no pattern) or over
+    several requested ids (a pattern of alternatives); in a candidate's own pass they all
+    pin the same one."""
+    if leaf.kind != "attr":
+        return False
+    value = leaf.value
+    return (
+        (value is None or (type(value) is str and "|" in value))
+        and leaf.evaluate and leaf.force_unique and not leaf.force_undefined and leaf.onlyif is None
+        and leaf.force_reprocess is None and leaf.invalid is EMPTY_SET and len(leaf.sources) == 1
+    )
+
+
 class RuleTemplate:
     """A rule's constraint tree built and analysed once, shared by every registry."""
 
     def __init__(self, rule: Rule):
-        from .engine.index import analyse
+        from .engine.index import analyse, screenable_tree
 
         self.rule = rule
         self.tree = rule.constraints()
@@ -156,9 +174,10 @@ class RuleTemplate:
         # bound with a candidate constraint (candidate_constraint: it reads that column alone)
         bound_reads = None if self.row_reads is None else _with_columns(self.row_reads, ("asn_candidate",))
         # what every bound rule copies, in one read (a run binds each rule once per candidate)
+        self.screenable = screenable_tree(self.tree)
         self.for_binding = (
             self.named, self.nslots, self.tree, self.acid_leaf, self.force_match, self.parts, self.row_reads,
-            bound_reads, rule.after_science,
+            bound_reads, rule.after_science, self.screenable,
         )
 
 
@@ -192,19 +211,22 @@ class BoundRule:
     row of a given candidate (the row-only filter turns them away), so the
     tree with the candidate constraint is only put together the first time
     something reads it.  Compiled, a bound rule is a C structure
-    (``registry.pxd``): making one is a few stores.
+    (``registry.pxd``): making one is a few stores.  ``screening``: the
+    registry's candidate constraint screens rows (:func:`screens`, asked once
+    per registry), which the rules whose tree allows it then do.
     """
 
     __slots__ = (
         "rule", "registry_name", "nslots", "_named", "force_match", "asn_rule", "parts", "template",
         "_global", "_tree", "_acid_leaf", "_candidates", "_step", "row_reads", "after_science",
+        "candidate_slot",
     )
 
     def __init__(self, rule: Rule, registry_name: str | None, global_leaf: Attr | None = None,
-                 template: RuleTemplate | None = None, asn_rule: str | None = None):
+                 template: RuleTemplate | None = None, asn_rule: str | None = None, screening: bool = False):
         if template is None:
             template = template_of(rule)
-        named, nslots, tree, acid_leaf, force_match, parts, row_reads, bound_reads, after_science = (
+        named, nslots, tree, acid_leaf, force_match, parts, row_reads, bound_reads, after_science, screenable = (
             template.for_binding
         )
         self.template = template
@@ -225,6 +247,9 @@ class BoundRule:
         # the row columns a check of the tree reads (engine.constraints.row_reads; None: not known)
         self.row_reads = row_reads if global_leaf is None else bound_reads
         self.after_science = after_science  # (the rule's: asked for every row the index looks up)
+        # the state slot of the candidate constraint when rows may be screened by it before
+        # they are checked (engine.index.screened); -1: never
+        self.candidate_slot = nslots if screening and screenable else -1
 
     @property
     def tree(self):
@@ -356,13 +381,16 @@ class RuleBinder:
         self._selection = _selection(files, name, None)
         self._name = name
         self._global = _global_leaf(global_ids, has_global)
+        self._screening = self._global is not None and screens(self._global)
         self._bound: dict[int, BoundRule] = {}
 
     def __call__(self, position: int) -> BoundRule:
         bound = self._bound.get(position)
         if bound is None:
             rule, template, asn_rule = self._selection[position]
-            bound = self._bound[position] = BoundRule(rule, self._name, self._global, template, asn_rule)
+            bound = self._bound[position] = BoundRule(
+                rule, self._name, self._global, template, asn_rule, self._screening,
+            )
         return bound
 
 
@@ -374,11 +402,12 @@ class Registry:
         self.name = name
         self.files = files
         global_leaf = _global_leaf(global_ids, has_global)
+        screening = global_leaf is not None and screens(global_leaf)
         # ``universe``: every rule's template, left out by ``include`` or not: the row-only
         # filters of registries made from the same files share what they learn (static_filter)
         self.universe = _templates(files)[1]
         self.rules: list[BoundRule] = [
-            BoundRule(rule, name, global_leaf, template, asn_rule)
+            BoundRule(rule, name, global_leaf, template, asn_rule, screening)
             for rule, template, asn_rule in _selection(files, name, include)
         ]
         self.finalizers = [f.finalize for f in files if f.finalize is not None]

@@ -5,7 +5,8 @@
 cimport cython
 from asngen.association cimport AssociationBase
 from asngen.engine.constraints cimport Reprocess
-from asngen.engine.index cimport AssociationIndex
+from asngen.engine.index cimport AssociationIndex, screened
+from asngen.registry cimport BoundRule
 from asngen.engine.queue cimport WorkQueue
 from asngen.engine.static_filter cimport StaticFilter
 
@@ -27,9 +28,10 @@ cpdef list _shelved_copies(list copies, shelf)
 cpdef _keep_record(list joined, dict item, record)
 
 
-@cython.locals(found=dict, memo=dict, active=dict, trail=list)
+@cython.locals(found=dict, memo=dict, active=dict, trail=list, into=dict, slot=cython.Py_ssize_t,
+               bound=BoundRule)
 cpdef list _candidates(AssociationIndex index, dict item, allowed_set, joined_by=*, dict memo=*,
-                        dict trails=*, set trailed=*)
+                        dict trails=*, set trailed=*, bint screening=*)
 
 
 @cython.locals(asn=AssociationBase)

@@ -13,7 +13,7 @@ from __future__ import annotations
 from .._collection_types import Iterator
 from ..association import Association
 from ..engine.constraints import Category, Reprocess
-from ..engine.index import AssociationIndex
+from ..engine.index import AssociationIndex, screened
 from ..engine.queue import WorkQueue, keep_after
 from ..engine.static_filter import StaticFilter
 from ..records import Shelved
@@ -141,7 +141,7 @@ def generate(items, registry, version_id, pool_name: str, run: RunState, settle:
                 if trailing and requeuing:
                     trails = {}
                 candidates = _candidates(index, item, allowed_set, filename if recorder is not None else None, memo,
-                                         trails, requeuing)
+                                         trails, requeuing, SCREENING and recorder is None)
                 for asn in candidates:
                     if filename in asn.filenames:
                         if recorder is not None:
@@ -240,6 +240,11 @@ _MANY_RULES = 6
 #: again, as the reference does; the files are the same either way)
 TRAILS = True
 
+#: whether a pass over the whole pool leaves out of a row's offers the associations whose
+#: candidate constraint is sure to refuse it (engine.index.screened; off: every one is offered
+#: and refuses, as in the reference; the files are the same either way)
+SCREENING = True
+
 _NOTHING_TAKEN: frozenset = frozenset()  # the rules a row joined no association of took
 
 
@@ -308,11 +313,14 @@ def _filename_of(row: dict):
 
 
 def _candidates(index: AssociationIndex, item, allowed_set, joined_by: str | None = None,
-                memo: dict | None = None, trails: dict | None = None, trailed: set | None = None) -> list:
+                memo: dict | None = None, trails: dict | None = None, trailed: set | None = None,
+                screening: bool = False) -> list:
     """The associations ``item`` may join, in creation order, and those that hold the file
     ``joined_by`` (the ones the row already joined).  ``memo``: what earlier look-ups of
     the row learnt (see AssociationIndex.candidates), filled in here.  ``trails``: filled
-    with the walk under each rule of ``trailed`` (see generate)."""
+    with the walk under each rule of ``trailed`` (see generate).  ``screening``: leave out
+    the associations whose candidate constraint is sure to refuse the row (see
+    engine.index.screened; off when every offer is recorded for explain)."""
     found: dict = {}
     if memo is None:
         memo = {}
@@ -325,11 +333,15 @@ def _candidates(index: AssociationIndex, item, allowed_set, joined_by: str | Non
         among = allowed_set if len(allowed_set) < len(active) else active
     for bound in among:
         if bound in allowed_set and bound in active:
+            slot = bound.candidate_slot if screening else -1
+            into = found if slot < 0 else {}
             if trails is not None and bound in trailed:
                 trail = trails[bound] = []
-                index.candidates(item, bound, found, memo, trail)
+                index.candidates(item, bound, into, memo, trail)
             else:
-                index.candidates(item, bound, found, memo)
+                index.candidates(item, bound, into, memo)
+            if slot >= 0 and into:
+                screened(item, slot, into, found, memo)
     if joined_by is not None:
         for asn in index.by_filename.get(joined_by, ()):
             if asn.bound in allowed_set:
