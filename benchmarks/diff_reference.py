@@ -98,6 +98,8 @@ OPTION_SETS: dict[str, list[str]] = {
     "l3_per_pool_no_finalize": ["-r", "{rules_dir}/rules_level3.py", "--ignore-default", "--per-pool-algorithm",
                                 "--no-finalize"],
     "merge_debug_per_pool": ["--merge", "-D", "--per-pool-algorithm"],
+    # one pass over the whole pool for two candidates: its associations pin either one
+    "per_pool_ids": ["--per-pool-algorithm", "-i", "{ids}"],
 }
 
 
