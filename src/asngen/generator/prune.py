@@ -162,6 +162,19 @@ def _membership_key(asn):
 _digest = hash  # (a test makes every key collide)
 
 
+def _membership_digest(asn):
+    """A hash that equal :func:`_membership_key` keys share (None: the key is None), made
+    without the key for a product of one member (most Level 2 associations: a million at a
+    million rows): the hash of its one (name, type) pair, which only keys of one pair can
+    have in common (a pair with a key of more is a collision, told apart by the keys)."""
+    members = asn.data["products"][0]["members"]
+    if len(members) == 1:
+        member = members[0]
+        return _digest((expname_of(member), exptype_of(member)))
+    key = _membership_key(asn)
+    return None if key is None else _digest(key)
+
+
 def _crowding(digests, count: int, table_size: int | None = None) -> tuple[bytearray, int]:
     """A byte table that tells, for the slot ``digest & mask`` of each of ``count`` digests,
     whether none (0), one (1) or several (2) of them fell there; and the mask.
@@ -223,10 +236,10 @@ def prune_duplicate_associations(asns: list, state: PruneState) -> list:
     digests = int64s(len(ordered))
     keyed = 0
     for position, asn in enumerate(ordered):
-        key = _membership_key(asn)
-        if key is not None:
+        digest = _membership_digest(asn)
+        if digest is not None:
             positions[keyed] = position
-            digests[keyed] = _digest(key)
+            digests[keyed] = digest
             keyed += 1
     shared = _shared_hash_groups(positions[:keyed], digests[:keyed])
     del positions, digests
