@@ -10,8 +10,9 @@ import random
 import pytest
 
 from asngen.association import Association
+from asngen.engine import constraints as c
 from asngen.engine.check import alternative_keys
-from asngen.engine.index import screened
+from asngen.engine.index import screenable_tree, screened
 from asngen.generator import loop
 from asngen.generator.loop import RunState, generate
 from asngen.pool import read_pool
@@ -72,6 +73,29 @@ def test_only_associations_pinned_to_another_candidate_are_left_out():
     assert sorted(found) == sorted(offered)  # keys cannot tell: every one is offered
 
 
+def _tree(*children) -> c.All:
+    return c.All(*children, c.Attr(["asn_candidate"], name="asn_candidate", evaluate=True))
+
+
+def test_a_tree_screens_unless_a_side_effect_could_be_seen_later():
+    def plain():
+        return c.Attr(["program"], name="program")
+
+    def classifying(effects):
+        return c.Test(lambda item, asn: True, value=True, side_effects=effects)
+
+    def reading():
+        return c.Test(lambda item, asn: True, value=True, reads_effects=("classification",))
+
+    assert screenable_tree(_tree(plain(), c.Any_(plain(), plain())))
+    assert not screenable_tree(_tree(plain(), classifying(True)))  # what it changes is not said
+    assert screenable_tree(_tree(plain(), classifying("classification")))  # said, and nothing reads it
+    assert not screenable_tree(_tree(c.Any_(reading(), classifying("classification"))))
+    assert screenable_tree(_tree(reading(), classifying("another change")))
+    assert not screenable_tree(c.Any_(plain(), plain()))  # the constraint would be an alternative
+    assert not screenable_tree(c.All(plain(), reprocess_on_fail=True))  # a refusal asks for the row again
+
+
 def _per_pool_registry(ids=None) -> Registry:
     return Registry(resolve_rule_files((), False), CANDIDATE, global_ids=ids, has_global=True)
 
@@ -80,8 +104,10 @@ def test_rules_screen_only_in_passes_whose_associations_pin_different_candidates
     whole = {bound.rule.name: bound.candidate_slot for bound in _per_pool_registry().rules}
     assert whole["Asn_Lv3ImageMosaic"] >= 0
     assert all(slot >= 0 for name, slot in whole.items() if name.startswith("Asn_Lv3"))
-    # most Level 2 rules classify the row as they check it (side effects): those never screen
-    assert whole["Asn_Lv2Image"] == whole["Asn_Lv2Spec"] == -1
+    # Level 2 rules classify the row as they check it (a side effect), which only the imprint
+    # rule's test reads: that one is never screened
+    assert whole["Asn_Lv2Image"] >= 0 and whole["Asn_Lv2Spec"] >= 0
+    assert whole["Asn_Lv2SpecSpecial"] == -1
     for bound in _per_pool_registry().rules:
         assert (bound.candidate_slot >= 0) == bound.template.screenable
     several = _per_pool_registry(("o001", "o002")).rules

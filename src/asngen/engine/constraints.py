@@ -237,22 +237,26 @@ class Test(Node):
     compares (equality by default).  ``value=None`` always passes.  With
     ``force_unique`` the first value seen becomes the expected value.
     ``side_effects``: it calls something that changes the association (the
-    Level 2 classifiers).  ``columns``: the row columns ``sources`` reads,
-    when it reads nothing else (no association state): such a test can be
-    decided from the row alone before any association exists.
+    Level 2 classifiers), even when the row is refused after all; True, or
+    the name of what it changes, e.g. ``"classification"``, when the tests
+    that read that change say so with ``reads_effects``.  A named change
+    no test of the tree reads leaves no trace a later check could see.
+    ``columns``: the row columns ``sources`` reads, when it reads nothing
+    else (no association state): such a test can be decided from the row
+    alone before any association exists.
     """
 
     _fields = (
         "sources", "value", "name", "test", "force_unique", "reprocess_on_match", "reprocess_on_fail",
-        "work_over", "reprocess_rules", "side_effects", "columns", "slot",
+        "work_over", "reprocess_rules", "side_effects", "columns", "slot", "reads_effects",
     )
     kind = "test"
 
     def __init__(
         self, sources: Callable, value: Any = None, name: str | None = None, test: Callable | None = None,
         force_unique: bool = True, reprocess_on_match: bool = False, reprocess_on_fail: bool = False,
-        work_over: int = Category.BOTH, reprocess_rules: list | None = None, side_effects: bool = False,
-        columns: tuple | None = None, slot: int = -1,
+        work_over: int = Category.BOTH, reprocess_rules: list | None = None, side_effects: bool | str = False,
+        columns: tuple | None = None, slot: int = -1, reads_effects: tuple = (),
     ) -> None:
         self.sources = sources
         self.value = value
@@ -266,6 +270,7 @@ class Test(Node):
         self.side_effects = side_effects
         self.columns = columns
         self.slot = slot
+        self.reads_effects = tuple(reads_effects)
         self.prepare()
 
     def prepare(self) -> None:

@@ -110,14 +110,25 @@ def screenable_tree(tree) -> bool:
     refuses a row, the ``all`` refuses with no request whatever its earlier
     children said (a refusal without requests ends it), and a check that
     refuses is rolled back; only a child that changes the association on its
-    way (``side_effects``) would leave a trace.  So if nothing in the tree
-    has side effects and the top is a plain ``all``, an association whose
-    candidate constraint is sure to refuse the row need not be offered it.
+    way (``side_effects``) would leave a trace.  So if the top is a plain
+    ``all`` and nothing in the tree has side effects, or only ones it names
+    and no test of the tree reads (a Level 2 rule classifies the row as it
+    checks it, and only the imprint rules read the class a refused row left
+    behind), an association whose candidate constraint is sure to refuse the
+    row need not be offered it.
     """
-    return (
-        tree.kind == "group" and tree.reduce == "all" and not getattr(tree, "reprocess_on_fail", False)
-        and not _has_side_effects(tree)
-    )
+    if tree.kind != "group" or tree.reduce != "all" or getattr(tree, "reprocess_on_fail", False):
+        return False
+    changed: set = set()
+    read: set = set()
+    for leaf in tree.leaves():
+        effects = getattr(leaf, "side_effects", False)
+        if effects:
+            if type(effects) is not str:  # (True: what it changes is not said)
+                return False
+            changed.add(effects)
+        read.update(getattr(leaf, "reads_effects", ()))
+    return not changed & read
 
 
 def screened(item, slot: int, offered: dict, found: dict, memo: dict) -> None:

@@ -83,10 +83,16 @@ def target_acq():
     )
 
 
+#: what a Level 2 classifier changes on the association it classifies a row for, refused or
+#: not: its ``original_exposure_type`` (see :func:`exposure_type`), which only the imprint
+#: rules' test reads (Test ``side_effects`` / ``reads_effects``)
+CLASSIFICATION = "classification"
+
+
 def single_science(**flags):
     """The row is science and the association has no science member yet."""
     return All(
-        Test(lambda item, asn: asn.exposure_type(item) == "science", value=True, side_effects=True),
+        Test(lambda item, asn: asn.exposure_type(item) == "science", value=True, side_effects=CLASSIFICATION),
         Test(lambda item, asn: asn.has_science(), value=False),
         **flags,
     )
@@ -113,7 +119,7 @@ def imprint_special():
         Attr(["is_imprt"], name="imprint", force_reprocess=Category.EXISTING, only_on_match=True),
         Attr(["mostilno"], name="mosaic_tile"),
         Test(lambda item, asn: asn.original_exposure_type, value="imprint",
-             test=lambda expected, got: expected != got, force_unique=False),
+             test=lambda expected, got: expected != got, force_unique=False, reads_effects=(CLASSIFICATION,)),
     )
 
 

@@ -22,12 +22,12 @@ def _exposures_one_science_or_background():
 def _not_science():
     """Anything the rule's classifier does not call science (direct images, backgrounds...)."""
     return Test(lambda item, asn: asn.exposure_type(item), value="science",
-                test=lambda expected, got: got != expected, force_unique=False, side_effects=True)
+                test=lambda expected, got: got != expected, force_unique=False, side_effects=l2.CLASSIFICATION)
 
 
 def _is_science():
     return Test(lambda item, asn: asn.exposure_type(item), value="science",
-                test=lambda expected, got: got == expected, force_unique=False, side_effects=True)
+                test=lambda expected, got: got == expected, force_unique=False, side_effects=l2.CLASSIFICATION)
 
 
 def _wfss(grism: str, direct: str, *configuration):
