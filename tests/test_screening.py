@@ -1,6 +1,6 @@
 """Rows screened by the candidate constraint: in a pass over the whole pool, an association
 whose candidate constraint has pinned a candidate the row does not list is not offered the
-row (``engine.index.screened``), since its check would refuse it at that last child with no
+row (``engine.screening``), since its check would refuse it at that last child with no
 request and leave nothing changed.  The files are those of runs that offer every one."""
 
 from __future__ import annotations
@@ -11,8 +11,7 @@ import pytest
 
 from asngen.association import Association
 from asngen.engine import constraints as c
-from asngen.engine.check import alternative_keys
-from asngen.engine.index import screenable_tree, screened
+from asngen.engine.screening import alternative_keys, screenable_tree, screened
 from asngen.generator import loop
 from asngen.generator.loop import RunState, generate
 from asngen.pool import read_pool

@@ -6,7 +6,8 @@ compiles the modules named in :data:`COMPILED` from their unchanged Python
 source (about a quarter less CPU).  There is one source and one behaviour:
 the compiled module is the ``.py`` file beside it, translated.  Some modules
 also have a ``.pxd`` file beside them (``association.pxd``, ``registry.pxd``,
-``records.pxd``, ``asn_io.pxd``, ``engine/check.pxd``, ``engine/patterns.pxd``, ``engine/index.pxd``, ``engine/fresh.pxd``,
+``records.pxd``, ``asn_io.pxd``, ``engine/check.pxd``, ``engine/patterns.pxd``,
+``engine/index.pxd``, ``engine/fresh.pxd``, ``engine/screening.pxd``,
 ``engine/static_filter.pxd``, ``generator/loop.pxd``, ``rules/dms.pxd``):
 it tells the compiler the C layout of an association, a bound rule, the
 evaluator and the association index (typed attributes, methods that call
@@ -49,6 +50,7 @@ COMPILED = (
     "asngen.engine.index",
     "asngen.engine.patterns",
     "asngen.engine.queue",
+    "asngen.engine.screening",
     "asngen.engine.static_filter",
     "asngen.generator.drivers",
     "asngen.generator.early_drop",

@@ -138,7 +138,7 @@ def candidate_constraint(ids) -> Attr:
 
 def screens(leaf) -> bool:
     """Whether ``leaf``, a registry's candidate constraint, screens rows (see
-    :func:`~asngen.engine.index.screened`): an evaluated column test that pins the value it
+    :func:`~asngen.engine.screening.screened`): an evaluated column test that pins the value it
     first meets and refuses any other outright.  Only worth asking where a pass's
     associations pin different candidates: a pass over the whole pool (no pattern) or over
     several requested ids (a pattern of alternatives); in a candidate's own pass they all
@@ -157,7 +157,8 @@ class RuleTemplate:
     """A rule's constraint tree built and analysed once, shared by every registry."""
 
     def __init__(self, rule: Rule):
-        from .engine.index import analyse, screenable_tree
+        from .engine.index import analyse
+        from .engine.screening import screenable_tree
 
         self.rule = rule
         self.tree = rule.constraints()
@@ -248,7 +249,7 @@ class BoundRule:
         self.row_reads = row_reads if global_leaf is None else bound_reads
         self.after_science = after_science  # (the rule's: asked for every row the index looks up)
         # the state slot of the candidate constraint when rows may be screened by it before
-        # they are checked (engine.index.screened); -1: never
+        # they are checked (engine.screening.screened); -1: never
         self.candidate_slot = nslots if screening and screenable else -1
 
     @property

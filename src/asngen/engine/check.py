@@ -431,31 +431,6 @@ def _compared(value: str) -> str | None:
     return _lowered(value) if found is _MISSING else found
 
 
-def alternative_keys(item, column: str) -> set | None:
-    """The keys by which the row's ``column`` can meet a pinned value of an evaluated column
-    test: the lower-cased text of each alternative the cell holds (every element of a list,
-    else the value itself), as :meth:`Check._attr` compares them with the pinned value.  An
-    empty set: none can.  None: keys cannot tell (no value, or a text that is not plain
-    ASCII, which only the pattern decides)."""
-    value = item.get(column)
-    if value is None:
-        return None
-    evaled = evaluate_literal(value)
-    keys = set()
-    if is_listlike(evaled):
-        for alternative in evaled:
-            lowered = _lowered(alternative if type(alternative) is str else _text(alternative))
-            if lowered is None:
-                return None
-            keys.add(lowered)
-        return keys
-    lowered = _lowered(evaled if type(evaled) is str else _text(evaled))
-    if lowered is None:
-        return None
-    keys.add(lowered)
-    return keys
-
-
 def _lowered(value: str) -> str | None:
     """``value`` lower-cased, when that is how the escaped pattern compares it: plain ASCII,
     not ending in a line break (None otherwise)."""

@@ -65,11 +65,6 @@ cdef class AssociationIndex:
     cpdef rules_for(self, dict item, dict memo)
 
 
-@cython.locals(asn=AssociationBase, st=object, keys=object)
-cpdef screened(dict item, Py_ssize_t slot, dict offered, dict found, dict memo)
-cdef object _CANDIDATE_KEYS
-
-
 @cython.locals(known=dict, key=list)
 cpdef _row_key(dict item, tuple sources)
 @cython.locals(names=tuple, values=list, last=list, position=cython.Py_ssize_t)

@@ -21,7 +21,6 @@ same as comparing lower-cased strings.
 
 from __future__ import annotations
 
-from .check import alternative_keys
 from .patterns import EMPTY_SET, unescape
 
 _UNSET = object()
@@ -100,71 +99,6 @@ def _walk(group, parts: list, part: Part, guarding: list, onlyif_ok: bool) -> No
             (part.guards if child.required else part.optional).append(child)
         elif getattr(child, "side_effects", False):
             guarding[0] = False
-
-
-def screenable_tree(tree) -> bool:
-    """Whether a candidate constraint appended to ``tree`` (as a registry binds a rule) can
-    screen rows before they are checked.
-
-    The appended constraint is the last child of the top ``all``.  When it
-    refuses a row, the ``all`` refuses with no request whatever its earlier
-    children said (a refusal without requests ends it), and a check that
-    refuses is rolled back; only a child that changes the association on its
-    way (``side_effects``) would leave a trace.  So if the top is a plain
-    ``all`` and nothing in the tree has side effects, or only ones it names
-    and no test of the tree reads (a Level 2 rule classifies the row as it
-    checks it, and only the imprint rules read the class a refused row left
-    behind), an association whose candidate constraint is sure to refuse the
-    row need not be offered it.
-    """
-    if tree.kind != "group" or tree.reduce != "all" or getattr(tree, "reprocess_on_fail", False):
-        return False
-    changed: set = set()
-    read: set = set()
-    for leaf in tree.leaves():
-        effects = getattr(leaf, "side_effects", False)
-        if effects:
-            if type(effects) is not str:  # (True: what it changes is not said)
-                return False
-            changed.add(effects)
-        read.update(getattr(leaf, "reads_effects", ()))
-    return not changed & read
-
-
-def screened(item, slot: int, offered: dict, found: dict, memo: dict) -> None:
-    """Add to ``found`` the associations of ``offered`` whose candidate constraint (state
-    ``slot``) may take ``item``.
-
-    A pinned candidate constraint takes a row only if one of the row's
-    candidates (the cell evaluated: each element of a list, else the value)
-    is its pinned value, compared as the check compares plain values:
-    lower-cased, when both are ASCII without a line break at the end.  In a
-    pass over the whole pool each observation's Level 3 associations pin
-    their own candidate, and without this every row met every one of them
-    and was refused at the last child of the check.  Anything that cannot be
-    told by comparing keys (a state not pinned yet, a value not plain ASCII,
-    a row without the value) is offered as before.
-    """
-    column = None
-    keys = _UNSET
-    for serial, asn in offered.items():
-        st = asn.states[slot]
-        if st is None or st[2] or st[5] is None or len(st[1]) != 1:
-            found[serial] = asn
-            continue
-        if keys is _UNSET:
-            column = st[1][0]
-            keys = memo.get((_CANDIDATE_KEYS, column), _UNSET)
-            if keys is _UNSET:
-                keys = memo[(_CANDIDATE_KEYS, column)] = alternative_keys(item, column)
-        elif st[1][0] != column:
-            found[serial] = asn
-            continue
-        if keys is None or st[5] in keys:
-            found[serial] = asn
-
-
-_CANDIDATE_KEYS = object()  # a row's memo key (with the column): its alternative_keys
 
 
 def plain(value) -> bool:

@@ -5,7 +5,8 @@
 cimport cython
 from asngen.association cimport AssociationBase
 from asngen.engine.constraints cimport Reprocess
-from asngen.engine.index cimport AssociationIndex, screened
+from asngen.engine.index cimport AssociationIndex
+from asngen.engine.screening cimport screened
 from asngen.registry cimport BoundRule
 from asngen.engine.queue cimport WorkQueue
 from asngen.engine.static_filter cimport StaticFilter

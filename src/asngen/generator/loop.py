@@ -13,8 +13,9 @@ from __future__ import annotations
 from .._collection_types import Iterator
 from ..association import Association
 from ..engine.constraints import Category, Reprocess
-from ..engine.index import AssociationIndex, screened
+from ..engine.index import AssociationIndex
 from ..engine.queue import WorkQueue, keep_after
+from ..engine.screening import screened
 from ..engine.static_filter import StaticFilter
 from ..records import Shelved
 from ..registry import BoundRule
@@ -241,7 +242,7 @@ _MANY_RULES = 6
 TRAILS = True
 
 #: whether a pass over the whole pool leaves out of a row's offers the associations whose
-#: candidate constraint is sure to refuse it (engine.index.screened; off: every one is offered
+#: candidate constraint is sure to refuse it (engine.screening.screened; off: every one is offered
 #: and refuses, as in the reference; the files are the same either way)
 SCREENING = True
 
@@ -320,7 +321,7 @@ def _candidates(index: AssociationIndex, item, allowed_set, joined_by: str | Non
     the row learnt (see AssociationIndex.candidates), filled in here.  ``trails``: filled
     with the walk under each rule of ``trailed`` (see generate).  ``screening``: leave out
     the associations whose candidate constraint is sure to refuse the row (see
-    engine.index.screened; off when every offer is recorded for explain)."""
+    engine.screening.screened; off when every offer is recorded for explain)."""
     found: dict = {}
     if memo is None:
         memo = {}
