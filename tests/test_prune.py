@@ -219,3 +219,51 @@ def test_name_components_are_split_at_underscores_and_hyphens_as_the_pattern_spl
     for _ in range(5000):
         name = "".join(rng.choice("ab_-_-.1") for _ in range(rng.randint(0, 12)))
         assert prune._components(name) == set(re.split("[_-]", name))
+
+
+class _Registered(FakeAssociation):
+    """A fake association made by a registry (``registry_name``), renamed ``dup…`` or not."""
+
+    def __init__(self, registry_name: str, *args) -> None:
+        super().__init__(*args)
+        self.registry_name = registry_name
+
+
+def _naive_discover_filter(associations: list, keep_candidates: bool, debug: bool) -> list:
+    """The filter as the reference states it: each candidate association removes the
+    discovered ones equal to it; then the discovered, the candidates if kept, the dups."""
+    from asngen.generator.prune import same_association
+
+    dups = [asn for asn in associations if asn.is_dup]
+    valid = [asn for asn in associations if not asn.is_dup]
+    candidates = [asn for asn in valid if asn.registry_name == "candidate"]
+    discovered = [asn for asn in valid if asn.registry_name == "discover"]
+    for candidate in candidates:
+        discovered = [asn for asn in discovered if not same_association(asn, candidate)]
+    return discovered + (candidates if keep_candidates else []) + (dups if debug else [])
+
+
+@pytest.mark.parametrize("seed", range(40))
+def test_the_discover_filter_keeps_what_the_reference_keeps(seed) -> None:
+    """Only a candidate association whose id starts with the discovered ids' letter (a
+    candidate registry's association with no candidate id, ``a3001``) can remove one."""
+    import copy
+
+    from asngen.generator.drivers import discover_filter
+
+    rng = random.Random(seed)
+    asns = []
+    for asn in _random_associations(rng, rng.randint(0, 40)):
+        made = _Registered(rng.choice(["candidate", "candidate", "discover", "other"]), "image3", "a", "p", [])
+        made.data = asn.data
+        if made.registry_name == "discover":
+            if asns and rng.random() < 0.5:  # the twin of one made before (often a candidate's)
+                made.data = copy.deepcopy(rng.choice(asns).data)
+            made.data["asn_id"] = "a3001"
+        if rng.random() < 0.1:
+            made.name_override = "dup00001_x"
+        asns.append(made)
+    for keep_candidates in (False, True):
+        for debug in (False, True):
+            expected = _naive_discover_filter(asns, keep_candidates, debug)
+            assert [id(asn) for asn in discover_filter(asns, keep_candidates, debug)] == [id(asn) for asn in expected]

@@ -276,19 +276,31 @@ def _finalize(registry: Registry, associations: list, prune_state: PruneState) -
 
 def discover_filter(associations: list, keep_candidates: bool, debug: bool) -> list:
     """Keep discovered associations that no candidate association already is."""
-    dups = [asn for asn in associations if asn.is_dup]
-    valid = [asn for asn in associations if not asn.is_dup]
-    candidates = [asn for asn in valid if asn.registry_name == CANDIDATE]
-    discovered = [asn for asn in valid if asn.registry_name == DISCOVER]
+    dups: list = []
+    candidates: list = []
+    discovered: list = []
+    for asn in associations:  # (one loop: a million rows make a million associations)
+        if asn.is_dup:
+            dups.append(asn)
+        else:
+            registry_name = asn.registry_name
+            if registry_name == CANDIDATE:
+                candidates.append(asn)
+            elif registry_name == DISCOVER:
+                discovered.append(asn)
     # equality needs the same type and the same first letter of asn_id: compare only those
     by_kind: dict = {}
     for position, asn in enumerate(discovered):
         by_kind.setdefault((asn.data["asn_type"], asn.data["asn_id"][:1]), []).append(position)
+    letters = {letter for _, letter in by_kind}  # (discovered ids all start with "a": candidates' never)
     dropped: set = set()
     for candidate in candidates:
         if len(dropped) == len(discovered):
             break
-        kind = (candidate.data["asn_type"], candidate.data["asn_id"][:1])
+        letter = candidate.data["asn_id"][:1]
+        if letter not in letters:
+            continue
+        kind = (candidate.data["asn_type"], letter)
         for position in by_kind.get(kind, ()):
             if position not in dropped and same_association(discovered[position], candidate):
                 dropped.add(position)
