@@ -20,7 +20,6 @@ import sys
 
 from .engine.check import describe, plan_with
 from .engine.constraints import MAX_DEPTH, Attr, give_slot, number_leaves, row_reads, too_deep
-from .engine.patterns import EMPTY_SET
 from .errors import RuleError
 from .rules.model import Rule
 
@@ -136,21 +135,12 @@ def candidate_constraint(ids) -> Attr:
     )
 
 
-def screens(leaf) -> bool:
-    """Whether ``leaf``, a registry's candidate constraint, screens rows (see
-    :func:`~asngen.engine.screening.screened`): an evaluated column test that pins the value it
-    first meets and refuses any other outright.  Only worth asking where a pass's
-    associations pin different candidates: a pass over the whole pool (no pattern) or over
-    several requested ids (a pattern of alternatives); in a candidate's own pass they all
-    pin the same one."""
-    if leaf.kind != "attr":
-        return False
-    value = leaf.value
-    return (
-        (value is None or (type(value) is str and "|" in value))
-        and leaf.evaluate and leaf.force_unique and not leaf.force_undefined and leaf.onlyif is None
-        and leaf.force_reprocess is None and leaf.invalid is EMPTY_SET and len(leaf.sources) == 1
-    )
+def _screens(leaf) -> bool:
+    """:func:`~asngen.engine.screening.screens`, imported when first asked: the compiled
+    screening module reads the association's layout, and importing that imports this module."""
+    from .engine.screening import screens
+
+    return screens(leaf)
 
 
 class RuleTemplate:
@@ -213,7 +203,7 @@ class BoundRule:
     tree with the candidate constraint is only put together the first time
     something reads it.  Compiled, a bound rule is a C structure
     (``registry.pxd``): making one is a few stores.  ``screening``: the
-    registry's candidate constraint screens rows (:func:`screens`, asked once
+    registry's candidate constraint screens rows (:func:`_screens`, asked once
     per registry), which the rules whose tree allows it then do.
     """
 
@@ -382,7 +372,7 @@ class RuleBinder:
         self._selection = _selection(files, name, None)
         self._name = name
         self._global = _global_leaf(global_ids, has_global)
-        self._screening = self._global is not None and screens(self._global)
+        self._screening = _screens(self._global)
         self._bound: dict[int, BoundRule] = {}
 
     def __call__(self, position: int) -> BoundRule:
@@ -403,7 +393,7 @@ class Registry:
         self.name = name
         self.files = files
         global_leaf = _global_leaf(global_ids, has_global)
-        screening = global_leaf is not None and screens(global_leaf)
+        screening = _screens(global_leaf)
         # ``universe``: every rule's template, left out by ``include`` or not: the row-only
         # filters of registries made from the same files share what they learn (static_filter)
         self.universe = _templates(files)[1]

@@ -11,15 +11,16 @@ association that pinned any one of them), but the associations it finds can
 be screened by comparing keys: the row's candidates against the pinned one.
 
 That is exact when a refusal there leaves nothing behind, which
-:func:`screenable_tree` decides for a rule; :func:`alternative_keys` are a
-row's keys, compared as the check compares plain values; :func:`screened`
-keeps the associations that may take the row.
+:func:`screenable_tree` decides for a rule's tree and :func:`screens` for a
+registry's candidate constraint; :func:`alternative_keys` are a row's keys,
+compared as the check compares plain values; :func:`screened` keeps the
+associations that may take the row.
 """
 
 from __future__ import annotations
 
 from .check import _lowered, _text
-from .patterns import evaluate_literal, is_listlike
+from .patterns import EMPTY_SET, evaluate_literal, is_listlike
 
 _UNSET = object()
 
@@ -51,6 +52,22 @@ def screenable_tree(tree) -> bool:
             changed.add(effects)
         read.update(getattr(leaf, "reads_effects", ()))
     return not changed & read
+
+
+def screens(leaf) -> bool:
+    """Whether ``leaf``, a registry's candidate constraint (None: it has none), screens rows
+    (see :func:`screened`): an evaluated column test that pins the value it first meets and
+    refuses any other outright.  Only worth asking where a pass's associations pin different
+    candidates: a pass over the whole pool (no pattern) or over several requested ids (a
+    pattern of alternatives); in a candidate's own pass they all pin the same one."""
+    if leaf is None or leaf.kind != "attr":
+        return False
+    value = leaf.value
+    return (
+        (value is None or (type(value) is str and "|" in value))
+        and leaf.evaluate and leaf.force_unique and not leaf.force_undefined and leaf.onlyif is None
+        and leaf.force_reprocess is None and leaf.invalid is EMPTY_SET and len(leaf.sources) == 1
+    )
 
 
 def screened(item, slot: int, offered: dict, found: dict, memo: dict) -> None:
