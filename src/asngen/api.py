@@ -263,11 +263,13 @@ def generate(pool: Any, options: GenerateOptions | None = None, *, run=None) -> 
 def _generate(pool: Any, options: GenerateOptions | None, run) -> GenerateResult:
     from .generator.drivers import MalformedCandidate, per_candidate, per_pool
     from .generator.loop import RunState
+    from .registry import forget_first_rows
     from .rules.dms import MissingColumn
 
     options = options or GenerateOptions()
     pool = _load(pool, options)
     run = run or RunState()
+    forget_first_rows()
     if not options.per_pool_algorithm and len(pool) and "asn_candidate" not in pool.columns:
         raise PoolError("the pool has no ASN_CANDIDATE column", file=pool.source, column="asn_candidate")
     if not len(pool):

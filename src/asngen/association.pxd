@@ -43,7 +43,8 @@ cdef class AssociationBase:
     cpdef tuple acid(self)
     cpdef exposure_type(self, item)
     cpdef use_integrations(self, item)
-    @cython.locals(check=Check, request=Reprocess, bound=BoundRule, step=tuple, repeated=tuple)
+    @cython.locals(check=Check, request=Reprocess, bound=BoundRule, step=tuple, repeated=tuple, known=tuple,
+                   cells=tuple)
     cpdef tuple add(self, item, trace=*, fresh=*)
     cpdef start(self, item)
     cpdef tuple make_member(self, item)
@@ -62,6 +63,8 @@ cdef class AssociationBase:
 
 @cython.locals(kept=tuple, position=Py_ssize_t)
 cdef bint _same_state(list live, tuple settled)
+@cython.locals(found=tuple, kept=tuple, position=Py_ssize_t)
+cdef bint _same_settled(tuple state, tuple settled)
 cdef object _ABSENT_CELL
 @cython.locals(asked=list, cells=list, request=Reprocess)
 cpdef _unchanged_by(dict item, tuple reads, dict journal, list states, reprocess)
@@ -69,6 +72,13 @@ cpdef _unchanged_by(dict item, tuple reads, dict journal, list states, reprocess
 cpdef bint _agrees(dict item, tuple reads, tuple cells)
 @cython.locals(requests=list)
 cpdef list _requests_again(dict item, tuple asked)
+@cython.locals(cells=list, name=str)
+cpdef tuple _text_cells(dict item, tuple reads)
+cdef tuple _NOT_KEPT
+@cython.locals(stats=list, memo=dict, cells=tuple, known=tuple, tries=Py_ssize_t)
+cpdef tuple _first_row(BoundRule bound, dict item)
+@cython.locals(asked=list, request=Reprocess, states=list)
+cpdef _remember_first_row(BoundRule bound, tuple cells, bint matched, AssociationBase asn, dict item, list reprocess)
 
 
 cdef tuple _DISCOVERED

@@ -221,18 +221,34 @@ class AssociationBase:
             matched = True
             reprocess = _requests_again(item, repeated[1])
         else:
-            journal = None if fresh else {}
-            check = Check(self, journal, trace)
-            step = bound._step  # (what a check of the tree reads first: made once per bound rule)
-            if step is None:
-                tree = bound._tree  # (the property makes it on first use: read directly after)
-                step = bound._step = step_of(tree if tree is not None else bound.tree)
-            matched, reprocess = check.run_step(step, item)
-            if not matched:
-                if journal is not None:
-                    check.rollback()
-            elif reads is not None and trace is None and REPEATS:
-                self.unchanged_by = _unchanged_by(item, reads, journal, self.states, reprocess)
+            cells = None
+            known = None
+            if fresh and trace is None and FIRST_ROWS and bound.first_stats is not None:
+                cells, known = _first_row(bound, item)
+            if known is not None:
+                # a row equal to one that started an association of this rule before: the
+                # check of a new association would walk the same path to the same states
+                journal = None
+                matched = known[0]
+                if matched:
+                    self.states = list(known[1])
+                self.original_exposure_type = known[3]
+                reprocess = _requests_again(item, known[2])
+            else:
+                journal = None if fresh else {}
+                check = Check(self, journal, trace)
+                step = bound._step  # (what a check of the tree reads first: made once per bound rule)
+                if step is None:
+                    tree = bound._tree  # (the property makes it on first use: read directly after)
+                    step = bound._step = step_of(tree if tree is not None else bound.tree)
+                matched, reprocess = check.run_step(step, item)
+                if not matched:
+                    if journal is not None:
+                        check.rollback()
+                elif reads is not None and trace is None and REPEATS:
+                    self.unchanged_by = _unchanged_by(item, reads, journal, self.states, reprocess)
+                if cells is not None:
+                    _remember_first_row(bound, cells, matched, self, item, reprocess)
         for request in reprocess:
             if request.rules is None:
                 request.rules = [self.bound]
@@ -384,7 +400,18 @@ class AssociationBase:
         for st in self.states:
             if st is not None:
                 before = last[position] if last is not None else None
-                if before is not None and type(st) is list and _same_state(st, before):
+                if type(st) is tuple:  # taken from a first row's check (see add): unchanged
+                    if st is before:
+                        pass
+                    elif before is not None and _same_settled(st, before):
+                        st = before
+                    else:
+                        same = False
+                        try:
+                            st = shared.setdefault(st, st)
+                        except TypeError:
+                            pass
+                elif before is not None and _same_state(st, before):
                     st = before
                 else:
                     same = False
@@ -610,6 +637,79 @@ def _unchanged_by(item: dict, reads: tuple, journal: dict | None, states: list, 
     return tuple(cells), tuple(asked)
 
 
+#: whether a new association takes the states a check of an equal row left in an earlier new
+#: association of the same rule, without a check (off: every first row is checked, as the
+#: reference does; the files are the same either way)
+FIRST_ROWS = True
+#: the most first rows a bound rule remembers (a pass over a whole pool binds each rule once)
+FIRST_ROWS_KEPT = 512
+#: after this many first rows of a rule's new associations, they are looked up no more if fewer
+#: than one in four was found (a Level 3 rule's rows mostly join the association of the first)
+FIRST_ROWS_TRIAL = 32
+
+_NOT_KEPT = (None, None)
+
+
+def _first_row(bound, item: dict) -> tuple:
+    """(the cells of ``item`` to remember the check of a new association's first row by, or
+    None; what that check left for an equal row before, or None): see ``add``."""
+    stats = bound.first_stats  # [rows looked up, rows found, still looking], the rule's
+    if not stats[2]:
+        return _NOT_KEPT
+    cells = _text_cells(item, bound.first_reads)
+    if cells is None:
+        return _NOT_KEPT
+    memo = bound.first_rows
+    if memo is None:
+        memo = bound.first_rows = {}
+    known = memo.get(cells)
+    tries = stats[0] + 1
+    stats[0] = tries
+    if known is not None:
+        stats[1] += 1
+        return None, known
+    if tries >= FIRST_ROWS_TRIAL and stats[1] * 4 < tries:
+        stats[2] = False
+    if len(memo) >= FIRST_ROWS_KEPT:
+        return _NOT_KEPT
+    return cells, None
+
+
+def _text_cells(item: dict, reads: tuple):
+    """The cells of ``item`` in the columns ``reads``, or None if one is neither text nor empty
+    (a number equal to another of a different type may read differently to a check)."""
+    cells = []
+    for name in reads:
+        cell = item.get(name, _ABSENT_CELL)
+        if cell is not None and type(cell) is not str and cell is not _ABSENT_CELL:
+            return None
+        cells.append(cell)
+    return tuple(cells)
+
+
+def _remember_first_row(bound, cells: tuple, matched: bool, asn, item: dict, reprocess: list) -> None:
+    """Keep what the check of a new association's first row left (see ``add``): the outcome,
+    the states as settled tuples (which the association takes too: settling would make them
+    anyway), the requests (when they ask for the row alone) and what the rule's classifier
+    noted."""
+    asked = []
+    for request in reprocess:
+        items = request.items
+        if type(items) is not list or len(items) != 1 or items[0] is not item:
+            return
+        asked.append((request.rules, request.work_over, request.only_on_match, request.trigger))
+    vector = None
+    if matched:  # (a refused row's association is dropped: its states are not needed)
+        states = []
+        for st in asn.states:
+            if st is not None:
+                st = (st[0], st[1], st[2], tuple(st[3]), st[4], st[5])
+            states.append(st)
+        vector = tuple(states)
+        asn.states = states
+    bound.first_rows[cells] = (matched, vector, tuple(asked), asn.original_exposure_type)
+
+
 def _agrees(item: dict, reads: tuple, cells: tuple) -> bool:
     """Whether ``item`` holds ``cells`` in the columns ``reads``: the same objects, or equal
     text (other equal values may differ to a check: ``1`` and ``1.0`` print differently)."""
@@ -630,6 +730,21 @@ def _requests_again(item: dict, asked: tuple) -> list:
     for rules, work_over, only_on_match, trigger in asked:
         requests.append(Reprocess([item], rules, work_over, only_on_match, trigger))
     return requests
+
+
+def _same_settled(state: tuple, settled: tuple) -> bool:
+    """:func:`_same_state` of a state taken from a first row's check (a tuple not shared yet)."""
+    if (state[0] is not settled[0] or state[1] is not settled[1] or state[2] is not settled[2]
+            or state[4] is not settled[4] or state[5] is not settled[5]):
+        return False
+    found = state[3]
+    kept = settled[3]
+    if len(found) != len(kept):
+        return False
+    for position in range(len(found)):
+        if found[position] is not kept[position]:
+            return False
+    return True
 
 
 def _same_state(live: list, settled: tuple) -> bool:

@@ -22,6 +22,9 @@ cdef class BoundRule:
     cdef public object row_reads
     cdef public object after_science
     cdef public Py_ssize_t candidate_slot
+    cdef public object first_reads
+    cdef public list first_stats
+    cdef public dict first_rows
 
     # (a rule's named nodes: asked for every member made, and by names and tests)
     cpdef named(self, name)

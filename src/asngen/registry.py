@@ -19,7 +19,7 @@ import os
 import sys
 
 from .engine.check import describe, plan_with
-from .engine.constraints import MAX_DEPTH, Attr, give_slot, number_leaves, row_reads, too_deep
+from .engine.constraints import MAX_DEPTH, Attr, give_slot, number_leaves, reads_of, too_deep
 from .errors import RuleError
 from .rules.model import Rule
 
@@ -157,18 +157,27 @@ class RuleTemplate:
         self.nslots = number_leaves(self.tree)
         self.named: dict[str, list] = {}
         _index_named(self.tree, self.named)
-        self.acid_leaf = next((leaf for leaf in self.tree.leaves() if getattr(leaf, "is_acid", False)), None)
+        leaves = list(self.tree.leaves())
+        self.acid_leaf = next((leaf for leaf in leaves if getattr(leaf, "is_acid", False)), None)
         self.parts = analyse(self.tree)
         found = self.named.get("force_match")
         self.force_match = found[0] if found else None
-        self.row_reads = row_reads(self.tree, rule.exposure_type)
+        self.row_reads = reads_of(leaves, rule.exposure_type, first_row=False)
+        self.first_row_reads = reads_of(leaves, rule.exposure_type, first_row=True)
         # bound with a candidate constraint (candidate_constraint: it reads that column alone)
         bound_reads = None if self.row_reads is None else _with_columns(self.row_reads, ("asn_candidate",))
+        bound_first = (
+            None if self.first_row_reads is None else _with_columns(self.first_row_reads, ("asn_candidate",))
+        )
         # what every bound rule copies, in one read (a run binds each rule once per candidate)
         self.screenable = screenable_tree(self.tree)
+        # how often the first rows of the rule's new associations were found alike (shared by
+        # its bound rules: Association.add)
+        self.first_row_stats = None if self.first_row_reads is None else [0, 0, True]
         self.for_binding = (
             self.named, self.nslots, self.tree, self.acid_leaf, self.force_match, self.parts, self.row_reads,
-            bound_reads, rule.after_science, self.screenable,
+            bound_reads, rule.after_science, self.screenable, self.first_row_reads, bound_first,
+            self.first_row_stats,
         )
 
 
@@ -182,6 +191,15 @@ def _index_named(node, named: dict) -> None:
 
 
 _TEMPLATES: dict[int, RuleTemplate] = {}
+
+
+def forget_first_rows() -> None:
+    """Count afresh, for every rule, how often its new associations start alike (see
+    ``Association.add``): a run's pool may repeat first rows where an earlier one did not."""
+    for template in _TEMPLATES.values():
+        stats = template.first_row_stats
+        if stats is not None:
+            stats[:] = [0, 0, True]
 
 
 def template_of(rule: Rule) -> RuleTemplate:
@@ -210,16 +228,15 @@ class BoundRule:
     __slots__ = (
         "rule", "registry_name", "nslots", "_named", "force_match", "asn_rule", "parts", "template",
         "_global", "_tree", "_acid_leaf", "_candidates", "_step", "row_reads", "after_science",
-        "candidate_slot",
+        "candidate_slot", "first_reads", "first_stats", "first_rows",
     )
 
     def __init__(self, rule: Rule, registry_name: str | None, global_leaf: Attr | None = None,
                  template: RuleTemplate | None = None, asn_rule: str | None = None, screening: bool = False):
         if template is None:
             template = template_of(rule)
-        named, nslots, tree, acid_leaf, force_match, parts, row_reads, bound_reads, after_science, screenable = (
-            template.for_binding
-        )
+        (named, nslots, tree, acid_leaf, force_match, parts, row_reads, bound_reads, after_science, screenable,
+         first_reads, bound_first, first_stats) = template.for_binding
         self.template = template
         self.rule = rule
         self.registry_name = registry_name
@@ -241,6 +258,12 @@ class BoundRule:
         # the state slot of the candidate constraint when rows may be screened by it before
         # they are checked (engine.screening.screened); -1: never
         self.candidate_slot = nslots if screening and screenable else -1
+        # the row columns a check of a new association reads (constraints.first_row_reads; None:
+        # not known), and what such checks left, by the first row's cells in those columns
+        # (Association.add; made at the first, dropped when the pass that made them ends)
+        self.first_reads = first_reads if global_leaf is None else bound_first
+        self.first_stats = first_stats
+        self.first_rows = None
 
     @property
     def tree(self):

@@ -62,3 +62,7 @@ cpdef str _text(value)
 cdef bint _all_text(tuple parts)
 @cython.locals(st=list, saved=tuple)
 cpdef bint changed_nothing(list states, dict journal)
+@cython.locals(found=tuple)
+cpdef list thawed(tuple settled)
+@cython.locals(escapes=dict)
+cdef bint _accepts_again(tuple settled, dict item) except -1

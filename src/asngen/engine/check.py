@@ -47,15 +47,18 @@ class Check:
 
     def state(self, slot: int, initial: tuple) -> list:
         """The state in ``slot`` (made from ``initial`` if pristine), journalled."""
-        st = self.states[slot]
-        if st is None:
+        current = self.states[slot]
+        if current is None:
             st = list(initial)
             self.states[slot] = st
             journal = self.journal
             if journal is not None:
                 journal.setdefault(slot, None)
-        else:
-            self._keep(slot, st)
+            return st
+        if type(current) is tuple:
+            current = self.states[slot] = thawed(current)
+        st = current
+        self._keep(slot, st)
         return st
 
     def rollback(self) -> None:
@@ -105,7 +108,12 @@ class Check:
         """Check a column test, given as the :class:`~asngen.engine.constraints.AttrSpec`
         :meth:`Attr.prepare` made (compiled, each field is read where it is needed, in C)."""
         slot = spec.slot
-        st = self.states[slot]
+        current = self.states[slot]
+        if type(current) is tuple:  # a state a new association took as a known check left it
+            if spec.plain and _accepts_again(current, item):
+                return _ACCEPTED
+            current = self.states[slot] = thawed(current)
+        st = current
         if spec.plain and st is not None and st[4] and len(st[1]) == 1:
             # the value this test already accepted (it is among those found, and it matched
             # last time): accepting it again changes no state, so nothing is journalled
@@ -371,6 +379,27 @@ _NO_REQUESTS: tuple = ()  # what a check without reprocess requests returns (sha
 # the two results without requests, made once: a check returns one of them for most nodes
 _ACCEPTED: tuple = (True, _NO_REQUESTS)
 _REFUSED: tuple = (False, _NO_REQUESTS)
+
+
+def _accepts_again(settled: tuple, item: dict) -> bool:
+    """Whether a plain column test in the state ``settled`` accepts ``item`` again without a
+    change (the value it already accepted: see the same test in ``Check._attr``)."""
+    if not settled[4] or len(settled[1]) != 1:
+        return False
+    value = item.get(settled[1][0])
+    if type(value) is not str:
+        return False
+    escapes = ESCAPES  # a local: compiled, its type is known (check.pxd)
+    escaped = escapes.get(value)
+    return escaped is not None and escaped in settled[3]
+
+
+def thawed(settled: tuple) -> list:
+    """A live copy of a settled state (a tuple, its found values a tuple: ``Association.settle``),
+    for a check to change: an association may start from the states a check of an equal row
+    left (``Association.add``), and keeps them as they are until a check changes them."""
+    found = settled[3]
+    return [settled[0], settled[1], settled[2], list(found) if found else NO_VALUES, settled[4], settled[5]]
 
 
 def states_before(states: list, journal: dict) -> list:

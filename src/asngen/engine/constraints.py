@@ -36,7 +36,7 @@ if TYPE_CHECKING:
 __all__ = [
     "EMPTY", "EMPTY_SET", "MAX_DEPTH", "NO_VALUES", "REDUCERS", "All", "Any_", "Attr", "Category",
     "EXPOSURE_TYPE", "Group", "Node", "NotAll", "NotAny", "Reprocess", "Test", "first_named", "give_slot",
-    "meets", "number_leaves", "reads_row", "row_reads", "too_deep",
+    "first_row_reads", "meets", "number_leaves", "reads_of", "reads_row", "row_reads", "too_deep",
 ]
 
 #: the values a state has found before it finds any (shared; replaced by a list on the first)
@@ -410,17 +410,28 @@ def first_named(root: Node, name: str):
 EXPOSURE_TYPE = "<the rule's exposure_type>"
 
 
-def reads_row(*columns: str) -> Callable[[Callable], Callable]:
+#: what a Level 2 classifier changes on the association it classifies a row for, refused or
+#: not: its ``original_exposure_type`` (a Test's ``side_effects``; the tests that read it say
+#: so with ``reads_effects``)
+CLASSIFICATION = "classification"
+
+
+def reads_row(*columns: str, beyond_states: bool = False) -> Callable[[Callable], Callable]:
     """Declare that a callback reads only these row columns, and of its association only the
-    constraint states (an ``onlyif``; a rule's ``exposure_type``).  :data:`EXPOSURE_TYPE`
-    among them stands for what the rule's ``exposure_type`` is declared to read.
+    constraint states (an ``onlyif``; a Test's ``sources``; a rule's ``exposure_type``).
+    :data:`EXPOSURE_TYPE` among them stands for what the rule's ``exposure_type`` is
+    declared to read.  ``beyond_states``: it reads more of its association (whether it has
+    a science member, what its classifier noted), but nothing that differs between two
+    associations of the rule that no row has joined yet.
 
     A rule whose callbacks all say what they read lets an association skip a check whose
-    outcome it already knows (see :func:`row_reads`); an undeclared callback only costs that.
+    outcome it already knows (see :func:`row_reads` and :func:`first_row_reads`); an
+    undeclared callback only costs that.
     """
 
     def mark(callback: Callable) -> Callable:
         callback.row_reads = tuple(columns)
+        callback.beyond_states = beyond_states
         return callback
 
     return mark
@@ -435,21 +446,46 @@ def row_reads(root: Node, exposure_type: Callable | None = None) -> tuple | None
     of the same association states (every other input of a check is a state), and if the
     first left the states as they were, so does the second.
     """
+    return reads_of(list(root.leaves()), exposure_type, first_row=False)
+
+
+def first_row_reads(root: Node, exposure_type: Callable | None = None) -> tuple | None:
+    """Every row column a check of ``root`` on an association no row has joined yet may read,
+    or None when some leaf may read more (as :func:`row_reads`, but a callback may read what
+    every such association holds alike, and a test may note the row's classification).
+
+    What this promises: two rows equal in these columns get the same outcome, the same
+    states and the same classification from a check of a new association of the rule.
+    """
+    return reads_of(list(root.leaves()), exposure_type, first_row=True)
+
+
+def reads_of(leaves: list, exposure_type: Callable | None, first_row: bool) -> tuple | None:
+    """:func:`first_row_reads` (``first_row``) or :func:`row_reads` of a tree's leaves."""
     found: dict = {}
-    for leaf in root.leaves():
+    for leaf in leaves:
         if leaf.kind == "attr":
             columns = leaf.sources
             if leaf.onlyif is not None:
-                extra = _declared(leaf.onlyif, exposure_type)
+                extra = _declared(leaf.onlyif, exposure_type, beyond_states=first_row)
                 if extra is None:
                     return None
                 columns = (*columns, *extra)
             if callable(leaf.value) and not leaf.reads:  # (declared reads: states only)
                 return None
         elif leaf.kind == "test":
-            if leaf.columns is None or leaf.side_effects:
-                return None
-            columns = leaf.columns
+            if first_row:
+                if leaf.side_effects and leaf.side_effects != CLASSIFICATION:
+                    return None
+                columns = leaf.columns
+                if columns is None:
+                    columns = _declared(leaf.sources, exposure_type, beyond_states=True)
+                    if columns is None:
+                        return None
+            else:
+                if leaf.columns is None or leaf.side_effects:
+                    return None
+                columns = leaf.columns
         else:
             return None
         for column in columns:
@@ -459,17 +495,20 @@ def row_reads(root: Node, exposure_type: Callable | None = None) -> tuple | None
     return tuple(found)
 
 
-def _declared(callback: Callable, exposure_type: Callable | None) -> tuple | None:
+def _declared(callback: Callable, exposure_type: Callable | None, beyond_states: bool = False) -> tuple | None:
     """The columns ``callback`` declares it reads (:func:`reads_row`), the rule's
-    ``exposure_type``'s in place of :data:`EXPOSURE_TYPE`; None if undeclared."""
+    ``exposure_type``'s in place of :data:`EXPOSURE_TYPE`; None if undeclared, or if either
+    reads beyond the constraint states and ``beyond_states`` is false."""
     declared = getattr(callback, "row_reads", None)
-    if declared is None:
+    if declared is None or (getattr(callback, "beyond_states", False) and not beyond_states):
         return None
     columns = []
     for column in declared:
         if column == EXPOSURE_TYPE:
             own = getattr(exposure_type, "row_reads", None) if exposure_type is not None else None
             if own is None or EXPOSURE_TYPE in own:
+                return None
+            if getattr(exposure_type, "beyond_states", False) and not beyond_states:
                 return None
             columns.extend(own)
         else:

@@ -16,7 +16,7 @@ from asngen.engine.static_filter cimport StaticFilter
                existing=list, created=list, reprocess=list, held=list, offered=bint, starting=bint,
                skip_held=bint, memo=dict, pinned=tuple, queue=WorkQueue, work=Reprocess,
                request=Reprocess, kept=Reprocess, requeuing=set, trails=dict, sealed=dict,
-               statics=StaticFilter)
+               statics=StaticFilter, ended=BoundRule)
 cpdef list generate(items, registry, version_id, pool_name, run, bint settle=*)
 
 

@@ -223,6 +223,11 @@ def generate(items, registry, version_id, pool_name: str, run: RunState, settle:
                         kept.items = [revisit if queued is item else queued for queued in kept.items]
             for kept in kept_requests:
                 queue.push(kept)
+    for rule in all_rules:  # what the rules remembered of first rows served this pass alone
+        if type(rule) is BoundRule:
+            ended = rule
+            if ended.first_rows is not None:
+                ended.first_rows = None
     shared = run.shared_states
     for asn in associations:  # the pass is over: its index can go, its states are final
         asn.index = None

@@ -8,7 +8,18 @@ source catalogs).
 
 from __future__ import annotations
 
-from ..engine.constraints import All, Any_, Attr, Category, NotAll, NotAny, Test
+from ..engine.constraints import (
+    CLASSIFICATION,
+    EXPOSURE_TYPE,
+    All,
+    Any_,
+    Attr,
+    Category,
+    NotAll,
+    NotAny,
+    Test,
+    reads_row,
+)
 from ..engine.patterns import meets
 from . import dms, naming
 from .dms import classify, valid  # (compiled: C calls, see level2.pxd)
@@ -83,17 +94,30 @@ def target_acq():
     )
 
 
-#: what a Level 2 classifier changes on the association it classifies a row for, refused or
-#: not: its ``original_exposure_type`` (see :func:`exposure_type`), which only the imprint
-#: rules' test reads (Test ``side_effects`` / ``reads_effects``)
-CLASSIFICATION = "classification"
+# (CLASSIFICATION: what a Level 2 classifier changes on the association it classifies a row
+# for, its ``original_exposure_type``, which only the imprint rules' test reads)
+
+
+@reads_row(EXPOSURE_TYPE)
+def _is_science(item, asn) -> bool:
+    return asn.exposure_type(item) == "science"
+
+
+@reads_row(beyond_states=True)
+def _has_science(item, asn) -> bool:
+    return asn.has_science()
+
+
+@reads_row(beyond_states=True)
+def _original_exposure_type(item, asn):
+    return asn.original_exposure_type
 
 
 def single_science(**flags):
     """The row is science and the association has no science member yet."""
     return All(
-        Test(lambda item, asn: asn.exposure_type(item) == "science", value=True, side_effects=CLASSIFICATION),
-        Test(lambda item, asn: asn.has_science(), value=False),
+        Test(_is_science, value=True, side_effects=CLASSIFICATION),
+        Test(_has_science, value=False),
         **flags,
     )
 
@@ -118,7 +142,7 @@ def imprint_special():
     return All(
         Attr(["is_imprt"], name="imprint", force_reprocess=Category.EXISTING, only_on_match=True),
         Attr(["mostilno"], name="mosaic_tile"),
-        Test(lambda item, asn: asn.original_exposure_type, value="imprint",
+        Test(_original_exposure_type, value="imprint",
              test=lambda expected, got: expected != got, force_unique=False, reads_effects=(CLASSIFICATION,)),
     )
 
@@ -208,6 +232,7 @@ class _Scratch:
 # ---------------------------------------------------------------- classification
 
 
+@reads_row(*dms.CLASSIFY_COLUMNS)
 def exposure_type(asn, item, default="science") -> str:
     """Level 2 type: like the base classification, but a PSF is just science here."""
     kind = asn.original_exposure_type = classify(item, default)
@@ -216,6 +241,7 @@ def exposure_type(asn, item, default="science") -> str:
     return kind
 
 
+@reads_row(*dms.CLASSIFY_COLUMNS, beyond_states=True)
 def special_exposure_type(asn, item, default="science") -> str:
     """Special rules make their one exposure the science; imprints follow it."""
     kind = asn.original_exposure_type = exposure_type(asn, item, default)
@@ -224,6 +250,7 @@ def special_exposure_type(asn, item, default="science") -> str:
     return default
 
 
+@reads_row(*dms.CLASSIFY_COLUMNS)
 def wfss_exposure_type(asn, item, default="science") -> str:
     result = exposure_type(asn, item, default)
     if result == "science" and dms.column(item, "exp_type") in _DIRECT_EXP_TYPES:

@@ -7,7 +7,18 @@ archive writes into ``asn_rule``.
 
 from __future__ import annotations
 
-from ..engine.constraints import All, Any_, Attr, Category, NotAll, NotAny, Test
+from ..engine.constraints import (
+    CLASSIFICATION,
+    EXPOSURE_TYPE,
+    All,
+    Any_,
+    Attr,
+    Category,
+    NotAll,
+    NotAny,
+    Test,
+    reads_row,
+)
 from . import dms
 from . import level2 as l2
 from .model import Rule
@@ -19,15 +30,25 @@ def _exposures_one_science_or_background():
     return Any_(l2.background(), l2.single_science())
 
 
+@reads_row(EXPOSURE_TYPE)
+def _member_type(item, asn) -> str:
+    return asn.exposure_type(item)
+
+
 def _not_science():
     """Anything the rule's classifier does not call science (direct images, backgrounds...)."""
-    return Test(lambda item, asn: asn.exposure_type(item), value="science",
-                test=lambda expected, got: got != expected, force_unique=False, side_effects=l2.CLASSIFICATION)
+    return Test(_member_type, value="science",
+                test=lambda expected, got: got != expected, force_unique=False, side_effects=CLASSIFICATION)
 
 
 def _is_science():
-    return Test(lambda item, asn: asn.exposure_type(item), value="science",
-                test=lambda expected, got: got == expected, force_unique=False, side_effects=l2.CLASSIFICATION)
+    return Test(_member_type, value="science",
+                test=lambda expected, got: got == expected, force_unique=False, side_effects=CLASSIFICATION)
+
+
+@reads_row()
+def _not_background_candidate(item, asn) -> bool:
+    return asn.acid()[1] != "background"
 
 
 def _wfss(grism: str, direct: str, *configuration):
@@ -45,6 +66,7 @@ def _wfss(grism: str, direct: str, *configuration):
     )
 
 
+@reads_row(*dms.CLASSIFY_COLUMNS)
 def _lrs_nod_exposure_type(asn, item, default="science"):
     """The other nod positions of an LRS slit observation are its background."""
     result = l2.exposure_type(asn, item, default)
@@ -140,7 +162,7 @@ RULES = [
         constraints=lambda: All(
             All(
                 l2.base(),
-                Test(lambda item, asn: asn.acid()[1] != "background", value=True, force_unique=False),
+                Test(_not_background_candidate, value=True, force_unique=False),
             ),
             Any_(
                 All(
