@@ -149,12 +149,18 @@ def _dither(name: str, **values) -> dict:
     return row
 
 
-def test_an_equal_first_row_takes_the_states_the_first_check_left(monkeypatch):
+def _started(monkeypatch) -> tuple:
+    """(an image2 rule bound for o001, a new association of it that took a first dither)."""
     monkeypatch.setattr(association, "FIRST_ROWS", True)
     forget_first_rows()
     bound = _image2()
     first = Association(bound, "x", 0)
     assert first.add(_dither("jw1_rate.fits"), fresh=True)[0]
+    return bound, first
+
+
+def test_an_equal_first_row_takes_the_states_the_first_check_left(monkeypatch):
+    bound, first = _started(monkeypatch)
     assert bound.first_rows and all(type(st) is not list for st in first.states)  # kept, settled
     second = Association(bound, "x", 0)
     assert second.add(_dither("jw2_rate.fits", exposure="2"), fresh=True)[0]
@@ -175,11 +181,7 @@ def _plain(states: list) -> list:
 
 
 def test_a_refused_row_leaves_taken_states_as_they_were(monkeypatch):
-    monkeypatch.setattr(association, "FIRST_ROWS", True)
-    forget_first_rows()
-    bound = _image2()
-    asn = Association(bound, "x", 0)
-    assert asn.add(_dither("jw1_rate.fits"), fresh=True)[0]
+    _, asn = _started(monkeypatch)
     before = _plain(asn.states)
     assert not asn.add(_dither("jw2_rate.fits", exposure="2"))[0]  # a second science: refused
     assert _plain(asn.states) == before

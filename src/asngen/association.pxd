@@ -62,9 +62,7 @@ cdef class AssociationBase:
 
 
 @cython.locals(kept=tuple, position=Py_ssize_t)
-cdef bint _same_state(list live, tuple settled)
-@cython.locals(found=tuple, kept=tuple, position=Py_ssize_t)
-cdef bint _same_settled(tuple state, tuple settled)
+cdef bint _same_state(live, tuple settled)
 cdef object _ABSENT_CELL
 @cython.locals(asked=list, cells=list, request=Reprocess)
 cpdef _unchanged_by(dict item, tuple reads, dict journal, list states, reprocess)

@@ -400,22 +400,14 @@ class AssociationBase:
         for st in self.states:
             if st is not None:
                 before = last[position] if last is not None else None
-                if type(st) is tuple:  # taken from a first row's check (see add): unchanged
-                    if st is before:
-                        pass
-                    elif before is not None and _same_settled(st, before):
-                        st = before
-                    else:
-                        same = False
-                        try:
-                            st = shared.setdefault(st, st)
-                        except TypeError:
-                            pass
+                if st is before:  # (a tuple taken from a first row's check: see add)
+                    pass
                 elif before is not None and _same_state(st, before):
                     st = before
                 else:
                     same = False
-                    st = (st[0], st[1], st[2], tuple(st[3]), st[4], st[5])
+                    if type(st) is list:  # (a tuple is settled already)
+                        st = (st[0], st[1], st[2], tuple(st[3]), st[4], st[5])
                     try:
                         st = shared.setdefault(st, st)
                     except TypeError:  # a test state holding an unhashable value stays unshared
@@ -732,24 +724,10 @@ def _requests_again(item: dict, asked: tuple) -> list:
     return requests
 
 
-def _same_settled(state: tuple, settled: tuple) -> bool:
-    """:func:`_same_state` of a state taken from a first row's check (a tuple not shared yet)."""
-    if (state[0] is not settled[0] or state[1] is not settled[1] or state[2] is not settled[2]
-            or state[4] is not settled[4] or state[5] is not settled[5]):
-        return False
-    found = state[3]
-    kept = settled[3]
-    if len(found) != len(kept):
-        return False
-    for position in range(len(found)):
-        if found[position] is not kept[position]:
-            return False
-    return True
-
-
-def _same_state(live: list, settled: tuple) -> bool:
-    """Whether a state still being changed holds the very objects of a settled one (which is
-    then equal to it: settling it would find that one)."""
+def _same_state(live, settled: tuple) -> bool:
+    """Whether a state (a list still being changed, or a tuple a first row's check left) holds
+    the very objects of a settled one (which is then equal to it: settling it would find that
+    one)."""
     if (live[0] is not settled[0] or live[1] is not settled[1] or live[2] is not settled[2]
             or live[4] is not settled[4] or live[5] is not settled[5]):
         return False

@@ -113,6 +113,18 @@ def _original_exposure_type(item, asn):
     return asn.original_exposure_type
 
 
+@reads_row(EXPOSURE_TYPE)
+def member_type(item, asn) -> str:
+    """The member type the rule's classifier gives the row (a Test's ``sources``)."""
+    return asn.exposure_type(item)
+
+
+@reads_row()
+def not_background_candidate(item, asn) -> bool:
+    """The association's candidate is not a background one (a Test's ``sources``)."""
+    return asn.acid()[1] != "background"
+
+
 def single_science(**flags):
     """The row is science and the association has no science member yet."""
     return All(

@@ -7,18 +7,7 @@ archive writes into ``asn_rule``.
 
 from __future__ import annotations
 
-from ..engine.constraints import (
-    CLASSIFICATION,
-    EXPOSURE_TYPE,
-    All,
-    Any_,
-    Attr,
-    Category,
-    NotAll,
-    NotAny,
-    Test,
-    reads_row,
-)
+from ..engine.constraints import All, Any_, Attr, Category, NotAll, NotAny, Test, reads_row
 from . import dms
 from . import level2 as l2
 from .model import Rule
@@ -30,25 +19,15 @@ def _exposures_one_science_or_background():
     return Any_(l2.background(), l2.single_science())
 
 
-@reads_row(EXPOSURE_TYPE)
-def _member_type(item, asn) -> str:
-    return asn.exposure_type(item)
-
-
 def _not_science():
     """Anything the rule's classifier does not call science (direct images, backgrounds...)."""
-    return Test(_member_type, value="science",
-                test=lambda expected, got: got != expected, force_unique=False, side_effects=CLASSIFICATION)
+    return Test(l2.member_type, value="science",
+                test=lambda expected, got: got != expected, force_unique=False, side_effects=l2.CLASSIFICATION)
 
 
 def _is_science():
-    return Test(_member_type, value="science",
-                test=lambda expected, got: got == expected, force_unique=False, side_effects=CLASSIFICATION)
-
-
-@reads_row()
-def _not_background_candidate(item, asn) -> bool:
-    return asn.acid()[1] != "background"
+    return Test(l2.member_type, value="science",
+                test=lambda expected, got: got == expected, force_unique=False, side_effects=l2.CLASSIFICATION)
 
 
 def _wfss(grism: str, direct: str, *configuration):
@@ -162,7 +141,7 @@ RULES = [
         constraints=lambda: All(
             All(
                 l2.base(),
-                Test(_not_background_candidate, value=True, force_unique=False),
+                Test(l2.not_background_candidate, value=True, force_unique=False),
             ),
             Any_(
                 All(
