@@ -93,6 +93,7 @@ def test_a_small_pool_forks_its_worker_at_the_passes(tmp_path, seen):
 
 def test_the_early_worker_ends_when_the_run_has_no_passes_for_it(tmp_path, seen, monkeypatch):
     monkeypatch.setattr(forking, "EARLY_MIN_BYTES", 0)
+    monkeypatch.setattr(os, "sched_getaffinity", lambda pid: {0, 1})  # two CPUs, wherever it runs
     rows = [exposure(f"jw99009001001_0210{n}_00001_mirimage_uncal.fits") for n in range(1, 4)]
     small = write_pool(tmp_path, rows)  # fewer rows than MIN_ROWS: the passes stay in one process
     before = child_processes()
