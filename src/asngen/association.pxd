@@ -6,7 +6,7 @@
 # flags are always a bound rule, dicts and a list.
 cimport cython
 from asngen.registry cimport BoundRule
-from asngen.engine.check cimport Check, changed_nothing, step_of
+from asngen.engine.check cimport Check, changed_nothing, settled, step_of
 from asngen.member cimport expname_of, exptype_of, member_name, member_of
 from asngen.rules.dms cimport column, uses_integrations
 from asngen.engine.constraints cimport Reprocess

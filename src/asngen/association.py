@@ -13,7 +13,7 @@ from __future__ import annotations
 import sys
 
 from . import __version__
-from .engine.check import Check, changed_nothing, states_before, step_of
+from .engine.check import Check, changed_nothing, settled, states_before, step_of
 from .engine.constraints import Reprocess
 from .engine.patterns import EMPTY, evaluate_literal
 from .member import ABSENT, Member, expname_of, exptype_of, member_name, member_of
@@ -209,7 +209,9 @@ class AssociationBase:
         A row equal, in every column the rule's check reads, to the last row the
         association accepted without changing its states is accepted again without a check:
         the check would follow the same path over the same states (most rows offered to a
-        Level 3 association are dithers of the ones it holds).
+        Level 3 association are dithers of the ones it holds).  And a new association whose
+        first row equals, in every column such a check reads, the first row of an earlier new
+        association of the rule in the pass takes what that check left (see ``_first_row``).
         """
         if column(item, "filename") in self.filenames:
             return True, []
@@ -407,7 +409,7 @@ class AssociationBase:
                 else:
                     same = False
                     if type(st) is list:  # (a tuple is settled already)
-                        st = (st[0], st[1], st[2], tuple(st[3]), st[4], st[5])
+                        st = settled(st)
                     try:
                         st = shared.setdefault(st, st)
                     except TypeError:  # a test state holding an unhashable value stays unshared
@@ -694,9 +696,7 @@ def _remember_first_row(bound, cells: tuple, matched: bool, asn, item: dict, rep
     if matched:  # (a refused row's association is dropped: its states are not needed)
         states = []
         for st in asn.states:
-            if st is not None:
-                st = (st[0], st[1], st[2], tuple(st[3]), st[4], st[5])
-            states.append(st)
+            states.append(None if st is None else settled(st))
         vector = tuple(states)
         asn.states = states
     bound.first_rows[cells] = (matched, vector, tuple(asked), asn.original_exposure_type)

@@ -64,5 +64,6 @@ cdef bint _all_text(tuple parts)
 cpdef bint changed_nothing(list states, dict journal)
 @cython.locals(found=tuple)
 cpdef list thawed(tuple settled)
+cpdef tuple settled(list live)
 @cython.locals(escapes=dict)
-cdef bint _accepts_again(tuple settled, dict item) except -1
+cdef bint _accepts_again(state, dict item) except -1

@@ -109,20 +109,12 @@ class Check:
         :meth:`Attr.prepare` made (compiled, each field is read where it is needed, in C)."""
         slot = spec.slot
         current = self.states[slot]
-        if type(current) is tuple:  # a state a new association took as a known check left it
+        if current is not None:
             if spec.plain and _accepts_again(current, item):
                 return _ACCEPTED
-            current = self.states[slot] = thawed(current)
+            if type(current) is tuple:  # a state a new association took as a known check left it
+                current = self.states[slot] = thawed(current)
         st = current
-        if spec.plain and st is not None and st[4] and len(st[1]) == 1:
-            # the value this test already accepted (it is among those found, and it matched
-            # last time): accepting it again changes no state, so nothing is journalled
-            value = item.get(st[1][0])
-            if type(value) is str:
-                escapes = ESCAPES  # a local: compiled, its type is known (check.pxd)
-                escaped = escapes.get(value)
-                if escaped is not None and escaped in st[3]:
-                    return _ACCEPTED
         if st is None:
             st = self.states[slot] = list(spec.initial)
             journal = self.journal
@@ -381,17 +373,24 @@ _ACCEPTED: tuple = (True, _NO_REQUESTS)
 _REFUSED: tuple = (False, _NO_REQUESTS)
 
 
-def _accepts_again(settled: tuple, item: dict) -> bool:
-    """Whether a plain column test in the state ``settled`` accepts ``item`` again without a
-    change (the value it already accepted: see the same test in ``Check._attr``)."""
-    if not settled[4] or len(settled[1]) != 1:
+def _accepts_again(state, item: dict) -> bool:
+    """Whether a plain column test in ``state`` (live or settled) accepts ``item`` again without
+    a change: the value it already accepted (it is among those found, and it matched last
+    time), so nothing is journalled."""
+    if not state[4] or len(state[1]) != 1:
         return False
-    value = item.get(settled[1][0])
+    value = item.get(state[1][0])
     if type(value) is not str:
         return False
     escapes = ESCAPES  # a local: compiled, its type is known (check.pxd)
     escaped = escapes.get(value)
-    return escaped is not None and escaped in settled[3]
+    return escaped is not None and escaped in state[3]
+
+
+def settled(live: list) -> tuple:
+    """The settled form of a live state (``Association.settle``): a tuple, its found values a
+    tuple; :func:`thawed` is the way back."""
+    return (live[0], live[1], live[2], tuple(live[3]), live[4], live[5])
 
 
 def thawed(settled: tuple) -> list:

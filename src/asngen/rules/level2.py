@@ -94,10 +94,6 @@ def target_acq():
     )
 
 
-# (CLASSIFICATION: what a Level 2 classifier changes on the association it classifies a row
-# for, its ``original_exposure_type``, which only the imprint rules' test reads)
-
-
 @reads_row(EXPOSURE_TYPE)
 def _is_science(item, asn) -> bool:
     return asn.exposure_type(item) == "science"
