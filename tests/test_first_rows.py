@@ -15,6 +15,7 @@ import pytest
 
 from asngen import association
 from asngen.association import Association
+from asngen.engine import index as index_module
 from asngen.engine.check import Check, step_of, thawed
 from asngen.engine.constraints import (
     CLASSIFICATION,
@@ -27,6 +28,7 @@ from asngen.engine.constraints import (
     row_reads,
 )
 from asngen.engine.constraints import Test as Computed
+from asngen.engine.index import AssociationIndex
 from asngen.pool import read_pool
 from asngen.registry import CANDIDATE, DISCOVER, Registry, forget_first_rows, resolve_rule_files
 from tests.pools import files_with, write_synthetic_pool
@@ -199,6 +201,31 @@ def test_a_settled_state_made_live_again_is_a_copy():
     assert thawed(("x", ("filter",), True, (), False, None))[3] == ()  # nothing found: the shared empty
 
 
+def test_associations_that_took_a_first_rows_states_are_filed_where_the_first_was(monkeypatch):
+    bound, first = _started(monkeypatch)
+    assert first.first_states is not None  # the states it left for the next ones
+    first.serial = 1
+    index = AssociationIndex()
+    index.add(first)
+    assert first.first_states is None and len(index.first_buckets) == 1
+    dithers = []
+    for serial in (2, 3):
+        asn = Association(bound, "x", serial)
+        assert asn.add(_dither(f"jw{serial}_rate.fits", exposure=str(serial)), fresh=True)[0]
+        assert asn.first_states is not None
+        dithers.append(asn)
+    index.add(dithers[0])  # filed from the first one's bucket
+    dithers[1].first_states = None
+    index.add(dithers[1])  # filed from its own states' keys
+    bucket = index.bucket_of[1]
+    assert index.bucket_of[2] is bucket and index.bucket_of[3] is bucket
+    assert set(bucket[0]) | set(bucket[1]) == {1, 2, 3}
+    assert index.unsettled.get(2) == index.unsettled.get(3) == index.unsettled.get(1)
+    assert index.unsettled.get(1)  # (an image2 association waits for guards it has not pinned)
+    assert index.unsettled.get(2) is not index.unsettled.get(1)  # its own list: it may be filed anew
+    assert set(bucket[1]) == {1, 2, 3}  # each holds its science exposure: filed as closed
+
+
 def test_explanations_check_every_first_row(monkeypatch):
     forget_first_rows()
     bound = _image2()
@@ -242,10 +269,23 @@ def test_runs_that_take_first_rows_write_the_files_of_runs_that_check_them_all(t
         assert found > 200  # first rows were taken
 
 
+@pytest.mark.parametrize(("seed", "options"), [(3, {}), (8, {"dms": True}), (13, {"merge": True, "debug": True})])
+def test_runs_that_file_new_associations_by_their_first_rows_write_the_same_files(tmp_path, monkeypatch, seed,
+                                                                                  options):
+    pool = write_synthetic_pool(tmp_path / "pool.csv", 1500, seed)
+    monkeypatch.setattr(association, "FIRST_ROWS", True)
+    by_first = files_with(monkeypatch, pool, index_module, "FIRST_BUCKETS", True, **options)
+    by_keys = files_with(monkeypatch, pool, index_module, "FIRST_BUCKETS", False, **options)
+    assert by_first == by_keys
+    assert len(by_first) > 100
+
+
 def test_the_corpus_pools_give_the_same_files_either_way(golden, monkeypatch):
     for name in ("mega_pool.csv", "pool_004_wfs.csv", "pool_018_all_exptypes.csv", "pool_013_coron_nircam.csv"):
         pool = golden / "pools" / name
         assert _files(pool, monkeypatch, True) == _files(pool, monkeypatch, False), name
+        by_keys = files_with(monkeypatch, pool, index_module, "FIRST_BUCKETS", False)
+        assert _files(pool, monkeypatch, True) == by_keys, name
 
 
 def _templates_with_stats() -> list:

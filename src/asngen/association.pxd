@@ -33,6 +33,7 @@ cdef class AssociationBase:
     cdef public dict data
     cdef public list products
     cdef public object unchanged_by
+    cdef public object first_states
 
     # its own methods, called from compiled code as C functions (a Python subclass may still
     # override them: the call then finds the override)

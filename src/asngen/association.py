@@ -69,6 +69,7 @@ FIELDS = (
     "bound", "pool_name", "rule", "level", "states", "version_id", "serial", "started",
     "filenames", "member_keys", "validity", "original_exposure_type", "sequence",
     "name_override", "frozen", "index", "closed", "data", "products", "unchanged_by",
+    "first_states",
 )
 
 
@@ -105,6 +106,9 @@ class AssociationBase:
         self.index = None  # the generator's AssociationIndex, told about new members
         self.closed = False  # holds a science member (cached has_science)
         self.unchanged_by = None  # a row the states took as they were (see add), while rows are added
+        # the settled states a new association took from a first row's check, or left for the next
+        # ones (see add), until the index files it: the associations holding them share a bucket
+        self.first_states = None
         data = key_sharing_dict(_Level3Data if self.level == 3 else _Level2Data)
         data["asn_type"] = "None"
         data["asn_rule"] = bound.asn_rule
@@ -234,6 +238,7 @@ class AssociationBase:
                 matched = known[0]
                 if matched:
                     self.states = list(known[1])
+                    self.first_states = known[1]
                 self.original_exposure_type = known[3]
                 reprocess = _requests_again(item, known[2])
             else:
@@ -699,6 +704,7 @@ def _remember_first_row(bound, cells: tuple, matched: bool, asn, item: dict, rep
             states.append(None if st is None else settled(st))
         vector = tuple(states)
         asn.states = states
+        asn.first_states = vector
     bound.first_rows[cells] = (matched, vector, tuple(asked), asn.original_exposure_type)
 
 

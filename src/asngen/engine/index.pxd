@@ -32,9 +32,13 @@ cdef class AssociationIndex:
     cdef public dict by_step_key
     cdef public dict unfiltered
     cdef public dict filter_gates
+    cdef public dict first_buckets
 
     cpdef tuple steps(self, BoundRule bound)
+    @cython.locals(taken=tuple, bucket=list)
     cpdef add(self, AssociationBase asn)
+    @cython.locals(known=tuple, waiting=list)
+    cpdef list _first_bucket(self, AssociationBase asn, tuple taken)
     cpdef refresh(self, AssociationBase asn)
     @cython.locals(bound=BoundRule, slots=tuple, number=cython.Py_ssize_t, slot=cython.Py_ssize_t)
     cpdef _file_lookups(self, AssociationBase asn)

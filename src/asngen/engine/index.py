@@ -115,6 +115,10 @@ def plain(value) -> bool:
 
 
 
+#: whether a new association that took a first row's settled states is filed where the first
+#: one holding them was (off: its keys are made from its states; the files are the same either way)
+FIRST_BUCKETS = True
+
 _OPEN = object()  # key of an optional guard that has pinned nothing yet
 _ANY = object()  # a row value that cannot be compared as lower-cased ASCII
 _WILD = object()  # a row without a value for an optional guard: every branch
@@ -154,6 +158,7 @@ class AssociationIndex:
         self.looked_up: dict = {}  # (serial, part number) -> how many found values are filed
         self._steps: dict = {}  # bound -> steps
         self._lookup_slots: dict = {}  # bound -> _lookup_slots_of(bound)
+        self.first_buckets: dict = {}  # id(settled states) -> (those states, bucket, guards waited for)
         # which rules a row may find anything of (see rules_for), once it is first asked: (step
         # position, its columns) -> {key: {bound: None}}; the rules that does not tell about;
         # the gates to ask
@@ -171,11 +176,31 @@ class AssociationIndex:
     def add(self, asn) -> None:
         bound = asn.bound
         self.all_by_rule.setdefault(bound, {})[asn.serial] = asn
-        bucket = self._bucket_for(asn)
+        taken = asn.first_states
+        if taken is None or not FIRST_BUCKETS:
+            bucket = self._bucket_for(asn)
+        else:
+            asn.first_states = None
+            bucket = self._first_bucket(asn, taken)
         self.bucket_of[asn.serial] = bucket
         (bucket[1] if asn.closed else bucket[0])[asn.serial] = asn
         bucket[2] += 1
         self._file_lookups(asn)
+
+    def _first_bucket(self, asn, taken: tuple) -> list:
+        """The bucket of a new association whose states are the settled ``taken`` a first row's
+        check left (Association.add): the one the first association holding them was filed
+        in, waiting for the same unpinned guards.  Found from the states alone, it would be
+        the same; this spares making a key per step for every dither of an exposure."""
+        known = self.first_buckets.get(id(taken))
+        if known is not None and known[0] is taken:
+            if known[2] is not None:
+                self.unsettled[asn.serial] = list(known[2])
+            return known[1]
+        bucket = self._bucket_for(asn)
+        waiting = self.unsettled.get(asn.serial)  # (only _bucket_for made this entry)
+        self.first_buckets[id(taken)] = (taken, bucket, None if waiting is None else tuple(waiting))
+        return bucket
 
     def refresh(self, asn) -> None:
         """After a row joined ``asn``: file it anew if its pinned values grew."""

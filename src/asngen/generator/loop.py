@@ -232,6 +232,7 @@ def generate(items, registry, version_id, pool_name: str, run: RunState, settle:
     for asn in associations:  # the pass is over: its index can go, its states are final
         asn.index = None
         asn.unchanged_by = None
+        asn.first_states = None
         if settle:
             asn.settle(shared, keep_files=recorder is not None)
     return associations
