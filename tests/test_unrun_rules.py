@@ -195,6 +195,46 @@ def test_rules_with_other_predicates_each_read_a_shared_part_whole():
     assert unrun._any_science(lambda row: row["exp_type"] == "nrc_wfss", shares)
 
 
+def test_a_predicate_that_says_what_it_reads_is_asked_once_per_combination_of_those_cells():
+    from asngen.engine.constraints import reads_row
+
+    unrun = early_drop.Unrun(resolve_rule_files((), False), _doomed())
+    asked: list = []
+
+    @reads_row("exp_type", "pntgtype")
+    def grism(row) -> bool:
+        asked.append(dict(row))
+        return row["exp_type"] == "nrc_wfss"
+
+    images, more = _rows("nrc_image", "nrc_image", "nis_image"), _rows("nis_image", "nrc_image", "nrc_wfss")
+    assert not unrun._any_science(grism, [("images", images)])
+    assert asked == [{"exp_type": "nrc_image", "pntgtype": "science"},
+                     {"exp_type": "nis_image", "pntgtype": "science"}]  # the declared cells alone
+    asked.clear()
+    assert unrun._any_science(grism, [("more", more)])
+    assert asked == [{"exp_type": "nrc_wfss", "pntgtype": "science"}]  # the images' answers were known
+    # a column the pool lacks is absent from what it is given, as from the row
+    assert not unrun._any_science(reads_row("exp_type", "no_such")(lambda row: "no_such" in row),
+                                  [("images", images)])
+
+
+def test_declared_and_undeclared_wfss_predicates_answer_alike():
+    declared = level2.may_be_wfss_science
+    assert declared.row_reads  # it says what it reads
+
+    def undeclared(row):
+        return declared(row)
+
+    rows = _rows("nis_wfss", "nis_image", "nrc_image", "nrc_wfss", "mir_image", "nrc_coron", None,
+                 "nrs_msaspec")
+    for start in range(len(rows)):
+        for end in range(start + 1, len(rows) + 1):
+            part = [("part", rows[start:end])]
+            files = resolve_rule_files((), False)
+            assert (early_drop.Unrun(files, _doomed())._any_science(declared, part)
+                    == early_drop.Unrun(files, _doomed())._any_science(undeclared, part))
+
+
 def test_may_be_wfss_science():
     from asngen.records import RecordView
 

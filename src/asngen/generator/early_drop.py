@@ -15,7 +15,7 @@ with the run that builds and keeps everything.
 from __future__ import annotations
 
 from ..engine.patterns import is_word
-from ..records import ABSENT, RecordView, distinct_cells
+from ..records import ABSENT, RecordView, cell, distinct_cells
 from ..registry import DISCOVER, template_of
 
 TYPE_CHECKING = False
@@ -148,6 +148,7 @@ class Unrun:
         self._by_type: dict = {}  # candidate type (lower case) -> the rules it leaves out
         self._includes: dict = {}  # rules left out -> the include filter leaving them out
         self._may_be_science: dict = {}  # a rule's may_be_science -> {a part's key: its answer}
+        self._verdicts: dict = {}  # a declared may_be_science -> {the cells it reads: its answer}
         if doomed is None:
             return
         for rule_file in files:
@@ -214,17 +215,46 @@ class Unrun:
         """Whether a record of ``parts`` may be a science member.  Answered per part and
         remembered by its key (a row is in 2.4 passes on average, and a pass's parts are
         those of others: an observation's rows, a background candidate's), the records of
-        a part read until one may be."""
+        a part read until one may be.  A predicate that declares the columns it reads
+        (:func:`~asngen.engine.constraints.reads_row`) is asked once per combination of
+        their cells, and given those cells alone."""
         known = self._may_be_science.get(may_be_science)
         if known is None:
             known = self._may_be_science[may_be_science] = {}
+        reads = getattr(may_be_science, "row_reads", None)
+        verdicts = None
+        if reads is not None:
+            verdicts = self._verdicts.get(may_be_science)
+            if verdicts is None:
+                verdicts = self._verdicts[may_be_science] = {}
         for key, records in parts:
             answer = known.get(key)
             if answer is None:
-                answer = known[key] = any(may_be_science(RecordView(record)) for record in records)
+                answer = known[key] = _any_may_be(may_be_science, records, reads, verdicts)
             if answer:
                 return True
         return False
+
+
+def _any_may_be(may_be_science, records, reads: tuple | None, verdicts: dict | None) -> bool:
+    """Whether ``may_be_science`` says yes of one of ``records`` (see Unrun._any_science)."""
+    for record in records:
+        if reads is None:
+            if may_be_science(RecordView(record)):
+                return True
+            continue
+        cells = tuple([cell(record, name, ABSENT) for name in reads])
+        try:
+            verdict = verdicts.get(cells)
+        except TypeError:  # an unhashable cell: asked of the row itself
+            verdict = bool(may_be_science(RecordView(record)))
+        if verdict is None:
+            verdict = verdicts[cells] = bool(may_be_science(
+                {name: value for name, value in zip(reads, cells, strict=True) if value is not ABSENT}
+            ))
+        if verdict:
+            return True
+    return False
 
 
 def _reprocesses_others(node) -> bool:

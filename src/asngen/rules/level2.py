@@ -220,6 +220,7 @@ def is_not_wfss_science_row(item) -> bool:
     return _wfss_row_type(item) != "science"
 
 
+@reads_row(*dms.CLASSIFY_COLUMNS)
 def may_be_wfss_science(item) -> bool:
     """Whether a row may be a WFSS rule's science member (a grism exposure, not its direct image)."""
     return _wfss_row_type(item) in ("science", None)
