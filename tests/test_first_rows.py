@@ -207,7 +207,7 @@ def test_associations_that_took_a_first_rows_states_are_filed_where_the_first_wa
     first.serial = 1
     index = AssociationIndex()
     index.add(first)
-    assert first.first_states is None and len(index.first_buckets) == 1
+    assert len(index.first_buckets) == 1
     dithers = []
     for serial in (2, 3):
         asn = Association(bound, "x", serial)
@@ -224,6 +224,30 @@ def test_associations_that_took_a_first_rows_states_are_filed_where_the_first_wa
     assert index.unsettled.get(1)  # (an image2 association waits for guards it has not pinned)
     assert index.unsettled.get(2) is not index.unsettled.get(1)  # its own list: it may be filed anew
     assert set(bucket[1]) == {1, 2, 3}  # each holds its science exposure: filed as closed
+
+
+def test_associations_still_holding_a_first_rows_states_settle_as_the_first_did(monkeypatch):
+    bound, first = _started(monkeypatch)
+    dithers = []
+    for number in (2, 3, 4):
+        asn = Association(bound, "x", 0)
+        assert asn.add(_dither(f"jw{number}_rate.fits", exposure=str(number)), fresh=True)[0]
+        dithers.append(asn)
+    changed = dithers[2]
+    slot = next(position for position, st in enumerate(changed.states) if st is not None)
+    changed.states[slot] = thawed(changed.states[slot])  # as a check that changed it leaves it
+    shared: dict = {}
+    taken: dict = {}
+    first.settle(shared, taken=taken)
+    assert len(taken) == 1 and first.first_states is None
+    dithers[0].settle(shared, taken=taken)
+    assert dithers[0].states is first.states  # as the first settled: not compared, not hashed
+    dithers[1].settle(shared)  # (no table: settled the long way, to the same states)
+    assert dithers[1].states == first.states
+    changed.settle(shared, taken=taken)  # no longer holds them: the long way
+    assert changed.states == first.states and len(taken) == 1
+    assert all(asn.first_states is None for asn in dithers)
+    assert all(type(st) is tuple for st in changed.states if st is not None)
 
 
 def test_explanations_check_every_first_row(monkeypatch):

@@ -55,14 +55,17 @@ cdef class AssociationBase:
     cpdef _freeze_before(self, journal)
     cpdef tuple _level3_identity(self)
     cpdef seal(self)
-    @cython.locals(recent=dict, states=list, same=bint, position=Py_ssize_t)
-    cpdef settle(self, dict shared, keep_files=*)
+    @cython.locals(recent=dict, states=list, same=bint, position=Py_ssize_t, first=tuple, known=tuple)
+    cpdef settle(self, dict shared, keep_files=*, dict taken=*)
+    cdef _settle_the_rest(self, dict shared, keep_files)
     cpdef bint is_valid(self)
     @cython.locals(known=dict)
     cpdef describe_constraints(self, dict texts=*, dict described=*)
 
 
 @cython.locals(kept=tuple, position=Py_ssize_t)
+@cython.locals(position=Py_ssize_t)
+cdef bint _holds(list states, tuple first)
 cdef bint _same_state(live, tuple settled)
 cdef object _ABSENT_CELL
 @cython.locals(asked=list, cells=list, request=Reprocess)

@@ -107,7 +107,8 @@ class AssociationBase:
         self.closed = False  # holds a science member (cached has_science)
         self.unchanged_by = None  # a row the states took as they were (see add), while rows are added
         # the settled states a new association took from a first row's check, or left for the next
-        # ones (see add), until the index files it: the associations holding them share a bucket
+        # ones (see add), until it is settled: the associations holding them share an index bucket
+        # and, if no row changed them, the states they settle as
         self.first_states = None
         data = key_sharing_dict(_Level3Data if self.level == 3 else _Level2Data)
         data["asn_type"] = "None"
@@ -378,7 +379,7 @@ class AssociationBase:
                     data["degraded_status"] = DEGRADED_NOTOK
                     break
 
-    def settle(self, shared: dict, keep_files: bool = False) -> None:
+    def settle(self, shared: dict, keep_files: bool = False, taken: dict | None = None) -> None:
         """The pass that built this association is over: nothing changes its states again.
 
         States become tuples shared between associations (``shared`` maps a
@@ -391,6 +392,11 @@ class AssociationBase:
         to a settled association (a finalizer that splits one clones it, and
         the clone gets its own copy).  On a large pool this is about half the
         memory the associations hold.
+
+        ``taken``, one dict for the associations of a pass settled together,
+        remembers what the states a first row's check left (see ``add``)
+        settled as: an association still holding them all settles as the
+        first one holding them did, without its states compared or hashed.
         """
         # Most states hold the very objects of the state the last association of the same rule
         # settled in the same place (75% of a synthetic pool's): that one is then taken as it
@@ -398,6 +404,18 @@ class AssociationBase:
         recent = shared.get(_RECENT)
         if recent is None:
             recent = shared[_RECENT] = {}
+        first = self.first_states
+        if first is not None:
+            self.first_states = None
+            if taken is None or not _holds(self.states, first):
+                first = None
+            else:
+                known = taken.get(id(first))
+                if known is not None and known[0] is first:
+                    self.states = known[1]
+                    recent[self.rule] = self.states
+                    self._settle_the_rest(shared, keep_files)
+                    return
         last = recent.get(self.rule)  # (the rule, not the bound rule: a pass's bound rules go with it)
         if last is not None and len(last) != len(self.states):
             last = None
@@ -433,6 +451,12 @@ class AssociationBase:
             except TypeError:
                 self.states = vector
         recent[self.rule] = self.states
+        if first is not None:
+            taken[id(first)] = (first, self.states)
+        self._settle_the_rest(shared, keep_files)
+
+    def _settle_the_rest(self, shared: dict, keep_files: bool) -> None:
+        """What settling does besides the states (see :meth:`settle`)."""
         self.member_keys = None
         self.filenames = tuple(self.filenames) if keep_files else None
         # lists grown by appending keep room for more (a product list of one has room for
@@ -728,6 +752,16 @@ def _requests_again(item: dict, asked: tuple) -> list:
     for rules, work_over, only_on_match, trigger in asked:
         requests.append(Reprocess([item], rules, work_over, only_on_match, trigger))
     return requests
+
+
+def _holds(states: list, first: tuple) -> bool:
+    """Whether ``states`` are still the very states ``first`` (no row changed one since)."""
+    if len(states) != len(first):
+        return False
+    for position in range(len(first)):
+        if states[position] is not first[position]:
+            return False
+    return True
 
 
 def _same_state(live, settled: tuple) -> bool:

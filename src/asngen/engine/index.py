@@ -180,7 +180,6 @@ class AssociationIndex:
         if taken is None or not FIRST_BUCKETS:
             bucket = self._bucket_for(asn)
         else:
-            asn.first_states = None
             bucket = self._first_bucket(asn, taken)
         self.bucket_of[asn.serial] = bucket
         (bucket[1] if asn.closed else bucket[0])[asn.serial] = asn

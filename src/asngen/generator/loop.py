@@ -63,7 +63,8 @@ def generate(items, registry, version_id, pool_name: str, run: RunState, settle:
     """Build the (unfinalized) associations of ``items`` under ``registry``.
 
     With ``settle`` false their states are left as they are: the caller settles the ones it
-    keeps (settling is a fifth of what an association costs, and most are dropped).
+    keeps (settling is a fifth of what an association costs, and most are dropped), with one
+    ``taken`` dict for the pass (see Association.settle).
     """
     if version_id is True:  # the reference stamps each pass separately
         from datetime import UTC, datetime
@@ -229,12 +230,12 @@ def generate(items, registry, version_id, pool_name: str, run: RunState, settle:
             if ended.first_rows is not None:
                 ended.first_rows = None
     shared = run.shared_states
+    taken: dict = {}
     for asn in associations:  # the pass is over: its index can go, its states are final
         asn.index = None
         asn.unchanged_by = None
-        asn.first_states = None
         if settle:
-            asn.settle(shared, keep_files=recorder is not None)
+            asn.settle(shared, recorder is not None, taken)
     return associations
 
 

@@ -106,6 +106,7 @@ def run_pass(
     associations = generate(rows, registry, version_id, pool_name, run, settle=False)
     shared = run.shared_states
     keep_files = run.recorder is not None
+    taken: dict = {}  # (what the pass's first rows' states settled as: see Association.settle)
     for asn in associations:
         verdict = False if doomed is None else doomed.before_naming(asn)
         if verdict:
@@ -114,7 +115,7 @@ def run_pass(
         if verdict is None:  # (the verdict needed the name)
             verdict = doomed.once_named(asn)
         if not verdict:
-            asn.settle(shared, keep_files)
+            asn.settle(shared, keep_files, taken)
     return associations
 
 
