@@ -166,12 +166,16 @@ def _naive_prune_duplicate_associations(asns, state):
     return pruned + dups
 
 
+@pytest.mark.parametrize("names_remembered", [False, True])
 @pytest.mark.parametrize("collide", [False, True])
 @pytest.mark.parametrize("debug", [False, True])
 @pytest.mark.parametrize("seed", range(30))
-def test_prune_duplicate_associations_matches_the_plain_version(seed, debug, collide, monkeypatch) -> None:
-    """Grouping by the hash of the membership, with the keys made only where hashes meet,
-    finds exactly the twins of a member-by-member comparison (also when every hash collides)."""
+def test_prune_duplicate_associations_matches_the_plain_version(seed, debug, collide, names_remembered,
+                                                                 monkeypatch) -> None:
+    """Grouping by the hash of the membership (or, once the names are let go, by digests of the
+    names made without them), with the keys made only where they meet, finds exactly the twins
+    of a member-by-member comparison (also when every hash collides)."""
+    monkeypatch.setattr(prune, "names_remembered", lambda: names_remembered)
     if collide:
         monkeypatch.setattr(prune, "_digest", lambda key: 0)
     rng = random.Random(seed)
@@ -267,3 +271,57 @@ def test_the_discover_filter_keeps_what_the_reference_keeps(seed) -> None:
         for debug in (False, True):
             expected = _naive_discover_filter(asns, keep_candidates, debug)
             assert [id(asn) for asn in discover_filter(asns, keep_candidates, debug)] == [id(asn) for asn in expected]
+
+
+def _generated_members(rng: random.Random, count: int) -> list:
+    """Members as the generator makes them: names kept as suffixes to put on their rows' file
+    names, or as the file name itself; some names repeat, some are made alike two ways."""
+    from asngen.member import member_name, member_of
+
+    members = []
+    for _ in range(count):
+        stem = f"jw{rng.randint(1, 4)}_{rng.choice(['nrca1', 'nrcb2', 'mirimage'])}"
+        filename = rng.choice([f"{stem}_uncal.fits", f"{stem}_cal.fits", f"{stem}_uncal.x_uncal.fits",
+                               f"{stem}\u00e9_uncal.fits", f"{stem}_uncal.", "_uncal.fits"])
+        suffix = rng.choice(["cal", "calints", "rate", "x1d"])
+        kept, _ = member_name(filename, suffix)
+        members.append(member_of({"filename": filename}, kept, rng.choice(["science", "background"]), None))
+    return members
+
+
+@pytest.mark.parametrize("seed", range(20))
+def test_membership_digests_meet_wherever_the_keys_are_equal(seed: int) -> None:
+    """The digests made without the names are the same for equal memberships, made however
+    the names are kept (a suffix, the file name, a name given), and None where the key is."""
+    rng = random.Random(seed)
+    associations = []
+    for _ in range(60):
+        members = _generated_members(rng, rng.randint(1, 4))
+        asn = FakeAssociation("image3", "o001", "p", [])
+        asn.data["products"][0]["members"] = members
+        associations.append(asn)
+        given = FakeAssociation("image3", "a3001", "p", [])  # the same names, given as text
+        given.data["products"][0]["members"] = [
+            {"expname": prune.expname_of(member), "exptype": prune.exptype_of(member)} for member in reversed(members)
+        ]
+        associations.append(given)
+    keys = [prune._membership_key(asn) for asn in associations]
+    digests = [prune._membership_digest(asn) for asn in associations]
+    assert any(key is None for key in keys) and any(key is not None for key in keys)
+    for key, digest in zip(keys, digests, strict=True):
+        assert (key is None) == (digest is None)
+    for left in range(len(keys)):
+        for right in range(len(keys)):
+            if keys[left] is not None and keys[left] == keys[right]:
+                assert digests[left] == digests[right]
+            elif keys[left] is not None and keys[right] is not None:
+                assert digests[left] != digests[right]  # (64 bits: a collision would be news)
+
+
+def test_a_name_digest_is_the_digest_of_the_name() -> None:
+    from asngen.member import expname_digest, expname_of, text_digest
+
+    for member in _generated_members(random.Random(5), 200):
+        assert expname_digest(member) == text_digest(expname_of(member))
+    assert expname_digest({"expname": 5, "exptype": "science"}) is None  # not text
+    assert text_digest("") != text_digest("a") != text_digest("b")

@@ -14,6 +14,7 @@ cpdef str rename_uncal(filename, str suffix)
 cpdef str _renamed(filename, str suffix)
 
 cpdef tuple member_name(filename, str suffix)
+cpdef bint names_remembered()
 
 
 @cython.locals(markers=dict)
@@ -26,6 +27,8 @@ cdef class RenamedFile:
 
     @cython.locals(renamed=dict, names=dict, name=str)
     cpdef str name_for(self, row)
+    @cython.locals(name=str, at=cython.Py_ssize_t, digest=cython.ulonglong)
+    cpdef digest_for(self, row)
 
 
 # a member: its slots are C fields (the module docstring tells why there are slots)
@@ -44,6 +47,14 @@ cpdef expname_of(member)
 
 @cython.locals(own=Member)
 cpdef exptype_of(member)
+
+cdef unsigned long long _DIGEST_START, _DIGEST_PRIME, _DIGEST_MASK
+@cython.locals(digest=cython.ulonglong, character=cython.Py_UCS4)
+cpdef unsigned long long text_digest(str text)
+@cython.locals(digest=cython.ulonglong, position=cython.Py_ssize_t, character=cython.Py_UCS4, kept=cython.Py_UCS4)
+cdef unsigned long long _digest_renamed(str name, Py_ssize_t at, str suffix)
+@cython.locals(own=Member, marker=RenamedFile)
+cpdef expname_digest(member)
 
 @cython.locals(member=Member)
 cpdef member_of(row, expname, exptype, exposerr, asn_candidate=*)

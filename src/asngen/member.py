@@ -113,6 +113,12 @@ def forget_renamed(unless_fewer_than: int = 0) -> None:
         _RENAMED.clear()
 
 
+def names_remembered() -> bool:
+    """Whether :func:`rename_uncal`'s table still holds the names (see :func:`forget_renamed`):
+    a generated member's name is then a look-up, not made again."""
+    return bool(_RENAMED)
+
+
 class RenamedFile:
     """The ``expname`` of a generated member, as the suffix its row's file name is given."""
 
@@ -130,6 +136,17 @@ class RenamedFile:
             if name is not None:
                 return name
         return _renamed(filename, self.suffix)  # not remembered: the passes are over
+
+    def digest_for(self, row) -> int:
+        """:func:`text_digest` of :meth:`name_for`, made without the name where it can be."""
+        filename = cell(row, "filename") if type(row) is tuple else row["filename"]
+        name = filename if type(filename) is str else str(filename)
+        at = name.rfind("_uncal.")
+        if at < 0:
+            return text_digest(name)
+        if at > 0 and len(name) > at + 7 and "\n" not in name:  # (as _renamed cuts it)
+            return _digest_renamed(name, at, self.suffix)
+        return text_digest(_renamed(filename, self.suffix))
 
     def __repr__(self) -> str:
         return f"RenamedFile({self.suffix!r})"
@@ -393,6 +410,53 @@ def expname_of(member) -> str:
                 return marker.name_for(own.row)
             return name
     return member["expname"]
+
+
+#: 64-bit FNV-1a over a text's code points (see text_digest)
+_DIGEST_START = 0xCBF29CE484222325
+_DIGEST_PRIME = 0x100000001B3
+_DIGEST_MASK = 0xFFFFFFFFFFFFFFFF
+
+
+def text_digest(text: str) -> int:
+    """A 64-bit digest of ``text`` (FNV-1a over its code points).  Unlike ``hash``, it can
+    be made piece by piece: a generated member's name has one (:func:`expname_digest`)
+    without the name being made.  (Compiled: C arithmetic on 64 bits.)"""
+    digest = _DIGEST_START
+    for character in text:
+        digest = ((digest ^ ord(character)) * _DIGEST_PRIME) & _DIGEST_MASK
+    return digest
+
+
+def _digest_renamed(name: str, at: int, suffix: str) -> int:
+    """:func:`text_digest` of ``name`` with the ``_uncal`` at ``at`` made ``_<suffix>``."""
+    digest = _DIGEST_START
+    position = 0
+    for character in name:
+        if position == at:
+            digest = ((digest ^ 95) * _DIGEST_PRIME) & _DIGEST_MASK  # ("_")
+            for kept in suffix:
+                digest = ((digest ^ ord(kept)) * _DIGEST_PRIME) & _DIGEST_MASK
+        if position < at or position >= at + 6:
+            digest = ((digest ^ ord(character)) * _DIGEST_PRIME) & _DIGEST_MASK
+        position += 1
+    return digest
+
+
+def expname_digest(member) -> int | None:
+    """:func:`text_digest` of ``member["expname"]`` (None when the name is not text), made
+    without the name for a generated member: pruning compares every member of most
+    associations, and making a name costs several times its digest."""
+    if type(member) is Member:
+        own = member  # (as in expname_of)
+        name = own.expname
+        if name is not ABSENT:
+            if type(name) is RenamedFile:
+                marker = name
+                return marker.digest_for(own.row)
+            return text_digest(str.__str__(name)) if isinstance(name, str) else None
+    name = member["expname"]
+    return text_digest(str.__str__(name)) if isinstance(name, str) else None
 
 
 def exptype_of(member) -> str:

@@ -15,7 +15,7 @@ In debug mode a dropped association is kept, renamed ``dupNNNNN_<name>``.
 from __future__ import annotations
 
 from .._collection_types import int64s
-from ..member import expname_of, exptype_of
+from ..member import expname_digest, expname_of, exptype_of, names_remembered
 from ..rules.suffixes import exposure_root
 
 
@@ -162,7 +162,7 @@ def _membership_key(asn):
 _digest = hash  # (a test makes every key collide)
 
 
-def _membership_digest(asn):
+def _membership_hash(asn):
     """A hash that equal :func:`_membership_key` keys share (None: the key is None), made
     without the key for a product of one member (most Level 2 associations: a million at a
     million rows): the hash of its one (name, type) pair, which only keys of one pair can
@@ -173,6 +173,59 @@ def _membership_digest(asn):
         return _digest((expname_of(member), exptype_of(member)))
     key = _membership_key(asn)
     return None if key is None else _digest(key)
+
+
+def _membership_digest(asn):
+    """As :func:`_membership_hash`, made without the names: the sum of a digest of each
+    (name, type) pair, each name's digest made without the name
+    (:func:`~asngen.member.expname_digest`).  Once the table of names is let go (a large
+    run), making every member's name was most of pruning: only the associations whose
+    digests meet have their keys made.  Two members whose names' digests meet may have
+    the same name (the key is then None): the key is made to tell.  Names that are not
+    text: the key's own hash (keys with such a name are never equal to keys without)."""
+    members = asn.data["products"][0]["members"]
+    total = 0
+    if len(members) == 1:
+        member = members[0]
+        name = expname_digest(member)
+        if name is None:
+            return _digest((expname_of(member), exptype_of(member)))
+        total = _pair_digest(name, exptype_of(member))
+    else:
+        names = set()
+        checked = False
+        for member in members:
+            name = expname_digest(member)
+            if name is None:
+                key = _membership_key(asn)
+                return None if key is None else _digest(key)
+            if not checked and name in names:
+                if _membership_key(asn) is None:  # (the same name twice)
+                    return None
+                checked = True
+            names.add(name)
+            total = (total + _pair_digest(name, exptype_of(member))) & _MASK64
+    return total - _TWO_TO_64 if total >= _TWO_TO_63 else total
+
+
+_MASK64 = 0xFFFFFFFFFFFFFFFF
+_TWO_TO_63 = 1 << 63
+_TWO_TO_64 = 1 << 64
+_GOLDEN = 0x9E3779B97F4A7C15  # (splitmix64's constants)
+_MIX1 = 0xBF58476D1CE4E5B9
+_MIX2 = 0x94D049BB133111EB
+
+
+def _pair_digest(name: int, exptype) -> int:
+    """A member's part of :func:`_membership_digest`: its name's digest and its type's hash,
+    mixed (splitmix64's finisher) so that sums of them seldom meet by chance."""
+    kind = hash(exptype) & _MASK64
+    mixed = (name ^ ((kind * _GOLDEN) & _MASK64)) & _MASK64
+    mixed ^= mixed >> 30
+    mixed = (mixed * _MIX1) & _MASK64
+    mixed ^= mixed >> 27
+    mixed = (mixed * _MIX2) & _MASK64
+    return mixed ^ (mixed >> 31)
 
 
 def _crowding(digests, count: int, table_size: int | None = None) -> tuple[bytearray, int]:
@@ -235,8 +288,10 @@ def prune_duplicate_associations(asns: list, state: PruneState) -> list:
     positions = int64s(len(ordered))
     digests = int64s(len(ordered))
     keyed = 0
+    # (names read from the table cost less than their digests: made anew, more)
+    digest_of = _membership_hash if names_remembered() else _membership_digest
     for position, asn in enumerate(ordered):
-        digest = _membership_digest(asn)
+        digest = digest_of(asn)
         if digest is not None:
             positions[keyed] = position
             digests[keyed] = digest
