@@ -150,6 +150,7 @@ def _settle_states(live_vectors: list, rule) -> list:
         asn.data = {}
         asn.validity = {}
         asn.filenames = set()
+        asn.first_states = None  # (none taken from a first row's check)
         asn.settle(shared)
         settled.append(asn.states)
     return settled
