@@ -63,9 +63,8 @@ cdef class AssociationBase:
     cpdef describe_constraints(self, dict texts=*, dict described=*)
 
 
-@cython.locals(kept=tuple, position=Py_ssize_t)
 @cython.locals(position=Py_ssize_t)
-cdef bint _holds(list states, tuple first)
+cdef bint _same_objects(left, right)
 cdef bint _same_state(live, tuple settled)
 cdef object _ABSENT_CELL
 @cython.locals(asked=list, cells=list, request=Reprocess)

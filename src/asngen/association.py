@@ -407,7 +407,7 @@ class AssociationBase:
         first = self.first_states
         if first is not None:
             self.first_states = None
-            if taken is None or not _holds(self.states, first):
+            if taken is None or not _same_objects(self.states, first):  # (a row changed one)
                 first = None
             else:
                 known = taken.get(id(first))
@@ -754,12 +754,12 @@ def _requests_again(item: dict, asked: tuple) -> list:
     return requests
 
 
-def _holds(states: list, first: tuple) -> bool:
-    """Whether ``states`` are still the very states ``first`` (no row changed one since)."""
-    if len(states) != len(first):
+def _same_objects(left, right) -> bool:
+    """Whether two sequences hold the very same objects, position by position."""
+    if len(left) != len(right):
         return False
-    for position in range(len(first)):
-        if states[position] is not first[position]:
+    for position in range(len(left)):
+        if left[position] is not right[position]:
             return False
     return True
 
@@ -771,11 +771,4 @@ def _same_state(live, settled: tuple) -> bool:
     if (live[0] is not settled[0] or live[1] is not settled[1] or live[2] is not settled[2]
             or live[4] is not settled[4] or live[5] is not settled[5]):
         return False
-    found = live[3]
-    kept = settled[3]
-    if len(found) != len(kept):
-        return False
-    for position in range(len(found)):
-        if found[position] is not kept[position]:
-            return False
-    return True
+    return _same_objects(live[3], settled[3])
