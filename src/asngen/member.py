@@ -447,15 +447,15 @@ def expname_digest(member) -> int | None:
     """:func:`text_digest` of ``member["expname"]`` (None when the name is not text), made
     without the name for a generated member: pruning compares every member of most
     associations, and making a name costs several times its digest."""
+    name = ABSENT
     if type(member) is Member:
         own = member  # (as in expname_of)
         name = own.expname
-        if name is not ABSENT:
-            if type(name) is RenamedFile:
-                marker = name
-                return marker.digest_for(own.row)
-            return text_digest(str.__str__(name)) if isinstance(name, str) else None
-    name = member["expname"]
+        if type(name) is RenamedFile:
+            marker = name
+            return marker.digest_for(own.row)
+    if name is ABSENT:
+        name = member["expname"]
     return text_digest(str.__str__(name)) if isinstance(name, str) else None
 
 

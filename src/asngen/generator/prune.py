@@ -181,15 +181,15 @@ def _membership_digest(asn):
     (:func:`~asngen.member.expname_digest`).  Once the table of names is let go (a large
     run), making every member's name was most of pruning: only the associations whose
     digests meet have their keys made.  Two members whose names' digests meet may have
-    the same name (the key is then None): the key is made to tell.  Names that are not
-    text: the key's own hash (keys with such a name are never equal to keys without)."""
+    the same name (the key is then None): the key is made to tell.  A name that is not
+    text: :func:`_membership_hash` (keys with such a name are never equal to keys without)."""
     members = asn.data["products"][0]["members"]
     total = 0
     if len(members) == 1:
         member = members[0]
         name = expname_digest(member)
         if name is None:
-            return _digest((expname_of(member), exptype_of(member)))
+            return _membership_hash(asn)
         total = _pair_digest(name, exptype_of(member))
     else:
         names = set()
@@ -197,8 +197,7 @@ def _membership_digest(asn):
         for member in members:
             name = expname_digest(member)
             if name is None:
-                key = _membership_key(asn)
-                return None if key is None else _digest(key)
+                return _membership_hash(asn)
             if not checked and name in names:
                 if _membership_key(asn) is None:  # (the same name twice)
                     return None
