@@ -170,3 +170,45 @@ def test_a_rule_is_noted_under_the_step_after_the_first_every_row_needs_a_key_fo
     assert _filter_position((optional, required), (shared, own)) == 1
     assert _filter_position((optional, optional), (shared, own)) == -1
     assert _filter_position((required,), (None,)) == -1
+
+
+def test_rules_for_answers_a_row_with_the_last_ones_keys_as_it_did_until_its_tables_grow():
+    """A row with the very keys of the row asked before gets that row's answer, the same dict,
+    while no rule has been noted under a new key since; after, it is answered anew."""
+
+    def Bound():  # noqa: N802 - a bound rule with only what noting one reads
+        bound = BoundRule.__new__(BoundRule)
+        bound.parts = [index.Part()]
+        return bound
+
+    image, spectra, late = Bound(), Bound(), Bound()
+    lookup = AssociationIndex()
+    lookup.filtering = True  # (nothing filed yet: no table to note)
+    columns = index.key_columns(("filter",))
+    lookup._note(image, 1, columns, "f444w")
+    lookup._note(spectra, 1, columns, "clear")
+    f444w = "F444W"
+    first = lookup.rules_for({"filter": f444w}, {})
+    assert first == {image: None}
+    assert lookup.rules_for({"filter": f444w}, {}) is first
+    assert lookup.rules_for({"filter": "CLEAR"}, {}) == {spectra: None}
+    assert lookup.rules_for({"filter": None}, {}) == {}
+    version = lookup.filter_version
+    lookup._note(image, 1, columns, "f444w")  # nothing new
+    assert lookup.filter_version == version
+    lookup._note(late, 1, columns, "f444w")
+    assert lookup.filter_version == version + 1
+    grown = lookup.rules_for({"filter": f444w}, {})
+    assert grown == {image: None, late: None}
+    assert lookup.rules_for({"filter": "".join(f444w)}, {}) == grown  # an equal text, another object
+
+
+@pytest.mark.parametrize(("seed", "options"), [(2, {}), (9, {"discover": True}), (4, {"per_pool_algorithm": True})])
+def test_rows_answered_as_the_row_before_find_the_same_associations(tmp_path, monkeypatch, seed, options):
+    from tests.pools import files_with, write_synthetic_pool
+
+    pool = write_synthetic_pool(tmp_path / "pool.csv", 1500, seed)
+    remembered = files_with(monkeypatch, pool, index, "REMEMBER_RULES", True, **options)
+    answered = files_with(monkeypatch, pool, index, "REMEMBER_RULES", False, **options)
+    assert remembered == answered
+    assert len(remembered) > 150

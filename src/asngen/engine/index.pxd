@@ -33,6 +33,10 @@ cdef class AssociationIndex:
     cdef public dict unfiltered
     cdef public dict filter_gates
     cdef public dict first_buckets
+    cdef public Py_ssize_t filter_version
+    cdef public Py_ssize_t last_version
+    cdef public list last_keys
+    cdef public dict last_rules
 
     cpdef tuple steps(self, BoundRule bound)
     @cython.locals(taken=tuple, bucket=list)
@@ -61,11 +65,11 @@ cdef class AssociationIndex:
     cpdef seal_trail(self, BoundRule bound, list trail)
     @cython.locals(tables=dict, unindexed=list, position=cython.Py_ssize_t)
     cpdef bint trail_holds(self, BoundRule bound, tuple token)
-    @cython.locals(number=cython.Py_ssize_t, parts=list)
+    @cython.locals(number=cython.Py_ssize_t, parts=list, noted=tuple, table=dict, bounds=dict)
     cpdef _note(self, BoundRule bound, Py_ssize_t position, sources, key)
     @cython.locals(position=cython.Py_ssize_t, tables=dict, nodes=list)
     cpdef _start_filtering(self)
-    @cython.locals(found=dict, table=dict, bounds=dict, noted=tuple)
+    @cython.locals(found=dict, table=dict, bounds=dict, noted=tuple, keys=list, position=cython.Py_ssize_t)
     cpdef rules_for(self, dict item, dict memo)
 
 

@@ -119,6 +119,11 @@ def plain(value) -> bool:
 #: one holding them was (off: its keys are made from its states; the files are the same either way)
 FIRST_BUCKETS = True
 
+#: whether rules_for answers a row with the keys of the row asked before as it answered that
+#: row, while its tables have not grown (off: every row is answered anew; the files are the
+#: same either way)
+REMEMBER_RULES = True
+
 _OPEN = object()  # key of an optional guard that has pinned nothing yet
 _ANY = object()  # a row value that cannot be compared as lower-cased ASCII
 _WILD = object()  # a row without a value for an optional guard: every branch
@@ -166,6 +171,12 @@ class AssociationIndex:
         self.by_step_key: dict = {}
         self.unfiltered: dict = {}
         self.filter_gates: dict = {}
+        # what rules_for answered the row asked before, its keys at the noted steps, and the
+        # version of the four tables above it read then (counted up whenever one grows)
+        self.filter_version = 0
+        self.last_version = -1
+        self.last_keys: list = []
+        self.last_rules: dict = {}
 
     def steps(self, bound) -> tuple:
         steps = self._steps.get(bound)
@@ -280,12 +291,17 @@ class AssociationIndex:
             if part[0]:
                 indexed = True
         if not indexed:
-            return self.unindexed.setdefault(bound, [{}, {}, 0])
+            bucket = self.unindexed.get(bound)
+            if bucket is None:
+                bucket = self.unindexed[bound] = [{}, {}, 0]
+                self.filter_version += 1
+            return bucket
         layout = tuple([part[0] for part in parts])
         if self.filtering and bound not in self.unfiltered:
             position = _filter_position(steps, layout)
             if position < 0:
                 self.unfiltered[bound] = None
+                self.filter_version += 1
             else:
                 self._note(bound, position, layout[position], parts[position][1])
         # (each level looked up before it is made: setdefault would make an empty one every time)
@@ -319,21 +335,35 @@ class AssociationIndex:
 
     def _note(self, bound, position: int, sources, key) -> None:
         """Note that ``bound`` has an association filed under ``key`` at step ``position``."""
-        self.by_step_key.setdefault((position, sources), {}).setdefault(key, {})[bound] = None
+        noted = (position, sources)
+        table = self.by_step_key.get(noted)
+        if table is None:
+            table = self.by_step_key[noted] = {}
+        bounds = table.get(key)
+        if bounds is None:
+            bounds = table[key] = {}
+        if bound not in bounds:
+            bounds[bound] = None
+            self.filter_version += 1
         parts = bound.parts
         for number in range(1, len(parts)):
-            self.filter_gates[parts[number].gate] = None
+            gate = parts[number].gate
+            if gate not in self.filter_gates:
+                self.filter_gates[gate] = None
+                self.filter_version += 1
 
     def _start_filtering(self) -> None:
         """Note every rule under the keys its associations are filed under so far (see
         :meth:`rules_for`); from now on, each association as it is filed."""
         self.filtering = True
+        self.filter_version += 1
         for bound, tables in self.tables.items():
             steps = self.steps(bound)
             for layout, root in tables.items():
                 position = _filter_position(steps, layout)
                 if position < 0:
                     self.unfiltered[bound] = None
+                    self.filter_version += 1
                     continue
                 nodes = [root]
                 for _ in range(position):
@@ -359,6 +389,11 @@ class AssociationIndex:
         a key that differs there refuses the row.)  Rules with unindexed
         associations, or a table with no step every row has a key for, are
         always asked.
+
+        Rows come in pool order, and a row mostly has the very keys of the
+        row asked before (the same key objects: see :func:`_columns_key`):
+        while the tables read here have not grown since, its answer is that
+        row's, the same dict (never changed once made: callers only read it).
         """
         if not self.filtering:
             self._start_filtering()
@@ -368,7 +403,21 @@ class AssociationIndex:
                 opened = memo[gate] = _safe_gate(gate, item)
             if opened:
                 return None
+        if REMEMBER_RULES and self.last_version == self.filter_version:
+            keys = self.last_keys
+            position = 0
+            for noted in self.by_step_key:
+                sources = noted[1]
+                key = memo.get(sources, _UNSET)
+                if key is _UNSET:
+                    key = memo[sources] = _columns_key(item, sources)
+                if key is not keys[position]:
+                    break
+                position += 1
+            else:
+                return self.last_rules
         found: dict = {}
+        keys = []
         for noted, table in self.by_step_key.items():
             sources = noted[1]
             key = memo.get(sources, _UNSET)
@@ -376,6 +425,7 @@ class AssociationIndex:
                 key = memo[sources] = _columns_key(item, sources)
             if key is _ANY:
                 return None
+            keys.append(key)
             if key is not None:
                 bounds = table.get(key)
                 if bounds is not None:
@@ -384,6 +434,9 @@ class AssociationIndex:
             found.update(self.unfiltered)
         for bound in self.unindexed:
             found[bound] = None
+        self.last_version = self.filter_version
+        self.last_keys = keys
+        self.last_rules = found
         return found
 
     def candidates(self, item, bound, found: dict, memo: dict, trail: list | None = None) -> None:
