@@ -65,7 +65,7 @@ cdef class AssociationIndex:
     cpdef seal_trail(self, BoundRule bound, list trail)
     @cython.locals(tables=dict, unindexed=list, position=cython.Py_ssize_t)
     cpdef bint trail_holds(self, BoundRule bound, tuple token)
-    @cython.locals(number=cython.Py_ssize_t, parts=list, noted=tuple, table=dict, bounds=dict)
+    @cython.locals(number=cython.Py_ssize_t, parts=list, bounds=dict)
     cpdef _note(self, BoundRule bound, Py_ssize_t position, sources, key)
     @cython.locals(position=cython.Py_ssize_t, tables=dict, nodes=list)
     cpdef _start_filtering(self)

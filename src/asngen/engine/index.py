@@ -335,13 +335,7 @@ class AssociationIndex:
 
     def _note(self, bound, position: int, sources, key) -> None:
         """Note that ``bound`` has an association filed under ``key`` at step ``position``."""
-        noted = (position, sources)
-        table = self.by_step_key.get(noted)
-        if table is None:
-            table = self.by_step_key[noted] = {}
-        bounds = table.get(key)
-        if bounds is None:
-            bounds = table[key] = {}
+        bounds = self.by_step_key.setdefault((position, sources), {}).setdefault(key, {})
         if bound not in bounds:
             bounds[bound] = None
             self.filter_version += 1
