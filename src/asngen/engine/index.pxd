@@ -77,6 +77,7 @@ cdef class AssociationIndex:
 cpdef _row_key(dict item, tuple sources)
 @cython.locals(names=tuple, values=list, last=list, position=cython.Py_ssize_t)
 cpdef _columns_key(dict item, KeyColumns columns)
+cpdef _memo_key(dict item, KeyColumns columns, dict memo)
 @cython.locals(part=str)
 cpdef value_key(list parts)
 cpdef _one_value_key(str part)

@@ -401,11 +401,7 @@ class AssociationIndex:
             keys = self.last_keys
             position = 0
             for noted in self.by_step_key:
-                sources = noted[1]
-                key = memo.get(sources, _UNSET)
-                if key is _UNSET:
-                    key = memo[sources] = _columns_key(item, sources)
-                if key is not keys[position]:
+                if _memo_key(item, noted[1], memo) is not keys[position]:
                     break
                 position += 1
             else:
@@ -413,10 +409,7 @@ class AssociationIndex:
         found: dict = {}
         keys = []
         for noted, table in self.by_step_key.items():
-            sources = noted[1]
-            key = memo.get(sources, _UNSET)
-            if key is _UNSET:
-                key = memo[sources] = _columns_key(item, sources)
+            key = _memo_key(item, noted[1], memo)
             if key is _ANY:
                 return None
             keys.append(key)
@@ -486,9 +479,7 @@ class AssociationIndex:
                 elif sources is None:
                     key = _OPEN
                 else:
-                    key = memo.get(sources, _UNSET)
-                    if key is _UNSET:
-                        key = memo[sources] = _columns_key(item, sources)
+                    key = _memo_key(item, sources, memo)
                     if key is _ANY:
                         found.update(self.all_by_rule.get(bound, {}))
                         if trail is not None:
@@ -699,6 +690,15 @@ def _columns_key(item, columns):
     key = _row_key(item, names)
     columns.last_values = [item.get(name) for name in names]
     columns.last_key = key
+    return key
+
+
+def _memo_key(item, columns, memo: dict):
+    """:func:`_columns_key`, made once per row: ``memo`` is the row's, shared by every rule
+    and table it is looked up in."""
+    key = memo.get(columns, _UNSET)
+    if key is _UNSET:
+        key = memo[columns] = _columns_key(item, columns)
     return key
 
 
