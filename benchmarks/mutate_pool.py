@@ -19,6 +19,14 @@ another form (leading zeros, another spelling of an empty cell, upper case),
 and a candidate id given another type in all or some of its rows.
 Such pools are named ``SOURCE__mm17.csv``.
 
+With ``--rule-values`` a pool's first mutation writes values one standard rule
+tests for (``NRC_CORON`` with ``SUBARRAY`` ``FULL``, ``NRS_LAMP`` through the
+``MIRROR``, ``NIS_SOSS`` outside a time series...) into a group of rows, a
+column the pool lacks added first, and zero to two other mutations follow:
+the corpus's pools reach only the combinations their programs held, and a
+rule no pool reaches is a rule never compared with the reference.  Such pools
+are named ``SOURCE__mr17.csv`` (``__mmr17`` with ``--more`` too).
+
 Each output pool gets one to three mutations, chosen and applied from its seed
 alone (``Rng``: stable across Python versions), so a disagreement found on
 ``SOURCE__m17.csv`` is reproduced by writing seed 17 of ``SOURCE`` again.  The
@@ -28,6 +36,9 @@ mutations applied are written into the pool's comment lines.
 from __future__ import annotations
 
 import argparse
+import functools
+import os
+import re
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -259,6 +270,77 @@ def retype_candidates(pool: PoolText, rng: Rng) -> str:
     return f"retype candidates ({entry} as {new_type!r} in {changed} rows)"
 
 
+#: a literal a rule's pattern names: a word of letters, digits, ``_`` and ``-`` (not a regex)
+_LITERAL = re.compile(r"^[a-z0-9_-]+$")
+#: columns that group rows as a program does: one exposure type, observation, instrument
+_GROUPING = ("exp_type", "exp_type", "obs_num", "instrume")
+
+
+@functools.cache
+def standard_rule_values() -> list[tuple[str, list[tuple[str, list[str]]]]]:
+    """Each standard rule's name and, per column, the literals its column tests name (none
+    for a test of any value), read from the rule files themselves (so a rule added later is drawn too)."""
+    from asngen.engine.constraints import Attr
+    from asngen.registry import RULES_DIR, load_rule_file
+
+    found = []
+    for name in ("rules_level2b.py", "rules_level3.py"):
+        for rule in load_rule_file(os.path.join(RULES_DIR, name)).rules:
+            by_column: dict[str, list[str]] = {}  # one entry a column: a draw writes it once
+            for leaf in rule.constraints().leaves():
+                if not (isinstance(leaf, Attr) and len(leaf.sources) == 1 and isinstance(leaf.sources[0], str)):
+                    continue
+                if leaf.value is None:  # any value: the column is drawn, a value made up
+                    by_column.setdefault(leaf.sources[0], [])
+                elif isinstance(leaf.value, str):
+                    words = [word for word in leaf.value.split("|") if _LITERAL.match(word)]
+                    if words:
+                        known = by_column.setdefault(leaf.sources[0], [])
+                        known.extend(word for word in words if word not in known)
+            if by_column:
+                found.append((rule.name, list(by_column.items())))
+    return found
+
+
+def rule_values(pool: PoolText, rng: Rng) -> str:
+    """Values one rule tests for (one column's to all of them), written upper case, as pools
+    write them, into the rows of one group: those sharing a row's exposure type,
+    observation or instrument, all of them or half.  One time in five (and for a test of
+    any value) the value is none of the literals: the empty cell or a made-up word.  A
+    column the pool lacks is added, empty elsewhere."""
+    rule, tests = rng.pick(standard_rule_values())
+    chosen = rng.sample(tests, rng.between(1, len(tests)))
+    grouping = [pool.column(name) for name in _GROUPING if pool.column(name) is not None]
+    if not pool.rows:
+        return "rule values (no rows)"
+    anchor = pool.rows[rng.below(len(pool.rows))]
+    by = rng.pick(grouping) if grouping else None
+    share = rng.pick((0.5, 1.0))
+    members = [
+        row for row in pool.rows
+        if (by is None or (by < len(row) and by < len(anchor) and row[by] == anchor[by])) and rng.chance(share)
+    ]
+    written = []
+    for column, words in chosen:
+        index = pool.column(column)
+        if index is None:
+            pool.header.append(column.upper())
+            empty = _empty_form(pool)
+            for row in pool.rows:
+                row.extend([empty] * (len(pool.header) - len(row)))
+            index = len(pool.header) - 1
+        if words and not rng.chance(0.2):
+            value = rng.pick(words).upper()
+        else:  # a value no literal names: none at all, or one made up
+            value = rng.pick((_empty_form(pool), f"{column.upper()}1"))
+        for row in members:
+            if index < len(row):
+                row[index] = value
+        written.append(f"{column}={value}")
+    where = "all rows" if by is None else f"{pool.header[by].strip()}={anchor[by] if by < len(anchor) else ''}"
+    return f"rule values of {rule} ({', '.join(written)}) in {len(members)} rows of {where}"
+
+
 MUTATIONS: dict[str, Callable[[PoolText, Rng], str]] = {
     "drop": drop_rows,
     "reorder": reorder_rows,
@@ -269,23 +351,30 @@ MUTATIONS: dict[str, Callable[[PoolText, Rng], str]] = {
     "drop_column": drop_column,
     "reform": reform_values,
     "retype": retype_candidates,
+    "rule_values": rule_values,
 }
 #: how often each is drawn: rarer for those that mostly make pools both programs refuse
 _WEIGHTS = {"drop": 3, "reorder": 2, "swap": 3, "empty": 2, "candidates": 2, "duplicate": 1}
 #: the kinds ``--more`` adds to the draw (without it, a seed writes the pool it always wrote)
 _MORE_WEIGHTS = {"drop_column": 1, "reform": 2, "retype": 2}
+#: what ``--rule-values`` adds to the draw (such a pool's first mutation is always one)
+_RULE_VALUE_WEIGHTS = {"rule_values": 3}
 
 
-def mutate(pool: PoolText, seed: int, more: bool = False) -> tuple[PoolText, list[str]]:
+def mutate(
+    pool: PoolText, seed: int, more: bool = False, with_rule_values: bool = False,
+) -> tuple[PoolText, list[str]]:
     """A changed copy of ``pool`` and the mutations applied to it."""
     rng = Rng(seed)
     copy = PoolText(list(pool.comments), list(pool.header), [list(row) for row in pool.rows])
-    weights = {**_WEIGHTS, **_MORE_WEIGHTS} if more else _WEIGHTS
+    weights = {**_WEIGHTS, **_MORE_WEIGHTS} if more else dict(_WEIGHTS)
+    if with_rule_values:
+        weights.update(_RULE_VALUE_WEIGHTS)
     names = [name for name, weight in weights.items() for _ in range(weight)]
-    applied = []
-    for _ in range(rng.between(1, 3)):
+    applied = [rule_values(copy, rng)] if with_rule_values else []
+    for _ in range(rng.between(0 if with_rule_values else 1, 2 if with_rule_values else 3)):
         applied.append(MUTATIONS[rng.pick(names)](copy, rng))
-    flag = " --more" if more else ""
+    flag = (" --more" if more else "") + (" --rule-values" if with_rule_values else "")
     copy.comments = [*copy.comments, f"# mutate_pool.py seed {seed}{flag}: " + "; ".join(applied)]
     return copy, applied
 
@@ -309,18 +398,23 @@ def main(argv: list[str] | None = None) -> int:
         "--more", action="store_true",
         help="also draw columns taken out, values reformed and candidates retyped (other pools per seed)",
     )
+    parser.add_argument(
+        "--rule-values", action="store_true",
+        help="also draw values the standard rules test for, written into a group of rows",
+    )
     args = parser.parse_args(argv)
     args.output.mkdir(parents=True, exist_ok=True)
     sources = [(path, PoolText.read(path)) for path in args.pools]
     for number, seed in enumerate(_seeds(args.seeds)):
         chosen = [sources[number % len(sources)]] if args.round_robin else sources
         for path, pool in chosen:
-            changed, applied = mutate(pool, seed, args.more)
+            changed, applied = mutate(pool, seed, args.more, args.rule_values)
             if args.at_most and len(changed.rows) > args.at_most:
                 picked = sorted(Rng(seed).sample(range(len(changed.rows)), args.at_most))
                 changed.rows = [changed.rows[i] for i in picked]
                 applied.append(f"kept {args.at_most} rows")
-            target = args.output / f"{path.stem}__{'mm' if args.more else 'm'}{seed}.csv"
+            kind = "m" + ("m" if args.more else "") + ("r" if args.rule_values else "")
+            target = args.output / f"{path.stem}__{kind}{seed}.csv"
             changed.write(target)
             print(f"{target}: {len(changed.rows)} rows; {'; '.join(applied)}")
     return 0

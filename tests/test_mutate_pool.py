@@ -148,3 +148,45 @@ def test_a_retyped_candidate_keeps_its_id_and_takes_another_type(tmp_path):
         retyped += 1
     assert retyped
 
+
+
+def _write_rule_values(tmp_path: Path, seeds: str) -> list[Path]:
+    out = tmp_path / "rule_values"
+    assert mutate_pool.main([str(SOURCE), "--seeds", seeds, "--rule-values", "-o", str(out)]) == 0
+    return sorted(out.iterdir())
+
+
+def test_rule_values_are_the_literals_the_standard_rules_test_for():
+    found = dict(mutate_pool.standard_rule_values())
+    assert ("subarray", ["full"]) in found["Asn_Lv3NRCCoronImage"]
+    assert ("grating", ["mirror"]) in found["Asn_Lv2NRSLAMPImage"]
+    for tests in found.values():
+        for column, words in tests:
+            assert column == column.lower()
+            assert all(mutate_pool._LITERAL.match(word) for word in words)  # no regex written into a pool
+
+
+def test_rule_values_write_the_named_values_into_the_rows_they_count(tmp_path):
+    import re
+
+    source = PoolText.read(SOURCE)
+    seen = 0
+    for path in _write_rule_values(tmp_path, "1-60"):
+        assert path.name.startswith(f"{SOURCE.stem}__mr")
+        pool = PoolText.read(path)
+        applied = pool.comments[-1]
+        assert " --rule-values: " in applied
+        assert pool.header[: len(source.header)] == source.header  # columns only ever added
+        assert all(len(row) == len(pool.header) for row in pool.rows)
+        found = re.findall(r"rule values of \w+ \(([^)]*)\) in (\d+) rows", applied)
+        others = ("swap", "empty cells", "drop rows", "duplicate", "edit candidates", "reorder", "rows (")
+        if len(found) != 1 or applied.count("; ") or any(other in applied.split(": ", 1)[1] for other in others):
+            continue
+        writes, count = found[0]
+        for write in writes.split(", "):
+            column, value = write.split("=")
+            index = pool.column(column)
+            holding = sum(row[index] == value for row in pool.rows)
+            assert holding >= int(count)  # other rows may have held the value already
+        seen += 1
+    assert seen > 5
