@@ -19,8 +19,10 @@ reproduction (rows first, then columns), which is what goes into
 
 The reference is only *run* (``$ASNGEN_REFERENCE``, default
 ``/opt/jwstref/bin/asn_generate``), never
-imported.  Both programs always get ``--version-id golden`` so that names are
-deterministic.  ``{rules_dir}`` inside an option stands for the standard rule
+imported.  Both programs get ``--version-id golden`` so that names are
+deterministic, unless the options name a version id or ``{no_version}``.
+Association files are compared as JSON, or, with ``--format yaml``, parsed
+as YAML.  ``{rules_dir}`` inside an option stands for the standard rule
 folder and is replaced per program: jwst's ``associations/lib`` for the
 reference, ``asngen/rules`` for asngen.
 """
@@ -70,6 +72,9 @@ def _our_rules() -> Path:
 
 OUR_RULES = _our_rules()
 
+#: in an option list: give neither program ``--version-id`` (names without a version)
+NO_VERSION = "{no_version}"
+
 # The option combinations of the golden corpus; "{ids}" is filled from the pool.
 OPTION_SETS: dict[str, list[str]] = {
     "default": [],
@@ -98,6 +103,10 @@ OPTION_SETS: dict[str, list[str]] = {
     "l3_per_pool_no_finalize": ["-r", "{rules_dir}/rules_level3.py", "--ignore-default", "--per-pool-algorithm",
                                 "--no-finalize"],
     "merge_debug_per_pool": ["--merge", "-D", "--per-pool-algorithm"],
+    # the forms of output the corpus holds none of: YAML files (compared parsed, see
+    # compare_yaml_dirs) and names without a version id
+    "yaml": ["--format", "yaml"],
+    "no_version": [NO_VERSION],
     # one pass over the whole pool for two candidates: its associations pin either one
     "per_pool_ids": ["--per-pool-algorithm", "-i", "{ids}"],
 }
@@ -196,16 +205,23 @@ def _run(command: list[str], out: Path, timeout: float | None) -> tuple[int | st
     return proc.returncode, proc.stderr
 
 
+def _with_version(args: list[str]) -> list[str]:
+    """``args`` and ``--version-id golden``, unless they name a version id or :data:`NO_VERSION`."""
+    if NO_VERSION in args:
+        return [arg for arg in args if arg != NO_VERSION]
+    if any(arg == "--version-id" or arg.startswith("--version-id=") for arg in args):
+        return args
+    return [*args, "--version-id", "golden"]
+
+
 def run_reference(pool: Path, options: list[str], out: Path, timeout: float | None = 300):
     args = [o.replace("{rules_dir}", str(REF_RULES)) for o in options]
-    return _run(
-        [str(REFERENCE), str(pool), *args, "--version-id", "golden", "-p", str(out)], out, timeout
-    )
+    return _run([str(REFERENCE), str(pool), *_with_version(args), "-p", str(out)], out, timeout)
 
 
 def run_ours(pool: Path, options: list[str], out: Path, timeout: float | None = 300):
     args = [o.replace("{rules_dir}", str(OUR_RULES)) for o in options]
-    return _run([*OURS, str(pool), *args, "--version-id", "golden", "-p", str(out)], out, timeout)
+    return _run([*OURS, str(pool), *_with_version(args), "-p", str(out)], out, timeout)
 
 
 def compare(
@@ -249,12 +265,39 @@ def compare(
             if outcome.skipped:
                 return outcome
         COMPARE.compare_dirs(ref_dir, our_dir, out=outcome.problems.append)
+        compare_yaml_dirs(ref_dir, our_dir, out=outcome.problems.append)
         if keep is not None and not outcome.agree:
             for name, src in (("ref", ref_dir), ("ours", our_dir)):
                 dest = keep / f"{pool.stem}__{'_'.join(options) or 'default'}" / name
                 shutil.rmtree(dest, ignore_errors=True)
                 shutil.copytree(src, dest)
         return outcome
+
+
+def compare_yaml_dirs(expected_dir: Path, actual_dir: Path, out) -> None:
+    """What the corpus's comparer does for ``*.json`` files, for ``*.yaml`` ones (which it
+    does not list): the same names, and the same content once parsed, ``code_version`` and
+    the informational ``constraints`` text set aside."""
+    import yaml
+
+    def listing(folder: Path) -> set[str]:
+        return {p.name for p in folder.glob("*.yaml")} if folder.is_dir() else set()
+
+    expected, actual = listing(expected_dir), listing(actual_dir)
+    for name in sorted(expected | actual):
+        if name not in actual:
+            out(f"MISSING   {name}")
+        elif name not in expected:
+            out(f"EXTRA     {name}")
+        else:
+            left, right = (yaml.safe_load((folder / name).read_text(encoding="utf-8"))
+                           for folder in (expected_dir, actual_dir))
+            for data in (left, right):
+                if isinstance(data, dict):
+                    for key in COMPARE.IGNORED_KEYS:
+                        data.pop(key, None)
+            if left != right:
+                out(f"DIFFERING {name}: {COMPARE._first_difference(left, right) or 'content'}")
 
 
 #: how the reference stops on a science row without EXP_TYPE (asngen leaves the row out)
