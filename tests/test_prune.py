@@ -325,3 +325,65 @@ def test_a_name_digest_is_the_digest_of_the_name() -> None:
         assert expname_digest(member) == text_digest(expname_of(member))
     assert expname_digest({"expname": 5, "exptype": "science"}) is None  # not text
     assert text_digest("") != text_digest("a") != text_digest("b")
+
+
+def _member_associations(rng: random.Random, count: int) -> list[FakeAssociation]:
+    """Associations of generated members (asngen.member.Member) over shared rows: twins made
+    from the same rows in the same order (told apart without names), in another order, and
+    from other rows of the same file names (both told apart by their keys)."""
+    from asngen.member import member_of, renamed_file
+
+    files = [f"jw0100{n:03d}_uncal.fits" for n in range(6)]
+    rows = [{"filename": name} for name in files] + [{"filename": name} for name in files[:3]]
+    asns: list[FakeAssociation] = []
+    while len(asns) < count:
+        picked = rng.sample(range(len(rows)), rng.randint(1, 4))
+        kinds = [rng.choice(["science", "background"]) for _ in picked]
+        marker = rng.choice([renamed_file("cal"), None])
+        for _ in range(rng.randint(1, 3)):  # the association, and twins of it
+            how = rng.random()
+            order = list(zip(picked, kinds, strict=True))
+            if how < 0.2:
+                rng.shuffle(order)
+            members = []
+            for position, kind in order:
+                row = rows[position]
+                if how > 0.8 and position < 3:
+                    row = rows[position + 6]  # another row, the same file name
+                name = marker if marker is not None else row["filename"].replace("_uncal", "_cal")
+                members.append(member_of(row, name, kind, None))
+            asn = FakeAssociation(rng.choice(["image3", "spec3"]), rng.choice(["o001", "c1000", "a3001"]),
+                                  "jw01000-o001_t001_nircam_f200w", [])
+            asn.data["products"][0]["members"] = members
+            asns.append(asn)
+    return asns
+
+
+@pytest.mark.parametrize("names_remembered", [False, True])
+@pytest.mark.parametrize("collide", [False, True])
+@pytest.mark.parametrize("seed", range(30))
+def test_twins_of_generated_members_are_found_with_and_without_their_names(seed, collide, names_remembered,
+                                                                          monkeypatch) -> None:
+    """Twins matched member by member without names (same rows, same order) and by their keys
+    (other order, other rows of the same names) are exactly those of the plain version."""
+    monkeypatch.setattr(prune, "names_remembered", lambda: names_remembered)
+    if collide:
+        monkeypatch.setattr(prune, "_digest", lambda key: 0)
+    rng = random.Random(seed)
+    asns = _member_associations(rng, rng.randint(2, 30))
+    _assert_same_as_oracle(_naive_prune_duplicate_associations, prune.prune_duplicate_associations, asns, True)
+
+
+def test_same_member_needs_the_same_row_name_and_type() -> None:
+    from asngen.member import member_of, renamed_file, same_member
+
+    row, twin_row = {"filename": "jw_uncal.fits"}, {"filename": "jw_uncal.fits"}
+    cal = renamed_file("cal")
+    assert same_member(member_of(row, cal, "science", None), member_of(row, cal, "science", None))
+    assert not same_member(member_of(row, cal, "science", None), member_of(twin_row, cal, "science", None))
+    assert not same_member(member_of(row, cal, "science", None), member_of(row, renamed_file("i2d"), "science", None))
+    assert not same_member(member_of(row, cal, "science", None), member_of(row, cal, "background", None))
+    assert not same_member({"expname": "a", "exptype": "science"}, {"expname": "a", "exptype": "science"})
+    plain = "jw_" + "cal.fits"  # (another string object than the one below)
+    assert same_member(member_of(row, plain, "science", None), member_of(twin_row, "jw_cal.fits", "science", None))
+    assert not same_member(member_of(row, "jw_cal.fits", "science", None), member_of(row, cal, "science", None))

@@ -48,6 +48,9 @@ cpdef expname_of(member)
 @cython.locals(own=Member)
 cpdef exptype_of(member)
 
+@cython.locals(one=Member, other=Member)
+cpdef bint same_member(left, right)
+
 cdef unsigned long long _DIGEST_START, _DIGEST_PRIME, _DIGEST_MASK
 @cython.locals(digest=cython.ulonglong, character=cython.Py_UCS4)
 cpdef unsigned long long text_digest(str text)

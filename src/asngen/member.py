@@ -412,6 +412,29 @@ def expname_of(member) -> str:
     return member["expname"]
 
 
+def same_member(left, right) -> bool:
+    """True when two generated members have equal names and types, told without making
+    the names: both name the same string, or both rename the same pool row with the same
+    marker.  False says nothing (the same name may come from two rows).
+
+    The association a candidate pass and the discover pass both build from the same
+    rows holds such members in the same order: pruning tells the two apart by this
+    instead of making every name of both.
+    """
+    if type(left) is not Member or type(right) is not Member:
+        return False
+    one = left  # (compiled, typed: its slots are C fields)
+    other = right
+    kind = one.exptype
+    if kind is ABSENT or other.exptype is ABSENT or kind != other.exptype:
+        return False
+    name = one.expname
+    other_name = other.expname
+    if type(name) is RenamedFile:
+        return name is other_name and one.row is other.row
+    return type(name) is str and type(other_name) is str and name == other_name
+
+
 #: 64-bit FNV-1a over a text's code points (see text_digest)
 _DIGEST_START = 0xCBF29CE484222325
 _DIGEST_PRIME = 0x100000001B3

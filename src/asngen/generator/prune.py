@@ -15,7 +15,7 @@ In debug mode a dropped association is kept, renamed ``dupNNNNN_<name>``.
 from __future__ import annotations
 
 from .._collection_types import int64s
-from ..member import expname_digest, expname_of, exptype_of, names_remembered
+from ..member import expname_digest, expname_of, exptype_of, names_remembered, same_member
 from ..rules.suffixes import exposure_root
 
 
@@ -138,8 +138,12 @@ def _first_product_name(asn) -> str:
     return asn.data["products"][0]["name"]
 
 
+def _asn_id(asn) -> str:
+    return asn.data["asn_id"]
+
+
 def _by_asn_id(asns: list) -> list:
-    return sorted(asns, key=lambda asn: asn.data["asn_id"])
+    return sorted(asns, key=_asn_id)
 
 
 def prune(asns: list, state: PruneState) -> list:
@@ -157,6 +161,51 @@ def _membership_key(asn):
     if len({name for name, _ in pairs}) != len(pairs):
         return None
     return frozenset(pairs)
+
+
+def _same_members_in_order(left, right) -> bool:
+    """True when the first products of two associations hold, position by position,
+    members :func:`~asngen.member.same_member` tells equal: their keys are then equal
+    without a name being made.  False says nothing."""
+    members = left.data["products"][0]["members"]
+    others = right.data["products"][0]["members"]
+    if len(members) != len(others):
+        return False
+    for position in range(len(members)):
+        if not same_member(members[position], others[position]):
+            return False
+    return True
+
+
+def _twin_classes(ordered: list, group: list, twin_class: list) -> None:
+    """Give the positions of ``group`` (equal digests) the same small number exactly when
+    their :func:`_membership_key` keys are equal.  Most groups are an association a
+    candidate pass built and the same one the discover pass built, from the same rows in
+    the same order: those are matched without their keys (:func:`_same_members_in_order`);
+    a key is made only for a position no earlier class's first matched that way."""
+    firsts: list = []  # the first position of each class, in class order
+    keys: dict = {}  # key -> class, for the firsts whose keys were needed
+    keyed: set = set()  # (those firsts)
+    for position in group:
+        asn = ordered[position]
+        found = -1
+        for number in range(len(firsts)):
+            if _same_members_in_order(ordered[firsts[number]], asn):
+                found = number
+                break
+        if found < 0:
+            for number in range(len(firsts)):
+                if number not in keyed:
+                    keys[_membership_key(ordered[firsts[number]])] = number
+                    keyed.add(number)
+            key = _membership_key(asn)
+            found = keys.get(key, -1)
+            if found < 0:
+                found = len(firsts)
+                firsts.append(position)
+                keys[key] = found
+                keyed.add(found)
+        twin_class[position] = found
 
 
 _digest = hash  # (a test makes every key collide)
@@ -298,14 +347,14 @@ def prune_duplicate_associations(asns: list, state: PruneState) -> list:
     shared = _shared_hash_groups(positions[:keyed], digests[:keyed])
     del positions, digests
     # Within a group, the positions whose keys are equal get the same small number; the keys
-    # go group by group (held all at once, they would be the peak of a large run).
+    # (the few made: see _twin_classes) go group by group (held all at once, they would be
+    # the peak of a large run).
     group_of: list = [None] * len(ordered)
     twin_class: list = [None] * len(ordered)
     for group in shared:
-        classes: dict = {}
         for position in group:
             group_of[position] = group
-            twin_class[position] = classes.setdefault(_membership_key(ordered[position]), len(classes))
+        _twin_classes(ordered, group, twin_class)
     del shared
     removed = [False] * len(ordered)
     pruned = []
@@ -330,17 +379,22 @@ def prune_duplicate_associations(asns: list, state: PruneState) -> list:
 
 def prune_duplicate_products(asns: list, state: PruneState) -> list:
     dups, valid = _split_dups(asns)
-    duplicated = _repeated([_first_product_name(asn) for asn in valid])
+    names = [_first_product_name(asn) for asn in valid]  # (read once: each a cache miss or two)
+    duplicated = _repeated(names)
     if not duplicated:
         return asns
     ordered = _by_asn_id(valid)
     # only the shared names get a group: a list for each of a million names would be the
-    # largest thing a run holds at its peak
+    # largest thing a run holds at its peak.  A group sorted by asn_id (stable) is in the
+    # order ``ordered`` gives its associations.
     by_product: dict[str, list] = {name: [] for name in duplicated}
-    for asn in ordered:
-        group = by_product.get(_first_product_name(asn))
+    for position in range(len(valid)):
+        group = by_product.get(names[position])
         if group is not None:
-            group.append(asn)
+            group.append(valid[position])
+    del names
+    for group in by_product.values():
+        group.sort(key=_asn_id)
     full_prune: list = []
     pruned_by_class: dict = {}  # equality class -> the pruned associations in it
     for product_name in duplicated:
