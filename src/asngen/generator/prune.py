@@ -432,9 +432,11 @@ def prune_duplicate_products(asns: list, state: PruneState) -> list:
 def resequence(asns: list) -> None:
     counters: dict = {}
     for asn in asns:
-        key = (asn.data["asn_id"], asn.data["asn_type"])
-        counters[key] = counters.get(key, 0) + 1
-        asn.sequence = counters[key]
+        data = asn.data  # (read once: at a million associations each read is a cache miss)
+        key = (data["asn_id"], data["asn_type"])
+        value = counters.get(key, 0) + 1
+        counters[key] = value
+        asn.sequence = value
 
 
 def finalize_level(associations: list, level: int, state: PruneState) -> list:
