@@ -95,7 +95,11 @@ def _equality_class(asn) -> tuple:
     return asn.data["asn_type"], asn.data["asn_id"][:1], tuple(names)
 
 
-def _split_dups(asns):
+def _split_dups(asns, state: PruneState):
+    """(the renamed ``dup…`` associations, the others); only debug mode renames (so only it
+    walks the list: a walk over a million associations is a few tenths of a second)."""
+    if not state.debug:
+        return [], asns
     dups, valid = [], []
     for asn in asns:
         (dups if asn.is_dup else valid).append(asn)
@@ -329,7 +333,7 @@ def _tally(keys) -> dict:
 
 
 def prune_duplicate_associations(asns: list, state: PruneState) -> list:
-    dups, valid = _split_dups(asns)
+    dups, valid = _split_dups(asns, state)
     ordered = _by_asn_id(valid)
     # Group by the key's hash, and make the keys themselves only where hashes meet: a key
     # per association (a frozenset of tuples) would hold ~400 bytes each at the peak of a run.
@@ -378,7 +382,7 @@ def prune_duplicate_associations(asns: list, state: PruneState) -> list:
 
 
 def prune_duplicate_products(asns: list, state: PruneState) -> list:
-    dups, valid = _split_dups(asns)
+    dups, valid = _split_dups(asns, state)
     names = [_first_product_name(asn) for asn in valid]  # (read once: each a cache miss or two)
     duplicated = _repeated(names)
     if not duplicated:
