@@ -501,6 +501,10 @@ def test_unclassifiable_rows_are_left_out_not_fatal(rows, nulls, null_value):
         else:
             assert [number for number, _, _ in result.excluded] == bad
             assert all("exposure type" in reason for _, _, reason in result.excluded)
+            told = [warning for warning in result.warnings if "left out, exposure type" in warning]
+            assert len(told) == (1 if bad else 0)
+            if bad:  # the first rows set aside are named in the one warning
+                assert f"{'row' if len(bad) == 1 else 'rows'} {', '.join(map(str, bad[:5]))}" in told[0]
             filenames = [row["filename"] for row in pool.rows]
             if len(set(filenames)) == len(filenames):
                 orphans = {row["filename"] for row in result.orphans}
@@ -526,6 +530,10 @@ def test_unclassifiable_row_is_an_orphan_with_its_reason(tmp_path):
         ["generate", str(pool), "--version-id", "fz", "-p", str(out), "--save-orphans"]
     )
     assert status == 0, stderr
+    assert stderr.splitlines()[0] == (
+        "asngen generate: warning: 1 of 4 rows left out, exposure type cannot be determined "
+        "(EXP_TYPE empty, PNTGTYPE science or empty): row 3; --strict stops instead"
+    )
     orphans = read_pool(out / "orphaned.csv")
     reasons = {row["filename"]: row["reason"] for row in orphans.rows}
     assert "exposure type cannot be determined" in reasons["jw_00002_uncal.fits"]

@@ -218,6 +218,19 @@ def _classifiable(pool, options):
     return Pool(columns=pool.columns, records=keep, source=pool.source, comments=pool.comments), excluded
 
 
+def set_aside_warning(excluded: list, rows: int) -> str:
+    """One line saying which rows :func:`_classifiable` left out, and why (a user who does not
+    ask for orphans would otherwise not learn that an exposure was never considered)."""
+    numbers = [str(number) for number, _, _ in excluded[:5]]
+    more = f" and {len(excluded) - 5} more" if len(excluded) > 5 else ""
+    which = "every row" if len(excluded) == rows else f"{len(excluded)} of {rows} rows"
+    return (
+        f"{which} left out, exposure type cannot be determined (EXP_TYPE empty, PNTGTYPE science "
+        f"or empty): {'row' if len(excluded) == 1 else 'rows'} {', '.join(numbers)}{more}; "
+        "--strict stops instead"
+    )
+
+
 _collector_depth = 0
 _collector_was_enabled = True
 
@@ -306,6 +319,8 @@ def _generate(pool: Any, options: GenerateOptions | None, run) -> GenerateResult
         raise
     result = GenerateResult(pool_name=pool.name, rows=len(pool), warnings=list(run.warnings))
     result.excluded = excluded
+    if excluded:
+        result.warnings.insert(0, set_aside_warning(excluded, len(pool)))
     result.columns = list(pool.columns)
     used: set = set()  # file names of the rows the written members came from
     result.files = AssociationFiles(options.fmt)
