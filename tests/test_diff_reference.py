@@ -73,3 +73,21 @@ def test_without_a_version_id_neither_program_gets_one(tmp_path, monkeypatch):
     outcome = diff_reference.compare(POOL, diff_reference.OPTION_SETS["no_version"])
     assert outcome.ref_status == 0 and outcome.agree, outcome.problems
     assert not diff_reference.compare(POOL, diff_reference.OPTION_SETS["default"]).agree
+
+
+def test_a_pool_of_unclassifiable_rows_only_must_leave_asngen_writing_nothing(tmp_path, monkeypatch):
+    """The reference stops at the first science row without EXP_TYPE; with every row such,
+    nothing is left to compare with but an empty table, on which it fails: asngen succeeds
+    and writes nothing (a deliberate difference)."""
+    source = diff_reference.PoolText.read(POOL)
+    exp_type, pointing = source.column("exp_type"), source.column("pntgtype")
+    for row in source.rows:
+        row[exp_type], row[pointing] = "NULL", "SCIENCE"
+    pool = tmp_path / "unclassifiable.csv"
+    source.write(pool)
+    aborting = _stand_in(tmp_path / "aborting", "sys.stderr.write('LookupError: Exposure type cannot be "
+                         "determined\\n')\\nsys.exit(1)")
+    monkeypatch.setattr(diff_reference, "REFERENCE", aborting)
+    outcome = diff_reference.compare(pool, diff_reference.OPTION_SETS["default"])
+    assert outcome.agree and outcome.our_status == 0, outcome.problems
+    assert "every row unclassifiable" in outcome.deviation
