@@ -272,7 +272,8 @@ def retype_candidates(pool: PoolText, rng: Rng) -> str:
 
 #: a literal a rule's pattern names: a word of letters, digits, ``_`` and ``-`` (not a regex)
 _LITERAL = re.compile(r"^[a-z0-9_-]+$")
-#: columns that group rows as a program does: one exposure type, observation, instrument
+#: columns that group rows as a program does: one exposure type (drawn twice as often),
+#: observation, instrument
 _GROUPING = ("exp_type", "exp_type", "obs_num", "instrume")
 
 
@@ -310,9 +311,9 @@ def rule_values(pool: PoolText, rng: Rng) -> str:
     column the pool lacks is added, empty elsewhere."""
     rule, tests = rng.pick(standard_rule_values())
     chosen = rng.sample(tests, rng.between(1, len(tests)))
-    grouping = [pool.column(name) for name in _GROUPING if pool.column(name) is not None]
     if not pool.rows:
         return "rule values (no rows)"
+    grouping = [pool.column(name) for name in _GROUPING if pool.column(name) is not None]
     anchor = pool.rows[rng.below(len(pool.rows))]
     by = rng.pick(grouping) if grouping else None
     share = rng.pick((0.5, 1.0))
@@ -332,7 +333,7 @@ def rule_values(pool: PoolText, rng: Rng) -> str:
         if words and not rng.chance(0.2):
             value = rng.pick(words).upper()
         else:  # a value no literal names: none at all, or one made up
-            value = rng.pick((_empty_form(pool), f"{column.upper()}1"))
+            value = rng.pick((_empty_form(pool), f"{column.upper()}1"))  # (after the writes above)
         for row in members:
             if index < len(row):
                 row[index] = value
@@ -372,7 +373,8 @@ def mutate(
         weights.update(_RULE_VALUE_WEIGHTS)
     names = [name for name, weight in weights.items() for _ in range(weight)]
     applied = [rule_values(copy, rng)] if with_rule_values else []
-    for _ in range(rng.between(0 if with_rule_values else 1, 2 if with_rule_values else 3)):
+    fewest, most = (0, 2) if with_rule_values else (1, 3)  # (one to three mutations in all)
+    for _ in range(rng.between(fewest, most)):
         applied.append(MUTATIONS[rng.pick(names)](copy, rng))
     flag = (" --more" if more else "") + (" --rule-values" if with_rule_values else "")
     copy.comments = [*copy.comments, f"# mutate_pool.py seed {seed}{flag}: " + "; ".join(applied)]
