@@ -310,6 +310,50 @@ def test_records_of_text_rows_read_back_whatever_repeats(rows, distinct):
     assert [list(cells(record)) for record in records] == rows
 
 
+_LINE_CELLS = ["a", "ab", "b", "ba", "", "null", "a b", "\u00e9", "\u4e00", "f1", "f10", "f100"]
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.lists(st.sampled_from(_LINE_CELLS), min_size=3, max_size=3), max_size=40),
+       st.integers(min_value=0, max_value=700), st.sampled_from(["|", ",", "\t"]))
+def test_lines_made_records_in_place_are_the_records_of_their_cells(rows, distinct, delimiter):
+    """``add_lines`` compares each line with the one before without splitting it: the records
+    are those of ``add`` on the lines split, byte for byte and layout for layout, whatever
+    the cells (one the prefix of another, empty at either end, not ASCII) and also when a
+    column outgrows its codes' width in the middle (``distinct`` new values)."""
+    rows = [list(row) for row in rows]
+    rows[len(rows) // 2:len(rows) // 2] = [[f"f{number}", "a", ""] for number in range(distinct)]
+    lines = [delimiter.join(row) for row in rows]
+    by_cells = RecordBuilder(["x", "y", "z"])
+    by_cells.add([line.split(delimiter) for line in lines], text=True)
+    by_lines = RecordBuilder(["x", "y", "z"])
+    by_lines.add_lines(iter(lines), delimiter)
+    assert [record[1] for record in by_lines.records] == [record[1] for record in by_cells.records]
+    assert [record[0].widths for record in by_lines.records] == [record[0].widths for record in by_cells.records]
+    records = by_lines.finish()
+    assert [list(cells(record)) for record in records] == rows
+
+
+def test_a_line_is_told_from_the_one_before_cell_by_cell():
+    """The walk behind ``add_lines``: the record before, with the codes of the cells that
+    differ written over (the record before itself when none does); None when a code no
+    longer fits its column's width."""
+    from asngen.records import _changed_codes
+
+    builder = RecordBuilder(["x", "y", "z"])
+    builder.add_lines(["a|b|c", "a|bb|c", "a|bb|c"], "|")
+    first, second, third = (record[1] for record in builder.records)
+    assert first == bytes([0, 0, 0]) and second == bytes([0, 1, 0])
+    assert third == second
+    layout = builder.columns.layout
+    assert _changed_codes("a|bb|c", b"a|bb|c", b"a|bb|c", second, ord("|"), builder._codes, layout) is second
+    assert _changed_codes("ab|b|", b"ab|b|", b"a|bb|c", second, ord("|"), builder._codes, layout) == bytes([1, 0, 1])
+    full = RecordBuilder(["x"])
+    full.add_lines([f"v{number}" for number in range(256)], "|")
+    assert full.columns.widths == (1,)
+    assert _changed_codes("w", b"w", b"v255", full.records[-1][1], ord("|"), full._codes, full.columns.layout) is None
+
+
 @settings(max_examples=150, deadline=None)
 @given(st.lists(st.lists(st.sampled_from(["a", "b", "", "A"]), min_size=4, max_size=4), min_size=1, max_size=30),
        st.lists(st.integers(min_value=0, max_value=10_000), max_size=80),

@@ -353,9 +353,10 @@ def _rows_from_plain_lines(
 ) -> tuple[list, PoolError | None]:
     """Records of quote-free lower-cased lines: the speed-critical case.
 
-    Everything per cell happens in C (``str.split``, ``map``, the record
-    builder's code tables); empty cells are filled in afterwards, once per
-    column (:func:`_fill_empty_values`).  Should a cell have blanks at its
+    Everything per cell happens in C (the record builder compares each line
+    with the one before in place and looks up only the cells that differ:
+    ``RecordBuilder.add_lines``); empty cells are filled in afterwards, once
+    per column (:func:`_fill_empty_values`).  Should a cell have blanks at its
     edges (its column's values tell), the records are made again from the
     cells stripped.
     """
@@ -387,7 +388,7 @@ def _records_consuming(columns: list[str], body: list[str], delimiter: str) -> l
     builder = RecordBuilder(columns)
     for start in range(0, len(body), _RECORD_BATCH):
         batch = body[start : start + _RECORD_BATCH]
-        builder.add(map(str.split, batch, repeat(delimiter)), text=True)
+        builder.add_lines(batch, delimiter)
         body[start : start + len(batch)] = repeat(None, len(batch))
         del batch
     return builder.finish()

@@ -30,3 +30,13 @@ cpdef list distinct_cells(list records, tuple names)
 
 @cython.locals(codes=list, position=cython.Py_ssize_t, cell=str)
 cpdef list _codes_like(list cells, list previous, list previous_codes, list indexes)
+
+
+@cython.locals(here=cython.p_char, there=cython.p_char, codes=bytearray, size=cython.Py_ssize_t,
+               previous_size=cython.Py_ssize_t, start=cython.Py_ssize_t, above=cython.Py_ssize_t,
+               column=cython.Py_ssize_t, offset=cython.Py_ssize_t, stop=cython.Py_ssize_t,
+               stop_above=cython.Py_ssize_t, end=cython.bint, end_above=cython.bint, same=cython.bint,
+               code=cython.Py_ssize_t, at=cython.Py_ssize_t, width=cython.Py_ssize_t, byte=cython.Py_ssize_t)
+cpdef bytes _changed_codes(str line, bytes data, bytes previous, bytes previous_codes, int delimiter, list indexes,
+                           tuple layout)
+cdef bint _WALKS_IN_C

@@ -20,7 +20,7 @@ instead, read through a :class:`RecordView`.
 from __future__ import annotations
 
 import struct
-from itertools import count
+from itertools import count, repeat
 from operator import getitem, itemgetter
 from sys import intern
 
@@ -187,6 +187,38 @@ class RecordBuilder:
                 pack = columns.pack
             records.append((columns, packed))
 
+    def add_lines(self, lines: Iterable[str], delimiter: str) -> None:
+        """Make records of text ``lines``, each holding one cell per column between single-character
+        ``delimiter``s (the caller has counted them: every line has a cell for every column).
+
+        The same records as ``add`` of the lines split, made without splitting them: an ASCII
+        line is compared in place with the one before, cell by cell, and its record is the
+        record before with the codes of the cells that differ (about one in ten) written over.
+        """
+        columns = self.columns
+        if not columns or not _WALKS_IN_C:
+            self.add(map(str.split, lines, repeat(delimiter)), text=True)
+            return
+        records = self.records
+        indexes = self._codes
+        separator = ord(delimiter)
+        previous = None  # the bytes of the last line, if ASCII, and its record's codes
+        previous_packed = None
+        for line in lines:
+            data = line.encode("ascii") if line.isascii() else None
+            packed = None
+            if previous is not None and data is not None:
+                packed = _changed_codes(line, data, previous, previous_packed, separator, indexes, columns.layout)
+            if packed is None:  # the first line, one not ASCII, or a column outgrew its codes
+                codes = list(map(getitem, indexes, line.split(delimiter)))
+                try:
+                    packed = columns.pack(*codes)
+                except struct.error:
+                    packed = self._widened(line.split(delimiter))  # (the same codes, wider)
+                    columns = self.columns
+            records.append((columns, packed))
+            previous, previous_packed = data, packed
+
     def _widened(self, keys: Sequence[Any]) -> bytes:
         """The codes of a row whose keys may need wider codes than the layout has.
 
@@ -239,6 +271,62 @@ def _codes_like(cells: list, previous: list, previous_codes: list, indexes: list
         else:
             codes.append(indexes[position][cell])
     return codes
+
+
+def _changed_codes(line: str, data: bytes, previous: bytes, previous_codes: bytes, delimiter: int,
+                   indexes: list, layout: tuple) -> bytes | None:
+    """The codes of an ASCII ``line`` (``data``: its bytes) laid out as ``layout`` says, from
+    the line before (its bytes ``previous``, of as many cells, and its codes).  Both lines are
+    walked side by side, a cell at a time: a cell that reads as its neighbour above keeps its
+    code; one that does not is cut out of ``line``, looked up and its code written over.  None:
+    a code does not fit its column's width.  (Compiled, the walk reads the bytes in place:
+    records.pxd.)"""
+    here = data
+    there = previous
+    codes = None
+    size = len(data)
+    previous_size = len(previous)
+    start = 0  # where the cell begins in line
+    above = 0  # where the cell above it begins in previous
+    column = 0
+    while True:
+        offset = 0
+        while True:
+            end = start + offset >= size or here[start + offset] == delimiter
+            end_above = above + offset >= previous_size or there[above + offset] == delimiter
+            if end or end_above:
+                same = end and end_above
+                break
+            if here[start + offset] != there[above + offset]:
+                same = False
+                break
+            offset += 1
+        stop = start + offset
+        stop_above = above + offset
+        if not same:
+            while stop < size and here[stop] != delimiter:
+                stop += 1
+            while stop_above < previous_size and there[stop_above] != delimiter:
+                stop_above += 1
+            code = indexes[column][line[start:stop]]
+            _, at, width, _ = layout[column]
+            if code >> (8 * width):
+                return None
+            if codes is None:
+                codes = bytearray(previous_codes)
+            for byte in range(width):
+                codes[at + byte] = (code >> (8 * byte)) & 255
+        column += 1
+        if stop >= size:
+            return previous_codes if codes is None else bytes(codes)
+        start = stop + 1
+        above = stop_above + 1
+
+
+#: whether this module runs compiled (its functions are then not Python functions): the walk of
+#: :func:`_changed_codes` is C then, and a Python loop over characters otherwise, slower than
+#: splitting the lines
+_WALKS_IN_C = type(_changed_codes).__name__ != "function"
 
 
 def _width(count: int, rows: int) -> int:
