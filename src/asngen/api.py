@@ -274,6 +274,7 @@ def generate(pool: Any, options: GenerateOptions | None = None, *, run=None) -> 
 
 
 def _generate(pool: Any, options: GenerateOptions | None, run) -> GenerateResult:
+    from .ascii_pool import byte_order_mark_hint
     from .generator.drivers import MalformedCandidate, per_candidate, per_pool
     from .generator.loop import RunState
     from .registry import forget_first_rows
@@ -283,13 +284,14 @@ def _generate(pool: Any, options: GenerateOptions | None, run) -> GenerateResult
     pool = _load(pool, options)
     run = run or RunState()
     forget_first_rows()
+    mark = byte_order_mark_hint(pool.columns)  # (an error about a column may come of it)
     if not options.per_pool_algorithm and len(pool) and "asn_candidate" not in pool.columns:
-        raise PoolError("the pool has no ASN_CANDIDATE column", file=pool.source, column="asn_candidate")
+        raise PoolError("the pool has no ASN_CANDIDATE column" + mark, file=pool.source, column="asn_candidate")
     if not len(pool):
         raise PoolError("the pool has no rows", file=pool.source)
     for required in ("filename", "exp_type"):
         if required not in pool.columns:
-            raise PoolError(f"the pool has no {required.upper()} column", file=pool.source, column=required)
+            raise PoolError(f"the pool has no {required.upper()} column{mark}", file=pool.source, column=required)
     _check_ids(options)
     if options.fmt not in asn_io.FORMATS:
         from .errors import UsageError
@@ -309,7 +311,7 @@ def _generate(pool: Any, options: GenerateOptions | None, run) -> GenerateResult
         raise PoolError(str(err), file=pool.source, row=err.row, column="asn_candidate") from None
     except MissingColumn as err:
         raise PoolError(
-            "the pool lacks a value the rules need (no column, or only empty cells)",
+            "the pool lacks a value the rules need (no column, or only empty cells)" + mark,
             file=pool.source, column=err.args[0],
         ) from None
     except AsngenError:
@@ -321,6 +323,8 @@ def _generate(pool: Any, options: GenerateOptions | None, run) -> GenerateResult
     result.excluded = excluded
     if excluded:
         result.warnings.insert(0, set_aside_warning(excluded, len(pool)))
+    if mark:  # (the rules may have done without the column, as the reference does: say so anyway)
+        result.warnings.insert(0, f"the first column is read as {pool.columns[0]!r}" + mark)
     result.columns = list(pool.columns)
     used: set = set()  # file names of the rows the written members came from
     result.files = AssociationFiles(options.fmt)

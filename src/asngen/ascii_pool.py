@@ -53,6 +53,10 @@ NULL = "null"
 
 QUOTE = '"'
 _CAPITAL_SIGMA = "\u03a3"
+# What some editors and spreadsheet programs write first in a UTF-8 file.  Neither reader drops
+# it: it stays part of the first line, a comment line then reads as the header and a header's
+# first name is not the column it spells.  Errors that follow from it say so.
+BYTE_ORDER_MARK = "\ufeff"
 # astropy's strict column-name test (used while guessing) rejects names that
 # start or end with one of these.
 _BAD_NAME_ENDS = frozenset(" ,|\t'\"")
@@ -81,6 +85,14 @@ def fast_delimiter(delimiter: str) -> bool:
         and not delimiter.isalnum()
         and delimiter.lower() == delimiter
     )
+
+
+def byte_order_mark_hint(columns) -> str:
+    """What to add to an error about a pool whose first column name (or first line read as
+    the header) starts with a byte-order mark; nothing for other pools."""
+    if columns and str(columns[0]).startswith(BYTE_ORDER_MARK):
+        return " (the file starts with a byte-order mark, U+FEFF, read as part of its first line: save it without one)"
+    return ""
 
 
 def read_bytes(source: str) -> bytes:
@@ -183,6 +195,7 @@ def parse_file(source: str, delimiter: str, diagnose: bool = False) -> tuple[lis
             # may still read the file; ask it, unless the file is too big for
             # its guessing to finish soon.
             if diagnose or size > _ASTROPY_RETRY_LIMIT:
+                error.message += byte_order_mark_hint(names)
                 raise error
             return None
     if diagnose:
