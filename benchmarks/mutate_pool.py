@@ -342,6 +342,46 @@ def rule_values(pool: PoolText, rng: Rng) -> str:
     return f"rule values of {rule} ({', '.join(written)}) in {len(members)} rows of {where}"
 
 
+#: letters outside ASCII written into cells: lower case already, upper case whose lower case is
+#: another letter, the capital sigma (lowered by its neighbours), one whose lower case is two
+#: characters long
+_LETTERS = ("\u00e9", "\u00fc", "\u00df", "\u00d8", "\u03a3", "\u0130")
+_BLANKS = (" ", "  ", "\t", " \t ")
+
+
+def text_forms(pool: PoolText, rng: Rng) -> str:
+    """The pool's text written in another form than its source's: line ends, blanks around
+    one column's cells, letters outside ASCII in them, a byte-order mark first (rarely: most
+    pools with one fail in both programs).  Both programs read pools with such text, each in
+    its own way (asngen's reader, astropy's)."""
+    form = rng.pick(("crlf", "blanks", "blanks", "letters", "letters", "letters", "mark"))
+    if form == "crlf":
+        pool.newline = "\r\n"
+        return "text: line ends CRLF"
+    if form == "mark":
+        pool.mark = True
+        return "text: a byte-order mark first"
+    columns = _changeable_columns(pool, rng)
+    if not columns:
+        return f"text: {form} (none)"
+    index = rng.pick(columns)
+    share = rng.pick((0.3, 1.0))
+    where = rng.below(3)  # before, after, or both sides / in the middle
+    if form == "blanks":
+        blank = rng.pick(_BLANKS)
+        change = [lambda cell: blank + cell, lambda cell: cell + blank, lambda cell: blank + cell + blank][where]
+        what = f"{blank!r} {('before', 'after', 'around')[where]}"
+    else:
+        letter = rng.pick(_LETTERS)
+        change = [lambda cell: letter + cell, lambda cell: cell + letter,
+                  lambda cell: cell[: len(cell) // 2] + letter + cell[len(cell) // 2:]][where]
+        what = f"{letter!r} {('first', 'last', 'in the middle')[where]}"
+    for row in pool.rows:
+        if index < len(row) and rng.chance(share):
+            row[index] = change(row[index])
+    return f"text: {form} in {pool.header[index].strip()} ({what})"
+
+
 MUTATIONS: dict[str, Callable[[PoolText, Rng], str]] = {
     "drop": drop_rows,
     "reorder": reorder_rows,
@@ -353,6 +393,7 @@ MUTATIONS: dict[str, Callable[[PoolText, Rng], str]] = {
     "reform": reform_values,
     "retype": retype_candidates,
     "rule_values": rule_values,
+    "text_forms": text_forms,
 }
 #: how often each is drawn: rarer for those that mostly make pools both programs refuse
 _WEIGHTS = {"drop": 3, "reorder": 2, "swap": 3, "empty": 2, "candidates": 2, "duplicate": 1}
@@ -363,7 +404,7 @@ _RULE_VALUE_WEIGHTS = {"rule_values": 3}
 
 
 def mutate(
-    pool: PoolText, seed: int, more: bool = False, with_rule_values: bool = False,
+    pool: PoolText, seed: int, more: bool = False, with_rule_values: bool = False, with_text_forms: bool = False,
 ) -> tuple[PoolText, list[str]]:
     """A changed copy of ``pool`` and the mutations applied to it."""
     rng = Rng(seed)
@@ -372,11 +413,14 @@ def mutate(
     if with_rule_values:
         weights.update(_RULE_VALUE_WEIGHTS)
     names = [name for name, weight in weights.items() for _ in range(weight)]
-    applied = [rule_values(copy, rng)] if with_rule_values else []
-    fewest, most = (0, 2) if with_rule_values else (1, 3)  # (one to three mutations in all)
+    applied = [text_forms(copy, rng)] if with_text_forms else []  # (drawn first: other seeds' pools stay)
+    if with_rule_values:
+        applied.append(rule_values(copy, rng))
+    fewest, most = (0, 2) if applied else (1, 3)  # (one to three mutations in all)
     for _ in range(rng.between(fewest, most)):
         applied.append(MUTATIONS[rng.pick(names)](copy, rng))
     flag = (" --more" if more else "") + (" --rule-values" if with_rule_values else "")
+    flag += " --text-forms" if with_text_forms else ""
     copy.comments = [*copy.comments, f"# mutate_pool.py seed {seed}{flag}: " + "; ".join(applied)]
     return copy, applied
 
@@ -404,18 +448,23 @@ def main(argv: list[str] | None = None) -> int:
         "--rule-values", action="store_true",
         help="also draw values the standard rules test for, written into a group of rows",
     )
+    parser.add_argument(
+        "--text-forms", action="store_true",
+        help="first write the pool's text in another form: CRLF line ends, blanks around or letters "
+             "outside ASCII in one column's cells, a byte-order mark first",
+    )
     args = parser.parse_args(argv)
     args.output.mkdir(parents=True, exist_ok=True)
     sources = [(path, PoolText.read(path)) for path in args.pools]
     for number, seed in enumerate(_seeds(args.seeds)):
         chosen = [sources[number % len(sources)]] if args.round_robin else sources
         for path, pool in chosen:
-            changed, applied = mutate(pool, seed, args.more, args.rule_values)
+            changed, applied = mutate(pool, seed, args.more, args.rule_values, args.text_forms)
             if args.at_most and len(changed.rows) > args.at_most:
                 picked = sorted(Rng(seed).sample(range(len(changed.rows)), args.at_most))
                 changed.rows = [changed.rows[i] for i in picked]
                 applied.append(f"kept {args.at_most} rows")
-            kind = "m" + ("m" if args.more else "") + ("r" if args.rule_values else "")
+            kind = "m" + ("m" if args.more else "") + ("r" if args.rule_values else "") + ("t" if args.text_forms else "")
             target = args.output / f"{path.stem}__{kind}{seed}.csv"
             changed.write(target)
             print(f"{target}: {len(changed.rows)} rows; {'; '.join(applied)}")

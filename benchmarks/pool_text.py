@@ -23,6 +23,8 @@ class PoolText:
     comments: list[str]
     header: list[str]
     rows: list[list[str]]
+    newline: str = "\n"  # what ends each line written
+    mark: bool = False  # a byte-order mark written first
 
     @classmethod
     def read(cls, path: Path) -> PoolText:
@@ -55,7 +57,8 @@ class PoolText:
 
     def write(self, path: Path) -> None:
         lines = [*self.comments, "|".join(self.header), *("|".join(r) for r in self.rows)]
-        path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+        text = ("\ufeff" if self.mark else "") + self.newline.join(lines) + self.newline
+        path.write_bytes(text.encode("utf-8"))  # (write_text would turn the newlines into the platform's)
 
     def column(self, name: str) -> int | None:
         lowered = [cell.strip().lower() for cell in self.header]

@@ -190,3 +190,32 @@ def test_rule_values_write_the_named_values_into_the_rows_they_count(tmp_path):
             assert holding >= int(count)  # other rows may have held the value already
         seen += 1
     assert seen > 5
+
+
+def test_text_forms_write_the_pool_text_in_the_form_they_name(tmp_path):
+    import re
+
+    out = tmp_path / "text_forms"
+    assert mutate_pool.main([str(SOURCE), "--seeds", "1-40", "--text-forms", "-o", str(out)]) == 0
+    forms = set()
+    checked = 0
+    for path in sorted(out.iterdir()):
+        assert path.name.startswith(f"{SOURCE.stem}__mt")
+        raw = path.read_bytes()
+        text = raw.decode("utf-8")
+        applied = re.search(r"--text-forms: text: ([^\r\n]*)", text).group(1)
+        form = applied.split(" ")[0]
+        forms.add(form)
+        assert text.startswith("\ufeff") == (form == "a")  # "a byte-order mark first"
+        assert (b"\r\n" in raw) == (form == "line")  # "line ends CRLF"
+        if form == "line":
+            assert raw.count(b"\n") == raw.count(b"\r\n")
+        if form in ("blanks", "letters") and "(none)" not in applied and "; " not in applied:  # (alone)
+            column, written = re.match(r"\w+ in (\S+) \(('.*') ", applied).groups()
+            change = ast.literal_eval(written)  # (as repr wrote it)
+            pool = PoolText.read(path)
+            index = pool.column(column.lower())
+            assert any(change in row[index] for row in pool.rows)
+            checked += 1
+    assert forms == {"a", "line", "blanks", "letters"}  # every form drawn in 40 seeds
+    assert checked > 3
