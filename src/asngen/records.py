@@ -201,6 +201,7 @@ class RecordBuilder:
             return
         records = self.records
         indexes = self._codes
+        layout = columns.layout
         separator = ord(delimiter)
         previous = None  # the bytes of the last line, if ASCII, and its record's codes
         previous_packed = None
@@ -208,14 +209,15 @@ class RecordBuilder:
             data = line.encode("ascii") if line.isascii() else None
             packed = None
             if previous is not None and data is not None:
-                packed = _changed_codes(line, data, previous, previous_packed, separator, indexes, columns.layout)
+                packed = _changed_codes(line, data, previous, previous_packed, separator, indexes, layout)
             if packed is None:  # the first line, one not ASCII, or a column outgrew its codes
-                codes = list(map(getitem, indexes, line.split(delimiter)))
+                cells = line.split(delimiter)
                 try:
-                    packed = columns.pack(*codes)
+                    packed = columns.pack(*map(getitem, indexes, cells))
                 except struct.error:
-                    packed = self._widened(line.split(delimiter))  # (the same codes, wider)
+                    packed = self._widened(cells)  # (the same codes, wider)
                     columns = self.columns
+                    layout = columns.layout
             records.append((columns, packed))
             previous, previous_packed = data, packed
 
